@@ -1,0 +1,104 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/resolutionflow/resolutionflow/internal/auth"
+	"github.com/resolutionflow/resolutionflow/internal/config"
+	"github.com/resolutionflow/resolutionflow/internal/demo"
+	"github.com/resolutionflow/resolutionflow/internal/httpapi"
+	"github.com/resolutionflow/resolutionflow/internal/postgres"
+	"github.com/resolutionflow/resolutionflow/internal/users"
+)
+
+func serve(ctx context.Context, cfg config.Config, log *slog.Logger, stdout io.Writer) error {
+	if cfg.JWTSecretIsEphemeral {
+		log.Warn("DEV_MODE: JWT_SECRET is not set, so an ephemeral secret was generated; every token dies with this process. Never run like this in production.")
+	}
+	db, err := openDB(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if cfg.MigrateOnStart {
+		if err := postgres.Migrate(ctx, db.Pool); err != nil {
+			return err
+		}
+	}
+	tokens := auth.NewTokens(auth.TokenConfig{
+		Secret: cfg.JWTSecret, Issuer: cfg.JWTIssuer, Audience: cfg.JWTAudience, AccessTTL: cfg.AccessTokenTTL,
+	}, time.Now)
+	authService, err := auth.NewService(db, tokens, auth.NewThrottle(cfg.LoginMaxFailures, cfg.LoginLockout, time.Now), cfg.RefreshTokenTTL, time.Now)
+	if err != nil {
+		return err
+	}
+	handler, err := httpapi.New(httpapi.Deps{
+		Log: log, DB: db, Tokens: tokens, Auth: authService, Users: users.NewService(db),
+		RequestTimeout: cfg.RequestTimeout, MaxBodyBytes: cfg.MaxBodyBytes,
+	})
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", cfg.HTTPAddr)
+	if err != nil {
+		return fmt.Errorf("listen on HTTP_ADDR=%s: %w", cfg.HTTPAddr, err)
+	}
+	srv := &http.Server{
+		Handler:           handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       cfg.RequestTimeout,
+		WriteTimeout:      cfg.RequestTimeout + 5*time.Second,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	fmt.Fprintf(stdout, "ResolutionFlow listening on http://%s (API reference: http://%s/docs)\n", ln.Addr(), ln.Addr())
+	log.Info("serving", "addr", ln.Addr().String())
+
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+	select {
+	case err := <-served:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	log.Info("shutting down: draining requests", "timeout", cfg.ShutdownTimeout.String())
+	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cfg.ShutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		return fmt.Errorf("graceful shutdown: %w", err)
+	}
+	if err := <-served; !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("serve: %w", err)
+	}
+	log.Info("stopped")
+	return nil
+}
+
+func printDemo(ctx context.Context, db *postgres.DB, reset bool, stdout io.Writer) error {
+	signIns, err := demo.Seed(ctx, db, reset)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "Demo account %q — sign in with:\n", demo.AccountName)
+	shown := false
+	for _, s := range signIns {
+		pw := "(password shown when it was created)"
+		if s.Password != "" {
+			pw, shown = "password "+s.Password, true
+		}
+		fmt.Fprintf(stdout, "  %-9s %-28s %s\n", s.Role, s.Email, pw)
+	}
+	if shown {
+		fmt.Fprintln(stdout, "These passwords are shown once; `make demo-passwords` sets and shows new ones.")
+	} else {
+		fmt.Fprintln(stdout, "Forgot them? `make demo-passwords` sets and shows new ones.")
+	}
+	return nil
+}

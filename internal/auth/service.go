@@ -1,0 +1,300 @@
+// Package auth signs users in and out: password hashing, access and refresh tokens, account
+// registration and sign-in throttling.
+package auth
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/resolutionflow/resolutionflow/gen/dbq"
+	"github.com/resolutionflow/resolutionflow/internal/domain"
+	"github.com/resolutionflow/resolutionflow/internal/postgres"
+)
+
+// Service is the sign-in use cases.
+type Service struct {
+	db         *postgres.DB
+	tokens     *Tokens
+	throttle   *Throttle
+	refreshTTL time.Duration
+	now        func() time.Time
+	// dummyHash is verified against when the email is unknown, so that an unknown email takes
+	// as long to refuse as a wrong password.
+	dummyHash string
+}
+
+// NewService wires the sign-in use cases.
+func NewService(db *postgres.DB, tokens *Tokens, throttle *Throttle, refreshTTL time.Duration, now func() time.Time) (*Service, error) {
+	dummy, err := HashPassword("not-a-password-of-anyone")
+	if err != nil {
+		return nil, err
+	}
+	return &Service{db: db, tokens: tokens, throttle: throttle, refreshTTL: refreshTTL, now: now, dummyHash: dummy}, nil
+}
+
+// TokenPair is what a successful sign-in or refresh returns.
+type TokenPair struct {
+	AccessToken  string
+	RefreshToken string
+	ExpiresIn    time.Duration
+}
+
+// Registration is a new account with its first admin, signed in.
+type Registration struct {
+	Account domain.Account
+	User    domain.User
+	Tokens  TokenPair
+}
+
+// RegisterInput is what a new account needs. There is no role: the first user is always admin.
+type RegisterInput struct {
+	AccountName string
+	Name        string
+	Email       string
+	Password    string
+}
+
+var (
+	errBadCredentials = domain.Errorf(domain.EUnauthorized, "the email or password is wrong")
+	errBadRefresh     = domain.Errorf(domain.EUnauthorized, "the refresh token is invalid or expired: sign in again")
+	errRefreshReused  = domain.Errorf(domain.EUnauthorized, "the refresh token was already used, so every token of its sign-in has been revoked: sign in again")
+	errUnknownCaller  = domain.Errorf(domain.EUnauthorized, "your user no longer exists or was deactivated: ask an admin of your account")
+)
+
+// Register creates an account and its first admin and signs them in. It returns EConflict when
+// the email is taken.
+func (s *Service) Register(ctx context.Context, in RegisterInput) (Registration, error) {
+	if err := domain.CheckNewPassword("password", in.Password); err != nil {
+		return Registration{}, err
+	}
+	hash, err := HashPassword(in.Password)
+	if err != nil {
+		return Registration{}, err
+	}
+	var reg Registration
+	err = s.db.InTx(ctx, func(q *dbq.Queries) error {
+		acc, err := q.CreateAccount(ctx, strings.TrimSpace(in.AccountName))
+		if err != nil {
+			return fmt.Errorf("create account: %w", err)
+		}
+		u, err := q.CreateUser(ctx, dbq.CreateUserParams{
+			AccountID:    acc.ID,
+			Email:        strings.TrimSpace(in.Email),
+			Name:         strings.TrimSpace(in.Name),
+			Role:         string(domain.RoleAdmin),
+			PasswordHash: hash,
+		})
+		if postgres.IsUniqueViolation(err, "users_email_key") {
+			return domain.Errorf(domain.EConflict, "a user with this email already exists: sign in instead")
+		}
+		if err != nil {
+			return fmt.Errorf("create admin: %w", err)
+		}
+		reg.Account, reg.User = postgres.Account(acc), postgres.User(u)
+		reg.Tokens.RefreshToken, err = s.startRefreshFamily(ctx, q, u)
+		return err
+	})
+	if err != nil {
+		return Registration{}, err
+	}
+	reg.Tokens, err = s.withAccessToken(reg.User, reg.Tokens.RefreshToken)
+	return reg, err
+}
+
+// Login checks an email and password. Every failure says the same thing, whether the email is
+// unknown, the user deactivated or the password wrong; after too many failures for one email
+// from one address it returns EThrottled.
+func (s *Service) Login(ctx context.Context, email, password, clientAddr string) (TokenPair, error) {
+	key := strings.ToLower(strings.TrimSpace(email)) + "|" + clientAddr
+	if wait := s.throttle.Wait(key); wait > 0 {
+		return TokenPair{}, &domain.Error{
+			Code:       domain.EThrottled,
+			Message:    "too many failed sign-ins for this email: wait before trying again",
+			RetryAfter: wait,
+		}
+	}
+	row, err := s.db.GetUserByEmail(ctx, strings.TrimSpace(email))
+	if err != nil && !postgres.IsNoRows(err) {
+		return TokenPair{}, fmt.Errorf("find user: %w", err)
+	}
+	hash := s.dummyHash
+	if err == nil {
+		hash = row.PasswordHash
+	}
+	ok, verr := VerifyPassword(password, hash)
+	if verr != nil {
+		return TokenPair{}, fmt.Errorf("verify password of user %s: %w", row.ID, verr)
+	}
+	if err != nil || !ok || !row.Active {
+		s.throttle.Fail(key)
+		return TokenPair{}, errBadCredentials
+	}
+	s.throttle.Reset(key)
+	var refresh string
+	err = s.db.InTx(ctx, func(q *dbq.Queries) error {
+		var err error
+		refresh, err = s.startRefreshFamily(ctx, q, row)
+		return err
+	})
+	if err != nil {
+		return TokenPair{}, err
+	}
+	return s.withAccessToken(postgres.User(row), refresh)
+}
+
+// Refresh rotates a refresh token. A token that was already rotated is evidence of theft: its
+// whole family is revoked (and stays revoked even though the call fails).
+func (s *Service) Refresh(ctx context.Context, token string) (TokenPair, error) {
+	var (
+		user   dbq.User
+		next   string
+		reused bool
+	)
+	err := s.db.InTx(ctx, func(q *dbq.Queries) error {
+		rt, err := q.LockRefreshToken(ctx, hashRefreshToken(token))
+		if postgres.IsNoRows(err) {
+			return errBadRefresh
+		}
+		if err != nil {
+			return fmt.Errorf("find refresh token: %w", err)
+		}
+		switch {
+		case rt.RevokedAt != nil:
+			return errBadRefresh
+		case rt.RotatedAt != nil:
+			reused = true
+			return q.RevokeRefreshTokenFamily(ctx, dbq.RevokeRefreshTokenFamilyParams{AccountID: rt.AccountID, FamilyID: rt.FamilyID})
+		case !s.now().Before(rt.ExpiresAt):
+			return errBadRefresh
+		}
+		user, err = q.GetUser(ctx, dbq.GetUserParams{AccountID: rt.AccountID, ID: rt.UserID})
+		if err != nil {
+			return fmt.Errorf("find user of refresh token: %w", err)
+		}
+		if !user.Active {
+			return errUnknownCaller
+		}
+		if err := q.MarkRefreshTokenRotated(ctx, dbq.MarkRefreshTokenRotatedParams{AccountID: rt.AccountID, ID: rt.ID}); err != nil {
+			return fmt.Errorf("rotate refresh token: %w", err)
+		}
+		next, err = s.issueRefresh(ctx, q, user, rt.FamilyID)
+		return err
+	})
+	if err != nil {
+		return TokenPair{}, err
+	}
+	if reused {
+		return TokenPair{}, errRefreshReused
+	}
+	return s.withAccessToken(postgres.User(user), next)
+}
+
+// Logout revokes the sign-in a refresh token belongs to. It is idempotent: an unknown or already
+// revoked token, or one of another user, changes nothing.
+func (s *Service) Logout(ctx context.Context, p domain.Principal, token string) error {
+	return s.db.InTx(ctx, func(q *dbq.Queries) error {
+		rt, err := q.LockRefreshToken(ctx, hashRefreshToken(token))
+		if postgres.IsNoRows(err) {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("find refresh token: %w", err)
+		}
+		if rt.AccountID != p.AccountID || rt.UserID != p.UserID {
+			return nil
+		}
+		return q.RevokeRefreshTokenFamily(ctx, dbq.RevokeRefreshTokenFamilyParams{AccountID: p.AccountID, FamilyID: rt.FamilyID})
+	})
+}
+
+// Me returns the caller and their account. It returns EUnauthorized when the user was
+// deactivated since the token was issued.
+func (s *Service) Me(ctx context.Context, p domain.Principal) (domain.Account, domain.User, error) {
+	u, err := s.db.GetUser(ctx, dbq.GetUserParams{AccountID: p.AccountID, ID: p.UserID})
+	if postgres.IsNoRows(err) || (err == nil && !u.Active) {
+		return domain.Account{}, domain.User{}, errUnknownCaller
+	}
+	if err != nil {
+		return domain.Account{}, domain.User{}, fmt.Errorf("get user: %w", err)
+	}
+	acc, err := s.db.GetAccount(ctx, p.AccountID)
+	if err != nil {
+		return domain.Account{}, domain.User{}, fmt.Errorf("get account: %w", err)
+	}
+	return postgres.Account(acc), postgres.User(u), nil
+}
+
+// ChangePassword sets the caller's password after checking the current one, and revokes every
+// refresh token of the caller. Wrong current passwords are throttled like sign-ins.
+func (s *Service) ChangePassword(ctx context.Context, p domain.Principal, current, next string) error {
+	if err := domain.CheckNewPassword("new_password", next); err != nil {
+		return err
+	}
+	key := "password-change|" + p.UserID.String()
+	if wait := s.throttle.Wait(key); wait > 0 {
+		return &domain.Error{Code: domain.EThrottled, Message: "too many wrong passwords: wait before trying again", RetryAfter: wait}
+	}
+	u, err := s.db.GetUser(ctx, dbq.GetUserParams{AccountID: p.AccountID, ID: p.UserID})
+	if postgres.IsNoRows(err) || (err == nil && !u.Active) {
+		return errUnknownCaller
+	}
+	if err != nil {
+		return fmt.Errorf("get user: %w", err)
+	}
+	ok, err := VerifyPassword(current, u.PasswordHash)
+	if err != nil {
+		return fmt.Errorf("verify password of user %s: %w", u.ID, err)
+	}
+	if !ok {
+		s.throttle.Fail(key)
+		return &domain.Error{Code: domain.EInvalid, Message: "the current password is wrong",
+			Fields: []domain.FieldError{{Pointer: "/current_password", Detail: "does not match your password"}}}
+	}
+	s.throttle.Reset(key)
+	hash, err := HashPassword(next)
+	if err != nil {
+		return err
+	}
+	return s.db.InTx(ctx, func(q *dbq.Queries) error {
+		locked, err := q.LockUserForUpdate(ctx, dbq.LockUserForUpdateParams{AccountID: p.AccountID, ID: p.UserID})
+		if err != nil {
+			return fmt.Errorf("lock user: %w", err)
+		}
+		if _, err := q.UpdateUser(ctx, dbq.UpdateUserParams{
+			AccountID: p.AccountID, ID: p.UserID, Name: locked.Name, Role: locked.Role, Active: locked.Active, PasswordHash: hash,
+		}); err != nil {
+			return fmt.Errorf("update password: %w", err)
+		}
+		return q.RevokeUserRefreshTokens(ctx, dbq.RevokeUserRefreshTokensParams{AccountID: p.AccountID, UserID: p.UserID})
+	})
+}
+
+func (s *Service) startRefreshFamily(ctx context.Context, q *dbq.Queries, u dbq.User) (string, error) {
+	return s.issueRefresh(ctx, q, u, uuid.New())
+}
+
+func (s *Service) issueRefresh(ctx context.Context, q *dbq.Queries, u dbq.User, family uuid.UUID) (string, error) {
+	token, hash, err := newRefreshToken()
+	if err != nil {
+		return "", err
+	}
+	err = q.CreateRefreshToken(ctx, dbq.CreateRefreshTokenParams{
+		AccountID: u.AccountID, UserID: u.ID, FamilyID: family, TokenHash: hash, ExpiresAt: s.now().Add(s.refreshTTL),
+	})
+	if err != nil {
+		return "", fmt.Errorf("store refresh token: %w", err)
+	}
+	return token, nil
+}
+
+func (s *Service) withAccessToken(u domain.User, refresh string) (TokenPair, error) {
+	access, err := s.tokens.Issue(domain.Principal{UserID: u.ID, AccountID: u.AccountID, Role: u.Role})
+	if err != nil {
+		return TokenPair{}, err
+	}
+	return TokenPair{AccessToken: access, RefreshToken: refresh, ExpiresIn: s.tokens.AccessTTL()}, nil
+}

@@ -1,0 +1,167 @@
+// Package config reads the service's configuration from the environment, once, into a value.
+package config
+
+import (
+	"crypto/rand"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// DefaultDatabaseURL is the local PostgreSQL every developer machine has.
+const DefaultDatabaseURL = "postgres://postgres@localhost:5432/resolutionflow?sslmode=disable"
+
+// Config is everything the binary can be told. Each component receives only the fields it uses.
+type Config struct {
+	DevMode              bool
+	DatabaseURL          string
+	HTTPAddr             string
+	MigrateOnStart       bool
+	JWTSecret            []byte
+	JWTSecretIsEphemeral bool
+	JWTIssuer            string
+	JWTAudience          string
+	AccessTokenTTL       time.Duration
+	RefreshTokenTTL      time.Duration
+	RequestTimeout       time.Duration
+	ShutdownTimeout      time.Duration
+	MaxBodyBytes         int64
+	LoginMaxFailures     int
+	LoginLockout         time.Duration
+	LogLevel             string
+	LogFormat            string
+}
+
+// minSecretLen follows RFC 7518 §3.2: an HS256 key must be at least 256 bits.
+const minSecretLen = 32
+
+// Load parses the environment through getenv. It reports every problem at once, so an operator
+// fixes the configuration in one pass.
+func Load(getenv func(string) string) (Config, error) {
+	p := parser{getenv: getenv}
+	c := Config{
+		DevMode:          p.boolean("DEV_MODE", false),
+		DatabaseURL:      p.str("DATABASE_URL", DefaultDatabaseURL),
+		HTTPAddr:         p.str("HTTP_ADDR", "127.0.0.1:8080"),
+		MigrateOnStart:   p.boolean("MIGRATE_ON_START", true),
+		JWTIssuer:        p.str("JWT_ISSUER", "resolutionflow"),
+		JWTAudience:      p.str("JWT_AUDIENCE", "resolutionflow-api"),
+		AccessTokenTTL:   p.duration("ACCESS_TOKEN_TTL", 15*time.Minute),
+		RefreshTokenTTL:  p.duration("REFRESH_TOKEN_TTL", 30*24*time.Hour),
+		RequestTimeout:   p.duration("REQUEST_TIMEOUT", 30*time.Second),
+		ShutdownTimeout:  p.duration("SHUTDOWN_TIMEOUT", 20*time.Second),
+		MaxBodyBytes:     int64(p.integer("MAX_BODY_BYTES", 1<<20)),
+		LoginMaxFailures: p.integer("LOGIN_MAX_FAILURES", 5),
+		LoginLockout:     p.duration("LOGIN_LOCKOUT", 15*time.Minute),
+		LogLevel:         p.oneOf("LOG_LEVEL", "info", "debug", "info", "warn", "error"),
+		LogFormat:        p.oneOf("LOG_FORMAT", "json", "json", "text"),
+	}
+	switch secret := getenv("JWT_SECRET"); {
+	case secret != "":
+		if len(secret) < minSecretLen {
+			p.fail("JWT_SECRET must be at least %d bytes (for example: openssl rand -base64 48)", minSecretLen)
+		}
+		c.JWTSecret = []byte(secret)
+	case c.DevMode:
+		c.JWTSecret = ephemeralSecret()
+		c.JWTSecretIsEphemeral = true
+	default:
+		p.fail("JWT_SECRET is required (at least %d bytes); set DEV_MODE=true to use an ephemeral one locally", minSecretLen)
+	}
+	p.positive("ACCESS_TOKEN_TTL", c.AccessTokenTTL)
+	p.positive("REFRESH_TOKEN_TTL", c.RefreshTokenTTL)
+	p.positive("REQUEST_TIMEOUT", c.RequestTimeout)
+	p.positive("SHUTDOWN_TIMEOUT", c.ShutdownTimeout)
+	p.positive("LOGIN_LOCKOUT", c.LoginLockout)
+	if c.MaxBodyBytes < 1024 {
+		p.fail("MAX_BODY_BYTES must be at least 1024")
+	}
+	if c.LoginMaxFailures < 1 {
+		p.fail("LOGIN_MAX_FAILURES must be at least 1")
+	}
+	if err := errors.Join(p.problems...); err != nil {
+		return Config{}, fmt.Errorf("invalid configuration:\n%w", err)
+	}
+	return c, nil
+}
+
+func ephemeralSecret() []byte {
+	b := make([]byte, 48)
+	_, _ = rand.Read(b) // crypto/rand.Read never returns an error.
+	return []byte(base64.RawStdEncoding.EncodeToString(b))
+}
+
+type parser struct {
+	getenv   func(string) string
+	problems []error
+}
+
+func (p *parser) fail(format string, args ...any) {
+	p.problems = append(p.problems, fmt.Errorf("  - "+format, args...))
+}
+
+func (p *parser) str(key, def string) string {
+	if v := strings.TrimSpace(p.getenv(key)); v != "" {
+		return v
+	}
+	return def
+}
+
+func (p *parser) boolean(key string, def bool) bool {
+	v := p.getenv(key)
+	if v == "" {
+		return def
+	}
+	b, err := strconv.ParseBool(v)
+	if err != nil {
+		p.fail("%s=%q is not a boolean (use true or false)", key, v)
+		return def
+	}
+	return b
+}
+
+func (p *parser) integer(key string, def int) int {
+	v := p.getenv(key)
+	if v == "" {
+		return def
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil {
+		p.fail("%s=%q is not a whole number", key, v)
+		return def
+	}
+	return n
+}
+
+func (p *parser) duration(key string, def time.Duration) time.Duration {
+	v := p.getenv(key)
+	if v == "" {
+		return def
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil {
+		p.fail("%s=%q is not a duration (for example 15m, 30s, 720h)", key, v)
+		return def
+	}
+	return d
+}
+
+func (p *parser) positive(key string, d time.Duration) {
+	if d <= 0 {
+		p.fail("%s must be positive", key)
+	}
+}
+
+func (p *parser) oneOf(key, def string, allowed ...string) string {
+	v := p.str(key, def)
+	for _, a := range allowed {
+		if v == a {
+			return v
+		}
+	}
+	p.fail("%s=%q must be one of %s", key, v, strings.Join(allowed, ", "))
+	return def
+}

@@ -1,0 +1,101 @@
+// Package demo seeds a demo account so that a newcomer sees a working product.
+package demo
+
+import (
+	"context"
+	"crypto/rand"
+	"fmt"
+
+	"github.com/resolutionflow/resolutionflow/gen/dbq"
+	"github.com/resolutionflow/resolutionflow/internal/auth"
+	"github.com/resolutionflow/resolutionflow/internal/domain"
+	"github.com/resolutionflow/resolutionflow/internal/postgres"
+)
+
+// AccountName is the demo account's name.
+const AccountName = "Demo MSP"
+
+// SignIn is one demo user. Password is empty when the user already existed: passwords are
+// generated and shown only when a user is created, never stored in clear.
+type SignIn struct {
+	Email    string
+	Role     domain.Role
+	Password string
+}
+
+var people = []struct {
+	email, name string
+	role        domain.Role
+}{
+	{"admin@demo-msp.example", "Dana Admin", domain.RoleAdmin},
+	{"engineer@demo-msp.example", "Eli Engineer", domain.RoleEngineer},
+	{"viewer@demo-msp.example", "Val Viewer", domain.RoleViewer},
+}
+
+// Seed creates the demo account and its users unless they exist. It is idempotent: a second run
+// changes nothing and returns the sign-ins without passwords, unless resetPasswords is set, in
+// which case existing demo users get new passwords (and lose their refresh tokens).
+func Seed(ctx context.Context, db *postgres.DB, resetPasswords bool) ([]SignIn, error) {
+	out := make([]SignIn, len(people))
+	hashes := make([]string, len(people))
+	for i, p := range people {
+		out[i] = SignIn{Email: p.email, Role: p.role, Password: rand.Text()}
+		hash, err := auth.HashPassword(out[i].Password)
+		if err != nil {
+			return nil, err
+		}
+		hashes[i] = hash
+	}
+	err := db.InTx(ctx, func(q *dbq.Queries) error {
+		admin, err := q.GetUserByEmail(ctx, people[0].email)
+		accountID := admin.AccountID
+		switch {
+		case postgres.IsNoRows(err):
+			acc, err := q.CreateAccount(ctx, AccountName)
+			if err != nil {
+				return fmt.Errorf("create demo account: %w", err)
+			}
+			accountID = acc.ID
+		case err != nil:
+			return fmt.Errorf("look up demo admin: %w", err)
+		}
+		for i, p := range people {
+			existing, err := q.GetUserByEmail(ctx, p.email)
+			if err == nil && resetPasswords {
+				if err := resetPassword(ctx, q, existing, hashes[i]); err != nil {
+					return err
+				}
+				continue
+			}
+			if err == nil {
+				out[i].Password = ""
+				continue
+			}
+			if !postgres.IsNoRows(err) {
+				return fmt.Errorf("look up %s: %w", p.email, err)
+			}
+			if _, err := q.CreateUser(ctx, dbq.CreateUserParams{
+				AccountID: accountID, Email: p.email, Name: p.name, Role: string(p.role), PasswordHash: hashes[i],
+			}); err != nil {
+				return fmt.Errorf("create %s: %w", p.email, err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func resetPassword(ctx context.Context, q *dbq.Queries, u dbq.User, hash string) error {
+	if _, err := q.UpdateUser(ctx, dbq.UpdateUserParams{
+		AccountID: u.AccountID, ID: u.ID, Name: u.Name, Role: u.Role, Active: true, PasswordHash: hash,
+	}); err != nil {
+		return fmt.Errorf("reset password of %s: %w", u.Email, err)
+	}
+	if err := q.RevokeUserRefreshTokens(ctx, dbq.RevokeUserRefreshTokensParams{AccountID: u.AccountID, UserID: u.ID}); err != nil {
+		return fmt.Errorf("revoke tokens of %s: %w", u.Email, err)
+	}
+	return nil
+}

@@ -1,0 +1,83 @@
+package httpapi
+
+import (
+	"context"
+
+	"github.com/resolutionflow/resolutionflow/gen/oapi"
+	"github.com/resolutionflow/resolutionflow/internal/auth"
+)
+
+func (h *handlers) Register(ctx context.Context, req oapi.RegisterRequestObject) (oapi.RegisterResponseObject, error) {
+	reg, err := h.auth.Register(ctx, auth.RegisterInput{
+		AccountName: req.Body.AccountName,
+		Name:        req.Body.Name,
+		Email:       string(req.Body.Email),
+		Password:    req.Body.Password,
+	})
+	if err != nil {
+		return nil, err
+	}
+	return oapi.Register201JSONResponse{
+		Account: toAccount(reg.Account),
+		User:    toUser(reg.User),
+		Tokens:  toTokenPair(reg.Tokens),
+	}, nil
+}
+
+func (h *handlers) LoginForm(ctx context.Context, req oapi.LoginFormRequestObject) (oapi.LoginFormResponseObject, error) {
+	pair, err := h.auth.Login(ctx, req.Body.Username, req.Body.Password, clientAddr(ctx))
+	if err != nil {
+		return nil, err
+	}
+	return oapi.LoginForm200JSONResponse(toTokenPair(pair)), nil
+}
+
+func (h *handlers) Login(ctx context.Context, req oapi.LoginRequestObject) (oapi.LoginResponseObject, error) {
+	pair, err := h.auth.Login(ctx, req.Body.Email, req.Body.Password, clientAddr(ctx))
+	if err != nil {
+		return nil, err
+	}
+	return oapi.Login200JSONResponse(toTokenPair(pair)), nil
+}
+
+func (h *handlers) RefreshToken(ctx context.Context, req oapi.RefreshTokenRequestObject) (oapi.RefreshTokenResponseObject, error) {
+	pair, err := h.auth.Refresh(ctx, req.Body.RefreshToken)
+	if err != nil {
+		return nil, err
+	}
+	return oapi.RefreshToken200JSONResponse(toTokenPair(pair)), nil
+}
+
+func (h *handlers) Logout(ctx context.Context, req oapi.LogoutRequestObject) (oapi.LogoutResponseObject, error) {
+	p, err := principal(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := h.auth.Logout(ctx, p, req.Body.RefreshToken); err != nil {
+		return nil, err
+	}
+	return oapi.Logout204Response{}, nil
+}
+
+func (h *handlers) GetMe(ctx context.Context, _ oapi.GetMeRequestObject) (oapi.GetMeResponseObject, error) {
+	p, err := principal(ctx)
+	if err != nil {
+		return nil, err
+	}
+	acc, u, err := h.auth.Me(ctx, p)
+	if err != nil {
+		return nil, err
+	}
+	return oapi.GetMe200JSONResponse{Account: toAccount(acc), User: toUser(u)}, nil
+}
+
+func (h *handlers) ChangePassword(ctx context.Context, req oapi.ChangePasswordRequestObject) (oapi.ChangePasswordResponseObject, error) {
+	p, err := principal(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := h.auth.ChangePassword(ctx, p, req.Body.CurrentPassword, req.Body.NewPassword); err != nil {
+		return nil, err
+	}
+	return oapi.ChangePassword204Response{}, nil
+}
