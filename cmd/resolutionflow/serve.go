@@ -10,12 +10,10 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/resolutionflow/resolutionflow/internal/auth"
+	"github.com/resolutionflow/resolutionflow/internal/app"
 	"github.com/resolutionflow/resolutionflow/internal/config"
 	"github.com/resolutionflow/resolutionflow/internal/demo"
-	"github.com/resolutionflow/resolutionflow/internal/httpapi"
 	"github.com/resolutionflow/resolutionflow/internal/postgres"
-	"github.com/resolutionflow/resolutionflow/internal/users"
 )
 
 func serve(ctx context.Context, cfg config.Config, log *slog.Logger, stdout io.Writer) error {
@@ -32,17 +30,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, stdout io.W
 			return err
 		}
 	}
-	tokens := auth.NewTokens(auth.TokenConfig{
-		Secret: cfg.JWTSecret, Issuer: cfg.JWTIssuer, Audience: cfg.JWTAudience, AccessTTL: cfg.AccessTokenTTL,
-	}, time.Now)
-	authService, err := auth.NewService(db, tokens, auth.NewThrottle(cfg.LoginMaxFailures, cfg.LoginLockout, time.Now), cfg.RefreshTokenTTL, time.Now)
-	if err != nil {
-		return err
-	}
-	handler, err := httpapi.New(httpapi.Deps{
-		Log: log, DB: db, Tokens: tokens, Auth: authService, Users: users.NewService(db),
-		RequestTimeout: cfg.RequestTimeout, MaxBodyBytes: cfg.MaxBodyBytes,
-	})
+	handler, err := app.Handler(db, log, app.SettingsFrom(cfg))
 	if err != nil {
 		return err
 	}

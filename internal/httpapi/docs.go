@@ -17,10 +17,10 @@ import (
 
 type docsOperation struct {
 	Method, Path, ID, Summary, Description, Role string
-	Public                                        bool
-	Params                                        []docsParam
-	Body                                          string
-	Responses                                     []docsResponse
+	Public                                       bool
+	Params                                       []docsParam
+	Body                                         string
+	Responses                                    []docsResponse
 }
 
 type docsParam struct{ Name, In, Type, Description string }

@@ -1,0 +1,60 @@
+// Package app wires the service's components into one HTTP handler, for the binary and for the
+// tests alike, so that the tests exercise exactly what production serves.
+package app
+
+import (
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/resolutionflow/resolutionflow/internal/auth"
+	"github.com/resolutionflow/resolutionflow/internal/config"
+	"github.com/resolutionflow/resolutionflow/internal/httpapi"
+	"github.com/resolutionflow/resolutionflow/internal/postgres"
+	"github.com/resolutionflow/resolutionflow/internal/users"
+)
+
+// Settings is the part of the configuration the handler needs.
+type Settings struct {
+	Tokens           auth.TokenConfig
+	RefreshTTL       time.Duration
+	LoginMaxFailures int
+	LoginLockout     time.Duration
+	RequestTimeout   time.Duration
+	MaxBodyBytes     int64
+	Now              func() time.Time
+}
+
+// SettingsFrom takes the handler's settings from the configuration.
+func SettingsFrom(cfg config.Config) Settings {
+	return Settings{
+		Tokens: auth.TokenConfig{
+			Secret: cfg.JWTSecret, Issuer: cfg.JWTIssuer, Audience: cfg.JWTAudience, AccessTTL: cfg.AccessTokenTTL,
+		},
+		RefreshTTL:       cfg.RefreshTokenTTL,
+		LoginMaxFailures: cfg.LoginMaxFailures,
+		LoginLockout:     cfg.LoginLockout,
+		RequestTimeout:   cfg.RequestTimeout,
+		MaxBodyBytes:     cfg.MaxBodyBytes,
+		Now:              time.Now,
+	}
+}
+
+// Handler builds the whole service on db.
+func Handler(db *postgres.DB, log *slog.Logger, s Settings) (http.Handler, error) {
+	tokens := auth.NewTokens(s.Tokens, s.Now)
+	throttle := auth.NewThrottle(s.LoginMaxFailures, s.LoginLockout, s.Now)
+	authService, err := auth.NewService(db, tokens, throttle, s.RefreshTTL, s.Now)
+	if err != nil {
+		return nil, err
+	}
+	return httpapi.New(httpapi.Deps{
+		Log:            log,
+		DB:             db,
+		Tokens:         tokens,
+		Auth:           authService,
+		Users:          users.NewService(db),
+		RequestTimeout: s.RequestTimeout,
+		MaxBodyBytes:   s.MaxBodyBytes,
+	})
+}

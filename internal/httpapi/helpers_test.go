@@ -1,0 +1,62 @@
+package httpapi_test
+
+import (
+	"encoding/json"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/resolutionflow/resolutionflow/gen/oapi"
+	"github.com/resolutionflow/resolutionflow/internal/apitest"
+)
+
+// do sends a raw request through the validating transport, for what the generated client cannot
+// express: forged headers, malformed bodies, wrong methods.
+func do(t *testing.T, s *apitest.Server, method, path, token, contentType, body string) *http.Response {
+	t.Helper()
+	req, err := http.NewRequest(method, s.URL+path, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if body == "" {
+		req.Body = http.NoBody
+	}
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, err := s.HTTPClient().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = resp.Body.Close() })
+	return resp
+}
+
+func decodeProblem(t *testing.T, resp *http.Response, want int) oapi.Problem {
+	t.Helper()
+	body, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != want {
+		t.Fatalf("%s %s = %d, want %d: %s", resp.Request.Method, resp.Request.URL.Path, resp.StatusCode, want, body)
+	}
+	var p oapi.Problem
+	if err := json.Unmarshal(body, &p); err != nil {
+		t.Fatalf("problem body: %v: %s", err, body)
+	}
+	return p
+}
+
+func hasPointer(p oapi.Problem, pointer string) bool {
+	if p.Errors == nil {
+		return false
+	}
+	for _, e := range *p.Errors {
+		if e.Pointer != nil && *e.Pointer == pointer {
+			return true
+		}
+	}
+	return false
+}
