@@ -99,7 +99,7 @@ func errorHandler(log *slog.Logger) echo.HTTPErrorHandler {
 		p := problemFor(err)
 		p.RequestID = c.Response().Header().Get(echo.HeaderXRequestID)
 		p.Instance = c.Request().URL.Path
-		if p.Status >= 500 {
+		if serverFault(p.Status) {
 			log.ErrorContext(c.Request().Context(), "request failed",
 				"request_id", p.RequestID, "method", c.Request().Method, "path", p.Instance, "status", p.Status, "error", err.Error())
 		}
@@ -124,4 +124,10 @@ func writeProblem(c echo.Context, p *problem) {
 		return
 	}
 	_ = c.Blob(p.Status, problemContentType, body)
+}
+
+// serverFault reports whether a status means something went wrong on our side. 501 does not:
+// it is the documented answer of an operation not built yet.
+func serverFault(status int) bool {
+	return status >= 500 && status != http.StatusNotImplemented
 }

@@ -203,8 +203,10 @@ func validationProblem(err error) *problem {
 	return p
 }
 
+// flatten expands nested MultiErrors. It looks at err itself, not its chain: a RequestError that
+// wraps a MultiError must stay whole, since it says which parameter or body the errors concern.
 func flatten(err error) []error {
-	if me, ok := errors.AsType[openapi3.MultiError](err); ok {
+	if me, ok := err.(openapi3.MultiError); ok {
 		var out []error
 		for _, e := range me {
 			out = append(out, flatten(e)...)
