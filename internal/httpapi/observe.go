@@ -60,7 +60,7 @@ func observe(log *slog.Logger, m *metrics) echo.MiddlewareFunc {
 				slog.String("operation", op),
 				slog.Int("status", status),
 				slog.Int64("bytes", c.Response().Size),
-				slog.Duration("duration", elapsed),
+				slog.Float64("duration_ms", float64(elapsed.Microseconds())/1000),
 				slog.String("remote", c.RealIP()),
 			)
 			return nil

@@ -76,6 +76,9 @@ func New(d Deps) (http.Handler, error) {
 		return nil, fmt.Errorf("render the API reference: %w", err)
 	}
 	e.GET("/docs", func(c echo.Context) error { return c.HTMLBlob(http.StatusOK, docsPage) })
+	// The live stream is hand-written (it cannot be a strict handler); until it is built it
+	// answers like the other unbuilt escalation operations.
+	e.GET("/api/v1/ai-sessions/escalations/stream", func(echo.Context) error { return notImplemented("escalations") })
 	e.RouteNotFound("/*", func(c echo.Context) error { return echo.ErrNotFound })
 	return e, nil
 }
