@@ -5,7 +5,7 @@ VALUES (@account_id, @user_id, @family_id, @token_hash, @expires_at);
 -- LockRefreshToken finds a presented refresh token. It is deliberately not scoped to an account:
 -- the token itself is the credential, presented before anyone is authenticated.
 -- name: LockRefreshToken :one
-SELECT * FROM refresh_tokens WHERE token_hash = @token_hash FOR UPDATE;
+SELECT * FROM refresh_tokens WHERE token_hash = @token_hash FOR NO KEY UPDATE;
 
 -- name: MarkRefreshTokenRotated :exec
 UPDATE refresh_tokens SET rotated_at = now()

@@ -25,15 +25,18 @@ WHERE account_id = @account_id
   AND (sqlc.narg(role)::text IS NULL OR role = sqlc.narg(role))
   AND (sqlc.narg(active)::boolean IS NULL OR active = sqlc.narg(active));
 
+-- The row locks here and in the other Lock* queries are FOR NO KEY UPDATE: they serialise
+-- writers of the row without blocking the key-share locks that inserting children (refresh
+-- tokens, steps) takes, which FOR UPDATE would turn into deadlocks.
 -- name: LockUserForUpdate :one
-SELECT * FROM users WHERE account_id = @account_id AND id = @id FOR UPDATE;
+SELECT * FROM users WHERE account_id = @account_id AND id = @id FOR NO KEY UPDATE;
 
 -- LockActiveAdmins serialises every change that could leave an account without an active admin.
 -- name: LockActiveAdmins :many
 SELECT id FROM users
 WHERE account_id = @account_id AND role = 'admin' AND active
 ORDER BY id
-FOR UPDATE;
+FOR NO KEY UPDATE;
 
 -- name: UpdateUser :one
 UPDATE users

@@ -40,20 +40,23 @@ func SettingsFrom(cfg config.Config) Settings {
 	}
 }
 
+// principalFreshness bounds how long another replica may act on a user's old role or active
+// flag; the replica that made the change forgets it at once.
+const principalFreshness = 5 * time.Second
+
 // Handler builds the whole service on db.
 func Handler(db *postgres.DB, log *slog.Logger, s Settings) (http.Handler, error) {
-	tokens := auth.NewTokens(s.Tokens, s.Now)
-	throttle := auth.NewThrottle(s.LoginMaxFailures, s.LoginLockout, s.Now)
-	authService, err := auth.NewService(db, tokens, throttle, s.RefreshTTL, s.Now)
+	principals := auth.NewPrincipals(db, principalFreshness, s.Now)
+	authService, err := auth.NewService(db, auth.NewTokens(s.Tokens, s.Now), principals, auth.NewThrottle(s.LoginLockout, s.Now),
+		auth.Settings{RefreshTTL: s.RefreshTTL, MaxFailures: s.LoginMaxFailures, Now: s.Now})
 	if err != nil {
 		return nil, err
 	}
 	return httpapi.New(httpapi.Deps{
 		Log:            log,
 		DB:             db,
-		Tokens:         tokens,
 		Auth:           authService,
-		Users:          users.NewService(db),
+		Users:          users.NewService(db, principals),
 		RequestTimeout: s.RequestTimeout,
 		MaxBodyBytes:   s.MaxBodyBytes,
 	})

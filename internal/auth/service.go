@@ -17,23 +17,37 @@ import (
 
 // Service is the sign-in use cases.
 type Service struct {
-	db         *postgres.DB
-	tokens     *Tokens
-	throttle   *Throttle
-	refreshTTL time.Duration
-	now        func() time.Time
+	db          *postgres.DB
+	tokens      *Tokens
+	principals  *Principals
+	throttle    *Throttle
+	maxFailures int
+	refreshTTL  time.Duration
+	now         func() time.Time
 	// dummyHash is verified against when the email is unknown, so that an unknown email takes
 	// as long to refuse as a wrong password.
 	dummyHash string
 }
 
+// Settings tunes the sign-in use cases.
+type Settings struct {
+	RefreshTTL time.Duration
+	// MaxFailures is how many failed sign-ins one email may have from one client per throttle
+	// window; from all clients together it may have four times as many.
+	MaxFailures int
+	Now         func() time.Time
+}
+
 // NewService wires the sign-in use cases.
-func NewService(db *postgres.DB, tokens *Tokens, throttle *Throttle, refreshTTL time.Duration, now func() time.Time) (*Service, error) {
+func NewService(db *postgres.DB, tokens *Tokens, principals *Principals, throttle *Throttle, s Settings) (*Service, error) {
 	dummy, err := HashPassword("not-a-password-of-anyone")
 	if err != nil {
 		return nil, err
 	}
-	return &Service{db: db, tokens: tokens, throttle: throttle, refreshTTL: refreshTTL, now: now, dummyHash: dummy}, nil
+	return &Service{
+		db: db, tokens: tokens, principals: principals, throttle: throttle, maxFailures: s.MaxFailures,
+		refreshTTL: s.RefreshTTL, now: s.Now, dummyHash: dummy,
+	}, nil
 }
 
 // TokenPair is what a successful sign-in or refresh returns.
@@ -109,8 +123,12 @@ func (s *Service) Register(ctx context.Context, in RegisterInput) (Registration,
 // unknown, the user deactivated or the password wrong; after too many failures for one email
 // from one address it returns EThrottled.
 func (s *Service) Login(ctx context.Context, email, password, clientAddr string) (TokenPair, error) {
-	key := strings.ToLower(strings.TrimSpace(email)) + "|" + clientAddr
-	if wait := s.throttle.Wait(key); wait > 0 {
+	who := strings.ToLower(strings.TrimSpace(email))
+	limits := []Limit{
+		{Key: "login|" + who + "|" + clientBucket(clientAddr), Max: s.maxFailures},
+		{Key: "login|" + who, Max: 4 * s.maxFailures},
+	}
+	if wait := s.throttle.Begin(limits...); wait > 0 {
 		return TokenPair{}, &domain.Error{
 			Code:       domain.EThrottled,
 			Message:    "too many failed sign-ins for this email: wait before trying again",
@@ -130,10 +148,9 @@ func (s *Service) Login(ctx context.Context, email, password, clientAddr string)
 		return TokenPair{}, fmt.Errorf("verify password of user %s: %w", row.ID, verr)
 	}
 	if err != nil || !ok || !row.Active {
-		s.throttle.Fail(key)
 		return TokenPair{}, errBadCredentials
 	}
-	s.throttle.Reset(key)
+	s.throttle.Succeed(limits...)
 	var refresh string
 	err = s.db.InTx(ctx, func(q *dbq.Queries) error {
 		var err error
@@ -229,13 +246,14 @@ func (s *Service) Me(ctx context.Context, p domain.Principal) (domain.Account, d
 }
 
 // ChangePassword sets the caller's password after checking the current one, and revokes every
-// refresh token of the caller. Wrong current passwords are throttled like sign-ins.
+// refresh token of the caller. Wrong current passwords are throttled like sign-ins. It returns
+// EConflict if the password was changed by someone else meanwhile.
 func (s *Service) ChangePassword(ctx context.Context, p domain.Principal, current, next string) error {
 	if err := domain.CheckNewPassword("new_password", next); err != nil {
 		return err
 	}
-	key := "password-change|" + p.UserID.String()
-	if wait := s.throttle.Wait(key); wait > 0 {
+	limit := Limit{Key: "password-change|" + p.UserID.String(), Max: s.maxFailures}
+	if wait := s.throttle.Begin(limit); wait > 0 {
 		return &domain.Error{Code: domain.EThrottled, Message: "too many wrong passwords: wait before trying again", RetryAfter: wait}
 	}
 	u, err := s.db.GetUser(ctx, dbq.GetUserParams{AccountID: p.AccountID, ID: p.UserID})
@@ -250,19 +268,23 @@ func (s *Service) ChangePassword(ctx context.Context, p domain.Principal, curren
 		return fmt.Errorf("verify password of user %s: %w", u.ID, err)
 	}
 	if !ok {
-		s.throttle.Fail(key)
 		return &domain.Error{Code: domain.EInvalid, Message: "the current password is wrong",
 			Fields: []domain.FieldError{{Pointer: "/current_password", Detail: "does not match your password"}}}
 	}
-	s.throttle.Reset(key)
+	s.throttle.Succeed(limit)
 	hash, err := HashPassword(next)
 	if err != nil {
 		return err
 	}
-	return s.db.InTx(ctx, func(q *dbq.Queries) error {
+	err = s.db.InTx(ctx, func(q *dbq.Queries) error {
 		locked, err := q.LockUserForUpdate(ctx, dbq.LockUserForUpdateParams{AccountID: p.AccountID, ID: p.UserID})
 		if err != nil {
 			return fmt.Errorf("lock user: %w", err)
+		}
+		// The hash was checked outside the transaction, to keep argon2 out of the lock; an
+		// unchanged hash proves nobody set another password in between.
+		if locked.PasswordHash != u.PasswordHash {
+			return domain.Errorf(domain.EConflict, "your password was changed meanwhile: sign in again")
 		}
 		if _, err := q.UpdateUser(ctx, dbq.UpdateUserParams{
 			AccountID: p.AccountID, ID: p.UserID, Name: locked.Name, Role: locked.Role, Active: locked.Active, PasswordHash: hash,
@@ -271,6 +293,17 @@ func (s *Service) ChangePassword(ctx context.Context, p domain.Principal, curren
 		}
 		return q.RevokeUserRefreshTokens(ctx, dbq.RevokeUserRefreshTokensParams{AccountID: p.AccountID, UserID: p.UserID})
 	})
+	return err
+}
+
+// Authenticate verifies an access token and confirms its user is still active, with the role
+// the user has now.
+func (s *Service) Authenticate(ctx context.Context, token string) (domain.Principal, error) {
+	p, err := s.tokens.Verify(token)
+	if err != nil {
+		return domain.Principal{}, err
+	}
+	return s.principals.Confirm(ctx, p)
 }
 
 func (s *Service) startRefreshFamily(ctx context.Context, q *dbq.Queries, u dbq.User) (string, error) {

@@ -90,7 +90,7 @@ func Seed(ctx context.Context, db *postgres.DB, resetPasswords bool) ([]SignIn, 
 
 func resetPassword(ctx context.Context, q *dbq.Queries, u dbq.User, hash string) error {
 	if _, err := q.UpdateUser(ctx, dbq.UpdateUserParams{
-		AccountID: u.AccountID, ID: u.ID, Name: u.Name, Role: u.Role, Active: true, PasswordHash: hash,
+		AccountID: u.AccountID, ID: u.ID, Name: u.Name, Role: u.Role, Active: u.Active, PasswordHash: hash,
 	}); err != nil {
 		return fmt.Errorf("reset password of %s: %w", u.Email, err)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -243,7 +244,10 @@ func TestPasswordLimitsAreCheckedBeforeHashing(t *testing.T) {
 	}
 }
 
-func refresh(t *testing.T, s *apitest.Server, token string, want int) struct{ oapi.TokenPair; Detail string } {
+func refresh(t *testing.T, s *apitest.Server, token string, want int) struct {
+	oapi.TokenPair
+	Detail string
+} {
 	t.Helper()
 	r, err := s.Client("").RefreshTokenWithResponse(context.Background(), oapi.RefreshRequest{RefreshToken: token})
 	if err != nil || r.StatusCode() != want {
@@ -271,3 +275,78 @@ func meStatus(t *testing.T, s *apitest.Server, token string) int {
 	return r.StatusCode()
 }
 
+// A burst of parallel guesses must not all pass the throttle before any failure is counted.
+func TestParallelGuessesAreThrottled(t *testing.T) {
+	t.Parallel()
+	s := apitest.NewServer(t, apitest.WithSettings(func(st *app.Settings) { st.LoginMaxFailures = 3 }))
+	admin := s.Register("Burst")
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	statuses := map[int]int{}
+	for range 20 {
+		wg.Go(func() {
+			r, err := s.Client("").LoginWithResponse(context.Background(), oapi.LoginRequest{Email: admin.Email, Password: "wrong password!"})
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			mu.Lock()
+			statuses[r.StatusCode()]++
+			mu.Unlock()
+		})
+	}
+	wg.Wait()
+	if statuses[http.StatusUnauthorized] > 3 || statuses[http.StatusTooManyRequests] < 17 {
+		t.Errorf("20 parallel wrong passwords with a limit of 3: %v", statuses)
+	}
+}
+
+// An admin who was deactivated or demoted keeps a valid-looking token for up to its lifetime;
+// it must stop working at once, or the admin could restore themself.
+func TestRemovedAdminsTokenStopsWorking(t *testing.T) {
+	t.Parallel()
+	s := apitest.NewServer(t)
+	ctx := context.Background()
+	a := s.Register("Coup")
+	b := s.AddUser(a, oapi.Admin)
+	c := s.AddUser(a, oapi.Admin)
+
+	if r, _ := b.Client.UpdateUserWithResponse(ctx, a.UserID, oapi.UserUpdate{Active: ptr(false)}); r.StatusCode() != http.StatusOK {
+		t.Fatalf("deactivate a: %d", r.StatusCode())
+	}
+	if r, _ := a.Client.UpdateUserWithResponse(ctx, a.UserID, oapi.UserUpdate{Active: ptr(true)}); r.StatusCode() != http.StatusUnauthorized {
+		t.Errorf("deactivated admin reactivates themself: %d, want 401", r.StatusCode())
+	}
+	if r, _ := b.Client.UpdateUserWithResponse(ctx, c.UserID, oapi.UserUpdate{Role: ptr(oapi.Viewer)}); r.StatusCode() != http.StatusOK {
+		t.Fatalf("demote c: %d", r.StatusCode())
+	}
+	if r, _ := c.Client.UpdateUserWithResponse(ctx, c.UserID, oapi.UserUpdate{Role: ptr(oapi.Admin)}); r.StatusCode() != http.StatusForbidden {
+		t.Errorf("demoted admin re-promotes themself: %d, want 403", r.StatusCode())
+	}
+	if r, _ := c.Client.GetMeWithResponse(ctx); r.StatusCode() != http.StatusOK || r.JSON200.User.Role != oapi.Viewer {
+		t.Errorf("the demoted admin's token should still work as a viewer: %d", r.StatusCode())
+	}
+}
+
+// Refreshing while an admin resets the password takes locks on the user and its tokens from
+// both sides; it must never deadlock into a 500 (the validating client fails the test on one).
+func TestRefreshRacesPasswordReset(t *testing.T) {
+	t.Parallel()
+	s := apitest.NewServer(t)
+	ctx := context.Background()
+	admin := s.Register("Races")
+	for round := range 10 {
+		v := s.AddUser(admin, oapi.Viewer)
+		var wg sync.WaitGroup
+		wg.Go(func() {
+			_, _ = s.Client("").RefreshTokenWithResponse(ctx, oapi.RefreshRequest{RefreshToken: v.RefreshToken})
+		})
+		wg.Go(func() {
+			r, err := admin.Client.UpdateUserWithResponse(ctx, v.UserID, oapi.UserUpdate{Password: ptr("another passphrase " + string(rune('a'+round)))})
+			if err != nil || r.StatusCode() != http.StatusOK {
+				t.Errorf("reset: %v %d", err, r.StatusCode())
+			}
+		})
+		wg.Wait()
+	}
+}

@@ -37,7 +37,10 @@ func TestEveryErrorIsAProblemWithItsRealStatus(t *testing.T) {
 		{"limit out of range", http.MethodGet, "/api/v1/users?limit=500", admin.AccessToken, "", "", http.StatusBadRequest, "limit"},
 		{"limit not a number", http.MethodGet, "/api/v1/users?limit=ten", admin.AccessToken, "", "", http.StatusBadRequest, "limit"},
 		{"id not a uuid", http.MethodGet, "/api/v1/users/42", admin.AccessToken, "", "", http.StatusBadRequest, "id"},
-		{"not implemented yet", http.MethodGet, "/api/v1/trees", admin.AccessToken, "", "", http.StatusNotImplemented, ""},
+		{"NUL in a string", http.MethodPost, "/api/v1/auth/login/json", "", "application/json", `{"email":"a\u0000b","password":"x"}`, http.StatusUnprocessableEntity, ""},
+		{"invalid UTF-8 in a form", http.MethodPost, "/api/v1/auth/login", "", "application/x-www-form-urlencoded", "username=%FF%FE&password=x", http.StatusUnprocessableEntity, ""},
+		{"blank name", http.MethodPost, "/api/v1/auth/register", "", "application/json",
+			`{"account_name":"   ","name":"B","email":"blank@example.com","password":"correct horse battery"}`, http.StatusUnprocessableEntity, "/account_name"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -52,6 +55,16 @@ func TestEveryErrorIsAProblemWithItsRealStatus(t *testing.T) {
 				t.Errorf("no error points at %q: %+v", c.pointer, *p.Errors)
 			}
 		})
+	}
+}
+
+func TestWrongMethodNamesTheAllowedOnes(t *testing.T) {
+	t.Parallel()
+	s := apitest.NewServer(t)
+	resp := do(t, s, http.MethodPut, "/api/v1/users", "", "", "")
+	decodeProblem(t, resp, http.StatusMethodNotAllowed)
+	if got := resp.Header.Get("Allow"); got != "GET, POST" {
+		t.Errorf("Allow = %q, want GET, POST", got)
 	}
 }
 

@@ -50,7 +50,7 @@ func observe(log *slog.Logger, m *metrics) echo.MiddlewareFunc {
 			m.requests.WithLabelValues(op, c.Request().Method, strconv.Itoa(status)).Inc()
 			m.latency.WithLabelValues(op, c.Request().Method, strconv.Itoa(status)).Observe(elapsed.Seconds())
 			level := slog.LevelInfo
-			if serverFault(status) {
+			if serverFault(status) && c.Request().Context().Err() == nil {
 				level = slog.LevelError
 			}
 			log.LogAttrs(context.WithoutCancel(c.Request().Context()), level, "request",

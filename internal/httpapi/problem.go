@@ -12,6 +12,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/resolutionflow/resolutionflow/internal/domain"
+	"github.com/resolutionflow/resolutionflow/internal/postgres"
 )
 
 const problemContentType = "application/problem+json"
@@ -50,6 +51,8 @@ var statusOf = map[domain.Code]int{
 	domain.ENotFound:       http.StatusNotFound,
 	domain.EConflict:       http.StatusConflict,
 	domain.EThrottled:      http.StatusTooManyRequests,
+	domain.EStale:          http.StatusPreconditionFailed,
+	domain.EUnconditional:  http.StatusPreconditionRequired,
 	domain.ENotImplemented: http.StatusNotImplemented,
 	domain.EUnavailable:    http.StatusServiceUnavailable,
 	domain.EInternal:       http.StatusInternalServerError,
@@ -64,6 +67,12 @@ func problemFor(err error) *problem {
 	if p, ok := errors.AsType[*problem](err); ok {
 		return p
 	}
+	if e := postgres.InputError(err); e != nil {
+		err = e
+	}
+	if errors.Is(err, context.Canceled) {
+		return newProblem(http.StatusServiceUnavailable, "the request was cancelled before it finished")
+	}
 	if e, ok := errors.AsType[*domain.Error](err); ok {
 		status, known := statusOf[e.Code]
 		if !known || e.Code == domain.EInternal {
@@ -71,7 +80,7 @@ func problemFor(err error) *problem {
 		}
 		p := newProblem(status, e.Message)
 		for _, f := range e.Fields {
-			p.Errors = append(p.Errors, problemError{Pointer: f.Pointer, Detail: f.Detail})
+			p.Errors = append(p.Errors, problemError{Pointer: f.Pointer, NodeID: f.NodeID, Detail: f.Detail})
 		}
 		p.retryAfter = e.RetryAfter
 		return p
@@ -99,7 +108,7 @@ func errorHandler(log *slog.Logger) echo.HTTPErrorHandler {
 		p := problemFor(err)
 		p.RequestID = c.Response().Header().Get(echo.HeaderXRequestID)
 		p.Instance = c.Request().URL.Path
-		if serverFault(p.Status) {
+		if serverFault(p.Status) && !errors.Is(err, context.Canceled) {
 			log.ErrorContext(c.Request().Context(), "request failed",
 				"request_id", p.RequestID, "method", c.Request().Method, "path", p.Instance, "status", p.Status, "error", err.Error())
 		}

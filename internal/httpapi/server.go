@@ -26,7 +26,6 @@ import (
 type Deps struct {
 	Log            *slog.Logger
 	DB             *postgres.DB
-	Tokens         *auth.Tokens
 	Auth           *auth.Service
 	Users          *users.Service
 	RequestTimeout time.Duration
@@ -39,7 +38,7 @@ func New(d Deps) (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	g, err := newGate(doc, d.Tokens, d.MaxBodyBytes)
+	g, err := newGate(doc, d.Auth, d.MaxBodyBytes)
 	if err != nil {
 		return nil, err
 	}

@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -32,17 +33,17 @@ const operationKey = "operation"
 type gate struct {
 	router  routers.Router
 	ops     map[*openapi3.Operation]contract.Operation
-	tokens  *auth.Tokens
+	auth    *auth.Service
 	maxBody int64
 	options openapi3filter.Options
 }
 
-func newGate(doc *openapi3.T, tokens *auth.Tokens, maxBody int64) (*gate, error) {
+func newGate(doc *openapi3.T, authService *auth.Service, maxBody int64) (*gate, error) {
 	router, err := contract.Router(doc)
 	if err != nil {
 		return nil, fmt.Errorf("route the contract: %w", err)
 	}
-	g := &gate{router: router, ops: map[*openapi3.Operation]contract.Operation{}, tokens: tokens, maxBody: maxBody}
+	g := &gate{router: router, ops: map[*openapi3.Operation]contract.Operation{}, auth: authService, maxBody: maxBody}
 	for _, op := range contract.Operations(doc) {
 		if !op.Public {
 			if _, err := domain.ParseRole(op.RequiredRole); err != nil {
@@ -68,7 +69,9 @@ func (g *gate) middleware(next echo.HandlerFunc) echo.HandlerFunc {
 		req := c.Request()
 		route, params, err := g.router.FindRoute(req)
 		if errors.Is(err, routers.ErrMethodNotAllowed) {
-			return newProblem(http.StatusMethodNotAllowed, fmt.Sprintf("%s is not allowed on %s", req.Method, req.URL.Path))
+			allowed := g.allowedMethods(req)
+			c.Response().Header().Set(echo.HeaderAllow, strings.Join(allowed, ", "))
+			return newProblem(http.StatusMethodNotAllowed, fmt.Sprintf("%s is not allowed on %s; use %s", req.Method, req.URL.Path, strings.Join(allowed, " or ")))
 		}
 		if err != nil {
 			return newProblem(http.StatusNotFound, fmt.Sprintf("there is no route %s %s; see /docs", req.Method, req.URL.Path))
@@ -76,7 +79,7 @@ func (g *gate) middleware(next echo.HandlerFunc) echo.HandlerFunc {
 		op := g.ops[route.Operation]
 		c.Set(operationKey, op.ID)
 		if !op.Public {
-			p, err := g.authenticate(req, op)
+			p, err := g.authenticate(req.Context(), req, op)
 			if err != nil {
 				return err
 			}
@@ -101,12 +104,12 @@ func (g *gate) middleware(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-func (g *gate) authenticate(req *http.Request, op contract.Operation) (domain.Principal, error) {
+func (g *gate) authenticate(ctx context.Context, req *http.Request, op contract.Operation) (domain.Principal, error) {
 	scheme, token, found := strings.Cut(req.Header.Get(echo.HeaderAuthorization), " ")
 	if !found || !strings.EqualFold(scheme, "bearer") || token == "" {
 		return domain.Principal{}, domain.Errorf(domain.EUnauthorized, "sign in first: send the access token as 'Authorization: Bearer <token>'")
 	}
-	p, err := g.tokens.Verify(strings.TrimSpace(token))
+	p, err := g.auth.Authenticate(ctx, strings.TrimSpace(token))
 	if err != nil {
 		return domain.Principal{}, err
 	}
@@ -114,6 +117,19 @@ func (g *gate) authenticate(req *http.Request, op contract.Operation) (domain.Pr
 		return domain.Principal{}, domain.Errorf(domain.EForbidden, "this operation needs the %s role; you are a %s", op.RequiredRole, p.Role)
 	}
 	return p, nil
+}
+
+// allowedMethods lists the methods the contract defines for the request's path.
+func (g *gate) allowedMethods(req *http.Request) []string {
+	var allowed []string
+	for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete} {
+		probe := req.Clone(req.Context())
+		probe.Method = m
+		if _, _, err := g.router.FindRoute(probe); err == nil {
+			allowed = append(allowed, m)
+		}
+	}
+	return allowed
 }
 
 // checkBody enforces the size limit and the content type before the body is parsed. The body is
@@ -237,21 +253,27 @@ func schemaField(se *openapi3.SchemaError) problemError {
 		pointer += "/" + m[1]
 		reason = "unknown field: remove it"
 	}
-	// Format failures repeat the implementing pattern, which helps nobody.
-	if i := strings.Index(reason, " (string doesn't match pattern"); i > 0 {
-		reason = reason[:i]
-	}
+	reason = withoutPattern(reason)
 	if pointer == "" {
 		pointer = "/"
 	}
 	return problemError{Pointer: pointer, Detail: reason}
 }
 
+// withoutPattern drops the regular expression kin-openapi appends to a format failure, which
+// helps nobody.
+func withoutPattern(reason string) string {
+	if i := strings.Index(reason, " (string doesn't match pattern"); i > 0 {
+		return reason[:i]
+	}
+	return reason
+}
+
 var unsupportedProperty = regexp.MustCompile(`^property "([^"]+)" is unsupported$`)
 
 func paramReason(e *openapi3filter.RequestError) string {
 	if se, ok := errors.AsType[*openapi3.SchemaError](e.Err); ok {
-		return se.Reason
+		return withoutPattern(se.Reason)
 	}
 	if e.Reason != "" {
 		return e.Reason

@@ -18,6 +18,7 @@ import (
 
 	"github.com/resolutionflow/resolutionflow/db"
 	"github.com/resolutionflow/resolutionflow/gen/dbq"
+	"github.com/resolutionflow/resolutionflow/internal/domain"
 )
 
 // DB is the connection pool with the generated queries bound to it.
@@ -126,4 +127,23 @@ func IsNoRows(err error) bool { return errors.Is(err, pgx.ErrNoRows) }
 func IsUniqueViolation(err error, constraint string) bool {
 	pgErr, ok := errors.AsType[*pgconn.PgError](err)
 	return ok && pgErr.Code == "23505" && strings.EqualFold(pgErr.ConstraintName, constraint)
+}
+
+// InputError recognises database errors that mean the client's input could not be stored — a
+// NUL byte or invalid UTF-8 in a string, a value breaking a CHECK constraint — and describes
+// them as EInvalid. Other errors return nil.
+func InputError(err error) *domain.Error {
+	pgErr, ok := errors.AsType[*pgconn.PgError](err)
+	if !ok {
+		return nil
+	}
+	switch pgErr.Code {
+	case "22021", "22P05":
+		return domain.Errorf(domain.EInvalid, "a text field contains a NUL character or invalid UTF-8: send plain UTF-8 text")
+	case "23514":
+		return domain.Errorf(domain.EInvalid, "a value is out of the allowed range (%s): check lengths and blank fields", pgErr.ConstraintName)
+	case "22001":
+		return domain.Errorf(domain.EInvalid, "a text field is longer than allowed")
+	}
+	return nil
 }

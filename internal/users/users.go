@@ -18,11 +18,14 @@ import (
 // Service manages the users of the caller's account. Every method takes the account from the
 // principal; a user of another account is reported as ENotFound, exactly like a missing one.
 type Service struct {
-	db *postgres.DB
+	db         *postgres.DB
+	principals *auth.Principals
 }
 
-// NewService returns the user management use cases.
-func NewService(db *postgres.DB) *Service { return &Service{db: db} }
+// NewService returns the user management use cases; principals learns of every change.
+func NewService(db *postgres.DB, principals *auth.Principals) *Service {
+	return &Service{db: db, principals: principals}
+}
 
 // Filter narrows a listing; nil fields do not filter.
 type Filter struct {
@@ -141,6 +144,11 @@ func (s *Service) Update(ctx context.Context, p domain.Principal, id uuid.UUID, 
 		if err != nil {
 			return fmt.Errorf("lock admins: %w", err)
 		}
+		// The caller's token may predate their own demotion or deactivation: the locked
+		// admins are the truth.
+		if !slices.Contains(admins, p.UserID) {
+			return domain.Errorf(domain.EForbidden, "you are no longer an active admin of this account")
+		}
 		row, err := q.LockUserForUpdate(ctx, dbq.LockUserForUpdateParams{AccountID: p.AccountID, ID: id})
 		if postgres.IsNoRows(err) {
 			return errNotFound(id)
@@ -166,6 +174,7 @@ func (s *Service) Update(ctx context.Context, p domain.Principal, id uuid.UUID, 
 	if err != nil {
 		return domain.User{}, err
 	}
+	s.principals.Forget(id)
 	return postgres.User(updated), nil
 }
 
