@@ -28,6 +28,68 @@ type RefreshToken struct {
 	RevokedAt *time.Time
 }
 
+type Session struct {
+	ID             uuid.UUID
+	AccountID      uuid.UUID
+	TreeID         uuid.UUID
+	TreeVersion    int32
+	UserID         uuid.UUID
+	Status         string
+	CurrentNode    string
+	TicketRef      string
+	Customer       string
+	Asset          string
+	Notes          string
+	ResolutionNote string
+	StartedAt      time.Time
+	CompletedAt    *time.Time
+	UpdatedAt      time.Time
+}
+
+type SessionStep struct {
+	AccountID uuid.UUID
+	SessionID uuid.UUID
+	Seq       int32
+	Kind      string
+	NodeID    string
+	OptionID  string
+	ToNodeID  string
+	Text      string
+	Note      string
+	CreatedAt time.Time
+}
+
+type Tree struct {
+	ID             uuid.UUID
+	AccountID      uuid.UUID
+	Title          string
+	Description    string
+	Category       string
+	Tags           []string
+	Status         string
+	CurrentVersion int32
+	Revision       int32
+	CreatedBy      uuid.UUID
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
+}
+
+type TreeSearch struct {
+	AccountID uuid.UUID
+	TreeID    uuid.UUID
+	Body      string
+	Document  interface{}
+}
+
+type TreeVersion struct {
+	AccountID  uuid.UUID
+	TreeID     uuid.UUID
+	Version    int32
+	Definition []byte
+	CreatedBy  uuid.UUID
+	CreatedAt  time.Time
+}
+
 type User struct {
 	ID           uuid.UUID
 	AccountID    uuid.UUID

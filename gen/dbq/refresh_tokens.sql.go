@@ -37,7 +37,7 @@ func (q *Queries) CreateRefreshToken(ctx context.Context, arg CreateRefreshToken
 }
 
 const lockRefreshToken = `-- name: LockRefreshToken :one
-SELECT id, account_id, user_id, family_id, token_hash, expires_at, created_at, rotated_at, revoked_at FROM refresh_tokens WHERE token_hash = $1 FOR UPDATE
+SELECT id, account_id, user_id, family_id, token_hash, expires_at, created_at, rotated_at, revoked_at FROM refresh_tokens WHERE token_hash = $1 FOR NO KEY UPDATE
 `
 
 // LockRefreshToken finds a presented refresh token. It is deliberately not scoped to an account:

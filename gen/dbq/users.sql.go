@@ -174,7 +174,7 @@ const lockActiveAdmins = `-- name: LockActiveAdmins :many
 SELECT id FROM users
 WHERE account_id = $1 AND role = 'admin' AND active
 ORDER BY id
-FOR UPDATE
+FOR NO KEY UPDATE
 `
 
 // LockActiveAdmins serialises every change that could leave an account without an active admin.
@@ -199,7 +199,7 @@ func (q *Queries) LockActiveAdmins(ctx context.Context, accountID uuid.UUID) ([]
 }
 
 const lockUserForUpdate = `-- name: LockUserForUpdate :one
-SELECT id, account_id, email, name, role, password_hash, active, created_at, updated_at FROM users WHERE account_id = $1 AND id = $2 FOR UPDATE
+SELECT id, account_id, email, name, role, password_hash, active, created_at, updated_at FROM users WHERE account_id = $1 AND id = $2 FOR NO KEY UPDATE
 `
 
 type LockUserForUpdateParams struct {
@@ -207,6 +207,9 @@ type LockUserForUpdateParams struct {
 	ID        uuid.UUID
 }
 
+// The row locks here and in the other Lock* queries are FOR NO KEY UPDATE: they serialise
+// writers of the row without blocking the key-share locks that inserting children (refresh
+// tokens, steps) takes, which FOR UPDATE would turn into deadlocks.
 func (q *Queries) LockUserForUpdate(ctx context.Context, arg LockUserForUpdateParams) (User, error) {
 	row := q.db.QueryRow(ctx, lockUserForUpdate, arg.AccountID, arg.ID)
 	var i User

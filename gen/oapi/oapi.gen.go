@@ -706,25 +706,32 @@ type Role string
 
 // Session defines model for Session.
 type Session struct {
-	Asset       string             `json:"asset"`
-	CompletedAt *time.Time         `json:"completed_at,omitempty"`
-	CurrentNode *TreeNode          `json:"current_node,omitempty"`
-	Customer    string             `json:"customer"`
-	Id          openapi_types.UUID `json:"id"`
-	Notes       string             `json:"notes"`
+	Asset         string             `json:"asset"`
+	CompletedAt   *time.Time         `json:"completed_at,omitempty"`
+	CurrentNode   TreeNode           `json:"current_node"`
+	CurrentNodeId string             `json:"current_node_id"`
+	Customer      string             `json:"customer"`
+	Id            openapi_types.UUID `json:"id"`
+	Notes         string             `json:"notes"`
 
-	// ReadyToEscalate The session reached an escalation node.
-	ReadyToEscalate bool               `json:"ready_to_escalate"`
-	ResolutionNote  *string            `json:"resolution_note,omitempty"`
-	StartedAt       time.Time          `json:"started_at"`
-	Status          SessionStatus      `json:"status"`
-	Steps           []SessionStep      `json:"steps"`
-	TicketRef       string             `json:"ticket_ref"`
-	TreeId          openapi_types.UUID `json:"tree_id"`
-	TreeTitle       *string            `json:"tree_title,omitempty"`
-	TreeVersion     int32              `json:"tree_version"`
-	UpdatedAt       time.Time          `json:"updated_at"`
-	UserId          openapi_types.UUID `json:"user_id"`
+	// ReadyToEscalate The session stands at an escalation node; escalate it (or complete it as escalated).
+	ReadyToEscalate bool          `json:"ready_to_escalate"`
+	ResolutionNote  string        `json:"resolution_note"`
+	StartedAt       time.Time     `json:"started_at"`
+	Status          SessionStatus `json:"status"`
+
+	// Steps The append-only history, oldest first.
+	Steps     []SessionStep      `json:"steps"`
+	TicketRef string             `json:"ticket_ref"`
+	TreeId    openapi_types.UUID `json:"tree_id"`
+	TreeTitle string             `json:"tree_title"`
+
+	// TreeVersion The tree version the session is pinned to; later edits of the tree never change it.
+	TreeVersion int32     `json:"tree_version"`
+	UpdatedAt   time.Time `json:"updated_at"`
+
+	// UserId The technician running the session.
+	UserId openapi_types.UUID `json:"user_id"`
 }
 
 // SessionAnswer defines model for SessionAnswer.
@@ -763,9 +770,9 @@ type SessionOutcome string
 
 // SessionPage defines model for SessionPage.
 type SessionPage struct {
-	Items  []Session `json:"items"`
-	Limit  int32     `json:"limit"`
-	Offset int32     `json:"offset"`
+	Items  []SessionSummary `json:"items"`
+	Limit  int32            `json:"limit"`
+	Offset int32            `json:"offset"`
 
 	// Total Items matching the filters, across all pages.
 	Total int64 `json:"total"`
@@ -789,13 +796,37 @@ type SessionStep struct {
 
 	// Kind `revert` undoes the previous answer (going back); `custom` is work the tree does not have.
 	Kind     StepKind `json:"kind"`
-	NodeId   *string  `json:"node_id,omitempty"`
+	NodeId   string   `json:"node_id"`
 	Note     *string  `json:"note,omitempty"`
 	OptionId *string  `json:"option_id,omitempty"`
 	Seq      int32    `json:"seq"`
 
 	// Text For custom steps, what was done.
 	Text *string `json:"text,omitempty"`
+
+	// ToNodeId The node the session stood at after this step.
+	ToNodeId string `json:"to_node_id"`
+}
+
+// SessionSummary defines model for SessionSummary.
+type SessionSummary struct {
+	Asset         string             `json:"asset"`
+	CompletedAt   *time.Time         `json:"completed_at,omitempty"`
+	CurrentNodeId string             `json:"current_node_id"`
+	Customer      string             `json:"customer"`
+	Id            openapi_types.UUID `json:"id"`
+	StartedAt     time.Time          `json:"started_at"`
+	Status        SessionStatus      `json:"status"`
+	TicketRef     string             `json:"ticket_ref"`
+	TreeId        openapi_types.UUID `json:"tree_id"`
+	TreeTitle     string             `json:"tree_title"`
+
+	// TreeVersion The tree version the session is pinned to; later edits of the tree never change it.
+	TreeVersion int32     `json:"tree_version"`
+	UpdatedAt   time.Time `json:"updated_at"`
+
+	// UserId The technician running the session.
+	UserId openapi_types.UUID `json:"user_id"`
 }
 
 // SessionUpdate defines model for SessionUpdate.
@@ -834,9 +865,12 @@ type Tree struct {
 	CreatedBy      openapi_types.UUID `json:"created_by"`
 	CurrentVersion int32              `json:"current_version"`
 
-	// Definition A graph of nodes. Every reference must name a node of the tree, every node must be reachable
-	// from `root`, and a terminal node must be reachable from every node; a failing definition is
-	// answered 422 with one entry per problem naming its node.
+	// Definition A graph of nodes. Every tree needs unique node ids, a `root` that is one of its nodes,
+	// well-formed nodes and the size limits. A `published` (or `archived`) tree must also be a
+	// complete graph: every `next` names a node of the tree, every node is reachable from `root`,
+	// and a solution or escalation is reachable from every node. **Drafts skip these graph rules**
+	// so that authors can save work in progress; publishing enforces them. A failing definition
+	// is answered 422 with one entry per problem in `errors`, each with its `node_id`.
 	Definition  TreeDefinition     `json:"definition"`
 	Description string             `json:"description"`
 	Id          openapi_types.UUID `json:"id"`
@@ -863,9 +897,12 @@ type TreeCategoryList struct {
 	Items []TreeCategory `json:"items"`
 }
 
-// TreeDefinition A graph of nodes. Every reference must name a node of the tree, every node must be reachable
-// from `root`, and a terminal node must be reachable from every node; a failing definition is
-// answered 422 with one entry per problem naming its node.
+// TreeDefinition A graph of nodes. Every tree needs unique node ids, a `root` that is one of its nodes,
+// well-formed nodes and the size limits. A `published` (or `archived`) tree must also be a
+// complete graph: every `next` names a node of the tree, every node is reachable from `root`,
+// and a solution or escalation is reachable from every node. **Drafts skip these graph rules**
+// so that authors can save work in progress; publishing enforces them. A failing definition
+// is answered 422 with one entry per problem in `errors`, each with its `node_id`.
 type TreeDefinition struct {
 	Nodes []TreeNode `json:"nodes"`
 	Root  string     `json:"root"`
@@ -935,9 +972,12 @@ type TreeVersion struct {
 	CreatedAt time.Time          `json:"created_at"`
 	CreatedBy openapi_types.UUID `json:"created_by"`
 
-	// Definition A graph of nodes. Every reference must name a node of the tree, every node must be reachable
-	// from `root`, and a terminal node must be reachable from every node; a failing definition is
-	// answered 422 with one entry per problem naming its node.
+	// Definition A graph of nodes. Every tree needs unique node ids, a `root` that is one of its nodes,
+	// well-formed nodes and the size limits. A `published` (or `archived`) tree must also be a
+	// complete graph: every `next` names a node of the tree, every node is reachable from `root`,
+	// and a solution or escalation is reachable from every node. **Drafts skip these graph rules**
+	// so that authors can save work in progress; publishing enforces them. A failing definition
+	// is answered 422 with one entry per problem in `errors`, each with its `node_id`.
 	Definition TreeDefinition     `json:"definition"`
 	TreeId     openapi_types.UUID `json:"tree_id"`
 	Version    int32              `json:"version"`
@@ -977,9 +1017,12 @@ type TreeVersionList struct {
 type TreeWrite struct {
 	Category string `json:"category"`
 
-	// Definition A graph of nodes. Every reference must name a node of the tree, every node must be reachable
-	// from `root`, and a terminal node must be reachable from every node; a failing definition is
-	// answered 422 with one entry per problem naming its node.
+	// Definition A graph of nodes. Every tree needs unique node ids, a `root` that is one of its nodes,
+	// well-formed nodes and the size limits. A `published` (or `archived`) tree must also be a
+	// complete graph: every `next` names a node of the tree, every node is reachable from `root`,
+	// and a solution or escalation is reachable from every node. **Drafts skip these graph rules**
+	// so that authors can save work in progress; publishing enforces them. A failing definition
+	// is answered 422 with one entry per problem in `errors`, each with its `node_id`.
 	Definition  TreeDefinition `json:"definition"`
 	Description *string        `json:"description,omitempty"`
 	Status      TreeStatus     `json:"status"`
@@ -1592,12 +1635,16 @@ type ClientInterface interface {
 
 	// StartSessionWithBody Start a session on a published tree, pinned to its current version
 	//
+	// A tree that is not published answers 409; one the caller cannot see answers 404.
+	//
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with POST /api/v1/sessions (the `StartSession` operationId).
 	StartSessionWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// StartSession Start a session on a published tree, pinned to its current version
+	//
+	// A tree that is not published answers 409; one the caller cannot see answers 404.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -1611,12 +1658,16 @@ type ClientInterface interface {
 
 	// UpdateSessionWithBody Update a session's ticket reference, customer, asset and notes
 	//
+	// Only the fields present change; finished sessions can still be annotated.
+	//
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with PUT /api/v1/sessions/{id} (the `UpdateSession` operationId).
 	UpdateSessionWithBody(ctx context.Context, id ID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// UpdateSession Update a session's ticket reference, customer, asset and notes
+	//
+	// Only the fields present change; finished sessions can still be annotated.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -1652,12 +1703,18 @@ type ClientInterface interface {
 
 	// CompleteSessionWithBody Finish a session as resolved, escalated or abandoned
 	//
+	// `resolved` needs the session to stand at a solution node; `escalated` and `abandoned` are
+	// accepted at any node. A finished session accepts no more answers (409).
+	//
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with POST /api/v1/sessions/{id}/complete (the `CompleteSession` operationId).
 	CompleteSessionWithBody(ctx context.Context, id ID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// CompleteSession Finish a session as resolved, escalated or abandoned
+	//
+	// `resolved` needs the session to stand at a solution node; `escalated` and `abandoned` are
+	// accepted at any node. A finished session accepts no more answers (409).
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -2399,6 +2456,8 @@ func (c *Client) ListSessions(ctx context.Context, params *ListSessionsParams, r
 
 // StartSessionWithBody Start a session on a published tree, pinned to its current version
 //
+// A tree that is not published answers 409; one the caller cannot see answers 404.
+//
 // Takes any type of body and a specified content type.
 //
 // Corresponds with POST /api/v1/sessions (the `StartSession` operationId).
@@ -2415,6 +2474,8 @@ func (c *Client) StartSessionWithBody(ctx context.Context, contentType string, b
 }
 
 // StartSession Start a session on a published tree, pinned to its current version
+//
+// A tree that is not published answers 409; one the caller cannot see answers 404.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -2448,6 +2509,8 @@ func (c *Client) GetSession(ctx context.Context, id ID, reqEditors ...RequestEdi
 
 // UpdateSessionWithBody Update a session's ticket reference, customer, asset and notes
 //
+// Only the fields present change; finished sessions can still be annotated.
+//
 // Takes any type of body and a specified content type.
 //
 // Corresponds with PUT /api/v1/sessions/{id} (the `UpdateSession` operationId).
@@ -2464,6 +2527,8 @@ func (c *Client) UpdateSessionWithBody(ctx context.Context, id ID, contentType s
 }
 
 // UpdateSession Update a session's ticket reference, customer, asset and notes
+//
+// Only the fields present change; finished sessions can still be annotated.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -2539,6 +2604,9 @@ func (c *Client) GoBackSession(ctx context.Context, id ID, reqEditors ...Request
 
 // CompleteSessionWithBody Finish a session as resolved, escalated or abandoned
 //
+// `resolved` needs the session to stand at a solution node; `escalated` and `abandoned` are
+// accepted at any node. A finished session accepts no more answers (409).
+//
 // Takes any type of body and a specified content type.
 //
 // Corresponds with POST /api/v1/sessions/{id}/complete (the `CompleteSession` operationId).
@@ -2555,6 +2623,9 @@ func (c *Client) CompleteSessionWithBody(ctx context.Context, id ID, contentType
 }
 
 // CompleteSession Finish a session as resolved, escalated or abandoned
+//
+// `resolved` needs the session to stand at a solution node; `escalated` and `abandoned` are
+// accepted at any node. A finished session accepts no more answers (409).
 //
 // Takes a body of the `application/json` content type.
 //
@@ -5457,12 +5528,16 @@ type ClientWithResponsesInterface interface {
 
 	// StartSessionWithBodyWithResponse Start a session on a published tree, pinned to its current version
 	//
+	// A tree that is not published answers 409; one the caller cannot see answers 404.
+	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /api/v1/sessions (the `StartSession` operationId).
 	StartSessionWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*StartSessionResponse, error)
 
 	// StartSessionWithResponse Start a session on a published tree, pinned to its current version
+	//
+	// A tree that is not published answers 409; one the caller cannot see answers 404.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -5478,12 +5553,16 @@ type ClientWithResponsesInterface interface {
 
 	// UpdateSessionWithBodyWithResponse Update a session's ticket reference, customer, asset and notes
 	//
+	// Only the fields present change; finished sessions can still be annotated.
+	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with PUT /api/v1/sessions/{id} (the `UpdateSession` operationId).
 	UpdateSessionWithBodyWithResponse(ctx context.Context, id ID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateSessionResponse, error)
 
 	// UpdateSessionWithResponse Update a session's ticket reference, customer, asset and notes
+	//
+	// Only the fields present change; finished sessions can still be annotated.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -5521,12 +5600,18 @@ type ClientWithResponsesInterface interface {
 
 	// CompleteSessionWithBodyWithResponse Finish a session as resolved, escalated or abandoned
 	//
+	// `resolved` needs the session to stand at a solution node; `escalated` and `abandoned` are
+	// accepted at any node. A finished session accepts no more answers (409).
+	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /api/v1/sessions/{id}/complete (the `CompleteSession` operationId).
 	CompleteSessionWithBodyWithResponse(ctx context.Context, id ID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CompleteSessionResponse, error)
 
 	// CompleteSessionWithResponse Finish a session as resolved, escalated or abandoned
+	//
+	// `resolved` needs the session to stand at a solution node; `escalated` and `abandoned` are
+	// accepted at any node. A finished session accepts no more answers (409).
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -9849,6 +9934,8 @@ func (c *ClientWithResponses) ListSessionsWithResponse(ctx context.Context, para
 
 // StartSessionWithBodyWithResponse Start a session on a published tree, pinned to its current version
 //
+// A tree that is not published answers 409; one the caller cannot see answers 404.
+//
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /api/v1/sessions (the `StartSession` operationId).
@@ -9861,6 +9948,8 @@ func (c *ClientWithResponses) StartSessionWithBodyWithResponse(ctx context.Conte
 }
 
 // StartSessionWithResponse Start a session on a published tree, pinned to its current version
+//
+// A tree that is not published answers 409; one the caller cannot see answers 404.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -9888,6 +9977,8 @@ func (c *ClientWithResponses) GetSessionWithResponse(ctx context.Context, id ID,
 
 // UpdateSessionWithBodyWithResponse Update a session's ticket reference, customer, asset and notes
 //
+// Only the fields present change; finished sessions can still be annotated.
+//
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with PUT /api/v1/sessions/{id} (the `UpdateSession` operationId).
@@ -9900,6 +9991,8 @@ func (c *ClientWithResponses) UpdateSessionWithBodyWithResponse(ctx context.Cont
 }
 
 // UpdateSessionWithResponse Update a session's ticket reference, customer, asset and notes
+//
+// Only the fields present change; finished sessions can still be annotated.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -9961,6 +10054,9 @@ func (c *ClientWithResponses) GoBackSessionWithResponse(ctx context.Context, id 
 
 // CompleteSessionWithBodyWithResponse Finish a session as resolved, escalated or abandoned
 //
+// `resolved` needs the session to stand at a solution node; `escalated` and `abandoned` are
+// accepted at any node. A finished session accepts no more answers (409).
+//
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /api/v1/sessions/{id}/complete (the `CompleteSession` operationId).
@@ -9973,6 +10069,9 @@ func (c *ClientWithResponses) CompleteSessionWithBodyWithResponse(ctx context.Co
 }
 
 // CompleteSessionWithResponse Finish a session as resolved, escalated or abandoned
+//
+// `resolved` needs the session to stand at a solution node; `escalated` and `abandoned` are
+// accepted at any node. A finished session accepts no more answers (409).
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -21440,173 +21539,180 @@ func (sh *strictHandler) GetReadiness(ctx echo.Context) error {
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7H3tcts4tuCroDi3KnENbcuOM9uxa6uuJ53u9p2kk3Wcma1tZy2YPJIwpgAGAC1rUq6677D7hPdJbuEA",
-	"IEGJlChblpNu/+qORRIHwPn+/BolYpwLDlyr6PBrNAKagsT/fXNGh+a/KahEslwzwaPD6GwEREuAZ4ok",
-	"hZTANbkGqZjgRNPhEVHAU8I0uaTJFWGc9E8G2++oTkZ9ogWBlOmdKI5UMoIxNV/X0xyiw0hpyfgwur29",
-	"jaOcSjoG7cA4+bEZCAlKFDIxgLDUfJOZX3KqR1EccTo2X2VpFEcSvhRMQhodallAuPZAyDHV0WFUFPjk",
-	"LCxxdJLCOBcaeDL9G0znATkmScaA6+1kJBRwcgXTI0KJBC2nZML0iOgREEXHYH4yfy8kV/jHAZNKm10U",
-	"mS7Bt8dfbSBYf9sAEEI/pjdvgQ/1KDrc7/XiaMy4//de017esjHT81v4QIdAFPsXlEB8KUBOKxgyfC9c",
-	"OYUBLTIdHb7sxdUhMq5f7EexgYuNi3EFlf1XBRPjGoYgEaj3g4GCBqhONIyVwRh1xfI2yIR9uRG0Rsg8",
-	"LL0GWG4NpqhccAWId3+l6c9Uw4TitSeCa+AIKM3zjCXUALqbS3GZwfjP/1QG6q8BIP8mYRAdRn/arehr",
-	"1/6qdj/Yt+yi85hNlWJKU66fKZJLcc1SkGRAWQbpTnQbG8hO4UsBSq8AGdzQcZ6BPSNNWYbE4giNnNtb",
-	"Po8MyeIpHxJejC9BknGhNLkEQjUZC6XJfq9nTlxTXajo8MDcsWbafNkARjxk5QnTS1How8uM8isD/L1P",
-	"6B3NzMVCSv7j4/tfiZCEkkuaknIzeEavBR9kLNGbvrtkRPkQSOKWVxUTCPiVZ5zmEAHB/UnIS5amwO95",
-	"o3rEFBE5SHyFcIDUchuajhknUmRwRKaiIFQCoeSawQTZTXWdL6rrrIB6sMvEI6NZBvKZQujImE4JF5qk",
-	"gpjN4On8LDhs/CILqYQk5jgzQ396RLm7R00Zh5SMmNJCThHCX4X+SRQ83SSUvwqiimRUIpYhXR2eJ00S",
-	"UXCNAH6g00zQ9EyIt1QON36a0nIFcinSqTnTzAARHKoCeQ3SQAy5tpf+QUIieMrMV35C5rdpoEPVhQ4N",
-	"2EpTQ0AStiXQlFCeWlE/B/BpqXM8zjlbwqc19cvqFg5U+5X7MRvKScHhJodEQ0pASiGJSJC5pUfkSyE0",
-	"OIqxQLGUTEbAiYRcSM34kKBe4X6+YGl0GL0c9JIXtAev0v3Lg2SPBrzpZShqTrgGyWlGPlrMeWNWfzg+",
-	"dcynROgRSLvNmDCeZEVq9nDQO4jJQe9lTAyA5GVvD/HiZe8FHrWBjyXwidNryjJ6mW2U9o5JCjnw1CiQ",
-	"BoELLoEmIwMGQncmxDvKp05oq42iqxBkTPmUUK1hnGt1RCaUaUIVyQQfmv/2Tw1xbR8PNMg+UXSqjCYY",
-	"mCjB7/Mq5EckR1Qi8cOXMBDSGC9Tc210SBlvNEUClfA2jj5xWuiRkOxfK1Fzs3AG5HDKwHQFnIyoInCT",
-	"M6QXCQMJamRsJyGJYkNuGDqCWRPQexUR1GB7OIWLKcX40OD8Nc1YasBzUJNEQgpcM5pZpv2J51KYHRoM",
-	"e8M109M1HNqs9HCARHGE1Kiiw9+CN6zJQ1IBij/TZGy4n7W40B4g5xGMKcvOoyiOcmFuW0aH0S7+Mbr9",
-	"HJz1/n541sHOiNvag+pFfrcTyLJtp/JeFppcSqBXVquzX7I6sCyMaOrbE+mTjCmtiCF24o7ZXZAqcsN+",
-	"IX0HKaNnCP/jKQNGG7ZLE3OUZr9G+xMcyIwuW+kG5QEjDzg+eWduxeo0uTQvaAazrGzGHI6jRALVkF5Q",
-	"XfMEpFTDtmZjmHcHxBFLO3gN4sjoscuOqIT61DxsjU+vMvzm/Bbml7jcRA3kz+Wy4vKfkGizbPnJ1/gc",
-	"XmVq1RGafQgOZkAzBXH7WQWOhR96XTwLIej+OwshPHUnBNxY479FhUIrpDR8g7erYz0++QhKMYuIM8A/",
-	"3GWOLcS4DNMwVp1v1rzt2YOUdGr+nVeK19xKyu7uwgLW7HUj7iFLHIng1yCVpQ+mCHKhmLABoXxqZNvS",
-	"3XlWt2xL7uQ/2sdv46jI05VP3NzyRadjbyIH/3Z1iCX4wS3VqKQGZjNCuo3diWSCy5y/LfejN8o0JCPO",
-	"Ekb5M0UmQqaoygSUdrCc0hajyFvGr6z9F2KFFoTWMKcDWsycvt/mwgP84BgwzbL3A5THCwUEHcI70DS6",
-	"jWdJuaSxjsTmecIcsc3iEH5ufg+fw118LMnBcyaaaHZtsBlUQjODSwbFMqEgbWZS1ubeKIuy3tCvXYgI",
-	"H10qSV4bHn6jP2rI5zdCuZpYdXsOkCtmPSCLbsx89G/mOQO40ND4IbN6M1mh5mAQ2+g8ifm/2Pwv4n2h",
-	"tBgTpSF/poj5xM5S3EaI3XqNJ4Hf9AexAm/wW5uj8Na9rsYLZvbRuoE3qNWGunVEU/rv7l87iRiH/MDq",
-	"wDW+tP/yoAbKi4YtvLG0wQR/cw1NyD+iPBWDwTLc+MU9dhv7Ny46kkCbzAQDzzNFlFE5eQKEpWi7S6DG",
-	"pkHvrOPQpbesHjj4y0E0HyyII+/nWImetVO2F53BzFmift5Iyvix2kHVoSp/asaL+jIfGvVn4OmFGFwo",
-	"LYE2iTlZgPXo6BFIQJ8yF2RsrGw8eEUkG4404WISkOKlEBlQ5NirMftZNGvQrzjc6Avrum2KdCmFbgVq",
-	"HQpaoO3BeAFHBL4UNKt+C7Y1Absvu6VO+NEoe+rQxTOn2+GSvK3mZZO/esfNA2RIMsrGtb9IUCK7rj9E",
-	"eQJZ1iLIqrWDWNNKyhET0pn/i21F95xRb4rxmMrpYoWKWtMX+JBxAEnUSBRZStAhy7QNq95Ft9JUDkFf",
-	"BErqrAuwWlMMqriu4xvkubFbK//7lkEvc9RWVddidcXLH0cjatwYI/4n970KJ8ZUXqViwr1Qi6ORHhuW",
-	"jhZ800X/UvHmGUHPLur65lIu7NBuJZ7o37mcdlviDmqUf6fjEh03excERyosDEJdtOo+nlJX2uKKF2UD",
-	"Rh3F8Uf7cGdr0b9W2ooBWXeguqXAr256NolPdwQVdMGNBoZlgDurmZbuFF4jk12RdxrtxLo5lqmPtwtW",
-	"tkp8A10rl3ExTyio7bYo947/Xiy6TaN7d5fnoZnRIMs1S65AX+AHmjBHUm7583pcM8ZIvnDe3q/dTOKL",
-	"CnfszmtQLcCKH52vuqu9XCnGjS5Oe8sdPuBxotFp12hBfK6AfiQTPzAK7mzgu2+cWta6MjXOMe2ALPd6",
-	"Kxtrsx9cgCgfS0btBbzj9FEcyOdFcn3epSFyzOiodMRAN1ysE/4CNDM7nL1QNb/GVcMHZtUb+1bT7t+K",
-	"IeNGuVnxqoaScn3hzawZ/Q3jB5CSgZDk/XGhR/sueU8dEcGzKennVKmJkGkfY/0+TrKDurrdl3+i8XjK",
-	"H0OxVP6xppHu7f+w3NmXiBX3gYFnNuRCWqhnMwQbPbLee9RgPI8pywhNUwlq1l056xZYivTlUnHTIc5c",
-	"/d1MDvC+jpXgXPO9zWzbe1QW7vldg+1NK0fiQpHmHnOXuezxT6rBPPXRF/epJgh/hcmH4JTquLK3b2yd",
-	"vf0fSDKikiYaZN1M7niW+w1386tI4XWLR9X/uYO7hosUnH65+L78g3G04DBECu/d5ldCUAtAcAR/WY6c",
-	"Gb2EWaR+2cGc5a0uVJZ6+9Vs1odZ0amaAU29rboKmE0KtgXcAdJ2jEY6qfmrHUPKKL9QNoOjruaL4jIL",
-	"dHybpbr4juPomimmVSdkaUUI9414Frq2vZ01iqG+92D3Mf1j/8/u7FVsg/Wcjhkf2uuBG413dET61teN",
-	"golywrjSssA/2QRTweGc980L/SPS9+pFnwB3+Z8+buhl/RHpQ+nhcc8xTS6n6LMwEIjBYOecB7LPA46s",
-	"wv2PX6kKkLSpI6U+OHfZmc9Ln8vXbnC7luniHR7WQtOsLbUc00L8SQ9YZphWTGgihVKEZhnJ6RDu5O2z",
-	"y8Zl3ryDuQlNPE99jVnDq0bsbRbxxZrVDg6T2icXiZNQLMzZFLPgzXy68TwCn4pHu0xMzKtmY+ZUR2w4",
-	"Mta3HEJLnsCHtrDsMSenP70mrw5e/o/Sm5iKpBiDdfvXjzctbbT6V/4xoppMgGsykYIPbYDXsFDre+cJ",
-	"xOZvGOMllOQgleAkoZzQRBMbgJ2D2ecxzS72ngMBruXUfKdMwBowyDANSxaZLdvoYki5c7GZkg0GsGEq",
-	"Rv1vK7exSTs51aPGLYRpnIs+wNKY0EwJHxnv/+9tp+5tn6R94mswynTVhVkL88v8cnb2gdgHSCJS2Akr",
-	"Ul6+ehVUgRz0eo1sw/sAZtIJR0Jq4ix+L0E9Gpmv7CwK+cymZX46PSESBoAIEzL98IuG71eJZVVQwu9P",
-	"0SlybZplaKRUIb4gHW1p6NDGkeyu40VWWQ2B5tj4QnphylELSiumG88qEOAt2S9OYalOKRE8AWmEp7GG",
-	"UhgwjuzTpumqxmXKnL/5W8GKEvc7eW6YxV9e9fa2CONakNlMxDLwXJXRGAOnfhO7FUy7Bnq1+2KXW8f8",
-	"4mtxx9l0D6c2U/RuRpJLM73ADNS7lJHVPRnhx5phHTKlQd4NWGeSXLTbqO8+fnimGs79VyH1aMJ4Sk7O",
-	"GizhJTKwtCQXhiNtwmiVf1GtfpxS8lZcQ0bRxbzi6uuQvrWTK/M+Olmj9sps1uU67FJEjqXS6cw89YEy",
-	"eS9T1kMXe6PWLd64T9HE5vu2JqpPZMGVV5uVUZdd8K9vpZfNvFbIl6zjZSKkS8v9UkCBzDsdM+6eH1Nu",
-	"FEpi4FKhSwkfwn/b76OlgWVZTcpNawrkAq++MFi5ctDMqW+GaS29OwlgLJ6lMYSuCU1C2001KBk0nV5o",
-	"ceHTsZq5QmXt0GQEqTGZKvMEpUhzPkKX+JzSVK56mN0CZ3NJlquFU8rX7xhOAegagVsYKnE/u6Lwjqba",
-	"5tNJ/X5nwA3zTMsgYHB0AYLHjuY8vjZhZxUYCtBmaezQ3eRxmWm3UuLZAiUK9adLwPoX/DikR2WBb+Am",
-	"CGpUeaVDr+C16p7+Zr0fjRD7IjrU7bz3QR0ReqkMZIMyBVDd01/lz2zBXbx2THTF2xCFTsQYOpLue/d0",
-	"MyeaDzot3pVfe8GubBbJwsKJBk0cqYEg0seYdzMlWpCcKg1WU6bkw8fjRt3bfbgM0VQqk4YbveuzV47Q",
-	"k6xA/89CD7Z/aPrSoEx9WaijhWkyswfkPjEDVbywhKF2cHdTatcH+QIA31eI5xWNIMwXJjPTS8pTwVtC",
-	"fo+b3r2O5O5KqsqVzQ+vUy0NpIVaz9KHS/VmKUXPSu36C/F9pPisF8C9uACl5iPJjF/kUgwlKFUPI6+M",
-	"X82p5ndJ9lo9B709atCqA9aEVkMy1peuHurGIM1PQobJ7ComE/Q5UkXMQS7PajcAxD63fUmuv7uAT6iR",
-	"LKWPMePhX/e+d4ppyp8qsWPeNpRwDVL3ScFTAcp5ouCaiUI5hYo8HwqjXl3S5GrriPTtNjFuY+xDWwsk",
-	"AbA8FUsdR/Qaavag1fr8CSFhmVUbyaeympsMdVCq8vPM+br+cYb9dYCnmBR97EqJ0UY6JH8FKkGS86LX",
-	"e5HgR/B/od/sv8Z6YHXBeHsddsE1y8hcEbR7tea+edXsmZ3zXc3590VOvxTgvmwUxP4uzdnu9d6usdd3",
-	"3Qf6R4RpZ68LnrR4bs03KkXF3c4lHsvy5Jba6c9CXvt47fCaKNRY191lr3n6o0tLmxe/lTeyi03/Y/X0",
-	"vHuy/KlZ7Jr3jznNppolDRHeVcxNZ5t1VxvM2n+3L1UgLNMhKoOwXK/tNl5TDUNhcyBnJFbwS4Py2zVh",
-	"YTaU5r+6KCshBOwtUw1a/Wq6V22jd1XALFg/1rBuoYCZ5VJDSfMREQO0Q9UOeXMNchpETtB45ZiHb61b",
-	"F5gxtxkTwKfx797KLftfnPOBFGPSl0LofowePEo0yDHjNGt5h+Ar1VePCMXGXNhvoAo+MHXOvX1NDvb3",
-	"yxh9EMvzEQwX+mFaWVMbQ+7zJv1q9+adcWN6c2Lf8Skj7p978/4hcw6rpqfMhgPMJ2IHbxsy/Oociivo",
-	"4SPI8obYaG5fJzZUQtRITLgRzSBdye1NcyFIi1ty4cZzqjVIs+z//e14+//Q7X/1tl9d7Gx//vO/RZ2z",
-	"b4xiV2Zy4CnFYR4O1WQgskxMmvwZLTqoalmlyjKxhNM1SBzkNtXwZ7/X4FG8U+VitzK4MoFmUe1ba9Wj",
-	"wbNHMlnr8vfuZit+B6hMRr+wBl4uKb/qmBelOMvzph6L78oUGLjRlkeNDB+aSJrnkGL3Tqv/jam8cuof",
-	"MkrkgBrfhUwB+eXs3dttY/TlNvG00S5d6eQahLNRo2xA2++o7ertuZ1ia021DjlYXcT9BOG8CZ1KOjA8",
-	"My8uM6ZG1mKWyYhdtxjM4SmtqH48fOmUDxqt5vyvYeXdo0bdgizBNWD50bCOCS3MKgyjtIU91lOX5PMw",
-	"wkOJQw0QQQ4rlGbO/B41S4HevJrB4V464QPx6EbHnOI/bxmXHqluycOVN6vj8zfMxk1VUzYMVkp7CJCb",
-	"FtxsyxB/GW8mSovcMdPOcvt1GXGfy+yq/HTd86W7s8gqk7dh8SCSIRsDtq4qJ9i8uAZJ5s4kJj2bAcWN",
-	"Ju1/rmVotgvB0jnZbf8uWtfx6VXY3QxKV1Trl+zgSI2bPK/BEddQcJk+HtLuWjywK8qMO3gC7nLQc+b9",
-	"Aka55KjWZV3XueZ99Ip/SLZ6w69AV5j1ki5R4O/O0OeE/XLjbC1ivVY8sXR/S8werwHcJ3POi/lAsJcS",
-	"faGYi6NPLjmqOVWuIyW5vkaVHhNkwdyF6FfLmLtfY6NuHfZsY711qWXB8VZpdC6rzjXqK1tFraJymcu8",
-	"U/Oxu6UobiITcZXraamWqx/swmxFc4CPZOrbDMR72PjmAx0Db7NlAdnUFa5AliqSS8CUGNt9fifqEKhb",
-	"QP/fMLLMHCIGW5NCMj39aB61e7MxmuPClirbf/lOKdF//OMsmu/uXA9JWcdwLXKUiSHjfdIaUSo7CeNZ",
-	"2iBRCe5I69w2Q2VOy0oE19ROJ3CEXOZ/Mj7890qhG2RislP1u3WDL07L33/KxIQEr86J2NlnmXL+cVSV",
-	"1UgI7eOVwG2qlU1VTcnJGfZlZwmUYygUef7u4we1dXjOU0iYbUUpAVRMhgVLwfdET4RMa6o75dVYC+ds",
-	"r+VkYsrsOUcnqN+OIhPs3Zuxa9g55+f8T38irwW/Bo6ez3O+7cMBotAQlGSkRaLxLeXcwf7O+kdVQ1ma",
-	"EeApJvsrfJhQ279HCqF3zMd9V2y3JzcbBNtcYaFAwTODMzjFIbXtwSdMwY5/kVyKlIEiEgy2koJfcTHh",
-	"jmZxBSylsF9srUxS5DkWHGJFyDknpN/WoLe/tUNmpmMYyGvDMco49UGvd0RovbmwSKdmAbyE+S7D9kW1",
-	"LKDBeNmE2JU04sO0VlyBu3+LLYrN5nPEN3yuj2VzffJ877/+8/8ZtkPcSBfysreF++nbgro+ee5/cT9Y",
-	"APGIviLbjQnW4sUEvxkT++JtH1c3/MFgUlK1TyWWcDsygyP7gCIJlXIa9pAzICDOiAx2yDG3nePdj89U",
-	"NbGhPNLeQUzghiY6m5KMXQGhZGzbbptTttgoMod8hrYkpKRMVbdO2jBF3f/FZqAfkf7NthdK2waqPhHc",
-	"UGAwKoSObUaDAT4TE4O/OJCDZuZfKXZLo1lGmCbPcUOKDEGTg96LLYTvjI1BaTrOK3x+8eLFK4MPn85e",
-	"HxGW2h8+fTr5URG4SSDXtqda2J0Pk11YMsJHnS2nbFAsYwlwhbLCsUEj4SQDbVuwFDJzvFYd7u42s9Bd",
-	"/5FKj59lkMcfTgIj8TDq7ezt9GzABTjNWXQYvdjp7bxAxUSPUOKU2MG2PcvDdhRNXve/46UpogBTbpkk",
-	"mPBYMT1EZXNv5TMV6hgxU97ZSYptX5Uu+5eqqD49q0UTqh7ZtUOhjCa05EE3qOn288yYpP1eb0H/8NX6",
-	"hte7yTaOMzCcwnD6sMmtiu1kIgkJ5gXbDnC3cXRgYWtastzDbjBNCV/ZW/5Kre++tYft0KllL1aN0YOu",
-	"WHiFlXSsb807fA9/i0Lk+hxHMxQdHfqyESxxsx6KOqpYO6NqmVvWbP5VpNP1X6Iza27rGrGWBdzO4dDe",
-	"+pdvHewTHG9cjWcKh27Z0WyWOW8UkQ56B8tfKmcNmRf2XnTAupnZP/jeyy7QNcwKMC/v73d5eX4SxP1J",
-	"BbN4Ca33uJ6/w7tQzW3cxMZ3Kx01ZOnzPPhN8NyDM+H4a5NB6Bp7qrIk3XqU2qbnlf6mboQ109ZvGQyo",
-	"jTNjmtqS/jYowqZ7HYdL+H6Ky0CwvQWNTYIjVVzDK3I5Ddp0toFlUGnIIb3Q4gJ9EXNjYkqD+UFFYth7",
-	"baFA9Lt2stD2R0BdQmSpUeY2LxYPeh2YUzVk7v7cAZtWzdiUASsISbmRFZQlmB2Ywa5tB9yq5p35/rCu",
-	"E7JrW2u7/cYzs0FR7zWmN2q8lrMoa4flIst2CLYuNo9nVGnX6cV1Eu4HLY2NsVG2MF4yt64yPvZ6h0TC",
-	"9gB0MjImuCtgReTxDZKtGWS70qBtgNuyivkiZvjGntIcR5z1UehCcn9U1l7khKVkiDpEuQumjkiPYKRM",
-	"eXPdobffXitB45CoLqNCMci3cFRo3JWjPyRnaOrg3cAh7AUYkYCTm9KNazSr8oCDvQ6Q4UTI+zOM6gwD",
-	"MqUkL7KMlH26H4Z9lE3VOzz7laW3rcrHzxCQW/Twosj1Lm3Rrp0Y+tZxbFU9+554duzPxfc/UWSAOOb6",
-	"rt4JyVbVMk9+tFGHLti2m5R9i++wSKsBih+dwdb1W6D11sud7M+1U0n7sFvXYPX3SikHvVfLXyinM/8B",
-	"TViLloSWLEG7BklcaBKk/jyM2LHEbSyhddO2+eZGBVEriTk774nALIHdF1/NcbpYAS+R9rn1kSViDLHz",
-	"l+EM53TrYVFXVi2814i8LgVxU5LJ9yH/tkST5z1PhPMHlUwOLQmdZaFrJellxkw9PvHQkaYuUYJvOwRw",
-	"70unaaND3RgpwTSLu8Wh1magIPMPm37di/vX79sGqlSgkmFE33fkrA5hhxzjvH8GadkJsubIO+f9kxTG",
-	"udDAk+n232DaNy8UkiuXrmUEpV+FcaXN6YsBwZRBbMtEbFtpF/af8645EVWL4q14FBWAf4Op81GtX9TN",
-	"zw/bcCBwibR7HCH3JLLWK7J+sWXbNe6FNpVt17ogGHDfuCAypHA49BrV0Y/A02pW0UOF6evTwjesi64k",
-	"gC2TvRR6RPyJE5rnwFNInwj4cQn4ZW+/09H/TDVM6FpyALBjjccEjFINQc8lcUjIs+l9Cb7M9kMKb9Qe",
-	"fhJyvA08EZjwyoZ8m9nWM1qIzAXxVA7U9v5xA3t8rjTBiUWHpO/H4/R9gi6mBe+c808ua9QN4+Gpa6Rd",
-	"fcHt3Q6jtDkr5BRyrEHA7hSFBIUQYcImfmcgxfgc6+jceB/Mt9MjKbTOfCrmwf4rm3B5ClpOt49tiLEp",
-	"5FeOa+rKq262J5MJ5p1uFzJzp9ede1QLbphtBV2K59nWR8wYIGzDBsP3xjEO9jvwxDMh3lE+9SnYd2cb",
-	"rjwgOvztc42JsCHHMQ02N9lgInk+S5xKTzMIHVrm5KPPzRyixKRmNvHd0PED6Ru1uV5PVPtEtfem2oqS",
-	"ghEzyylVFLqdSk/hWlxVnf0UcI22Phb5uIKAsgGK+7cUtgCkzJBBCnaawE4TkRkQHobKZkZDdKKzg4aW",
-	"fZYmRKGfiOIhs1kNOltkqOPtKuqprdVr86a+g4d0o76D9ji3za58pJR6zL5DJDbauFGuiR3FDqwsxLnX",
-	"qYfFjm2sBL9keYnvpu5fCxrZBZzFVbDZszOGgER2lM4zETsw7EPF9x6CmcxMJ7srM/GfcdWp6RHejGHj",
-	"dEgZJ4Lb2jmSwjVLQD2xnIfMPsA7CNDsmSJGLW0VoasQhcPmRTQRoLtykpPY7Ds5NXR6aO14W6OYUCkZ",
-	"OuY5TBqkcE1KWzVYaZHbVruMD3fIB/ur9azbF7XvpUwz27vey2/pZH8o28WAMK3Oubfrn2PqFh2zbLoV",
-	"E8WwaE2TMVDn4bevZUAN2Tao2O4Ezsq+sN+GDrAhXfsYL9KeUU6ZfCL19ZN6i+r85sayX0JnCAnHaMzc",
-	"y3JFWrq5Xu20XkXVzLedzMXy8a0qaOZEHVU2JxLDY+XYJG79aUhYY2OgnXPMUxAZYLluNqFTVdW4Uixg",
-	"tvRtq1mpfdZskJcQsNRK1n9Cotto1O3toeizPhJtw3Gx2nivJhp15+S6mBxZhmzOGKei399afgpprUC2",
-	"lopC/MUZ7yWx+Olh7eR6t4LkYPLZfSqTN1eX3FwLVrWUc+VoGpIRZwmjnDz3G/vzVlvRSDALqqStpXM1",
-	"lgDiavO0BGhbtupVtrZlH6QkcGZg2YOWu3SuDK96jnz/ReGqIh9P4PcrAcf62Yet/67N29mwbFsSUzaK",
-	"iDu/2JePGVp7prDpi5t19hRP/h0UiPsJkIJjPZdrruzGAuSMc9vRxAhS75up+kKuRmsNsnZpkuMGUhyX",
-	"0IID9Y+Q2+hxoUxrDGcbWjPDDWlcmcneKeenaMAJ2wZuI5zZdZzbsF9gCTq6NonfB1r+0ZiqxZiKkp4p",
-	"PwSyHMQSEz/QKyY4BAzpyg9GXQ9D3aXlQNQ1Zv/23QS4vh33Al8Kmi2YhRrbiQcHvVfkuZ4IoumlIgnl",
-	"XGiboUbTa8oT2No55//LzywlHOwU4n45Oa5/5IeXEk2vAJtaNzkj7BDYjTAGN2/222IMnnlj/X7gHH7S",
-	"075rlmJxrRYbK6Wxo6D18Y1LmlytmWscY/qpMjxRQ26djnZOX+NYwKOy6wYzzOAaJJEwkUxraEgR+Fn8",
-	"lSZX34yO6GivGmz4O6O9e2uZ5trL7iykHOC4JuxNgtHT6yzYdZ/diGgpx2d/W8LFH+33onc+SZXFpPgT",
-	"DgUJTD6qyrLWmJTDNDAiFEzTWBehoga8bY3J9RLrcZq+xq/joOSHIdVggW9TBayihtVw5Kc6kN9L7XGC",
-	"GddiDHaunKFNq1Y1j0xeH9k+TlVpYF3aJkDfUHHpU2npU2npU2mpLS0tAwmdqkrvy4puzBmsWXd4gx/d",
-	"iJpvl3qkzLMaDO1NTrhtno+uySc387elA5SzmwP93Xma7+1KxjElnZJgBM+mMzHDRWkwNMtc5jaTy/Jh",
-	"zhCIR0qGwY2UmSB+8lhbLkg4maykv9lBcd2yUOzCgfrDFNF02Jr+Qodti75ccc0HSXsJZ809aM5LOcZ6",
-	"YcKLm78TZLtk0zKe9n3mvdRnCwVUb/99j+kHZ26Q9APIwGoQ44bVUdzTgpQXn2o2Apoix/kavTmjw7bP",
-	"usd28ZnbOHorLFQNNa2nb33NSrjOXKv0klRvv/HOw3+wWhCXW2qt6+cu/4XsbXUjuMZOX/j8rpMdDBbP",
-	"TDCI+7p69IE5qVtpiuNbG8ilgiQml1NMIX+0+rUKFmLr14KO8Xaoccn5zQNAk9FqXHLuyhSOuG+9LjsB",
-	"v0V9mRlxLWSqjK1kP0kGQh5V0RGsBBtTnYzAd9uWMGA3bbL5SzTLSltUgy4jWL+Fvu2oPeDJnIIqMq2a",
-	"cPGdPaCYXD7O6Ib7+uGLLNvWcKM9DuBEbxy4pWISbFXFRhFULlkkBTLTDvsumOxz71LwUbOZ4mafE22D",
-	"tpTbnGznZFSaTokEmhpWWxIdkz5p0HHJefX+R1yu1C+WVUUey2TErjfut/7mO6XbY3FCqRsm2BqI27g1",
-	"27L5UnobUcDupXzd/v6TM5Ho5jIzgxHYqyr/90jJbCng7p8MtpEh9ysh7NLGPbx9c1/9Q0wHoRkQSJkO",
-	"Bqzsx9VAx3Nu75gc7P/Q5IS3yXYOZRcKWoNedmGvheNhukkzrrQOha7hZ4TpUsZaCCoh6ze4UHn//E2Y",
-	"TZuhWm8+f0fU+/D9k/f2u9A6RpiQdH+iLPtuu938sNpeTz3aroMx5hlNvAg8ItQ3Tgi4IhnTq7K2dr5w",
-	"4W5Wm8uxpdlUs0QtKl8wpHNcPvjANFot1OQG8z9iLk9R68NTjaHWkKsnRauGZe8LnYixUcfhhtnkS6uG",
-	"azYGHOhss53N/90Rwe7b/znASgfBcnfC3/2DD4yUbp02X4IHAxUGUWhnQ1QErH7XhTdnlYbkvUou/zX2",
-	"8+PQpt2AcrcYn3a/uv+7Xcbu/l7SwCbwqk0vKa3P3zHyvOflPmt6bWkkbNI4mAsuuQtyXrjYDiPE5BpN",
-	"9koFO6d6VKnX1wHutHmywgmEL/bDCYR7DRMIQ7QulNNMWxnjJ3zikaKOCJ43nJiyQ/FbnH14YV3DcKfm",
-	"4bbwH000uwby3BzzFhGG9eKfUKt/PqCZgi0LWuvASPzC401+NZe2PPiHW4jtYEc729ZmewmOgvz3Pe8V",
-	"Y4W1LhT2PAK2YP+92G20KF5obuGB4oXm048zIx03tSBgaA5txurtHAT07363QcCnvLglHto0JdS2VHT5",
-	"cPP9FJdT3az8Wuq1RxmG3Y1t+RRIqgwrt4p12efEWDDlAPArgJxwOnY5t+MtjENN8SuBPIjPuSvgdI0J",
-	"Y/xMJpRviFPrmKV2yFlZ62PFjG2P5KtAoS5sDnqvtpocfT+WD5VMZlnQoHolfRprdz80ro7SYfOKQqPN",
-	"Vmi+y95GeLflvU9ujvkowx0u+G6BBPSiHzZnpGGOPmSp8k0rnWNvh5TIaLP0kbkKw9W0+0vZJd43qayS",
-	"Ds+5eRwHXnRhUmIQNhMLWdZYuNKoTtzLhikeWD16nFYVC0nMBQZ+j6T2pPp0a55rCfSZwhShGA3a2BPZ",
-	"IKNDQ0MN/XS7KUWpQNe7+d8R0EyP/rXIM/ULPvKgw3btCg3k8CnfWXu7wzMsncebI0yRIg/OT+TKdTYc",
-	"g5asPCaRA6c525nSceb+hI19Fx6ckQuMg1KPc3an2HkYc6TktbXSX3Yh8I8gr1kCnzi9piwzyP0gV6Ds",
-	"MkY8EAk0cX43quklVTB/J/XPfY0ugUqQx4Uema8bwYj7bI1ij4SbH+yr444/nBgjspBZdBjtomh1S85H",
-	"6at2prGfuhD70QxOJPpWsts40aBy8RgA5x1Ihv+TMeV0CGMjpSdMjxiv98wu+9m6QgDBs+nWTr1zpGp3",
-	"H2IwL8xx3iG/Ck3YOM9wTUjJFDR5/rK3t0X+6z//f9lv8/TN8Y/v3uzUe0U2LfRzwVIMYIviMgM1EgJV",
-	"ibAPJS0boUmoXMvtgASrltUX8wu/Dga3qSphohzN1W2BcFrX/BpnDVVYMeJoZpiw0hLouOyUmhdZRpJC",
-	"KiG7LR4OuZ1f3FJ1jEkVyEJi4hhS1ZS8LB4xfETSJMQ6QzO3n2//OwAA//8=",
+	"7H3tcts4tuCroDS3KvEMbcuOM9uxa6uuJ510+07SnXWcma1tZy2YPJIwpgA2AFrWpFx132H3Ce+T3MIB",
+	"QIIiKVGybCcZ/+qORYIHwPn+/NKLxSQTHLhWvcMvvTHQBCT+75szOjL/TUDFkmWaCd477J2NgWgJ8EyR",
+	"OJcSuCbXIBUTnGg6OiIKeEKYJpc0viKMk8HJcPs91fF4QLQgkDC904t6Kh7DhJrV9SyD3mFPacn4qHd7",
+	"exv1MirpBLQD4+THZiAkKJHL2ADCErMmM79kVI97UY/TiVmVJb2oJ+H3nElIeoda5hB+eyjkhOreYS/P",
+	"8cl5WKLeSQKTTGjg8eyvMKsDckzilAHX2/FYKODkCmZHhBIJWs7IlOkx0WMgik7A/GT+nkuu8I9DJpU2",
+	"u8hTXYBvj7/cQPD9bQNACP2E3rwDPtLj3uF+vx/1Joz7f+817eUdmzBd38IHOgKi2D+hAOL3HOSshCHF",
+	"98IvJzCkeap7hy/7UXmIjOsX+73IwMUm+aSEyv6rhIlxDSOQCNSvw6GCBqhONEyUwRh1xbI2yIR9uRG0",
+	"Rsg8LP0GWG4NpqhMcAWId3+hyU9Uw5TitceCa+AIKM2ylMXUALqbSXGZwuRP/1AG6i8BIP8mYdg77P1h",
+	"t6SvXfur2v1g37IfrWM2VYopTbl+pkgmxTVLQJIhZSkkO73byEB2Cr/noPQKkMENnWQp2DPSlKVILI7Q",
+	"yLm95fOeIVk85UPC88klSDLJlSaXQKgmE6E02e/3zYlrqnPVOzwwd6yZNisbwIiHrDhheilyfXiZUn5l",
+	"gL/zCb2nqblYSMh/fPz1FyIkoeSSJqTYDJ7Ra8GHKYv1Q99dPKZ8BCR2n1clEwj4lWec5hABwX0r5CVL",
+	"EuB3vFE9ZoqIDCS+QjhAYrkNTSaMEylSOCIzkRMqgVByzWCK7Ka8zhfldZZA3dtl4pHRNAX5TCF0ZEJn",
+	"hAtNEkHMZvB0fhIcHvwic6mEJOY4U0N/eky5u0dNGYeEjJnSQs4Qwl+EfitynjwklL8IovJ4XCCWIV0d",
+	"nieNY5FzjQB+oLNU0ORMiHdUjh78NKXlCuRSJDNzpqkBIjhUBfIapIEYMm0v/YOEWPCEmVXeIvN7aKBD",
+	"1YWODNhKU0NAErYl0IRQnlhRXwP4tNA5HuecLeHTivpldQsHql3lbsyGcpJzuMkg1pAQkFJIImJkbskR",
+	"+T0XGhzFWKBYQqZj4ERCJqRmfERQr3A/X7Ckd9h7OezHL2gfXiX7lwfxHg1408tQ1JxwDZLTlHy0mPPG",
+	"fP3++NQxnxGhxyDtNiPCeJzmidnDQf8gIgf9lxExAJKX/T3Ei5f9F3jUBj4WwydOrylL6WX6oLR3TBLI",
+	"gCdGgTQInHMJNB4bMBC6MyHeUz5zQls9KLoKQSaUzwjVGiaZVkdkSpkmVJFU8JH57+DUENf28VCDHBBF",
+	"Z8pogoGJEvxeVyE/IjmiEokLX8JQSGO8zMy10RFlvNEUCVTC26j3idNcj4Vk/1yJmpuFMyCHUwamK+Bk",
+	"TBWBm4whvUgYSlBjYzsJSRQbccPQEcyKgN4riaAC2/0pXEwpxkcG569pyhIDnoOaxBIS4JrR1DLtTzyT",
+	"wuzQYNgbrpmebeDQ5qWHA6QX9ZAaVe/wt+ANa/KQRIDizzSZGO5nLS60B8h5DyaUpee9XtTLhLlt2Tvs",
+	"7eIfe7efg7Pe3w/POtgZcVu7V73I73YKabrtVN7LXJNLCfTKanV2JasDy9yIpoE9kQFJmdKKGGIn7pjd",
+	"Bak8M+wXkveQMHqG8D+eMmC0YftpYo7S7Ndof4IDmdNlS92gOGDkAccn782tWJ0mk+YFzWCelc2Zw1Ev",
+	"lkA1JBdUVzwBCdWwrdkE6u6AqMeSDl6DqGf02GVHVEB9ah62xqdXGX5zfgvzS1RsogLy5+Kz4vIfEGvz",
+	"2WLJ1/gcXmVi1RGafggOZkhTBVH7WQWOhR/6XTwLIeh+nYUQnroTAm6s8d96uUIrpDB8g7fLYz0++QhK",
+	"MYuIc8Df32VOLMT4GaZhojrfrHnbswcp6cz8OysVr9qXlN3dhQWs2etG3EOWOGLBr0EqSx9MEeRCEWFD",
+	"QvnMyLalu/OsbtmW3Ml/tI/fRr08S1Y+cXPLF52OvYkc/NvlIRbgB7dUoZIKmM0I6Ta2FskEl1m/Lfej",
+	"N8o0xGPOYkb5M0WmQiaoygSUdrCc0hajyDvGr6z9F2KFFoRWMKcDWsydvt/mwgP84BgwTdNfhyiPFwoI",
+	"OoL3oGnvNpon5YLGOhKb5wk1YpvHIVyuvofP4S4+FuTgORONNbs22AwqpqnBJYNiqVCQNDMpa3M/KIuy",
+	"3tAvXYgIH10qSV4bHn6jP2rI6huhXE2tul0D5IpZD8iiGzOL/tU8ZwAXGhoXMl9vJivUHAxiG50nNv8X",
+	"mf9FvM+VFhOiNGTPFDFL7CzFbYTYfa/xJHBNfxAr8Aa/tRqFt+51NV4wt4/WDbxBrTbUrXs0of/u/rUT",
+	"i0nID6wOXOFL+y8PKqC8aNjCG0sbTPA319CE/GPKEzEcLsONn91jt5F/46IjCbTJTDDwPFNEGZWTx0BY",
+	"gra7BGpsGvTOOg5deMuqgYM/H/TqwYKo5/0cK9Gzdsr2ojOYO0vUzxtJGRerHFQVquKnZryofuZDo/4M",
+	"PLkQwwulJdAmMSdzsB4dPQYJ6FPmgkyMlY0Hr4hko7EmXEwDUrwUIgWKHHs1Zj+PZg36FYcbfWFdt02R",
+	"LqXQrUCtQ0ELtD0Yz+GIwO85Tcvfgm1Nwe7LbqkTfjTKnip00dzpdrgkb6t52eSv3nHzABnilLJJ5S8S",
+	"lEivqw9RHkOatgiy8ttBrGkl5YgJ6cz/xbaie86oN/lkQuVssUJFrekLfMQ4gCRqLPI0IeiQZdqGVdfR",
+	"rTSVI9AXgZI67wIsvymGZVzX8Q3y3Nitpf99y6CXOWqrqmuxuuLlj6MRNW6MEf/WrVfixITKq0RMuRdq",
+	"UW+sJ4alowXfdNE/l7x5TtCzi6q+uZQLO7RbiSf6dy5n3T6xhhrl3+n4iY6bXQfBkQpzg1AXrbqPp9SV",
+	"trjiRdmAUUdx/NE+3Nla9K8VtmJA1h2obinwq5ueTeLTHUEJXXCjgWEZ4M5qpqU7hdfIZFfknUY7sW6O",
+	"Zerj7YIvWyW+ga6Vy7ioEwpquy3KveO/F4tu0+je3eV5aGY0yHLN4ivQF7hAE+ZIyi1/3oxrxhjJF87b",
+	"+6WbSXxR4o7deQWqBVjxo/NVd7WXS8W40cVpb7nDAh4nGp12jRbE5xLoRzLxA6NgbQPfrXFqWevK1Fhj",
+	"2gFZ7vVXNtbmF1yAKB8LRu0FvOP0vSiQz4vket2lITLM6Ch1xEA3XKwT/gw0NTucv1BV/8ZVwwLz6o19",
+	"q2n378SIcaPcrHhVI0m5vvBm1pz+hvEDSMhQSPLrca7H+y55Tx0RwdMZGWRUqamQyQBj/T5OsoO6ut2X",
+	"f6LxeIofQ7FU/LGike7t/7Dc2ReLFfeBgWc24kJaqOczBBs9st571GA8TyhLCU0SCWreXTnvFliK9MWn",
+	"oqZDnLv69UwO8L6OleDc8L3Nbdt7VBbu+X2D7U1LR+JCkeYec5e57PFPqsE89dEXt1QThL/A9ENwSlVc",
+	"2ds3ts7e/g8kHlNJYw2yaiZ3PMv9hrv5RSTwusWj6v/cwV3DRQJOv1x8X/7BqLfgMEQCv7rNr4SgFoDg",
+	"CP68HDlTegnzSP2ygznLW12oLPH2q9msD7OiUzUFmnhbdRUwmxRsC7gDpO0YjXRS9audQMIov1A2g6Oq",
+	"5ov8Mg10fJuluviOo941U0yrTsjSihBujWgeura9nTWKoYH3YA8w/WP/T+7sVWSD9ZxOGB/Z64EbjXd0",
+	"RAbW142CiXLCuNIyxz/ZBFPB4ZwPzAuDIzLw6sWAAHf5nz5u6GX9ERlA4eFxzzFNLmfoszAQiOFw55wH",
+	"ss8DjqzC/Y//UhkgaVNHCn2wdtmpz0uv5Ws3uF2LdPEOD2uhadqWWo5pIf6khyw1TCsiNJZCKULTlGR0",
+	"BGt5++xnoyJv3sHchCaep77GrOFVI/Y2i/hiw2oHh2llyUXiJBQLNZtiHry5pRvPI/CpeLRLxdS8ajZm",
+	"TnXMRmNjfcsRtOQJfGgLyx5zcvr2NXl18PJ/FN7ERMT5BKzbv3q8SWGjVVf5+5hqMgWuyVQKPrIBXsNC",
+	"re+dxxCZv2GMl1CSgVSCk5hyQmNNbAC2BrPPY5r/2K8cCHAtZ2adIgFryCDFNCyZp7Zso4sh5c7FZko2",
+	"GMCGqRj1v63cxibtZFSPG7cQpnEuWoAlEaGpEj4yPvjf207d2z5JBsTXYBTpqguzFuqf+fns7AOxD5BY",
+	"JLATVqS8fPUqqAI56Pcb2Yb3AcylE46F1MRZ/F6CejQyq+wsCvnMp2V+Oj0hEoaACBMy/XBFw/fLxLIy",
+	"KOH3p+gMuTZNUzRSyhBfkI62NHRo40h219Eiq6yCQDU2vpBemHLUgtKK6cazCgR4S/aLU1jKU4oFj0Ea",
+	"4WmsoQSGjCP7tGm6qvEzRc5f/VawosT9Tp4bZvHnV/29LcK4FmQ+E7EIPJdlNMbAqd7EbgnTroFe7b7Y",
+	"5dYxv/ha3HE23cOpzRRdz0hyaaYXmIG6ThlZ1ZMRLtYM64gpDXI9YJ1JctFuo77/+OGZajj3X4TU4ynj",
+	"CTk5a7CEq5vMqNYgzZLn5x8b2bO3LBeGJ20CaZmPUUJznFDyTlxDStHlfEdoNiGdKydb5IV0slbtldqs",
+	"zE3YrYg8S6XXmXnqA2XyTqauhy7yRq/7eOM+RZMYGNiaqQGROVderVZGnXbBwYGVbjYzWyHfso6ZqZAu",
+	"bff3HHJk7smEcff8hHKjcBIDlwpdTvgQ/tuuj5YIlm01KT9BimQ3P63PfHKe7AYPs9PjDPdaekkSwJg+",
+	"PrlHtUS4aDK70OLC51Q1k7Y3WYxWYlQpbSyf0spwlpFfw8jB50ISA1UK9t9UFT8nW80ZCF0ickVUo6FU",
+	"M8uAJ9voPnT1YBEWjKkgEt1JOysy0JqCITWbVNtUx/Bqms61vj+/m2Y/uQPiuEjxWinjaYH0RsF9CVh4",
+	"gYsbC9RXlgb2aVAcyUvlbQV3Sfe8K2t2N0Lsq7dQqfBmrzoi9FIZyIZF7pm6o6PEn1kT+/GZqQ6fV7wN",
+	"ketYTKAj1v3qnm4miHq0Y/Gu/LcX7MqmLyzM2G9QATEgSBD7I0z4mBEtSEaVIXeOqa4fPh43Kn1u4SI2",
+	"UMpmDTd616dNHKELU4H+n7kebv/QtNKwyLlYqAyE+RnzB+SWmIMqWpg7Xzm49bSpzUG+AMBfS8TzEiyI",
+	"L4VZtPSS8kTwlljT4+YV16Ti+rHHMrVYrqz++kj90kBOGLlf+nAhmZcS9nwQvvpC0+MSYK0Uf//iAsyq",
+	"RzIZv8ikGElQqhrGXBnNmlOd10k2Wj0Hut1r3aqRVGRXQzLQ7109pI1BgrdGjSqTqVVEpujzooqYg2z2",
+	"c4iL5QqArmh1QiSo1A01VoJjeTVky3O2zfYin7lduucDCJYmuM+R9yopMk4cr5iBFihqbbe2MPmma16X",
+	"YTKrpo51SuqqFQAtzc7pygiWZN64n12PoQW+oaILUYBkTJGMcQ4J0eKIGI4gsQWR8v4761WCa5C+cwer",
+	"ZYC30M4dK6AadlGUCBnbknuH4Np1O/YRdw9zx1g59LC2qkx8m0PZyo0H2Bo5Yqkg39LsOIdOn/CppVJx",
+	"wnj4171vXU42Ze0VMqHucZAGP/WA5DwRoJz/E66ZyJWzpsjzkTD4cknjq60jMrDbxGjhVMirEtVxAS40",
+	"GdNrqHgZrMnnTwjFqflqo9AsfTFN7h9QqvQu1jysfz/Drk7AE0zFP3YF7GjSH5K/AJUgyXne77+IcRH8",
+	"Xxg0R02wCl1dMN5e/Z9zzVJSK713r1achq+a4wE1j2ktqiQy+nsObmVjHQ52acZ2r/d2aa7Hu26BwRFh",
+	"2nmBBI/b5OgV8NJKcbdziceyPKWqcvrzkFcWrxxeE4WeSVhB8TZPt7uQSh94FwfSj+XTdad48VOzsm3e",
+	"P+Y0nWkWN+QVrCKVHKvsbjOYb//NvlSCsMxyKPlz8b2223hNNYxEk7oSB780aCxd02TmA7h+1UW5MCFg",
+	"75hqMOlXM7wqG13X7LJg/VjBuoUCZp5LjSTNxkZHwJDNDnlzDXLmlQVArsIMxaNWyxIVEUoGUgg9INqF",
+	"uwQHs4DRNXCR6JyHjRzwb8SWh9j2ewTzBdQOOSaDLL9MmRpDMkCf5oDKeMyuIRlsWSDQc4Zu40sg9JwX",
+	"Tk8E/JAAwmvzQTA4ogi1wAZ6T+Qes5tQpOgMQ4ZSTNx+onNugKTEe4Ww+0fphK2/Vy66Q/74xx8lHWqF",
+	"XfzMh5UDESPX6o9/POdK2CPz/vKYcqLoNVjBxTjxFt4RcadiBB3woZCxFYYTc2RDylLs+lFc+jlnqnA2",
+	"koP9/SJTJoioB1XavnOGy8NxgUpFBk4DGthsmLrTczXk9u7xCb05se/4bC73z716ZN7cxKqZY/OROrNE",
+	"5OBto5hfnIt/BRfFGNKsIW0hs68TG8Ukaiym3OgvIF01/E1zjVaL4bNw42W87P/+drz9f+j2P/vbry52",
+	"tj//6d96nRPj3iKZuSQrS7BhihzVZCjSVEybPL4t5rlq+UqZAGa5S9cIQZB2WMGf/X5DMcNaRcXdKlSL",
+	"3LZFZamtBckGzx7JqVdVUtb36OE6YHjyz6xB4EnKrzqmLCrOsqyp/en7IjsNbrTlRWPDjKaSZhkkyK+s",
+	"kjyh8srpyChOkP1qyyRTBeTns/fvtg3DzmxOeKN5vdLJNWgwRte0uSZ+R21Xb8/tFLveqk0oC+VF3E1b",
+	"qHsXEyO6DMf3wtjYuk4QN5tFwSmtqKPdf1Wjt+cDR0oHJ0cFK+/kl+rgYwquASsDR1VMaGFWYcFYmwtp",
+	"MyWD3lsSHkoUqskIcoMPpfS6rF1OGBgXq1ll7qUTPhSPbpnVrKO6+6Bw1nfL6y8d/R2fv2HWpaWaEtWw",
+	"iYGHALlpzs22DPEXqR5EaZE5ZtpZbr8ukl1qSZdlCKN7KUN3Flkm2Td8PIj1ysY0DFcwF2xeXIMktTOJ",
+	"SN8mJ3KjXvufKy7LdiFYxG267d+5GTs+vQq7m0Ppkmr9JzvEmKKmoFRwxBUUXKaPh7S7keDUijJjDXfJ",
+	"Ogdd84EsYJRLjmpTLogq17yLXvF3yVbvxRfoCvOu5BVzBddn8DXhv9xY24iYr9Q5LTVYlphBXiO4U8bl",
+	"PLo6NSAQ/IXEXygGo94nl7fYnOXakdJcS7JSzwnS2dZhCqslt96tJ1m35pi2J+am1LbgeMsMV5fw6nps",
+	"Fl3eVlHJzGWu1TdwvWzix0gaXuW6Wgpfqwe9MLHYHOgjuQZssvAdfAJmgY7RzPkKn3TmatAgTRTJJGCS",
+	"oQ1H7/Q6RD8X8INvCHnmDhXzWOJcMj37aB61e7WBsOPcdiGw//JNkHr/8fezXr1xezXuZ13blfBcKkaM",
+	"D0hr2K5oEo5nayNxBbhjrTPb55g5LS0WXFM7eMQRepG6zfjo30uFcJiK6U7ZytrNtDktfn+biikJXq2J",
+	"5PlnmXK+fVS11VgI7YPCwG0yq80yT8jJGY5cYDEUE2YUef7+4we1dXjOE4iZzaWQACoio5wl4McdxEIm",
+	"FdWf8nJiTYQPVfO0Mdv9nKMT1W9HkSm25U7ZNeyc83P+hz+Q14JfA0fP6TnfdjEXKXINQbVVksca31LO",
+	"nezvbHBU9oqmKQGeYB2PwocJta25pBB6xyzuG967PbmxP9jBDmuAcp4anMEBLYnt/D9lCnb8i+RSJAwU",
+	"kWCwleT8iospdzSMX8AqKbtia9GhIs+xlhiLvc45IYO23tuDrR0yN/jGQF6Ze1MkAxz0+0eEVvuGi2Rm",
+	"PoCXUG8gbl9Ua0ZJaKVuCnf/DruPm81niG/43AAjXAPyfO+//vP/GTZE3LQm8rK/hfsZ2FrZAXnuf3E/",
+	"WADxiL4gG44IltlGNmoWEfvi7QC/bviDwaS47IxMLOF2ZAZH9gFFYirlLGwPaUBAnBEp7JBjbodCuB+f",
+	"qXIYS3Gk/YOIwA2NdTojKbsCQsnEdtQ3p2yxUaQO+QxtSUhIUWVinbxhdYn/iy0eOSKDm20vpLYNVAMi",
+	"uKHAYAoQBgD1GFEsFVODvzhrh6bmXwk2QqRpaksozIYUGYEmB/0XWwjfGZuA0nSSlfj84sWLVwYfPp29",
+	"PiIssT98+nTyoyJwE0OmbbvEsPEm5hGyeIyPOltQ2aBaymLgCmWFY4NG4kkG2nZXymXqeK063N1tZqG7",
+	"fpFS759nkMcfTgIj87DX39nb6duADXCasd5h78VOf+cFKip6jBKnwA627Vkedppp8tr/DS9NEQWY68gk",
+	"wZTykukhKpt7K54pUceImeLOThLs6Kx00ZpY9aqD8Vo0o/KRXTvvzWhGSx50M9huP89NQNvv9xeMBlht",
+	"JEC1UXTjpBLDKQynD/tXq8gOHZMQY+WFLam5jXoHFramTxZ72A0GpeEre8tfqYzUsPaznSe37MVy5kHQ",
+	"8A6vsJSO1a15h/Hhb70QuT5HvTmK7h36ii+sXrUejiqqWDuk7IZdlGP/RSSzzV+iM3tuqxqyljnc1nBo",
+	"b/Ofb53ZFRxvVE5eC+fp2amLljk/KCId9A+Wv1SMETMv7L3ogHVzY73wvZddoGsYA2Je3t/v8nJ9yMvd",
+	"SQULJAittq+v3+E6VHMbNbHx3VJHDVl6nQe/CZ67dyYcfWkyEF3PXlV0m7Aep7bBmIU/qhthzXXsXAYD",
+	"auPMmKq2W0cbFGE/zY5zY3yr1GUg2LahgAUEQhLXy45czoIOvG1gGVQacUgutLhA30RtAlRhQN+rSAzb",
+	"Ki4UiH7XThba1ieoS1QrTR+Um3VgTuX8yLtzB+xHN2dTBqwgJOVGVlBUT3dgBru203ermnfmWz+7Jueu",
+	"I7Vt5B3Njf1FvdeY3qjxWs6irB2WiTTdIdiV3DyeUqVdEyfXJHwQdCs3xkbRnXzJSMrS+NjrHxIJ20PQ",
+	"8diY4K72HJHH9z63ZpBtOIW2AW7LKuaLmOEbe0o1jjjvo9C55P6orL3ICUvICHWIYhdMHZE+wUib8ua6",
+	"Q2+/vVaCxvlvXaYAY5Bw4RTgqCtHv0/O0NScv4FD2AswIgGHsiUPrtGsygMO9jpAhsNe784wyjMMyJSS",
+	"LE9TUrTgvx/2UcxL6PDsF5bctiofP0FAbr37F0WuLXGLdu3E0NeOY6vq2XfEs2N/LmXG8BBxzLVUXgvJ",
+	"VtUyT360UYgu2LYbFy3J1/hIqwGKi85h6+Yt0GpX9U7258appH2Oteud/L1SykH/1fIXisHr/4ImrEVL",
+	"QguW4ItBuNAkSB26H7FjidtYQpumbbPmgwqiVhJzdt4TgVkCuyu+muN0sQJeIO1z6yOLxQQi5y/D8ezJ",
+	"1v2iriy7828QeV0K40NJJj9i4OsSTZ73PBHOv6hkcmhJ6DwL3ShJLzNmqvGJ+440dYkSfN0hgDtfOk0a",
+	"HerGSAkG1awXh9qYgYLMP2wFeCfuX71vG6hSgUqGEX3fW6M8hB1yTCRoySApmrxWHHnnfHCSwCQTGng8",
+	"2/4rzAbmhVxy5dK3jKD0X2FcaXP6YkgwpRAb3xHbMd6F/WveNSeiKlG8FY+iBPCvMHM+qs2LuvpowAcO",
+	"BC6Rdo8j5J5E1mZF1s+27rzCvdCmsp2YFwQD7hoXRIYUzn3foDr6EXhSjiG7rzC9W3+VMP0jCWDLZC+F",
+	"HhN/4q6pKiRPBPy4BPyyv9/p6H+iGqZ0IzkA2BbIYwJGqUaga0kcErJ0dleCL7L9kMIbtYe3Qk62gccC",
+	"E17ZiG8z299HC5G6IJ7KgNoGS24Wl8+VJjiM7JAM/OSrgU/QxbTgnXP+yWWNujlbPHE98ssV3N7tnFmb",
+	"s0JOIcMaBWx5kUtQCBEmbOI6Qykm51iH5yZ3Yb6dHkuhdepTMQ/2X9mEy1PQcrZ9bEOMTSG/YhJbV151",
+	"sz2dTjHvdDuXqTu97tyj/OADs62gwXidbX3EjAHCHthg+NY4xsF+B554JsR7ymc+BXt9tuHKA3qHv32u",
+	"MBE24jiBxeYmG0wkz+eJU+lZCqFDy5x873MzhygwqZlNfDN0fE/6RmVk3xPVPlHtnam2pKRgetRyShW5",
+	"bqfSU7gWV2X7RAVco62PRT6uIKBooOL+LYUtACkyZJCCnSaw00RkBoT7obK5qS+d6OygoS+ipQmR6yei",
+	"uM9sVoPOFhmqeLuKempr99q8qe/hPt2o76E9zm2zKx8ppR6z7xCJjTZulGvfRo8VhTh3OvWw2LGNleBK",
+	"lpf4eRX+Nd8tsMpZXAWbPTvbNc+wo6TOROwswA8l37sPZjI3eHBdZuKXcdWqyRHejGHjdEQZJ4Lb2jmS",
+	"wDWLQT2xnPvMPrANrEs0e6aIUUtbRegqROGweRFNBOiunOQkNvtOzgydHlo73tYoxlRKZttSwrRBClek",
+	"tFWDlRaZ7WfM+GiHfLC/Ws+6fVH7NvU0tdNBvPyWTvaHst025zzn3q5/jqlbdMLS2VZEFMOiNU0mQJ2H",
+	"376WAjVk26BiuxM4K5rvfh06wAPp2sd4kfaMMsrkE6lvntRbVOc3N653PZ0jJBxUNHcvyxVp6Ub2tdN6",
+	"GVUzazuZi+XjW2XQzIk6qmxOJIbHioln3PrTbP9WY6Cdc8xTECm2oqXplM5UWeNKsYDZ0rdvZ4vPmg3y",
+	"AgKWWMn6D4h1G426vd0XfVanHT5wXKwyma+JRt05uS4nR5YhmzM256bubi0/hbRWIFtLRSH+GrIoicUP",
+	"/msn1/UKkoOhhXepTH64uuTmWrCyJZ0rRwvmZzz3G/vTVlvRSDDyoqCtpfM1lgDiavO0BGj7bNnrbGOf",
+	"vZeSwLl5L/da7tK5MrzsOfLtF4Wrknw8ga9aAj5/TNgaPkw5LjrXBt0oXh2hjzmQ0DHl5mFD9kHTijrR",
+	"Y4Hu/RaYV2alPbDwXBK0NpqOu6DI16eZA3+msKuMG1f5FLD+DirQ/fQowbFgzNOQnZlQzJNCSe2dP8Fc",
+	"pZWIuUGYL82ifIAcyiW0UIyk+v6TJz0uFHmT4Xhaa8fgPN01uPhaSUV5A+df3ELuqN6u1w7Z0CxNcX6I",
+	"Yf/GHqizfNvR7kF4vmue98AujSWI7jpAfhsI/6/Gri3GlDT6TPkJwRKGIIHHEBE/8C0iOCQOKdaPz94M",
+	"q96lxbTsDSYuF1Nn7Kwf+D2n6YJB2ZEd9nDQf0We66kgml4qr9hhch1NrimPYWvnnP8vP9AaZxkZ+3NQ",
+	"zBMdHPnJ1kTTK8B+3k1+FDsh/EEYgxtG/nUxBi8W/PBS+DZaCj1pgEuKuW1wIgzrFXLeUdDm+MYlja82",
+	"zDWOMXNWGZ6oIbO2oJ3j2Dg28qhoGGIMRpyCKmEqmdbQkN3wk/gLja++Gu3T0V45+PI7o70766/m2ovG",
+	"MqQY8Lkh7PUj5zYt93yp4sBN2gvH+WpBlEZa1OFEOkOiR2RQDGSw8YVBMZRhQKiEc07jGDLXM4pyP6Lu",
+	"uKYeE/ugIlyQiZClV+T5Qf/VVpM0fO3O4kHkof/YVyYRi8HY34iy/CQKF/OPt0gVgQVMVVFGHJGC1jAC",
+	"F0w/2RR3QbV929rWm63AOU6S17g6zvy/H1INPvB16q1llLac8/9Ud/O91HrHmOEuJmDnACbW4R84ratz",
+	"wDdHto9TxRuYxLbp0ldUzPtUyvtUyvtUyutGSPu4Sqcq3ruyohtzBhvWHd7gog+i5ttPPVKmXwWG9qYy",
+	"3A4rQH/qk2/869IBilnbgf7u3ON39n/jWJhOSUeCp7O5EOqitCOapi5Tnsll+UdnCMQjJR/hRorMGz8J",
+	"ri33JpwUV9Df/GC/blk/9sOB+sMU0XTUmm5ER20ffbniN+8lzSicBXivOUbF2PGFCUZu3lGQXZTOiiDg",
+	"t5lnVJ3lFFC9/fcdpk2cucHf9yADy8GZD6yO4p4WZAD51L4x0AQ5zpfemzM6alvWPbaLz9xGvXfCQtVQ",
+	"Q3z6ztcIhd+ptaYvSPX2K+/0/C9We+Nyea11/dylA5G9rW4E19hZDZ/fdbKDweIZFQZxX5eP3jMndV+a",
+	"4bjdBnIpIYnI5QxT9h+tXrCEhdh6waBDvx1CXXB+8wDQeLwal6xdmQIq43HrdX3En1vUl7mR5EImCsMe",
+	"+A4ZCnlUhnSw8m5CdTwG391cwpDdtMnm33vzrLRFNWgYEdmgKTx+n3zUHvBkTkHlqVZNuPjeHlBELh9n",
+	"VMZd/fB5mm5ruNEeB3ACOw44UxEJtqoiowgql+GSAJlrP74OJvtUxAR8qG+umNwnlNlIM+U2B945GZWm",
+	"MyKBJobVFkTHpM+hdFyyrt7/iJ8r9ItlVajHMh6z6wf3W3/1nentsTih1A0TbM3JbdSafNp8Kf0HUcDu",
+	"pHzdfv+5qkh0tUTVYCT5qsr/xjJUi4L5wclwGxnyoBTCLovewzsw9zU4xBwWmgKBhOlgoM1+VA7QPOf2",
+	"jsnB/g9NTnibIehQdqGgNehlP+y1cDxMN9nHFUqg0DX8jDBdyFgLQSlk/QYXKu+fvwqz6WGo1pvP3xD1",
+	"3n+/6r39LrSOESYk3beUpd9sd6EfVtvrqUfbTTDGLKWxF4FHhPpGFQFXJBN6VdQy1+s41rPaXGIwTWea",
+	"xWpRNYchnePiwXum0fJDTW4w/yPm8uSVvkfl2G8NmXpStCpY9muuYzEx6jjcMJsxatVwzSaAA7Rtirb5",
+	"vzUR7K79tgOsdBAsdyf8zT94z0jpvtPmS/BgoMIgcu1siJKA1Xddh3RWakjeq+SSdiM/rw9t2gdQ7hbj",
+	"0+4X93+3y9jd3woaeAi8atNLCuvzO0aeX3mxz4peWxgJD2kc1IJL7oKcFy6ywx8xuUaTvULBzqgel+r1",
+	"dYA7bZ6scOLji/1w4uNew8THEK1z5TTTVsb4CZ94pKgjgucNJ6awBUqbsw8vrGsY7tQ83Bb+o7Fm10Ce",
+	"m2PeIsKwXvwTavXPhzRVsGVBax3QiSs83qRdc2nLg3+4hcgO0rSzhG22l+AoyL/v+boYK6x0/bDnEbAF",
+	"++/FbqNF8UJzC/cULzRLP85MetzUgoChObQ5q7dzENC/+80GAZ/y4pZ4aJOEUNvC0uXD1ftXLqe6efm1",
+	"1GuPMgy7SduaL5BUGVZuFeuiSNxYMMXA9SuAjHA6cTm3ky2MQ81wlUAeROfctxOxjSAjXCYVyjcgqnQo",
+	"UzvkrChQsmLGtqPypatQFTZtBTg/Fg8VTGZZ0KB8JXkaI3g3NC6P0mHzikKjzVZovsv+g/Buy3uf3Bz1",
+	"KMMaF7xeIAG96Cs2u9ghBTLaLH1krsJwNe3+UnTl901By6TDc24exwEjXZiUGIbN20KWNRGuNKoT97Jh",
+	"intWjx6nv8ZCEnOBge+R1J5Un27Nii2BPlOYIhShQRt5IhumdGRoqKF/cTelKBHoejf/Owaa6vE/F3mm",
+	"fsZH7nW4sf1CAzl8ynY23l7yDOv98eYIUyTPgvMTmXKdJCegJSuOSWTAacZ2ZnSSuj9hI+WFB2fkAuOg",
+	"1OOc3Sl2esYcKXltrfSXXQj8I8hrFsMnTq8pSw1y38sVKPsZbLkkgcbO70Y1vaQK6ndSXe5L7xKoBHmc",
+	"67FZ3QhG3GdrFHss3LxmXx13/OHEGJG5THuHvV0Ure6T9Sh92T428lMuIj8Kw4lE37p3GydIlC4eA2Dd",
+	"gWT4P5lQTkcwMVJ6yvSY8WqP8qJ/sCsEEDydbe1UO3WqdvchBvPCHOcd8ovQhE2yFL8JCZmBJs9f9ve2",
+	"yH/95/8v+puevjn+8f2bnWpvzqYP/ZSzBAPYIr9MQY2FQFUi7PtJi75wEkrXcjsgwVeL6ov6h18Hg/JU",
+	"mTBRjELr9oFwOlr9G2cNVVgR4mhqmLDSEuik6Eyb5WlK4lwqIbt9PBwqXP+4peoIkyqQhUTEMaSyCXxR",
+	"PGL4iKRxiHWGZm4/3/53AAAA//8=",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

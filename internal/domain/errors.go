@@ -18,14 +18,18 @@ const (
 	ENotFound       Code = "not_found"       // no such resource in the caller's account
 	EConflict       Code = "conflict"        // the change conflicts with current state
 	EThrottled      Code = "throttled"       // too many attempts; see Error.RetryAfter
+	EStale          Code = "stale"           // the caller's copy is out of date (If-Match failed)
+	EUnconditional  Code = "unconditional"   // the change needs an If-Match precondition
 	ENotImplemented Code = "not_implemented" // the operation is in the contract but not built yet
 	EUnavailable    Code = "unavailable"     // a dependency cannot be reached right now
 	EInternal       Code = "internal"        // a bug or an unavailable dependency
 )
 
-// FieldError names one invalid field (by JSON pointer) or one rule.
+// FieldError names one invalid field (by JSON pointer) or one rule, and the tree node it
+// concerns, if any.
 type FieldError struct {
 	Pointer string
+	NodeID  string
 	Detail  string
 }
 

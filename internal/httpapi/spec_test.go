@@ -180,4 +180,3 @@ func minimal(s *openapi3.Schema) any {
 		return strings.Repeat("x", max(int(s.MinLength), 1))
 	}
 }
-

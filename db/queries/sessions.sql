@@ -1,0 +1,60 @@
+-- name: CreateSession :one
+INSERT INTO sessions (account_id, tree_id, tree_version, user_id, current_node, ticket_ref, customer, asset, notes)
+VALUES (@account_id, @tree_id, @tree_version, @user_id, @current_node, @ticket_ref, @customer, @asset, @notes)
+RETURNING *;
+
+-- GetSession returns a session with its tree's title. Viewers pass their own id as owner_id;
+-- a session of someone else then reads as missing.
+-- name: GetSession :one
+SELECT sqlc.embed(s), t.title AS tree_title
+FROM sessions s
+JOIN trees t ON t.account_id = s.account_id AND t.id = s.tree_id
+WHERE s.account_id = @account_id AND s.id = @id
+  AND (sqlc.narg(owner_id)::uuid IS NULL OR s.user_id = sqlc.narg(owner_id));
+
+-- name: LockSessionForUpdate :one
+SELECT * FROM sessions
+WHERE account_id = @account_id AND id = @id
+  AND (sqlc.narg(owner_id)::uuid IS NULL OR user_id = sqlc.narg(owner_id))
+FOR NO KEY UPDATE;
+
+-- name: ListSessionSteps :many
+SELECT * FROM session_steps
+WHERE account_id = @account_id AND session_id = @session_id
+ORDER BY seq;
+
+-- name: AppendSessionStep :exec
+INSERT INTO session_steps (account_id, session_id, seq, kind, node_id, option_id, to_node_id, text, note, created_at)
+VALUES (@account_id, @session_id, @seq, @kind, @node_id, @option_id, @to_node_id, @text, @note, @created_at);
+
+-- name: MoveSession :exec
+UPDATE sessions SET current_node = @current_node, updated_at = now()
+WHERE account_id = @account_id AND id = @id;
+
+-- name: UpdateSessionDetails :exec
+UPDATE sessions
+SET ticket_ref = @ticket_ref, customer = @customer, asset = @asset, notes = @notes, updated_at = now()
+WHERE account_id = @account_id AND id = @id;
+
+-- name: CompleteSession :exec
+UPDATE sessions
+SET status = @status, resolution_note = @resolution_note, completed_at = now(), updated_at = now()
+WHERE account_id = @account_id AND id = @id;
+
+-- name: ListSessions :many
+SELECT sqlc.embed(s), t.title AS tree_title
+FROM sessions s
+JOIN trees t ON t.account_id = s.account_id AND t.id = s.tree_id
+WHERE s.account_id = @account_id
+  AND (sqlc.narg(user_id)::uuid IS NULL OR s.user_id = sqlc.narg(user_id))
+  AND (sqlc.narg(tree_id)::uuid IS NULL OR s.tree_id = sqlc.narg(tree_id))
+  AND (sqlc.narg(status)::text IS NULL OR s.status = sqlc.narg(status))
+ORDER BY s.started_at DESC, s.id
+LIMIT @max_rows OFFSET @skip_rows;
+
+-- name: CountSessions :one
+SELECT count(*) FROM sessions s
+WHERE s.account_id = @account_id
+  AND (sqlc.narg(user_id)::uuid IS NULL OR s.user_id = sqlc.narg(user_id))
+  AND (sqlc.narg(tree_id)::uuid IS NULL OR s.tree_id = sqlc.narg(tree_id))
+  AND (sqlc.narg(status)::text IS NULL OR s.status = sqlc.narg(status));

@@ -1,0 +1,100 @@
+-- name: CreateTree :one
+INSERT INTO trees (account_id, title, description, category, tags, status, current_version, created_by)
+VALUES (@account_id, @title, @description, @category, @tags, @status, 1, @created_by)
+RETURNING *;
+
+-- name: CreateTreeVersion :exec
+INSERT INTO tree_versions (account_id, tree_id, version, definition, created_by)
+VALUES (@account_id, @tree_id, @version, @definition, @created_by);
+
+-- GetTree returns a tree with its current definition. Viewers pass published_only.
+-- name: GetTree :one
+SELECT sqlc.embed(t), v.definition
+FROM trees t
+JOIN tree_versions v ON v.account_id = t.account_id AND v.tree_id = t.id AND v.version = t.current_version
+WHERE t.account_id = @account_id AND t.id = @id
+  AND (NOT @published_only::boolean OR t.status = 'published');
+
+-- name: LockTreeForUpdate :one
+SELECT * FROM trees WHERE account_id = @account_id AND id = @id FOR NO KEY UPDATE;
+
+-- name: UpdateTree :one
+UPDATE trees
+SET title = @title, description = @description, category = @category, tags = @tags, status = @status,
+    current_version = @current_version, revision = revision + 1, updated_at = now()
+WHERE account_id = @account_id AND id = @id
+RETURNING *;
+
+-- name: ArchiveTree :execrows
+UPDATE trees SET status = 'archived', revision = revision + 1, updated_at = now()
+WHERE account_id = @account_id AND id = @id AND status <> 'archived';
+
+-- ListTrees leaves archived trees out unless they are asked for by status.
+-- name: ListTrees :many
+SELECT * FROM trees
+WHERE account_id = @account_id
+  AND (NOT @published_only::boolean OR status = 'published')
+  AND (sqlc.narg(status)::text IS NULL AND status <> 'archived' OR status = sqlc.narg(status))
+  AND (sqlc.narg(category)::text IS NULL OR category = sqlc.narg(category))
+  AND (sqlc.narg(tag)::text IS NULL OR tags @> ARRAY[sqlc.narg(tag)::text])
+ORDER BY updated_at DESC, id
+LIMIT @max_rows OFFSET @skip_rows;
+
+-- name: CountTrees :one
+SELECT count(*) FROM trees
+WHERE account_id = @account_id
+  AND (NOT @published_only::boolean OR status = 'published')
+  AND (sqlc.narg(status)::text IS NULL AND status <> 'archived' OR status = sqlc.narg(status))
+  AND (sqlc.narg(category)::text IS NULL OR category = sqlc.narg(category))
+  AND (sqlc.narg(tag)::text IS NULL OR tags @> ARRAY[sqlc.narg(tag)::text]);
+
+-- name: ListTreeCategories :many
+SELECT category, count(*) AS trees FROM trees
+WHERE account_id = @account_id AND status <> 'archived'
+  AND (NOT @published_only::boolean OR status = 'published')
+GROUP BY category
+ORDER BY category;
+
+-- name: ListTreeVersions :many
+SELECT tree_id, version, created_by, created_at FROM tree_versions
+WHERE account_id = @account_id AND tree_id = @tree_id
+ORDER BY version DESC;
+
+-- name: GetTreeVersion :one
+SELECT * FROM tree_versions
+WHERE account_id = @account_id AND tree_id = @tree_id AND version = @version;
+
+-- UpsertTreeSearch indexes a tree's current text: title weighs most, then tags, description and
+-- the nodes' text.
+-- name: UpsertTreeSearch :exec
+INSERT INTO tree_search (account_id, tree_id, body, document)
+VALUES (@account_id, @tree_id,
+        concat_ws(E'\n', @title::text, @description::text, @tags_text::text, @node_text::text),
+        setweight(to_tsvector('english', @title::text), 'A') ||
+        setweight(to_tsvector('english', @tags_text::text), 'B') ||
+        setweight(to_tsvector('english', @description::text), 'C') ||
+        setweight(to_tsvector('english', @node_text::text), 'D'))
+ON CONFLICT (account_id, tree_id) DO UPDATE SET body = excluded.body, document = excluded.document;
+
+-- SearchTrees ranks matches of a tsquery and highlights the best ones. The highlight markers
+-- are control characters, which the caller turns into <mark> after escaping the text; the
+-- headline is computed for the page of hits only, since it is the expensive part.
+-- name: SearchTrees :many
+WITH q AS (SELECT to_tsquery('english', @query::text) AS query),
+hits AS (
+    SELECT t.id, ts_rank_cd(ts.document, q.query) AS rank, ts.body
+    FROM tree_search ts
+    CROSS JOIN q
+    JOIN trees t ON t.account_id = ts.account_id AND t.id = ts.tree_id
+    WHERE ts.account_id = @account_id AND ts.document @@ q.query AND t.status <> 'archived'
+      AND (NOT @published_only::boolean OR t.status = 'published')
+    ORDER BY rank DESC, t.updated_at DESC, t.id
+    LIMIT @max_rows
+)
+SELECT sqlc.embed(t), hits.rank::float8 AS rank,
+       ts_headline('english', hits.body, q.query,
+                   E'StartSel=\x02, StopSel=\x03, MaxWords=30, MinWords=12, MaxFragments=2, FragmentDelimiter=" … "')::text AS snippet
+FROM hits
+CROSS JOIN q
+JOIN trees t ON t.account_id = @account_id AND t.id = hits.id
+ORDER BY hits.rank DESC, t.updated_at DESC, t.id;

@@ -1,0 +1,278 @@
+// Package sessions is the guided-session use cases: a technician walks one pinned tree version,
+// every step recorded, and exports the result as ticket notes.
+package sessions
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/resolutionflow/resolutionflow/gen/dbq"
+	"github.com/resolutionflow/resolutionflow/internal/domain"
+	"github.com/resolutionflow/resolutionflow/internal/postgres"
+)
+
+// Service runs sessions in the caller's account. Viewers work on their own sessions only;
+// engineers and admins on all of the account's. Any other session reads as ENotFound.
+type Service struct {
+	db  *postgres.DB
+	now func() time.Time
+}
+
+// NewService returns the session use cases. now is the clock steps are stamped with.
+func NewService(db *postgres.DB, now func() time.Time) *Service { return &Service{db: db, now: now} }
+
+// View is a session with the definition it is pinned to.
+type View struct {
+	Session    domain.Session
+	Definition domain.Definition
+}
+
+// CurrentNode is the node the session stands at.
+func (v View) CurrentNode() domain.Node {
+	n, _ := v.Definition.Node(v.Session.CurrentNode)
+	return n
+}
+
+// ownerFilter is the owner a caller is restricted to: viewers see only their own sessions.
+func ownerFilter(p domain.Principal) *uuid.UUID {
+	if p.Role.AtLeast(domain.RoleEngineer) {
+		return nil
+	}
+	return &p.UserID
+}
+
+func notFound(id uuid.UUID) error {
+	return domain.Errorf(domain.ENotFound, "session %s does not exist in your account", id)
+}
+
+// Details are the free fields a technician keeps up to date.
+type Details struct {
+	TicketRef string
+	Customer  string
+	Asset     string
+	Notes     string
+}
+
+// Start begins a session on a published tree, pinned to its current version, at its root.
+func (s *Service) Start(ctx context.Context, p domain.Principal, treeID uuid.UUID, d Details) (View, error) {
+	tree, err := s.db.GetTree(ctx, dbq.GetTreeParams{AccountID: p.AccountID, ID: treeID, PublishedOnly: !p.Role.AtLeast(domain.RoleEngineer)})
+	if postgres.IsNoRows(err) {
+		return View{}, domain.Errorf(domain.ENotFound, "tree %s does not exist in your account", treeID)
+	}
+	if err != nil {
+		return View{}, fmt.Errorf("get tree: %w", err)
+	}
+	if tree.Tree.Status != string(domain.TreePublished) {
+		return View{}, domain.Errorf(domain.EConflict, "tree %q is %s: sessions start on published trees only", tree.Tree.Title, tree.Tree.Status)
+	}
+	def, err := decodeDefinition(tree.Definition)
+	if err != nil {
+		return View{}, err
+	}
+	row, err := s.db.CreateSession(ctx, dbq.CreateSessionParams{
+		AccountID: p.AccountID, TreeID: treeID, TreeVersion: tree.Tree.CurrentVersion, UserID: p.UserID,
+		CurrentNode: def.Root, TicketRef: d.TicketRef, Customer: d.Customer, Asset: d.Asset, Notes: d.Notes,
+	})
+	if err != nil {
+		return View{}, fmt.Errorf("create session: %w", err)
+	}
+	return View{Session: toSession(row, tree.Tree.Title, nil), Definition: def}, nil
+}
+
+// Get returns a session with its steps and pinned definition.
+func (s *Service) Get(ctx context.Context, p domain.Principal, id uuid.UUID) (View, error) {
+	row, err := s.db.GetSession(ctx, dbq.GetSessionParams{AccountID: p.AccountID, ID: id, OwnerID: ownerFilter(p)})
+	if postgres.IsNoRows(err) {
+		return View{}, notFound(id)
+	}
+	if err != nil {
+		return View{}, fmt.Errorf("get session: %w", err)
+	}
+	steps, err := s.db.ListSessionSteps(ctx, dbq.ListSessionStepsParams{AccountID: p.AccountID, SessionID: id})
+	if err != nil {
+		return View{}, fmt.Errorf("list steps: %w", err)
+	}
+	def, err := s.definition(ctx, s.db.Queries, row.Session)
+	if err != nil {
+		return View{}, err
+	}
+	return View{Session: toSession(row.Session, row.TreeTitle, steps), Definition: def}, nil
+}
+
+// Filter narrows a listing; nil fields do not filter.
+type Filter struct {
+	UserID *uuid.UUID
+	TreeID *uuid.UUID
+	Status *domain.SessionStatus
+	Limit  int32
+	Offset int32
+}
+
+// List returns a page of sessions, without steps, most recent first. A viewer's filter on
+// another user is ignored in favour of their own id: they only ever see their own.
+func (s *Service) List(ctx context.Context, p domain.Principal, f Filter) ([]domain.Session, int64, error) {
+	userID := f.UserID
+	if owner := ownerFilter(p); owner != nil {
+		userID = owner
+	}
+	var status *string
+	if f.Status != nil {
+		st := string(*f.Status)
+		status = &st
+	}
+	rows, err := s.db.ListSessions(ctx, dbq.ListSessionsParams{
+		AccountID: p.AccountID, UserID: userID, TreeID: f.TreeID, Status: status, MaxRows: f.Limit, SkipRows: f.Offset,
+	})
+	if err != nil {
+		return nil, 0, fmt.Errorf("list sessions: %w", err)
+	}
+	total, err := s.db.CountSessions(ctx, dbq.CountSessionsParams{AccountID: p.AccountID, UserID: userID, TreeID: f.TreeID, Status: status})
+	if err != nil {
+		return nil, 0, fmt.Errorf("count sessions: %w", err)
+	}
+	out := make([]domain.Session, len(rows))
+	for i, r := range rows {
+		out[i] = toSession(r.Session, r.TreeTitle, nil)
+	}
+	return out, total, nil
+}
+
+// UpdateDetails replaces the ticket reference, customer, asset and notes; fields left nil keep
+// their value. Finished sessions can still be annotated.
+func (s *Service) UpdateDetails(ctx context.Context, p domain.Principal, id uuid.UUID, ticketRef, customer, asset, notes *string) (View, error) {
+	return s.change(ctx, p, id, func(q *dbq.Queries, v *View) error {
+		d := Details{TicketRef: v.Session.TicketRef, Customer: v.Session.Customer, Asset: v.Session.Asset, Notes: v.Session.Notes}
+		for dst, src := range map[*string]*string{&d.TicketRef: ticketRef, &d.Customer: customer, &d.Asset: asset, &d.Notes: notes} {
+			if src != nil {
+				*dst = *src
+			}
+		}
+		return q.UpdateSessionDetails(ctx, dbq.UpdateSessionDetailsParams{
+			AccountID: p.AccountID, ID: id, TicketRef: d.TicketRef, Customer: d.Customer, Asset: d.Asset, Notes: d.Notes,
+		})
+	})
+}
+
+// Answer answers the current node; see domain.Answer for the rules.
+func (s *Service) Answer(ctx context.Context, p domain.Principal, id uuid.UUID, nodeID, optionID, note string) (View, error) {
+	return s.change(ctx, p, id, func(q *dbq.Queries, v *View) error {
+		step, err := domain.Answer(v.Definition, v.Session, nodeID, optionID, note, s.now())
+		if err != nil {
+			return err
+		}
+		return appendStep(ctx, q, v.Session, step)
+	})
+}
+
+// GoBack reverts the last answer in effect.
+func (s *Service) GoBack(ctx context.Context, p domain.Principal, id uuid.UUID) (View, error) {
+	return s.change(ctx, p, id, func(q *dbq.Queries, v *View) error {
+		step, err := domain.GoBack(v.Session, s.now())
+		if err != nil {
+			return err
+		}
+		return appendStep(ctx, q, v.Session, step)
+	})
+}
+
+// AddCustom records work the tree does not have.
+func (s *Service) AddCustom(ctx context.Context, p domain.Principal, id uuid.UUID, text, note string) (View, error) {
+	return s.change(ctx, p, id, func(q *dbq.Queries, v *View) error {
+		step, err := domain.AddCustom(v.Session, text, note, s.now())
+		if err != nil {
+			return err
+		}
+		return appendStep(ctx, q, v.Session, step)
+	})
+}
+
+// Complete ends the session with outcome; see domain.Complete for the rules.
+func (s *Service) Complete(ctx context.Context, p domain.Principal, id uuid.UUID, outcome domain.SessionStatus, resolutionNote string) (View, error) {
+	return s.change(ctx, p, id, func(q *dbq.Queries, v *View) error {
+		if err := domain.Complete(v.Definition, v.Session, outcome); err != nil {
+			return err
+		}
+		return q.CompleteSession(ctx, dbq.CompleteSessionParams{AccountID: p.AccountID, ID: id, Status: string(outcome), ResolutionNote: resolutionNote})
+	})
+}
+
+// change runs fn on the session loaded under a row lock, in one transaction, and returns the
+// session as committed. Two requests on one session therefore apply one after the other, each
+// seeing the other's result.
+func (s *Service) change(ctx context.Context, p domain.Principal, id uuid.UUID, fn func(q *dbq.Queries, v *View) error) (View, error) {
+	err := s.db.InTx(ctx, func(q *dbq.Queries) error {
+		row, err := q.LockSessionForUpdate(ctx, dbq.LockSessionForUpdateParams{AccountID: p.AccountID, ID: id, OwnerID: ownerFilter(p)})
+		if postgres.IsNoRows(err) {
+			return notFound(id)
+		}
+		if err != nil {
+			return fmt.Errorf("lock session: %w", err)
+		}
+		steps, err := q.ListSessionSteps(ctx, dbq.ListSessionStepsParams{AccountID: p.AccountID, SessionID: id})
+		if err != nil {
+			return fmt.Errorf("list steps: %w", err)
+		}
+		def, err := s.definition(ctx, q, row)
+		if err != nil {
+			return err
+		}
+		return fn(q, &View{Session: toSession(row, "", steps), Definition: def})
+	})
+	if err != nil {
+		return View{}, err
+	}
+	return s.Get(ctx, p, id)
+}
+
+func appendStep(ctx context.Context, q *dbq.Queries, sess domain.Session, st domain.Step) error {
+	if err := q.AppendSessionStep(ctx, dbq.AppendSessionStepParams{
+		AccountID: sess.AccountID, SessionID: sess.ID, Seq: st.Seq, Kind: string(st.Kind), NodeID: st.NodeID,
+		OptionID: st.OptionID, ToNodeID: st.ToNodeID, Text: st.Text, Note: st.Note, CreatedAt: st.CreatedAt,
+	}); err != nil {
+		return fmt.Errorf("append step %d: %w", st.Seq, err)
+	}
+	if st.ToNodeID == sess.CurrentNode {
+		return nil
+	}
+	if err := q.MoveSession(ctx, dbq.MoveSessionParams{AccountID: sess.AccountID, ID: sess.ID, CurrentNode: st.ToNodeID}); err != nil {
+		return fmt.Errorf("move session: %w", err)
+	}
+	return nil
+}
+
+func (s *Service) definition(ctx context.Context, q *dbq.Queries, row dbq.Session) (domain.Definition, error) {
+	v, err := q.GetTreeVersion(ctx, dbq.GetTreeVersionParams{AccountID: row.AccountID, TreeID: row.TreeID, Version: row.TreeVersion})
+	if err != nil {
+		return domain.Definition{}, fmt.Errorf("get pinned version %d: %w", row.TreeVersion, err)
+	}
+	return decodeDefinition(v.Definition)
+}
+
+func decodeDefinition(raw []byte) (domain.Definition, error) {
+	var def domain.Definition
+	if err := json.Unmarshal(raw, &def); err != nil {
+		return domain.Definition{}, fmt.Errorf("decode stored definition: %w", err)
+	}
+	return def, nil
+}
+
+func toSession(r dbq.Session, treeTitle string, steps []dbq.SessionStep) domain.Session {
+	s := domain.Session{
+		ID: r.ID, AccountID: r.AccountID, TreeID: r.TreeID, TreeVersion: r.TreeVersion, TreeTitle: treeTitle,
+		UserID: r.UserID, Status: domain.SessionStatus(r.Status), CurrentNode: r.CurrentNode,
+		TicketRef: r.TicketRef, Customer: r.Customer, Asset: r.Asset, Notes: r.Notes, ResolutionNote: r.ResolutionNote,
+		StartedAt: r.StartedAt, CompletedAt: r.CompletedAt, UpdatedAt: r.UpdatedAt,
+		Steps: make([]domain.Step, len(steps)),
+	}
+	for i, st := range steps {
+		s.Steps[i] = domain.Step{
+			Seq: st.Seq, Kind: domain.StepKind(st.Kind), NodeID: st.NodeID, OptionID: st.OptionID, ToNodeID: st.ToNodeID,
+			Text: st.Text, Note: st.Note, CreatedAt: st.CreatedAt,
+		}
+	}
+	return s
+}
