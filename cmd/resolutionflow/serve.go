@@ -74,7 +74,7 @@ func printDemo(ctx context.Context, db *postgres.DB, reset bool, stdout io.Write
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "Demo account %q — sign in with:\n", demo.AccountName)
+	fmt.Fprintf(stdout, "Demo account %q with %d published troubleshooting trees — sign in with:\n", demo.AccountName, len(demo.Trees))
 	shown := false
 	for _, s := range signIns {
 		pw := "(password shown when it was created)"

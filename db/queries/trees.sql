@@ -98,3 +98,6 @@ FROM hits
 CROSS JOIN q
 JOIN trees t ON t.account_id = @account_id AND t.id = hits.id
 ORDER BY hits.rank DESC, t.updated_at DESC, t.id;
+
+-- name: TreeTitleExists :one
+SELECT EXISTS (SELECT 1 FROM trees WHERE account_id = @account_id AND title = @title);

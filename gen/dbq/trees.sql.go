@@ -444,6 +444,22 @@ func (q *Queries) SearchTrees(ctx context.Context, arg SearchTreesParams) ([]Sea
 	return items, nil
 }
 
+const treeTitleExists = `-- name: TreeTitleExists :one
+SELECT EXISTS (SELECT 1 FROM trees WHERE account_id = $1 AND title = $2)
+`
+
+type TreeTitleExistsParams struct {
+	AccountID uuid.UUID
+	Title     string
+}
+
+func (q *Queries) TreeTitleExists(ctx context.Context, arg TreeTitleExistsParams) (bool, error) {
+	row := q.db.QueryRow(ctx, treeTitleExists, arg.AccountID, arg.Title)
+	var exists bool
+	err := row.Scan(&exists)
+	return exists, err
+}
+
 const updateTree = `-- name: UpdateTree :one
 UPDATE trees
 SET title = $1, description = $2, category = $3, tags = $4, status = $5,

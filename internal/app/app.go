@@ -11,6 +11,8 @@ import (
 	"github.com/resolutionflow/resolutionflow/internal/config"
 	"github.com/resolutionflow/resolutionflow/internal/httpapi"
 	"github.com/resolutionflow/resolutionflow/internal/postgres"
+	"github.com/resolutionflow/resolutionflow/internal/sessions"
+	"github.com/resolutionflow/resolutionflow/internal/trees"
 	"github.com/resolutionflow/resolutionflow/internal/users"
 )
 
@@ -57,6 +59,8 @@ func Handler(db *postgres.DB, log *slog.Logger, s Settings) (http.Handler, error
 		DB:             db,
 		Auth:           authService,
 		Users:          users.NewService(db, principals),
+		Trees:          trees.NewService(db),
+		Sessions:       sessions.NewService(db, s.Now),
 		RequestTimeout: s.RequestTimeout,
 		MaxBodyBytes:   s.MaxBodyBytes,
 	})

@@ -10,6 +10,7 @@ import (
 	"github.com/resolutionflow/resolutionflow/internal/auth"
 	"github.com/resolutionflow/resolutionflow/internal/domain"
 	"github.com/resolutionflow/resolutionflow/internal/postgres"
+	"github.com/resolutionflow/resolutionflow/internal/trees"
 )
 
 // AccountName is the demo account's name.
@@ -32,9 +33,10 @@ var people = []struct {
 	{"viewer@demo-msp.example", "Val Viewer", domain.RoleViewer},
 }
 
-// Seed creates the demo account and its users unless they exist. It is idempotent: a second run
-// changes nothing and returns the sign-ins without passwords, unless resetPasswords is set, in
-// which case existing demo users get new passwords (and lose their refresh tokens).
+// Seed creates the demo account, its users and the demo trees unless they exist. It is
+// idempotent: a second run changes nothing and returns the sign-ins without passwords, unless
+// resetPasswords is set, in which case existing demo users get new passwords (and lose their
+// refresh tokens).
 func Seed(ctx context.Context, db *postgres.DB, resetPasswords bool) ([]SignIn, error) {
 	out := make([]SignIn, len(people))
 	hashes := make([]string, len(people))
@@ -85,7 +87,37 @@ func Seed(ctx context.Context, db *postgres.DB, resetPasswords bool) ([]SignIn, 
 	if err != nil {
 		return nil, err
 	}
+	if err := seedTrees(ctx, db); err != nil {
+		return nil, err
+	}
 	return out, nil
+}
+
+// seedTrees publishes each demo tree the demo account does not have yet, authored by the
+// demo engineer.
+func seedTrees(ctx context.Context, db *postgres.DB) error {
+	author, err := db.GetUserByEmail(ctx, people[1].email)
+	if err != nil {
+		return fmt.Errorf("find demo author: %w", err)
+	}
+	p := domain.Principal{UserID: author.ID, AccountID: author.AccountID, Role: domain.RoleEngineer}
+	service := trees.NewService(db)
+	for _, t := range Trees {
+		exists, err := db.TreeTitleExists(ctx, dbq.TreeTitleExistsParams{AccountID: p.AccountID, Title: t.Title})
+		if err != nil {
+			return fmt.Errorf("look up demo tree %q: %w", t.Title, err)
+		}
+		if exists {
+			continue
+		}
+		if _, err := service.Create(ctx, p, trees.Input{
+			Title: t.Title, Description: t.Description, Category: t.Category, Tags: t.Tags,
+			Status: domain.TreePublished, Definition: t.Definition,
+		}); err != nil {
+			return fmt.Errorf("create demo tree %q: %w", t.Title, err)
+		}
+	}
+	return nil
 }
 
 func resetPassword(ctx context.Context, q *dbq.Queries, u dbq.User, hash string) error {

@@ -168,10 +168,3 @@ func enumList(values []any) string {
 	}
 	return strings.Join(parts, ", ")
 }
-
-func deref(s *string) string {
-	if s == nil {
-		return ""
-	}
-	return *s
-}

@@ -88,8 +88,9 @@ func TestEveryOperationDeclaresSecurityAndProblems(t *testing.T) {
 	}
 }
 
-// stubbedTags are the areas later issues build; until then every operation answers 501.
-var stubbedTags = []string{"trees", "sessions", "ai-sessions", "escalations"}
+// stubbedTags are the areas later issues build; until then every operation answers 501, as does
+// escalateSession, which turns a session into a handoff of the escalation area.
+var stubbedTags = []string{"ai-sessions", "escalations"}
 
 // TestUnbuiltOperationsAnswerNotImplemented sends each operation of the areas not built yet a
 // request the contract accepts, and expects 501 problem+json — not a 404, 400 or 500.
@@ -103,7 +104,7 @@ func TestUnbuiltOperationsAnswerNotImplemented(t *testing.T) {
 	}
 	n := 0
 	for _, op := range contract.Operations(doc) {
-		if !slices.Contains(stubbedTags, op.Op.Tags[0]) {
+		if !slices.Contains(stubbedTags, op.Op.Tags[0]) && op.ID != "escalateSession" {
 			continue
 		}
 		n++
@@ -124,7 +125,7 @@ func TestUnbuiltOperationsAnswerNotImplemented(t *testing.T) {
 			decodeProblem(t, do(t, s, op.Method, path, admin.AccessToken, contentType, body), http.StatusNotImplemented)
 		})
 	}
-	if n < 30 {
+	if n < 12 {
 		t.Errorf("only %d unbuilt operations were tried", n)
 	}
 }

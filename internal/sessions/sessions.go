@@ -12,6 +12,7 @@ import (
 
 	"github.com/resolutionflow/resolutionflow/gen/dbq"
 	"github.com/resolutionflow/resolutionflow/internal/domain"
+	"github.com/resolutionflow/resolutionflow/internal/export"
 	"github.com/resolutionflow/resolutionflow/internal/postgres"
 )
 
@@ -275,4 +276,17 @@ func toSession(r dbq.Session, treeTitle string, steps []dbq.SessionStep) domain.
 		}
 	}
 	return s
+}
+
+// Export renders the session as ticket notes in format.
+func (s *Service) Export(ctx context.Context, p domain.Principal, id uuid.UUID, format export.Format) (content, contentType string, err error) {
+	v, err := s.Get(ctx, p, id)
+	if err != nil {
+		return "", "", err
+	}
+	tech, err := s.db.GetUser(ctx, dbq.GetUserParams{AccountID: p.AccountID, ID: v.Session.UserID})
+	if err != nil {
+		return "", "", fmt.Errorf("get technician: %w", err)
+	}
+	return export.Render(export.NewReport(v.Session, v.Definition, tech.Name, s.now()), format)
 }

@@ -1,0 +1,136 @@
+package httpapi
+
+import (
+	"github.com/resolutionflow/resolutionflow/gen/oapi"
+	"github.com/resolutionflow/resolutionflow/internal/domain"
+	"github.com/resolutionflow/resolutionflow/internal/sessions"
+	"github.com/resolutionflow/resolutionflow/internal/trees"
+)
+
+func toTreeSummary(t domain.Tree) oapi.TreeSummary {
+	tags := t.Tags
+	if tags == nil {
+		tags = []string{}
+	}
+	return oapi.TreeSummary{
+		Id: t.ID, Title: t.Title, Description: t.Description, Category: t.Category, Tags: tags,
+		Status: oapi.TreeStatus(t.Status), CurrentVersion: t.CurrentVersion, CreatedBy: t.CreatedBy,
+		CreatedAt: t.CreatedAt.UTC(), UpdatedAt: t.UpdatedAt.UTC(),
+	}
+}
+
+func toTreeBody(t domain.Tree) oapi.Tree {
+	s := toTreeSummary(t)
+	return oapi.Tree{
+		Id: s.Id, Title: s.Title, Description: s.Description, Category: s.Category, Tags: s.Tags, Status: s.Status,
+		CurrentVersion: s.CurrentVersion, CreatedBy: s.CreatedBy, CreatedAt: s.CreatedAt, UpdatedAt: s.UpdatedAt,
+		Definition: toDefinition(t.Definition),
+	}
+}
+
+func toDefinition(d domain.Definition) oapi.TreeDefinition {
+	nodes := make([]oapi.TreeNode, len(d.Nodes))
+	for i, n := range d.Nodes {
+		nodes[i] = toNode(n)
+	}
+	return oapi.TreeDefinition{Root: d.Root, Nodes: nodes}
+}
+
+func toNode(n domain.Node) oapi.TreeNode {
+	out := oapi.TreeNode{Id: n.ID, Type: oapi.NodeType(n.Type), Text: n.Text, Help: optional(n.Help), Next: optional(n.Next)}
+	if len(n.Options) > 0 {
+		opts := make([]oapi.NodeOption, len(n.Options))
+		for i, o := range n.Options {
+			opts[i] = oapi.NodeOption{Id: o.ID, Label: o.Label, Next: o.Next}
+		}
+		out.Options = &opts
+	}
+	return out
+}
+
+func fromDefinition(d oapi.TreeDefinition) domain.Definition {
+	nodes := make([]domain.Node, len(d.Nodes))
+	for i, n := range d.Nodes {
+		node := domain.Node{ID: n.Id, Type: domain.NodeType(n.Type), Text: n.Text, Help: deref(n.Help), Next: deref(n.Next)}
+		if n.Options != nil {
+			for _, o := range *n.Options {
+				node.Options = append(node.Options, domain.Option{ID: o.Id, Label: o.Label, Next: o.Next})
+			}
+		}
+		nodes[i] = node
+	}
+	return domain.Definition{Root: d.Root, Nodes: nodes}
+}
+
+func fromTreeWrite(w oapi.TreeWrite) trees.Input {
+	in := trees.Input{
+		Title: w.Title, Description: deref(w.Description), Category: w.Category,
+		Status: domain.TreeStatus(w.Status), Definition: fromDefinition(w.Definition),
+	}
+	if w.Tags != nil {
+		in.Tags = *w.Tags
+	}
+	return in
+}
+
+func toVersionInfo(v domain.TreeVersion) oapi.TreeVersionInfo {
+	return oapi.TreeVersionInfo{TreeId: v.TreeID, Version: v.Version, CreatedBy: v.CreatedBy, CreatedAt: v.CreatedAt.UTC()}
+}
+
+func toAnalytics(v trees.VersionAnalytics) oapi.TreeVersionAnalytics {
+	out := oapi.TreeVersionAnalytics{
+		Version: v.Version, Started: v.Started, Resolved: v.Resolved, Escalated: v.Escalated, Abandoned: v.Abandoned,
+		InProgress: v.InProgress, ResolutionRate: v.ResolutionRate,
+		ExitNodes: make([]oapi.NodeCount, len(v.ExitNodes)), Nodes: make([]oapi.NodeStats, len(v.Nodes)),
+	}
+	for i, e := range v.ExitNodes {
+		out.ExitNodes[i] = oapi.NodeCount{NodeId: e.NodeID, Count: e.Sessions}
+	}
+	for i, n := range v.Nodes {
+		out.Nodes[i] = oapi.NodeStats{NodeId: n.NodeID, Visits: n.Visits, MedianSeconds: n.MedianSeconds}
+	}
+	return out
+}
+
+func toSessionSummary(s domain.Session) oapi.SessionSummary {
+	return oapi.SessionSummary{
+		Id: s.ID, TreeId: s.TreeID, TreeVersion: s.TreeVersion, TreeTitle: s.TreeTitle, UserId: s.UserID,
+		Status: oapi.SessionStatus(s.Status), CurrentNodeId: s.CurrentNode, TicketRef: s.TicketRef,
+		Customer: s.Customer, Asset: s.Asset, StartedAt: s.StartedAt.UTC(), CompletedAt: utcPtr(s.CompletedAt),
+		UpdatedAt: s.UpdatedAt.UTC(),
+	}
+}
+
+func toSessionBody(v sessions.View) oapi.Session {
+	s := v.Session
+	sum := toSessionSummary(s)
+	steps := make([]oapi.SessionStep, len(s.Steps))
+	for i, st := range s.Steps {
+		steps[i] = oapi.SessionStep{
+			Seq: st.Seq, Kind: oapi.StepKind(st.Kind), NodeId: st.NodeID, ToNodeId: st.ToNodeID,
+			OptionId: optional(st.OptionID), Text: optional(st.Text), Note: optional(st.Note), CreatedAt: st.CreatedAt.UTC(),
+		}
+	}
+	return oapi.Session{
+		Id: sum.Id, TreeId: sum.TreeId, TreeVersion: sum.TreeVersion, TreeTitle: sum.TreeTitle, UserId: sum.UserId,
+		Status: sum.Status, CurrentNodeId: sum.CurrentNodeId, TicketRef: sum.TicketRef, Customer: sum.Customer,
+		Asset: sum.Asset, StartedAt: sum.StartedAt, CompletedAt: sum.CompletedAt, UpdatedAt: sum.UpdatedAt,
+		Notes: s.Notes, CurrentNode: toNode(v.CurrentNode()), ReadyToEscalate: domain.ReadyToEscalate(v.Definition, s),
+		ResolutionNote: s.ResolutionNote, Steps: steps,
+	}
+}
+
+func optional(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
+func deref[T any](p *T) T {
+	var zero T
+	if p == nil {
+		return zero
+	}
+	return *p
+}

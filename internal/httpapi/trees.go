@@ -1,0 +1,162 @@
+package httpapi
+
+import (
+	"context"
+
+	"github.com/resolutionflow/resolutionflow/gen/oapi"
+	"github.com/resolutionflow/resolutionflow/internal/domain"
+	"github.com/resolutionflow/resolutionflow/internal/trees"
+)
+
+func (h *handlers) ListTrees(ctx context.Context, req oapi.ListTreesRequestObject) (oapi.ListTreesResponseObject, error) {
+	p, err := principal(ctx)
+	if err != nil {
+		return nil, err
+	}
+	limit, offset := page(req.Params.Limit, req.Params.Offset)
+	f := trees.Filter{Category: req.Params.Category, Tag: req.Params.Tag, Limit: limit, Offset: offset}
+	if req.Params.Status != nil {
+		st := domain.TreeStatus(*req.Params.Status)
+		f.Status = &st
+	}
+	list, total, err := h.trees.List(ctx, p, f)
+	if err != nil {
+		return nil, err
+	}
+	items := make([]oapi.TreeSummary, len(list))
+	for i, t := range list {
+		items[i] = toTreeSummary(t)
+	}
+	return oapi.ListTrees200JSONResponse{Items: items, Total: total, Limit: limit, Offset: offset}, nil
+}
+
+func (h *handlers) CreateTree(ctx context.Context, req oapi.CreateTreeRequestObject) (oapi.CreateTreeResponseObject, error) {
+	p, err := principal(ctx)
+	if err != nil {
+		return nil, err
+	}
+	t, err := h.trees.Create(ctx, p, fromTreeWrite(*req.Body))
+	if err != nil {
+		return nil, err
+	}
+	etag, location := t.ETag(), "/api/v1/trees/"+t.ID.String()
+	return oapi.CreateTree201JSONResponse{Body: toTreeBody(t), Headers: oapi.CreateTree201ResponseHeaders{ETag: &etag, Location: &location}}, nil
+}
+
+func (h *handlers) GetTree(ctx context.Context, req oapi.GetTreeRequestObject) (oapi.GetTreeResponseObject, error) {
+	p, err := principal(ctx)
+	if err != nil {
+		return nil, err
+	}
+	t, err := h.trees.Get(ctx, p, req.Id)
+	if err != nil {
+		return nil, err
+	}
+	etag := t.ETag()
+	return oapi.GetTree200JSONResponse{Body: toTreeBody(t), Headers: oapi.GetTree200ResponseHeaders{ETag: &etag}}, nil
+}
+
+func (h *handlers) UpdateTree(ctx context.Context, req oapi.UpdateTreeRequestObject) (oapi.UpdateTreeResponseObject, error) {
+	p, err := principal(ctx)
+	if err != nil {
+		return nil, err
+	}
+	t, err := h.trees.Update(ctx, p, req.Id, deref(req.Params.IfMatch), fromTreeWrite(*req.Body))
+	if err != nil {
+		return nil, err
+	}
+	etag := t.ETag()
+	return oapi.UpdateTree200JSONResponse{Body: toTreeBody(t), Headers: oapi.UpdateTree200ResponseHeaders{ETag: &etag}}, nil
+}
+
+func (h *handlers) DeleteTree(ctx context.Context, req oapi.DeleteTreeRequestObject) (oapi.DeleteTreeResponseObject, error) {
+	p, err := principal(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := h.trees.Archive(ctx, p, req.Id); err != nil {
+		return nil, err
+	}
+	return oapi.DeleteTree204Response{}, nil
+}
+
+func (h *handlers) ListTreeCategories(ctx context.Context, _ oapi.ListTreeCategoriesRequestObject) (oapi.ListTreeCategoriesResponseObject, error) {
+	p, err := principal(ctx)
+	if err != nil {
+		return nil, err
+	}
+	cats, err := h.trees.Categories(ctx, p)
+	if err != nil {
+		return nil, err
+	}
+	items := make([]oapi.TreeCategory, len(cats))
+	for i, c := range cats {
+		items[i] = oapi.TreeCategory{Category: c.Name, Count: c.Trees}
+	}
+	return oapi.ListTreeCategories200JSONResponse{Items: items}, nil
+}
+
+func (h *handlers) SearchTrees(ctx context.Context, req oapi.SearchTreesRequestObject) (oapi.SearchTreesResponseObject, error) {
+	p, err := principal(ctx)
+	if err != nil {
+		return nil, err
+	}
+	limit, _ := page(req.Params.Limit, nil)
+	hits, err := h.trees.Search(ctx, p, req.Params.Q, limit)
+	if err != nil {
+		return nil, err
+	}
+	items := make([]oapi.TreeSearchHit, len(hits))
+	for i, hit := range hits {
+		items[i] = oapi.TreeSearchHit{Tree: toTreeSummary(hit.Tree), Rank: hit.Rank, Snippet: hit.Snippet}
+	}
+	return oapi.SearchTrees200JSONResponse{Items: items}, nil
+}
+
+func (h *handlers) ListTreeVersions(ctx context.Context, req oapi.ListTreeVersionsRequestObject) (oapi.ListTreeVersionsResponseObject, error) {
+	p, err := principal(ctx)
+	if err != nil {
+		return nil, err
+	}
+	versions, err := h.trees.Versions(ctx, p, req.Id)
+	if err != nil {
+		return nil, err
+	}
+	items := make([]oapi.TreeVersionInfo, len(versions))
+	for i, v := range versions {
+		items[i] = toVersionInfo(v)
+	}
+	return oapi.ListTreeVersions200JSONResponse{Items: items}, nil
+}
+
+func (h *handlers) GetTreeVersion(ctx context.Context, req oapi.GetTreeVersionRequestObject) (oapi.GetTreeVersionResponseObject, error) {
+	p, err := principal(ctx)
+	if err != nil {
+		return nil, err
+	}
+	v, err := h.trees.Version(ctx, p, req.Id, req.Version)
+	if err != nil {
+		return nil, err
+	}
+	info := toVersionInfo(v)
+	return oapi.GetTreeVersion200JSONResponse{
+		TreeId: info.TreeId, Version: info.Version, CreatedBy: info.CreatedBy, CreatedAt: info.CreatedAt,
+		Definition: toDefinition(v.Definition),
+	}, nil
+}
+
+func (h *handlers) GetTreeAnalytics(ctx context.Context, req oapi.GetTreeAnalyticsRequestObject) (oapi.GetTreeAnalyticsResponseObject, error) {
+	p, err := principal(ctx)
+	if err != nil {
+		return nil, err
+	}
+	versions, err := h.trees.Analytics(ctx, p, req.Id)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]oapi.TreeVersionAnalytics, len(versions))
+	for i, v := range versions {
+		out[i] = toAnalytics(v)
+	}
+	return oapi.GetTreeAnalytics200JSONResponse{TreeId: req.Id, Versions: out}, nil
+}
