@@ -13,32 +13,37 @@ WHERE s.account_id = @account_id AND s.id = @id
   AND (sqlc.narg(owner_id)::uuid IS NULL OR s.user_id = sqlc.narg(owner_id));
 
 -- name: LockSessionForUpdate :one
-SELECT * FROM sessions
-WHERE account_id = @account_id AND id = @id
-  AND (sqlc.narg(owner_id)::uuid IS NULL OR user_id = sqlc.narg(owner_id))
-FOR NO KEY UPDATE;
+SELECT sqlc.embed(s), t.title AS tree_title
+FROM sessions s
+JOIN trees t ON t.account_id = s.account_id AND t.id = s.tree_id
+WHERE s.account_id = @account_id AND s.id = @id
+  AND (sqlc.narg(owner_id)::uuid IS NULL OR s.user_id = sqlc.narg(owner_id))
+FOR NO KEY UPDATE OF s;
 
+-- ListSessionSteps leaves out the keys the caller already has: every answer reads the whole
+-- history, so each column costs.
 -- name: ListSessionSteps :many
-SELECT * FROM session_steps
+SELECT seq, kind, node_id, option_id, to_node_id, text, note, created_at FROM session_steps
 WHERE account_id = @account_id AND session_id = @session_id
 ORDER BY seq;
 
--- name: AppendSessionStep :exec
-INSERT INTO session_steps (account_id, session_id, seq, kind, node_id, option_id, to_node_id, text, note, created_at)
-VALUES (@account_id, @session_id, @seq, @kind, @node_id, @option_id, @to_node_id, @text, @note, @created_at);
-
--- name: MoveSession :exec
-UPDATE sessions SET current_node = @current_node, updated_at = now()
-WHERE account_id = @account_id AND id = @id;
+-- RecordSessionStep appends a step and moves the session to where it leads, in one statement.
+-- name: RecordSessionStep :exec
+WITH step AS (
+    INSERT INTO session_steps (account_id, session_id, seq, kind, node_id, option_id, to_node_id, text, note, created_at)
+    VALUES (@account_id, @session_id, @seq, @kind, @node_id, @option_id, @to_node_id, @text, @note, @created_at)
+)
+UPDATE sessions SET current_node = @to_node_id, updated_at = @created_at
+WHERE sessions.account_id = @account_id AND sessions.id = @session_id;
 
 -- name: UpdateSessionDetails :exec
 UPDATE sessions
-SET ticket_ref = @ticket_ref, customer = @customer, asset = @asset, notes = @notes, updated_at = now()
+SET ticket_ref = @ticket_ref, customer = @customer, asset = @asset, notes = @notes, updated_at = @at
 WHERE account_id = @account_id AND id = @id;
 
 -- name: CompleteSession :exec
 UPDATE sessions
-SET status = @status, resolution_note = @resolution_note, completed_at = now(), updated_at = now()
+SET status = @status, resolution_note = @resolution_note, completed_at = @at::timestamptz, updated_at = @at::timestamptz
 WHERE account_id = @account_id AND id = @id;
 
 -- name: ListSessions :many

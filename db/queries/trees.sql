@@ -76,28 +76,22 @@ VALUES (@account_id, @tree_id,
         setweight(to_tsvector('english', @node_text::text), 'D'))
 ON CONFLICT (account_id, tree_id) DO UPDATE SET body = excluded.body, document = excluded.document;
 
--- SearchTrees ranks matches of a tsquery and highlights the best ones. The highlight markers
--- are control characters, which the caller turns into <mark> after escaping the text; the
--- headline is computed for the page of hits only, since it is the expensive part.
+-- SearchTrees ranks the matches of a tsquery (found through the GIN index) and returns the
+-- best with the text they were indexed from, for the caller to cut a snippet from.
 -- name: SearchTrees :many
-WITH q AS (SELECT to_tsquery('english', @query::text) AS query),
-hits AS (
-    SELECT t.id, ts_rank_cd(ts.document, q.query) AS rank, ts.body
-    FROM tree_search ts
-    CROSS JOIN q
-    JOIN trees t ON t.account_id = ts.account_id AND t.id = ts.tree_id
-    WHERE ts.account_id = @account_id AND ts.document @@ q.query AND t.status <> 'archived'
-      AND (NOT @published_only::boolean OR t.status = 'published')
-    ORDER BY rank DESC, t.updated_at DESC, t.id
+SELECT sqlc.embed(t), hits.rank::float8 AS rank, ts.body
+FROM (
+    SELECT s.tree_id, ts_rank_cd(s.document, to_tsquery('english', @query::text)) AS rank
+    FROM tree_search s
+    JOIN trees t ON t.account_id = s.account_id AND t.id = s.tree_id
+    WHERE s.account_id = @account_id AND s.document @@ to_tsquery('english', @query::text)
+      AND t.status <> 'archived' AND (NOT @published_only::boolean OR t.status = 'published')
+    ORDER BY rank DESC, t.id
     LIMIT @max_rows
-)
-SELECT sqlc.embed(t), hits.rank::float8 AS rank,
-       ts_headline('english', hits.body, q.query,
-                   E'StartSel=\x02, StopSel=\x03, MaxWords=30, MinWords=12, MaxFragments=2, FragmentDelimiter=" … "')::text AS snippet
-FROM hits
-CROSS JOIN q
-JOIN trees t ON t.account_id = @account_id AND t.id = hits.id
-ORDER BY hits.rank DESC, t.updated_at DESC, t.id;
+) hits
+JOIN trees t ON t.account_id = @account_id AND t.id = hits.tree_id
+JOIN tree_search ts ON ts.account_id = @account_id AND ts.tree_id = hits.tree_id
+ORDER BY hits.rank DESC, t.id;
 
 -- name: TreeTitleExists :one
 SELECT EXISTS (SELECT 1 FROM trees WHERE account_id = @account_id AND title = @title);

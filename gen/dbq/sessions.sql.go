@@ -12,49 +12,16 @@ import (
 	"github.com/google/uuid"
 )
 
-const appendSessionStep = `-- name: AppendSessionStep :exec
-INSERT INTO session_steps (account_id, session_id, seq, kind, node_id, option_id, to_node_id, text, note, created_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
-`
-
-type AppendSessionStepParams struct {
-	AccountID uuid.UUID
-	SessionID uuid.UUID
-	Seq       int32
-	Kind      string
-	NodeID    string
-	OptionID  string
-	ToNodeID  string
-	Text      string
-	Note      string
-	CreatedAt time.Time
-}
-
-func (q *Queries) AppendSessionStep(ctx context.Context, arg AppendSessionStepParams) error {
-	_, err := q.db.Exec(ctx, appendSessionStep,
-		arg.AccountID,
-		arg.SessionID,
-		arg.Seq,
-		arg.Kind,
-		arg.NodeID,
-		arg.OptionID,
-		arg.ToNodeID,
-		arg.Text,
-		arg.Note,
-		arg.CreatedAt,
-	)
-	return err
-}
-
 const completeSession = `-- name: CompleteSession :exec
 UPDATE sessions
-SET status = $1, resolution_note = $2, completed_at = now(), updated_at = now()
-WHERE account_id = $3 AND id = $4
+SET status = $1, resolution_note = $2, completed_at = $3::timestamptz, updated_at = $3::timestamptz
+WHERE account_id = $4 AND id = $5
 `
 
 type CompleteSessionParams struct {
 	Status         string
 	ResolutionNote string
+	At             time.Time
 	AccountID      uuid.UUID
 	ID             uuid.UUID
 }
@@ -63,6 +30,7 @@ func (q *Queries) CompleteSession(ctx context.Context, arg CompleteSessionParams
 	_, err := q.db.Exec(ctx, completeSession,
 		arg.Status,
 		arg.ResolutionNote,
+		arg.At,
 		arg.AccountID,
 		arg.ID,
 	)
@@ -193,7 +161,7 @@ func (q *Queries) GetSession(ctx context.Context, arg GetSessionParams) (GetSess
 }
 
 const listSessionSteps = `-- name: ListSessionSteps :many
-SELECT account_id, session_id, seq, kind, node_id, option_id, to_node_id, text, note, created_at FROM session_steps
+SELECT seq, kind, node_id, option_id, to_node_id, text, note, created_at FROM session_steps
 WHERE account_id = $1 AND session_id = $2
 ORDER BY seq
 `
@@ -203,18 +171,29 @@ type ListSessionStepsParams struct {
 	SessionID uuid.UUID
 }
 
-func (q *Queries) ListSessionSteps(ctx context.Context, arg ListSessionStepsParams) ([]SessionStep, error) {
+type ListSessionStepsRow struct {
+	Seq       int32
+	Kind      string
+	NodeID    string
+	OptionID  string
+	ToNodeID  string
+	Text      string
+	Note      string
+	CreatedAt time.Time
+}
+
+// ListSessionSteps leaves out the keys the caller already has: every answer reads the whole
+// history, so each column costs.
+func (q *Queries) ListSessionSteps(ctx context.Context, arg ListSessionStepsParams) ([]ListSessionStepsRow, error) {
 	rows, err := q.db.Query(ctx, listSessionSteps, arg.AccountID, arg.SessionID)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	items := []SessionStep{}
+	items := []ListSessionStepsRow{}
 	for rows.Next() {
-		var i SessionStep
+		var i ListSessionStepsRow
 		if err := rows.Scan(
-			&i.AccountID,
-			&i.SessionID,
 			&i.Seq,
 			&i.Kind,
 			&i.NodeID,
@@ -305,10 +284,12 @@ func (q *Queries) ListSessions(ctx context.Context, arg ListSessionsParams) ([]L
 }
 
 const lockSessionForUpdate = `-- name: LockSessionForUpdate :one
-SELECT id, account_id, tree_id, tree_version, user_id, status, current_node, ticket_ref, customer, asset, notes, resolution_note, started_at, completed_at, updated_at FROM sessions
-WHERE account_id = $1 AND id = $2
-  AND ($3::uuid IS NULL OR user_id = $3)
-FOR NO KEY UPDATE
+SELECT s.id, s.account_id, s.tree_id, s.tree_version, s.user_id, s.status, s.current_node, s.ticket_ref, s.customer, s.asset, s.notes, s.resolution_note, s.started_at, s.completed_at, s.updated_at, t.title AS tree_title
+FROM sessions s
+JOIN trees t ON t.account_id = s.account_id AND t.id = s.tree_id
+WHERE s.account_id = $1 AND s.id = $2
+  AND ($3::uuid IS NULL OR s.user_id = $3)
+FOR NO KEY UPDATE OF s
 `
 
 type LockSessionForUpdateParams struct {
@@ -317,49 +298,78 @@ type LockSessionForUpdateParams struct {
 	OwnerID   *uuid.UUID
 }
 
-func (q *Queries) LockSessionForUpdate(ctx context.Context, arg LockSessionForUpdateParams) (Session, error) {
+type LockSessionForUpdateRow struct {
+	Session   Session
+	TreeTitle string
+}
+
+func (q *Queries) LockSessionForUpdate(ctx context.Context, arg LockSessionForUpdateParams) (LockSessionForUpdateRow, error) {
 	row := q.db.QueryRow(ctx, lockSessionForUpdate, arg.AccountID, arg.ID, arg.OwnerID)
-	var i Session
+	var i LockSessionForUpdateRow
 	err := row.Scan(
-		&i.ID,
-		&i.AccountID,
-		&i.TreeID,
-		&i.TreeVersion,
-		&i.UserID,
-		&i.Status,
-		&i.CurrentNode,
-		&i.TicketRef,
-		&i.Customer,
-		&i.Asset,
-		&i.Notes,
-		&i.ResolutionNote,
-		&i.StartedAt,
-		&i.CompletedAt,
-		&i.UpdatedAt,
+		&i.Session.ID,
+		&i.Session.AccountID,
+		&i.Session.TreeID,
+		&i.Session.TreeVersion,
+		&i.Session.UserID,
+		&i.Session.Status,
+		&i.Session.CurrentNode,
+		&i.Session.TicketRef,
+		&i.Session.Customer,
+		&i.Session.Asset,
+		&i.Session.Notes,
+		&i.Session.ResolutionNote,
+		&i.Session.StartedAt,
+		&i.Session.CompletedAt,
+		&i.Session.UpdatedAt,
+		&i.TreeTitle,
 	)
 	return i, err
 }
 
-const moveSession = `-- name: MoveSession :exec
-UPDATE sessions SET current_node = $1, updated_at = now()
-WHERE account_id = $2 AND id = $3
+const recordSessionStep = `-- name: RecordSessionStep :exec
+WITH step AS (
+    INSERT INTO session_steps (account_id, session_id, seq, kind, node_id, option_id, to_node_id, text, note, created_at)
+    VALUES ($3, $4, $5, $6, $7, $8, $1, $9, $10, $2)
+)
+UPDATE sessions SET current_node = $1, updated_at = $2
+WHERE sessions.account_id = $3 AND sessions.id = $4
 `
 
-type MoveSessionParams struct {
-	CurrentNode string
-	AccountID   uuid.UUID
-	ID          uuid.UUID
+type RecordSessionStepParams struct {
+	ToNodeID  string
+	CreatedAt time.Time
+	AccountID uuid.UUID
+	SessionID uuid.UUID
+	Seq       int32
+	Kind      string
+	NodeID    string
+	OptionID  string
+	Text      string
+	Note      string
 }
 
-func (q *Queries) MoveSession(ctx context.Context, arg MoveSessionParams) error {
-	_, err := q.db.Exec(ctx, moveSession, arg.CurrentNode, arg.AccountID, arg.ID)
+// RecordSessionStep appends a step and moves the session to where it leads, in one statement.
+func (q *Queries) RecordSessionStep(ctx context.Context, arg RecordSessionStepParams) error {
+	_, err := q.db.Exec(ctx, recordSessionStep,
+		arg.ToNodeID,
+		arg.CreatedAt,
+		arg.AccountID,
+		arg.SessionID,
+		arg.Seq,
+		arg.Kind,
+		arg.NodeID,
+		arg.OptionID,
+		arg.Text,
+		arg.Note,
+	)
 	return err
 }
 
 const updateSessionDetails = `-- name: UpdateSessionDetails :exec
 UPDATE sessions
-SET ticket_ref = $1, customer = $2, asset = $3, notes = $4, updated_at = now()
-WHERE account_id = $5 AND id = $6
+SET ticket_ref = $1, customer = $2, asset = $3, notes = $4, updated_at = $5
+WHERE account_id = $6 AND id = $7
 `
 
 type UpdateSessionDetailsParams struct {
@@ -367,6 +377,7 @@ type UpdateSessionDetailsParams struct {
 	Customer  string
 	Asset     string
 	Notes     string
+	At        time.Time
 	AccountID uuid.UUID
 	ID        uuid.UUID
 }
@@ -377,6 +388,7 @@ func (q *Queries) UpdateSessionDetails(ctx context.Context, arg UpdateSessionDet
 		arg.Customer,
 		arg.Asset,
 		arg.Notes,
+		arg.At,
 		arg.AccountID,
 		arg.ID,
 	)

@@ -368,46 +368,40 @@ func (q *Queries) LockTreeForUpdate(ctx context.Context, arg LockTreeForUpdatePa
 }
 
 const searchTrees = `-- name: SearchTrees :many
-WITH q AS (SELECT to_tsquery('english', $2::text) AS query),
-hits AS (
-    SELECT t.id, ts_rank_cd(ts.document, q.query) AS rank, ts.body
-    FROM tree_search ts
-    CROSS JOIN q
-    JOIN trees t ON t.account_id = ts.account_id AND t.id = ts.tree_id
-    WHERE ts.account_id = $1 AND ts.document @@ q.query AND t.status <> 'archived'
-      AND (NOT $3::boolean OR t.status = 'published')
-    ORDER BY rank DESC, t.updated_at DESC, t.id
+SELECT t.id, t.account_id, t.title, t.description, t.category, t.tags, t.status, t.current_version, t.revision, t.created_by, t.created_at, t.updated_at, hits.rank::float8 AS rank, ts.body
+FROM (
+    SELECT s.tree_id, ts_rank_cd(s.document, to_tsquery('english', $1::text)) AS rank
+    FROM tree_search s
+    JOIN trees t ON t.account_id = s.account_id AND t.id = s.tree_id
+    WHERE s.account_id = $2 AND s.document @@ to_tsquery('english', $1::text)
+      AND t.status <> 'archived' AND (NOT $3::boolean OR t.status = 'published')
+    ORDER BY rank DESC, t.id
     LIMIT $4
-)
-SELECT t.id, t.account_id, t.title, t.description, t.category, t.tags, t.status, t.current_version, t.revision, t.created_by, t.created_at, t.updated_at, hits.rank::float8 AS rank,
-       ts_headline('english', hits.body, q.query,
-                   E'StartSel=\x02, StopSel=\x03, MaxWords=30, MinWords=12, MaxFragments=2, FragmentDelimiter=" … "')::text AS snippet
-FROM hits
-CROSS JOIN q
-JOIN trees t ON t.account_id = $1 AND t.id = hits.id
-ORDER BY hits.rank DESC, t.updated_at DESC, t.id
+) hits
+JOIN trees t ON t.account_id = $2 AND t.id = hits.tree_id
+JOIN tree_search ts ON ts.account_id = $2 AND ts.tree_id = hits.tree_id
+ORDER BY hits.rank DESC, t.id
 `
 
 type SearchTreesParams struct {
-	AccountID     uuid.UUID
 	Query         string
+	AccountID     uuid.UUID
 	PublishedOnly bool
 	MaxRows       int32
 }
 
 type SearchTreesRow struct {
-	Tree    Tree
-	Rank    float64
-	Snippet string
+	Tree Tree
+	Rank float64
+	Body string
 }
 
-// SearchTrees ranks matches of a tsquery and highlights the best ones. The highlight markers
-// are control characters, which the caller turns into <mark> after escaping the text; the
-// headline is computed for the page of hits only, since it is the expensive part.
+// SearchTrees ranks the matches of a tsquery (found through the GIN index) and returns the
+// best with the text they were indexed from, for the caller to cut a snippet from.
 func (q *Queries) SearchTrees(ctx context.Context, arg SearchTreesParams) ([]SearchTreesRow, error) {
 	rows, err := q.db.Query(ctx, searchTrees,
-		arg.AccountID,
 		arg.Query,
+		arg.AccountID,
 		arg.PublishedOnly,
 		arg.MaxRows,
 	)
@@ -432,7 +426,7 @@ func (q *Queries) SearchTrees(ctx context.Context, arg SearchTreesParams) ([]Sea
 			&i.Tree.CreatedAt,
 			&i.Tree.UpdatedAt,
 			&i.Rank,
-			&i.Snippet,
+			&i.Body,
 		); err != nil {
 			return nil, err
 		}

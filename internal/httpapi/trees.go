@@ -2,6 +2,8 @@ package httpapi
 
 import (
 	"context"
+	"encoding/json"
+	"net/http"
 
 	"github.com/resolutionflow/resolutionflow/gen/oapi"
 	"github.com/resolutionflow/resolutionflow/internal/domain"
@@ -48,12 +50,37 @@ func (h *handlers) GetTree(ctx context.Context, req oapi.GetTreeRequestObject) (
 	if err != nil {
 		return nil, err
 	}
-	t, err := h.trees.Get(ctx, p, req.Id)
+	t, definition, err := h.trees.GetEncoded(ctx, p, req.Id)
 	if err != nil {
 		return nil, err
 	}
-	etag := t.ETag()
-	return oapi.GetTree200JSONResponse{Body: toTreeBody(t), Headers: oapi.GetTree200ResponseHeaders{ETag: &etag}}, nil
+	return treeWithStoredDefinition{summary: toTreeSummary(t), definition: definition, etag: t.ETag()}, nil
+}
+
+// treeWithStoredDefinition answers GET /trees/{id} with the definition as stored. The stored
+// JSON is the contract's TreeDefinition (domain.Definition carries the same field names and was
+// validated on write), so it is spliced in rather than decoded and encoded again.
+type treeWithStoredDefinition struct {
+	summary    oapi.TreeSummary
+	definition []byte
+	etag       string
+}
+
+func (r treeWithStoredDefinition) VisitGetTreeResponse(w http.ResponseWriter) error {
+	head, err := json.Marshal(r.summary)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("ETag", r.etag)
+	w.WriteHeader(http.StatusOK)
+	body := make([]byte, 0, len(head)+len(r.definition)+16)
+	body = append(body, head[:len(head)-1]...)
+	body = append(body, `,"definition":`...)
+	body = append(body, r.definition...)
+	body = append(body, "}\n"...)
+	_, err = w.Write(body)
+	return err
 }
 
 func (h *handlers) UpdateTree(ctx context.Context, req oapi.UpdateTreeRequestObject) (oapi.UpdateTreeResponseObject, error) {

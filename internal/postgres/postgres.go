@@ -59,6 +59,14 @@ func createDatabase(ctx context.Context, dsn, name string) error {
 		return fmt.Errorf("database %q does not exist and DATABASE_URL is not a URL, so it cannot be created: create it by hand", name)
 	}
 	u.Path = "/postgres"
+	// pool_* settings belong to pgxpool; a single connection refuses them.
+	query := u.Query()
+	for k := range query {
+		if strings.HasPrefix(k, "pool_") {
+			query.Del(k)
+		}
+	}
+	u.RawQuery = query.Encode()
 	conn, err := pgx.Connect(ctx, u.String())
 	if err != nil {
 		return fmt.Errorf("database %q does not exist; connecting to the maintenance database to create it: %w", name, err)

@@ -19,12 +19,15 @@ import (
 // Service runs sessions in the caller's account. Viewers work on their own sessions only;
 // engineers and admins on all of the account's. Any other session reads as ENotFound.
 type Service struct {
-	db  *postgres.DB
-	now func() time.Time
+	db          *postgres.DB
+	now         func() time.Time
+	definitions *definitions
 }
 
 // NewService returns the session use cases. now is the clock steps are stamped with.
-func NewService(db *postgres.DB, now func() time.Time) *Service { return &Service{db: db, now: now} }
+func NewService(db *postgres.DB, now func() time.Time) *Service {
+	return &Service{db: db, now: now, definitions: newDefinitions()}
+}
 
 // View is a session with the definition it is pinned to.
 type View struct {
@@ -97,7 +100,7 @@ func (s *Service) Get(ctx context.Context, p domain.Principal, id uuid.UUID) (Vi
 	if err != nil {
 		return View{}, fmt.Errorf("list steps: %w", err)
 	}
-	def, err := s.definition(ctx, s.db.Queries, row.Session)
+	def, err := s.definitions.get(ctx, s.db.Queries, p.AccountID, row.Session.TreeID, row.Session.TreeVersion)
 	if err != nil {
 		return View{}, err
 	}
@@ -152,9 +155,14 @@ func (s *Service) UpdateDetails(ctx context.Context, p domain.Principal, id uuid
 				*dst = *src
 			}
 		}
-		return q.UpdateSessionDetails(ctx, dbq.UpdateSessionDetailsParams{
-			AccountID: p.AccountID, ID: id, TicketRef: d.TicketRef, Customer: d.Customer, Asset: d.Asset, Notes: d.Notes,
-		})
+		at := s.now()
+		if err := q.UpdateSessionDetails(ctx, dbq.UpdateSessionDetailsParams{
+			AccountID: p.AccountID, ID: id, TicketRef: d.TicketRef, Customer: d.Customer, Asset: d.Asset, Notes: d.Notes, At: at,
+		}); err != nil {
+			return fmt.Errorf("update session: %w", err)
+		}
+		v.Session.TicketRef, v.Session.Customer, v.Session.Asset, v.Session.Notes, v.Session.UpdatedAt = d.TicketRef, d.Customer, d.Asset, d.Notes, at
+		return nil
 	})
 }
 
@@ -165,7 +173,7 @@ func (s *Service) Answer(ctx context.Context, p domain.Principal, id uuid.UUID, 
 		if err != nil {
 			return err
 		}
-		return appendStep(ctx, q, v.Session, step)
+		return appendStep(ctx, q, v, step)
 	})
 }
 
@@ -176,7 +184,7 @@ func (s *Service) GoBack(ctx context.Context, p domain.Principal, id uuid.UUID) 
 		if err != nil {
 			return err
 		}
-		return appendStep(ctx, q, v.Session, step)
+		return appendStep(ctx, q, v, step)
 	})
 }
 
@@ -187,7 +195,7 @@ func (s *Service) AddCustom(ctx context.Context, p domain.Principal, id uuid.UUI
 		if err != nil {
 			return err
 		}
-		return appendStep(ctx, q, v.Session, step)
+		return appendStep(ctx, q, v, step)
 	})
 }
 
@@ -197,14 +205,22 @@ func (s *Service) Complete(ctx context.Context, p domain.Principal, id uuid.UUID
 		if err := domain.Complete(v.Definition, v.Session, outcome); err != nil {
 			return err
 		}
-		return q.CompleteSession(ctx, dbq.CompleteSessionParams{AccountID: p.AccountID, ID: id, Status: string(outcome), ResolutionNote: resolutionNote})
+		at := s.now()
+		if err := q.CompleteSession(ctx, dbq.CompleteSessionParams{
+			AccountID: p.AccountID, ID: id, Status: string(outcome), ResolutionNote: resolutionNote, At: at,
+		}); err != nil {
+			return fmt.Errorf("complete session: %w", err)
+		}
+		v.Session.Status, v.Session.ResolutionNote, v.Session.CompletedAt, v.Session.UpdatedAt = outcome, resolutionNote, &at, at
+		return nil
 	})
 }
 
 // change runs fn on the session loaded under a row lock, in one transaction, and returns the
-// session as committed. Two requests on one session therefore apply one after the other, each
-// seeing the other's result.
+// session as fn left it, which is what was committed. Two requests on one session therefore
+// apply one after the other, each seeing the other's result.
 func (s *Service) change(ctx context.Context, p domain.Principal, id uuid.UUID, fn func(q *dbq.Queries, v *View) error) (View, error) {
+	var v View
 	err := s.db.InTx(ctx, func(q *dbq.Queries) error {
 		row, err := q.LockSessionForUpdate(ctx, dbq.LockSessionForUpdateParams{AccountID: p.AccountID, ID: id, OwnerID: ownerFilter(p)})
 		if postgres.IsNoRows(err) {
@@ -217,40 +233,31 @@ func (s *Service) change(ctx context.Context, p domain.Principal, id uuid.UUID, 
 		if err != nil {
 			return fmt.Errorf("list steps: %w", err)
 		}
-		def, err := s.definition(ctx, q, row)
+		def, err := s.definitions.get(ctx, q, p.AccountID, row.Session.TreeID, row.Session.TreeVersion)
 		if err != nil {
 			return err
 		}
-		return fn(q, &View{Session: toSession(row, "", steps), Definition: def})
+		v = View{Session: toSession(row.Session, row.TreeTitle, steps), Definition: def}
+		return fn(q, &v)
 	})
 	if err != nil {
 		return View{}, err
 	}
-	return s.Get(ctx, p, id)
+	return v, nil
 }
 
-func appendStep(ctx context.Context, q *dbq.Queries, sess domain.Session, st domain.Step) error {
-	if err := q.AppendSessionStep(ctx, dbq.AppendSessionStepParams{
+// appendStep records st and moves the session to where st leads, in the database and in v.
+func appendStep(ctx context.Context, q *dbq.Queries, v *View, st domain.Step) error {
+	sess := v.Session
+	if err := q.RecordSessionStep(ctx, dbq.RecordSessionStepParams{
 		AccountID: sess.AccountID, SessionID: sess.ID, Seq: st.Seq, Kind: string(st.Kind), NodeID: st.NodeID,
 		OptionID: st.OptionID, ToNodeID: st.ToNodeID, Text: st.Text, Note: st.Note, CreatedAt: st.CreatedAt,
 	}); err != nil {
-		return fmt.Errorf("append step %d: %w", st.Seq, err)
+		return fmt.Errorf("record step %d: %w", st.Seq, err)
 	}
-	if st.ToNodeID == sess.CurrentNode {
-		return nil
-	}
-	if err := q.MoveSession(ctx, dbq.MoveSessionParams{AccountID: sess.AccountID, ID: sess.ID, CurrentNode: st.ToNodeID}); err != nil {
-		return fmt.Errorf("move session: %w", err)
-	}
+	v.Session.Steps = append(v.Session.Steps, st)
+	v.Session.CurrentNode, v.Session.UpdatedAt = st.ToNodeID, st.CreatedAt
 	return nil
-}
-
-func (s *Service) definition(ctx context.Context, q *dbq.Queries, row dbq.Session) (domain.Definition, error) {
-	v, err := q.GetTreeVersion(ctx, dbq.GetTreeVersionParams{AccountID: row.AccountID, TreeID: row.TreeID, Version: row.TreeVersion})
-	if err != nil {
-		return domain.Definition{}, fmt.Errorf("get pinned version %d: %w", row.TreeVersion, err)
-	}
-	return decodeDefinition(v.Definition)
 }
 
 func decodeDefinition(raw []byte) (domain.Definition, error) {
@@ -261,7 +268,7 @@ func decodeDefinition(raw []byte) (domain.Definition, error) {
 	return def, nil
 }
 
-func toSession(r dbq.Session, treeTitle string, steps []dbq.SessionStep) domain.Session {
+func toSession(r dbq.Session, treeTitle string, steps []dbq.ListSessionStepsRow) domain.Session {
 	s := domain.Session{
 		ID: r.ID, AccountID: r.AccountID, TreeID: r.TreeID, TreeVersion: r.TreeVersion, TreeTitle: treeTitle,
 		UserID: r.UserID, Status: domain.SessionStatus(r.Status), CurrentNode: r.CurrentNode,

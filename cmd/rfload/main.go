@@ -1,0 +1,96 @@
+// Command rfload measures a running ResolutionFlow server under load: it seeds an account with
+// generated trees through the API, then drives GET /trees/{id}, POST /sessions/{id}/answer and
+// GET /trees/search with N concurrent clients, and reads the same tree rows straight from
+// PostgreSQL at the same concurrency, to report how close the API comes to the raw read.
+//
+// It sends traffic only to the server it is pointed at (127.0.0.1 by default) and stops after
+// its fixed duration per scenario.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/signal"
+	"strings"
+	"time"
+)
+
+type options struct {
+	url         string
+	databaseURL string
+	bigTrees    int
+	searchTrees int
+	nodes       int
+	concurrency int
+	duration    time.Duration
+	only        string
+}
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Stdout); err != nil {
+		fmt.Fprintln(os.Stderr, "rfload:", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, args []string, out io.Writer) error {
+	var o options
+	fs := flag.NewFlagSet("rfload", flag.ContinueOnError)
+	fs.StringVar(&o.url, "url", "http://127.0.0.1:8080", "base URL of the running server")
+	fs.StringVar(&o.databaseURL, "database-url", "postgres://postgres@localhost:5432/resolutionflow?sslmode=disable", "the server's database, for the raw-read baseline")
+	fs.IntVar(&o.bigTrees, "trees", 1000, "trees of -nodes nodes to read and walk")
+	fs.IntVar(&o.searchTrees, "search-trees", 10000, "trees in the account in all, for search (the rest are smaller)")
+	fs.IntVar(&o.nodes, "nodes", 150, "nodes per read/walk tree")
+	fs.IntVar(&o.concurrency, "c", 50, "concurrent clients")
+	fs.DurationVar(&o.duration, "d", 15*time.Second, "duration of each scenario")
+	fs.StringVar(&o.only, "only", "", "run only the scenarios whose names contain this text (e.g. search)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if o.searchTrees < o.bigTrees {
+		o.searchTrees = o.bigTrees
+	}
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: o.concurrency * 2}, Timeout: 30 * time.Second}
+
+	start := time.Now()
+	fmt.Fprintf(out, "seeding %d trees of %d nodes and %d smaller ones through %s ...\n", o.bigTrees, o.nodes, o.searchTrees-o.bigTrees, o.url)
+	seeded, err := seed(ctx, client, o)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "seeded account %s in %s\n\n", seeded.accountID, time.Since(start).Round(time.Second))
+
+	fmt.Fprintf(out, "%d concurrent clients, %s per scenario\n", o.concurrency, o.duration)
+	fmt.Fprintf(out, "%-28s %8s %9s %8s %8s %8s %6s\n", "scenario", "requests", "req/s", "p50 ms", "p95 ms", "p99 ms", "errors")
+	results := map[string]stats{}
+	for _, sc := range scenarios(client, seeded, o) {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		if !strings.Contains(sc.name, o.only) {
+			continue
+		}
+		st, err := drive(ctx, sc, o.concurrency, o.duration)
+		if err != nil {
+			return fmt.Errorf("%s: %w", sc.name, err)
+		}
+		results[sc.name] = st
+		fmt.Fprintf(out, "%-28s %8d %9.0f %8.2f %8.2f %8.2f %6d\n", sc.name, st.n, st.rate(), st.ms(0.50), st.ms(0.95), st.ms(0.99), st.errors)
+	}
+	if o.only != "" {
+		return nil
+	}
+	api, raw := results[scenarioGetTree], results[scenarioRawRead]
+	fmt.Fprintf(out, "\nGET /trees/{id} throughput / raw pgx read throughput = %.2f (target >= 0.5)\n", api.rate()/raw.rate())
+	for _, name := range []string{scenarioGetTree, scenarioAnswer, scenarioSearch} {
+		fmt.Fprintf(out, "%-28s p99 %.2f ms (target < 50)\n", name, results[name].ms(0.99))
+	}
+	fmt.Fprintf(out, "%-28s p95 %.2f ms over %d trees (target < 30)\n", scenarioSearch, results[scenarioSearch].ms(0.95), o.searchTrees)
+	return nil
+}

@@ -1,0 +1,40 @@
+package trees
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestTSQuery(t *testing.T) {
+	t.Parallel()
+	if got := tsquery([]string{"vpn", "disconn"}); got != "vpn & disconn:*" {
+		t.Errorf("tsquery = %q", got)
+	}
+}
+
+func TestSnippet(t *testing.T) {
+	t.Parallel()
+	body := "VPN drops\nUsers on <b>FortiClient</b> lose the tunnel\nvpn\nCheck the keepalive interval of the VPN gateway and the printers"
+	cases := []struct {
+		name  string
+		words []string
+		want  string
+	}{
+		{"best line wins", []string{"keepalive", "vpn"}, "Check the <mark>keepalive</mark> interval of the <mark>VPN</mark> gateway and the printers"},
+		{"escaped", []string{"fortic"}, "Users on &lt;b&gt;<mark>FortiClient</mark>&lt;/b&gt; lose the tunnel"},
+		{"stem", []string{"printer", "gatew"}, "Check the keepalive interval of the VPN <mark>gateway</mark> and the <mark>printers</mark>"},
+		{"no match falls back to the title", []string{"zzz"}, "VPN drops"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			if got := snippet(body, c.words); got != c.want {
+				t.Errorf("snippet = %q\nwant      %q", got, c.want)
+			}
+		})
+	}
+	long := "start " + strings.Repeat("filler ", 60) + "target word here " + strings.Repeat("tail ", 60)
+	got := snippet(long, []string{"target"})
+	if len(got) > snippetLen+60 || !strings.Contains(got, "<mark>target</mark>") || !strings.HasPrefix(got, "…") {
+		t.Errorf("long line snippet = %q", got)
+	}
+}
