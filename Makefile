@@ -8,7 +8,7 @@ BIN := bin/resolutionflow
 RUN_ENV := DEV_MODE=$${DEV_MODE:-true}
 TEST_DATABASE_URL ?= postgres://postgres@localhost:5432/postgres?sslmode=disable
 
-.PHONY: all build run demo-passwords generate generate-go generate-ts check-generate lint-spec vet test web-deps clean
+.PHONY: all build run load demo-passwords generate generate-go generate-ts check-generate lint-spec vet test web-deps clean
 
 all: build
 
@@ -18,6 +18,11 @@ build:
 run: build
 	$(RUN_ENV) ./$(BIN) demo
 	$(RUN_ENV) ./$(BIN) serve
+
+# Against a server already running (make run, in another terminal): seeds 10,000 generated trees
+# into a new account and measures. LOAD_FLAGS passes more, e.g. LOAD_FLAGS="-rate 400".
+load:
+	go run ./cmd/rfload $(LOAD_FLAGS)
 
 demo-passwords: build
 	$(RUN_ENV) ./$(BIN) demo -reset-passwords

@@ -188,8 +188,10 @@ func (s stats) ms(q float64) float64 {
 	return float64(s.latencies[min(len(s.latencies)-1, int(q*float64(len(s.latencies))))].Microseconds()) / 1000
 }
 
-// drive runs the scenario's workers for d and gathers their latencies.
-func drive(ctx context.Context, sc scenario, concurrency int, d time.Duration) (stats, error) {
+// drive runs the scenario's workers for d and gathers their latencies. With rate > 0 each worker
+// sends on a fixed schedule (rate/concurrency per second) and a late request counts its delay,
+// so that a slow response cannot hide the requests it held back.
+func drive(ctx context.Context, sc scenario, concurrency int, d time.Duration, rate float64) (stats, error) {
 	ctx, cancel := context.WithTimeout(ctx, d)
 	defer cancel()
 	var (
@@ -206,10 +208,29 @@ func drive(ctx context.Context, sc scenario, concurrency int, d time.Duration) (
 		wg.Go(func() {
 			defer done()
 			var local stats
+			var interval time.Duration
+			if rate > 0 {
+				interval = time.Duration(float64(concurrency) / rate * float64(time.Second))
+			}
+			next := start.Add(time.Duration(n) * interval / time.Duration(concurrency))
 			for ctx.Err() == nil {
+				var late time.Duration
+				if interval > 0 {
+					if wait := time.Until(next); wait > 0 {
+						select {
+						case <-time.After(wait):
+						case <-ctx.Done():
+						}
+					}
+					late = max(0, time.Since(next))
+				}
 				elapsed, measured, err := call(ctx)
 				if ctx.Err() != nil {
 					break
+				}
+				elapsed += late
+				if measured {
+					next = next.Add(interval)
 				}
 				if err != nil {
 					local.errors++

@@ -27,7 +27,10 @@ CREATE TABLE tree_search (
     tree_id     uuid NOT NULL,
     -- body is the text the document was made from, for highlighted snippets.
     body        text NOT NULL,
+    -- document finds matches anywhere; summary (title, tags, description) ranks them. Ranking
+    -- reads the vector of every match, and a tree's whole text is hundreds of times larger.
     document    tsvector NOT NULL,
+    summary     tsvector NOT NULL,
     PRIMARY KEY (account_id, tree_id),
     FOREIGN KEY (account_id, tree_id) REFERENCES trees (account_id, id) ON DELETE CASCADE
 );

@@ -64,29 +64,32 @@ ORDER BY version DESC;
 SELECT * FROM tree_versions
 WHERE account_id = @account_id AND tree_id = @tree_id AND version = @version;
 
--- UpsertTreeSearch indexes a tree's current text: title weighs most, then tags, description and
--- the nodes' text.
+-- UpsertTreeSearch indexes a tree's current text: all of it for matching, the title (weighing
+-- most), tags and description for ranking.
 -- name: UpsertTreeSearch :exec
-INSERT INTO tree_search (account_id, tree_id, body, document)
+INSERT INTO tree_search (account_id, tree_id, body, document, summary)
 VALUES (@account_id, @tree_id,
         concat_ws(E'\n', @title::text, @description::text, @tags_text::text, @node_text::text),
+        to_tsvector('english', concat_ws(E'\n', @title::text, @description::text, @tags_text::text, @node_text::text)),
         setweight(to_tsvector('english', @title::text), 'A') ||
         setweight(to_tsvector('english', @tags_text::text), 'B') ||
-        setweight(to_tsvector('english', @description::text), 'C') ||
-        setweight(to_tsvector('english', @node_text::text), 'D'))
-ON CONFLICT (account_id, tree_id) DO UPDATE SET body = excluded.body, document = excluded.document;
+        setweight(to_tsvector('english', @description::text), 'C'))
+ON CONFLICT (account_id, tree_id) DO UPDATE
+SET body = excluded.body, document = excluded.document, summary = excluded.summary;
 
--- SearchTrees ranks the matches of a tsquery (found through the GIN index) and returns the
--- best with the text they were indexed from, for the caller to cut a snippet from.
+-- SearchTrees finds the matches of a tsquery through the GIN index, ranks them by their
+-- summary (so title, tag and description matches come first, then matches in node text only),
+-- and returns the best with the text they were indexed from, for the caller to cut a snippet
+-- from.
 -- name: SearchTrees :many
 SELECT sqlc.embed(t), hits.rank::float8 AS rank, ts.body
 FROM (
-    SELECT s.tree_id, ts_rank_cd(s.document, to_tsquery('english', @query::text)) AS rank
+    SELECT s.tree_id, ts_rank(s.summary, to_tsquery('english', @query::text)) AS rank
     FROM tree_search s
     JOIN trees t ON t.account_id = s.account_id AND t.id = s.tree_id
     WHERE s.account_id = @account_id AND s.document @@ to_tsquery('english', @query::text)
       AND t.status <> 'archived' AND (NOT @published_only::boolean OR t.status = 'published')
-    ORDER BY rank DESC, t.id
+    ORDER BY rank DESC, t.updated_at DESC, t.id
     LIMIT @max_rows
 ) hits
 JOIN trees t ON t.account_id = @account_id AND t.id = hits.tree_id

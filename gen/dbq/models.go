@@ -79,6 +79,7 @@ type TreeSearch struct {
 	TreeID    uuid.UUID
 	Body      string
 	Document  interface{}
+	Summary   interface{}
 }
 
 type TreeVersion struct {

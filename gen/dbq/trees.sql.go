@@ -370,12 +370,12 @@ func (q *Queries) LockTreeForUpdate(ctx context.Context, arg LockTreeForUpdatePa
 const searchTrees = `-- name: SearchTrees :many
 SELECT t.id, t.account_id, t.title, t.description, t.category, t.tags, t.status, t.current_version, t.revision, t.created_by, t.created_at, t.updated_at, hits.rank::float8 AS rank, ts.body
 FROM (
-    SELECT s.tree_id, ts_rank_cd(s.document, to_tsquery('english', $1::text)) AS rank
+    SELECT s.tree_id, ts_rank(s.summary, to_tsquery('english', $1::text)) AS rank
     FROM tree_search s
     JOIN trees t ON t.account_id = s.account_id AND t.id = s.tree_id
     WHERE s.account_id = $2 AND s.document @@ to_tsquery('english', $1::text)
       AND t.status <> 'archived' AND (NOT $3::boolean OR t.status = 'published')
-    ORDER BY rank DESC, t.id
+    ORDER BY rank DESC, t.updated_at DESC, t.id
     LIMIT $4
 ) hits
 JOIN trees t ON t.account_id = $2 AND t.id = hits.tree_id
@@ -396,8 +396,10 @@ type SearchTreesRow struct {
 	Body string
 }
 
-// SearchTrees ranks the matches of a tsquery (found through the GIN index) and returns the
-// best with the text they were indexed from, for the caller to cut a snippet from.
+// SearchTrees finds the matches of a tsquery through the GIN index, ranks them by their
+// summary (so title, tag and description matches come first, then matches in node text only),
+// and returns the best with the text they were indexed from, for the caller to cut a snippet
+// from.
 func (q *Queries) SearchTrees(ctx context.Context, arg SearchTreesParams) ([]SearchTreesRow, error) {
 	rows, err := q.db.Query(ctx, searchTrees,
 		arg.Query,
@@ -503,14 +505,15 @@ func (q *Queries) UpdateTree(ctx context.Context, arg UpdateTreeParams) (Tree, e
 }
 
 const upsertTreeSearch = `-- name: UpsertTreeSearch :exec
-INSERT INTO tree_search (account_id, tree_id, body, document)
+INSERT INTO tree_search (account_id, tree_id, body, document, summary)
 VALUES ($1, $2,
         concat_ws(E'\n', $3::text, $4::text, $5::text, $6::text),
+        to_tsvector('english', concat_ws(E'\n', $3::text, $4::text, $5::text, $6::text)),
         setweight(to_tsvector('english', $3::text), 'A') ||
         setweight(to_tsvector('english', $5::text), 'B') ||
-        setweight(to_tsvector('english', $4::text), 'C') ||
-        setweight(to_tsvector('english', $6::text), 'D'))
-ON CONFLICT (account_id, tree_id) DO UPDATE SET body = excluded.body, document = excluded.document
+        setweight(to_tsvector('english', $4::text), 'C'))
+ON CONFLICT (account_id, tree_id) DO UPDATE
+SET body = excluded.body, document = excluded.document, summary = excluded.summary
 `
 
 type UpsertTreeSearchParams struct {
@@ -522,8 +525,8 @@ type UpsertTreeSearchParams struct {
 	NodeText    string
 }
 
-// UpsertTreeSearch indexes a tree's current text: title weighs most, then tags, description and
-// the nodes' text.
+// UpsertTreeSearch indexes a tree's current text: all of it for matching, the title (weighing
+// most), tags and description for ranking.
 func (q *Queries) UpsertTreeSearch(ctx context.Context, arg UpsertTreeSearchParams) error {
 	_, err := q.db.Exec(ctx, upsertTreeSearch,
 		arg.AccountID,

@@ -1221,7 +1221,9 @@ type ListTreesParams struct {
 
 // SearchTreesParams defines parameters for SearchTrees.
 type SearchTreesParams struct {
-	// Q Words to search for; the last word matches as a prefix.
+	// Q Words to search for; every word must match. The last word matches as a prefix when it
+	// has 3 or more letters. Matches in title, tags and description rank first, then matches
+	// in node text only.
 	Q string `form:"q" json:"q"`
 
 	// Limit Page size.
@@ -21690,29 +21692,30 @@ var swaggerSpec = []string{
 	"t5lnVJ3lFFC9/fcdpk2cucHf9yADy8GZD6yO4p4WZAD51L4x0AQ5zpfemzM6alvWPbaLz9xGvXfCQtVQ",
 	"Q3z6ztcIhd+ptaYvSPX2K+/0/C9We+Nyea11/dylA5G9rW4E19hZDZ/fdbKDweIZFQZxX5eP3jMndV+a",
 	"4bjdBnIpIYnI5QxT9h+tXrCEhdh6waBDvx1CXXB+8wDQeLwal6xdmQIq43HrdX3En1vUl7mR5EImCsMe",
-	"+A4ZCnlUhnSw8m5CdTwG391cwpDdtMnm33vzrLRFNWgYEdmgKTx+n3zUHvBkTkHlqVZNuPjeHlBELh9n",
-	"VMZd/fB5mm5ruNEeB3ACOw44UxEJtqoiowgql+GSAJlrP74OJvtUxAR8qG+umNwnlNlIM+U2B945GZWm",
-	"MyKBJobVFkTHpM+hdFyyrt7/iJ8r9ItlVajHMh6z6wf3W3/1nentsTih1A0TbM3JbdSafNp8Kf0HUcDu",
-	"pHzdfv+5qkh0tUTVYCT5qsr/xjJUi4L5wclwGxnyoBTCLovewzsw9zU4xBwWmgKBhOlgoM1+VA7QPOf2",
-	"jsnB/g9NTnibIehQdqGgNehlP+y1cDxMN9nHFUqg0DX8jDBdyFgLQSlk/QYXKu+fvwqz6WGo1pvP3xD1",
-	"3n+/6r39LrSOESYk3beUpd9sd6EfVtvrqUfbTTDGLKWxF4FHhPpGFQFXJBN6VdQy1+s41rPaXGIwTWea",
-	"xWpRNYchnePiwXum0fJDTW4w/yPm8uSVvkfl2G8NmXpStCpY9muuYzEx6jjcMJsxatVwzSaAA7Rtirb5",
-	"vzUR7K79tgOsdBAsdyf8zT94z0jpvtPmS/BgoMIgcu1siJKA1Xddh3RWakjeq+SSdiM/rw9t2gdQ7hbj",
-	"0+4X93+3y9jd3woaeAi8atNLCuvzO0aeX3mxz4peWxgJD2kc1IJL7oKcFy6ywx8xuUaTvULBzqgel+r1",
-	"dYA7bZ6scOLji/1w4uNew8THEK1z5TTTVsb4CZ94pKgjgucNJ6awBUqbsw8vrGsY7tQ83Bb+o7Fm10Ce",
-	"m2PeIsKwXvwTavXPhzRVsGVBax3QiSs83qRdc2nLg3+4hcgO0rSzhG22l+AoyL/v+boYK6x0/bDnEbAF",
-	"++/FbqNF8UJzC/cULzRLP85MetzUgoChObQ5q7dzENC/+80GAZ/y4pZ4aJOEUNvC0uXD1ftXLqe6efm1",
-	"1GuPMgy7SduaL5BUGVZuFeuiSNxYMMXA9SuAjHA6cTm3ky2MQ81wlUAeROfctxOxjSAjXCYVyjcgqnQo",
-	"UzvkrChQsmLGtqPypatQFTZtBTg/Fg8VTGZZ0KB8JXkaI3g3NC6P0mHzikKjzVZovsv+g/Buy3uf3Bz1",
-	"KMMaF7xeIAG96Cs2u9ghBTLaLH1krsJwNe3+UnTl901By6TDc24exwEjXZiUGIbN20KWNRGuNKoT97Jh",
-	"intWjx6nv8ZCEnOBge+R1J5Un27Nii2BPlOYIhShQRt5IhumdGRoqKF/cTelKBHoejf/Owaa6vE/F3mm",
-	"fsZH7nW4sf1CAzl8ynY23l7yDOv98eYIUyTPgvMTmXKdJCegJSuOSWTAacZ2ZnSSuj9hI+WFB2fkAuOg",
-	"1OOc3Sl2esYcKXltrfSXXQj8I8hrFsMnTq8pSw1y38sVKPsZbLkkgcbO70Y1vaQK6ndSXe5L7xKoBHmc",
-	"67FZ3QhG3GdrFHss3LxmXx13/OHEGJG5THuHvV0Ure6T9Sh92T428lMuIj8Kw4lE37p3GydIlC4eA2Dd",
-	"gWT4P5lQTkcwMVJ6yvSY8WqP8qJ/sCsEEDydbe1UO3WqdvchBvPCHOcd8ovQhE2yFL8JCZmBJs9f9ve2",
-	"yH/95/8v+puevjn+8f2bnWpvzqYP/ZSzBAPYIr9MQY2FQFUi7PtJi75wEkrXcjsgwVeL6ov6h18Hg/JU",
-	"mTBRjELr9oFwOlr9G2cNVVgR4mhqmLDSEuik6Eyb5WlK4lwqIbt9PBwqXP+4peoIkyqQhUTEMaSyCXxR",
-	"PGL4iKRxiHWGZm4/3/53AAAA//8=",
+	"+A4ZCnnkipiw7A5zAyZUx+MdcuYjPfYX80fwTc8lDNmNndDN9DkfU0VeECFteCMFbT6/Q967d4ykZzqF",
+	"yGgWVkcLwCKS8isrDCNziNx/65wzG4shGm40qn7WM9KkJ/zem2frLWpKw7jKBq3l8Xv2oyaDt3QKKk+1",
+	"aqILd8IRuXycsR13jQnkabqNl+vwEafBI66oKMQRFaBOgRF3pCqfFpmADzvOFbb75DYb9abc5uM7h6fS",
+	"dEYk0MSw/YIBMOnzOR3HrpsaP+LnCl1nWUXssYzH7PrBfehffZd8eyxOQHbDBFv/chu1JsI2X0r/QZTB",
+	"OymCt99/3iwSXS1pNhiPvqohsrFs2aJ4f3Ay3EaGPCgVApfR7+EdmPsaHGI+DU2BQMJ0MFxnPyqHeZ5z",
+	"e8fkYP+HpoCAzVZ0KLtQ6Bv0sh/2FgEeppsy5Io2UNIbfkaYLmxxC0EpZP0GFxoSn78KE+5hqNab8t8Q",
+	"9d5/7+y9/S60jtEuJN23lKXfbKejH1bb66lH200wxiylsReBR4T6phkBVyQTelXUVddrStazIF2SMk1n",
+	"msVqUWWJIZ3j4sF7ptHyQ00uOf8j5hXllR5M5QhyDZl6UrQqWPZrrmMxMeo43DCbvWrVcM0mgMO8bbq4",
+	"+b81Eeyuvb8DrHQQLHdt/M0/eM9I6b7T5tfwYKDCIHLtbIiSgNV3XRN1VmpI3sPlEogjPzsQbdoHUO4W",
+	"49PuF/d/t8vY3d8KGngIvGrTSwrr8ztGnl95sc+KXlsYCQ9pHNQCXe6CnEcwsoMoMdFHk71Cwc6oHpfq",
+	"9XWAO22erHD65Iv9cPrkXsP0yRCtc+U001bG+AmfeKQIKILnDSemsB1LW1AQL6xrSPDUPNwWiqSxZtdA",
+	"nptj3iLCsF78E2r1z4c0VbBlQWsdFoorPN7UX3NpywORuIXIDvW0c41t5pngKMi/71m/GLesdCCx5xGw",
+	"BfvvxW6jRbFLcwv3FLs0Sz/OfHzc1ILgpTm0Oau3c0DSv/vNBiSfcvSWeGiThFDbTtPl5tV7aS6nunn5",
+	"tdRrjzIMO1vb+jOQVBlWbhXromDdWDDF8PcrgIxwOnH5v5MtbGQ1w1UCeRCdc9/axDaljHCZVCjfDKnS",
+	"LU0FITQnZmxrLF9GC1Vh01YM9GPxUMFklgUNyleSp5GGd0Pj8igdNq8oNNpshea77D8I77a898nNUY8y",
+	"rHHB6wUS0Iu+YuONHVIgo60YQOYqDFfT7i/FhADfoLRMgDzn5nEcdtKFSYlh2EguZFkT4cq0OnEvG6a4",
+	"Z/XocXp9LCQxFxj4HkntSfXp1jjZEugzhelKERq0kSeyYUpHhoYaeil3U4oSga53879joKke/3ORZ+pn",
+	"fOReBy3bLzSQw6dsZ+OtLs+w9wDeHGGK5FlwfiJTrqvlBLRkxTGJDDjN2M6MTlL3J2zqvPDgjFxgHJR6",
+	"nLM7xa7TmK8lr62V/rILgX8Eec1i+MTpNWWpQe57uQJlP4PtnyTQ2PndqKaXVEH9TqrLfeldApUgj3M9",
+	"NqsbwYj7bI1ij4WbHe0r9Y4/nBgjMpdp77C3i6LVfbIepS9b2UZ+4kbkx3I4kejbCG/jNIvSxWMArDuQ",
+	"DP8nE8rpCCZGSk+ZHjNe7Zde9DJ2RQmCp7OtnWrXUNXuPsRgXphvvUN+EZqwSZbiNyEhM9Dk+cv+3hb5",
+	"r//8/0Wv1dM3xz++f7NT7RPa9KGfcpZgAFvklymosRCoSoQ9SGnRo05C6VpuByT4alEJUv/w62BonyoT",
+	"JoqxbN0+EE5qq3/jrKEiLEIcTQ0TVloCnRRdcrM8TUmcSyVkt4+HA47rH7dUHWFSBbKQiDiGVDakLwpZ",
+	"DB+RNA6xztDM7efb/w4AAP//",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

@@ -46,10 +46,18 @@ func (s *Service) Search(ctx context.Context, p domain.Principal, q string, limi
 	return out, nil
 }
 
+// minPrefix is the shortest last word matched as a prefix: a shorter one would match much of
+// every tree's text and find everything.
+const minPrefix = 3
+
 // tsquery joins words, made only of letters and digits, into a to_tsquery expression, so that no
-// input can be a tsquery syntax error. The last word is a prefix.
+// input can be a tsquery syntax error. The last word is a prefix if it is long enough.
 func tsquery(words []string) string {
-	return strings.Join(words, " & ") + ":*"
+	q := strings.Join(words, " & ")
+	if len([]rune(words[len(words)-1])) >= minPrefix {
+		q += ":*"
+	}
+	return q
 }
 
 // snippetLen is roughly how much text a snippet shows around its first match.
@@ -74,9 +82,9 @@ func bestLine(body string, words []string) string {
 	}
 	found := map[int]uint32{} // line start → bit set of the words found in the line
 	for i, w := range words[:min(len(words), 32)] {
-		pattern := w
-		if i < len(words)-1 {
-			pattern = stem(w)
+		pattern := stem(w)
+		if i == len(words)-1 && len([]rune(w)) >= minPrefix {
+			pattern = w
 		}
 		for off := 0; ; {
 			j := strings.Index(lower[off:], pattern)
@@ -135,7 +143,8 @@ func tokens(s string) [][2]int {
 func matchingWord(token string, words []string) int {
 	token = strings.ToLower(token)
 	for i, w := range words {
-		if i == len(words)-1 && strings.HasPrefix(token, w) || strings.HasPrefix(token, stem(w)) && len(token) <= len(w)+3 {
+		prefix := i == len(words)-1 && len([]rune(w)) >= minPrefix
+		if prefix && strings.HasPrefix(token, w) || strings.HasPrefix(token, stem(w)) && len(token) <= len(w)+3 {
 			return i
 		}
 	}

@@ -7,8 +7,14 @@ import (
 
 func TestTSQuery(t *testing.T) {
 	t.Parallel()
-	if got := tsquery([]string{"vpn", "disconn"}); got != "vpn & disconn:*" {
-		t.Errorf("tsquery = %q", got)
+	for want, words := range map[string][]string{
+		"vpn & disconn:*": {"vpn", "disconn"},
+		"printer & of":    {"printer", "of"},
+		"dns:*":           {"dns"},
+	} {
+		if got := tsquery(words); got != want {
+			t.Errorf("tsquery(%q) = %q, want %q", words, got, want)
+		}
 	}
 }
 
