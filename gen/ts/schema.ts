@@ -354,7 +354,10 @@ export interface paths {
          */
         get: operations["listSessions"];
         put?: never;
-        /** Start a session on a published tree, pinned to its current version */
+        /**
+         * Start a session on a published tree, pinned to its current version
+         * @description A tree that is not published answers 409; one the caller cannot see answers 404.
+         */
         post: operations["startSession"];
         delete?: never;
         options?: never;
@@ -374,7 +377,10 @@ export interface paths {
         };
         /** Read a session with its current node and steps */
         get: operations["getSession"];
-        /** Update a session's ticket reference, customer, asset and notes */
+        /**
+         * Update a session's ticket reference, customer, asset and notes
+         * @description Only the fields present change; finished sessions can still be annotated.
+         */
         put: operations["updateSession"];
         post?: never;
         delete?: never;
@@ -462,7 +468,11 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Finish a session as resolved, escalated or abandoned */
+        /**
+         * Finish a session as resolved, escalated or abandoned
+         * @description `resolved` needs the session to stand at a solution node; `escalated` and `abandoned` are
+         *     accepted at any node. A finished session accepts no more answers (409).
+         */
         post: operations["completeSession"];
         delete?: never;
         options?: never;
@@ -1018,9 +1028,12 @@ export interface components {
             next?: string;
         };
         /**
-         * @description A graph of nodes. Every reference must name a node of the tree, every node must be reachable
-         *     from `root`, and a terminal node must be reachable from every node; a failing definition is
-         *     answered 422 with one entry per problem naming its node.
+         * @description A graph of nodes. Every tree needs unique node ids, a `root` that is one of its nodes,
+         *     well-formed nodes and the size limits. A `published` (or `archived`) tree must also be a
+         *     complete graph: every `next` names a node of the tree, every node is reachable from `root`,
+         *     and a solution or escalation is reachable from every node. **Drafts skip these graph rules**
+         *     so that authors can save work in progress; publishing enforces them. A failing definition
+         *     is answered 422 with one entry per problem in `errors`, each with its `node_id`.
          */
         TreeDefinition: {
             root: string;
@@ -1141,34 +1154,37 @@ export interface components {
             /** Format: int32 */
             seq: number;
             kind: components["schemas"]["StepKind"];
-            node_id?: string;
+            node_id: string;
             option_id?: string;
+            /** @description The node the session stood at after this step. */
+            to_node_id: string;
             /** @description For custom steps, what was done. */
             text?: string;
             note?: string;
             /** Format: date-time */
             created_at: string;
         };
-        Session: {
+        SessionSummary: {
             /** Format: uuid */
             id: string;
             /** Format: uuid */
             tree_id: string;
-            /** Format: int32 */
+            /**
+             * Format: int32
+             * @description The tree version the session is pinned to; later edits of the tree never change it.
+             */
             tree_version: number;
-            tree_title?: string;
-            /** Format: uuid */
+            tree_title: string;
+            /**
+             * Format: uuid
+             * @description The technician running the session.
+             */
             user_id: string;
             status: components["schemas"]["SessionStatus"];
+            current_node_id: string;
             ticket_ref: string;
             customer: string;
             asset: string;
-            notes: string;
-            current_node?: components["schemas"]["TreeNode"];
-            /** @description The session reached an escalation node. */
-            ready_to_escalate: boolean;
-            resolution_note?: string;
-            steps: components["schemas"]["SessionStep"][];
             /** Format: date-time */
             started_at: string;
             /** Format: date-time */
@@ -1176,8 +1192,17 @@ export interface components {
             /** Format: date-time */
             updated_at: string;
         };
+        Session: components["schemas"]["SessionSummary"] & {
+            notes: string;
+            current_node: components["schemas"]["TreeNode"];
+            /** @description The session stands at an escalation node; escalate it (or complete it as escalated). */
+            ready_to_escalate: boolean;
+            resolution_note: string;
+            /** @description The append-only history, oldest first. */
+            steps: components["schemas"]["SessionStep"][];
+        };
         SessionPage: components["schemas"]["PageMeta"] & {
-            items: components["schemas"]["Session"][];
+            items: components["schemas"]["SessionSummary"][];
         };
         SessionStart: {
             /** Format: uuid */
@@ -2020,7 +2045,11 @@ export interface operations {
     searchTrees: {
         parameters: {
             query: {
-                /** @description Words to search for; the last word matches as a prefix. */
+                /**
+                 * @description Words to search for; every word must match. The last word matches as a prefix when it
+                 *     has 3 or more letters. Matches in title, tags and description rank first, then matches
+                 *     in node text only.
+                 */
                 q: string;
                 /** @description Page size. */
                 limit?: components["parameters"]["Limit"];
