@@ -165,7 +165,7 @@ func generateTree(rng *rand.Rand, i, n int) oapi.TreeWrite {
 	description := "When " + tp.text(14)
 	return oapi.TreeWrite{
 		Title:       fmt.Sprintf("%s %s %s #%d", strings.ToUpper(tp.words[0][:1])+tp.words[0][1:], tp.words[1], tp.words[2], i),
-		Description: &description, Category: "Load " + vocabulary[i%12], Tags: &tags, Status: oapi.Published,
+		Description: &description, Category: "Load " + vocabulary[i%12], Tags: &tags, Status: oapi.TreeWriteStatusPublished,
 		Definition: oapi.TreeDefinition{Root: id(0), Nodes: nodes},
 	}
 }

@@ -75,8 +75,9 @@ CREATE TABLE sessions (
     completed_at    timestamptz,
     updated_at      timestamptz NOT NULL DEFAULT now(),
     UNIQUE (account_id, id),
-    FOREIGN KEY (account_id, tree_id, tree_version) REFERENCES tree_versions (account_id, tree_id, version),
-    FOREIGN KEY (account_id, user_id) REFERENCES users (account_id, id)
+    FOREIGN KEY (account_id) REFERENCES accounts (id) ON DELETE CASCADE,
+    FOREIGN KEY (account_id, tree_id, tree_version) REFERENCES tree_versions (account_id, tree_id, version) ON DELETE CASCADE,
+    FOREIGN KEY (account_id, user_id) REFERENCES users (account_id, id) ON DELETE CASCADE
 );
 
 CREATE INDEX sessions_account_started_idx ON sessions (account_id, started_at DESC, id);
@@ -105,3 +106,4 @@ DROP TABLE sessions;
 DROP TABLE tree_versions;
 DROP TABLE tree_search;
 DROP TABLE trees;
+-- btree_gin stays: other objects may use it, and it costs nothing unused.

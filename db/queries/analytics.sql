@@ -1,4 +1,4 @@
--- name: TreeOutcomes :many
+-- name: CountTreeOutcomes :many
 SELECT tree_version,
        count(*) AS started,
        count(*) FILTER (WHERE status = 'resolved') AS resolved,
@@ -10,18 +10,18 @@ WHERE account_id = @account_id AND tree_id = @tree_id
 GROUP BY tree_version
 ORDER BY tree_version;
 
--- TreeExitNodes counts where abandoned and unfinished sessions stopped.
--- name: TreeExitNodes :many
+-- ListTreeExitNodes counts where abandoned and unfinished sessions stopped.
+-- name: ListTreeExitNodes :many
 SELECT tree_version, current_node AS node_id, count(*) AS sessions
 FROM sessions
 WHERE account_id = @account_id AND tree_id = @tree_id AND status IN ('in_progress', 'abandoned')
 GROUP BY tree_version, current_node
 ORDER BY tree_version, sessions DESC, current_node;
 
--- TreeNodeStats counts arrivals at each node (the root once per session, every other node once
+-- ListTreeNodeStats counts arrivals at each node (the root once per session, every other node once
 -- per answer or revert leading to it) and the median time spent there: from arriving until the
 -- next answer or revert. Custom steps are work done at a node, not moves.
--- name: TreeNodeStats :many
+-- name: ListTreeNodeStats :many
 WITH moves AS (
     SELECT s.tree_version, st.to_node_id,
            coalesce(lag(st.to_node_id) OVER w, v.definition ->> 'root') AS from_node,

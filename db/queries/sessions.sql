@@ -1,6 +1,6 @@
 -- name: CreateSession :one
-INSERT INTO sessions (account_id, tree_id, tree_version, user_id, current_node, ticket_ref, customer, asset, notes)
-VALUES (@account_id, @tree_id, @tree_version, @user_id, @current_node, @ticket_ref, @customer, @asset, @notes)
+INSERT INTO sessions (account_id, tree_id, tree_version, user_id, current_node, ticket_ref, customer, asset, notes, started_at, updated_at)
+VALUES (@account_id, @tree_id, @tree_version, @user_id, @current_node, @ticket_ref, @customer, @asset, @notes, @started_at, @started_at)
 RETURNING *;
 
 -- GetSession returns a session with its tree's title. Viewers pass their own id as owner_id;

@@ -96,5 +96,5 @@ JOIN trees t ON t.account_id = @account_id AND t.id = hits.tree_id
 JOIN tree_search ts ON ts.account_id = @account_id AND ts.tree_id = hits.tree_id
 ORDER BY hits.rank DESC, t.id;
 
--- name: TreeTitleExists :one
+-- name: HasTreeTitled :one
 SELECT EXISTS (SELECT 1 FROM trees WHERE account_id = @account_id AND title = @title);

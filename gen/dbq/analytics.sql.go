@@ -11,7 +11,61 @@ import (
 	"github.com/google/uuid"
 )
 
-const treeExitNodes = `-- name: TreeExitNodes :many
+const countTreeOutcomes = `-- name: CountTreeOutcomes :many
+SELECT tree_version,
+       count(*) AS started,
+       count(*) FILTER (WHERE status = 'resolved') AS resolved,
+       count(*) FILTER (WHERE status = 'escalated') AS escalated,
+       count(*) FILTER (WHERE status = 'abandoned') AS abandoned,
+       count(*) FILTER (WHERE status = 'in_progress') AS in_progress
+FROM sessions
+WHERE account_id = $1 AND tree_id = $2
+GROUP BY tree_version
+ORDER BY tree_version
+`
+
+type CountTreeOutcomesParams struct {
+	AccountID uuid.UUID
+	TreeID    uuid.UUID
+}
+
+type CountTreeOutcomesRow struct {
+	TreeVersion int32
+	Started     int64
+	Resolved    int64
+	Escalated   int64
+	Abandoned   int64
+	InProgress  int64
+}
+
+func (q *Queries) CountTreeOutcomes(ctx context.Context, arg CountTreeOutcomesParams) ([]CountTreeOutcomesRow, error) {
+	rows, err := q.db.Query(ctx, countTreeOutcomes, arg.AccountID, arg.TreeID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []CountTreeOutcomesRow{}
+	for rows.Next() {
+		var i CountTreeOutcomesRow
+		if err := rows.Scan(
+			&i.TreeVersion,
+			&i.Started,
+			&i.Resolved,
+			&i.Escalated,
+			&i.Abandoned,
+			&i.InProgress,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const listTreeExitNodes = `-- name: ListTreeExitNodes :many
 SELECT tree_version, current_node AS node_id, count(*) AS sessions
 FROM sessions
 WHERE account_id = $1 AND tree_id = $2 AND status IN ('in_progress', 'abandoned')
@@ -19,27 +73,27 @@ GROUP BY tree_version, current_node
 ORDER BY tree_version, sessions DESC, current_node
 `
 
-type TreeExitNodesParams struct {
+type ListTreeExitNodesParams struct {
 	AccountID uuid.UUID
 	TreeID    uuid.UUID
 }
 
-type TreeExitNodesRow struct {
+type ListTreeExitNodesRow struct {
 	TreeVersion int32
 	NodeID      string
 	Sessions    int64
 }
 
-// TreeExitNodes counts where abandoned and unfinished sessions stopped.
-func (q *Queries) TreeExitNodes(ctx context.Context, arg TreeExitNodesParams) ([]TreeExitNodesRow, error) {
-	rows, err := q.db.Query(ctx, treeExitNodes, arg.AccountID, arg.TreeID)
+// ListTreeExitNodes counts where abandoned and unfinished sessions stopped.
+func (q *Queries) ListTreeExitNodes(ctx context.Context, arg ListTreeExitNodesParams) ([]ListTreeExitNodesRow, error) {
+	rows, err := q.db.Query(ctx, listTreeExitNodes, arg.AccountID, arg.TreeID)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	items := []TreeExitNodesRow{}
+	items := []ListTreeExitNodesRow{}
 	for rows.Next() {
-		var i TreeExitNodesRow
+		var i ListTreeExitNodesRow
 		if err := rows.Scan(&i.TreeVersion, &i.NodeID, &i.Sessions); err != nil {
 			return nil, err
 		}
@@ -51,7 +105,7 @@ func (q *Queries) TreeExitNodes(ctx context.Context, arg TreeExitNodesParams) ([
 	return items, nil
 }
 
-const treeNodeStats = `-- name: TreeNodeStats :many
+const listTreeNodeStats = `-- name: ListTreeNodeStats :many
 WITH moves AS (
     SELECT s.tree_version, st.to_node_id,
            coalesce(lag(st.to_node_id) OVER w, v.definition ->> 'root') AS from_node,
@@ -86,89 +140,35 @@ LEFT JOIN times ti ON ti.tree_version = vi.tree_version AND ti.node_id = vi.node
 ORDER BY vi.tree_version, vi.visits DESC, vi.node_id
 `
 
-type TreeNodeStatsParams struct {
+type ListTreeNodeStatsParams struct {
 	AccountID uuid.UUID
 	TreeID    uuid.UUID
 }
 
-type TreeNodeStatsRow struct {
+type ListTreeNodeStatsRow struct {
 	TreeVersion   int32
 	NodeID        string
 	Visits        int64
 	MedianSeconds float64
 }
 
-// TreeNodeStats counts arrivals at each node (the root once per session, every other node once
+// ListTreeNodeStats counts arrivals at each node (the root once per session, every other node once
 // per answer or revert leading to it) and the median time spent there: from arriving until the
 // next answer or revert. Custom steps are work done at a node, not moves.
-func (q *Queries) TreeNodeStats(ctx context.Context, arg TreeNodeStatsParams) ([]TreeNodeStatsRow, error) {
-	rows, err := q.db.Query(ctx, treeNodeStats, arg.AccountID, arg.TreeID)
+func (q *Queries) ListTreeNodeStats(ctx context.Context, arg ListTreeNodeStatsParams) ([]ListTreeNodeStatsRow, error) {
+	rows, err := q.db.Query(ctx, listTreeNodeStats, arg.AccountID, arg.TreeID)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	items := []TreeNodeStatsRow{}
+	items := []ListTreeNodeStatsRow{}
 	for rows.Next() {
-		var i TreeNodeStatsRow
+		var i ListTreeNodeStatsRow
 		if err := rows.Scan(
 			&i.TreeVersion,
 			&i.NodeID,
 			&i.Visits,
 			&i.MedianSeconds,
-		); err != nil {
-			return nil, err
-		}
-		items = append(items, i)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	return items, nil
-}
-
-const treeOutcomes = `-- name: TreeOutcomes :many
-SELECT tree_version,
-       count(*) AS started,
-       count(*) FILTER (WHERE status = 'resolved') AS resolved,
-       count(*) FILTER (WHERE status = 'escalated') AS escalated,
-       count(*) FILTER (WHERE status = 'abandoned') AS abandoned,
-       count(*) FILTER (WHERE status = 'in_progress') AS in_progress
-FROM sessions
-WHERE account_id = $1 AND tree_id = $2
-GROUP BY tree_version
-ORDER BY tree_version
-`
-
-type TreeOutcomesParams struct {
-	AccountID uuid.UUID
-	TreeID    uuid.UUID
-}
-
-type TreeOutcomesRow struct {
-	TreeVersion int32
-	Started     int64
-	Resolved    int64
-	Escalated   int64
-	Abandoned   int64
-	InProgress  int64
-}
-
-func (q *Queries) TreeOutcomes(ctx context.Context, arg TreeOutcomesParams) ([]TreeOutcomesRow, error) {
-	rows, err := q.db.Query(ctx, treeOutcomes, arg.AccountID, arg.TreeID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	items := []TreeOutcomesRow{}
-	for rows.Next() {
-		var i TreeOutcomesRow
-		if err := rows.Scan(
-			&i.TreeVersion,
-			&i.Started,
-			&i.Resolved,
-			&i.Escalated,
-			&i.Abandoned,
-			&i.InProgress,
 		); err != nil {
 			return nil, err
 		}

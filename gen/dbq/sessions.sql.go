@@ -65,8 +65,8 @@ func (q *Queries) CountSessions(ctx context.Context, arg CountSessionsParams) (i
 }
 
 const createSession = `-- name: CreateSession :one
-INSERT INTO sessions (account_id, tree_id, tree_version, user_id, current_node, ticket_ref, customer, asset, notes)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+INSERT INTO sessions (account_id, tree_id, tree_version, user_id, current_node, ticket_ref, customer, asset, notes, started_at, updated_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)
 RETURNING id, account_id, tree_id, tree_version, user_id, status, current_node, ticket_ref, customer, asset, notes, resolution_note, started_at, completed_at, updated_at
 `
 
@@ -80,6 +80,7 @@ type CreateSessionParams struct {
 	Customer    string
 	Asset       string
 	Notes       string
+	StartedAt   time.Time
 }
 
 func (q *Queries) CreateSession(ctx context.Context, arg CreateSessionParams) (Session, error) {
@@ -93,6 +94,7 @@ func (q *Queries) CreateSession(ctx context.Context, arg CreateSessionParams) (S
 		arg.Customer,
 		arg.Asset,
 		arg.Notes,
+		arg.StartedAt,
 	)
 	var i Session
 	err := row.Scan(

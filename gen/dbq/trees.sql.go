@@ -194,6 +194,22 @@ func (q *Queries) GetTreeVersion(ctx context.Context, arg GetTreeVersionParams) 
 	return i, err
 }
 
+const hasTreeTitled = `-- name: HasTreeTitled :one
+SELECT EXISTS (SELECT 1 FROM trees WHERE account_id = $1 AND title = $2)
+`
+
+type HasTreeTitledParams struct {
+	AccountID uuid.UUID
+	Title     string
+}
+
+func (q *Queries) HasTreeTitled(ctx context.Context, arg HasTreeTitledParams) (bool, error) {
+	row := q.db.QueryRow(ctx, hasTreeTitled, arg.AccountID, arg.Title)
+	var exists bool
+	err := row.Scan(&exists)
+	return exists, err
+}
+
 const listTreeCategories = `-- name: ListTreeCategories :many
 SELECT category, count(*) AS trees FROM trees
 WHERE account_id = $1 AND status <> 'archived'
@@ -438,22 +454,6 @@ func (q *Queries) SearchTrees(ctx context.Context, arg SearchTreesParams) ([]Sea
 		return nil, err
 	}
 	return items, nil
-}
-
-const treeTitleExists = `-- name: TreeTitleExists :one
-SELECT EXISTS (SELECT 1 FROM trees WHERE account_id = $1 AND title = $2)
-`
-
-type TreeTitleExistsParams struct {
-	AccountID uuid.UUID
-	Title     string
-}
-
-func (q *Queries) TreeTitleExists(ctx context.Context, arg TreeTitleExistsParams) (bool, error) {
-	row := q.db.QueryRow(ctx, treeTitleExists, arg.AccountID, arg.Title)
-	var exists bool
-	err := row.Scan(&exists)
-	return exists, err
 }
 
 const updateTree = `-- name: UpdateTree :one

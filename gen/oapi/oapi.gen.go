@@ -334,19 +334,37 @@ func (e TokenPairTokenType) Valid() bool {
 
 // Defines values for TreeStatus.
 const (
-	Archived  TreeStatus = "archived"
-	Draft     TreeStatus = "draft"
-	Published TreeStatus = "published"
+	TreeStatusArchived  TreeStatus = "archived"
+	TreeStatusDraft     TreeStatus = "draft"
+	TreeStatusPublished TreeStatus = "published"
 )
 
 // Valid indicates whether the value is a known member of the TreeStatus enum.
 func (e TreeStatus) Valid() bool {
 	switch e {
-	case Archived:
+	case TreeStatusArchived:
 		return true
-	case Draft:
+	case TreeStatusDraft:
 		return true
-	case Published:
+	case TreeStatusPublished:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for TreeWriteStatus.
+const (
+	TreeWriteStatusDraft     TreeWriteStatus = "draft"
+	TreeWriteStatusPublished TreeWriteStatus = "published"
+)
+
+// Valid indicates whether the value is a known member of the TreeWriteStatus enum.
+func (e TreeWriteStatus) Valid() bool {
+	switch e {
+	case TreeWriteStatusDraft:
+		return true
+	case TreeWriteStatusPublished:
 		return true
 	default:
 		return false
@@ -1025,10 +1043,15 @@ type TreeWrite struct {
 	// is answered 422 with one entry per problem in `errors`, each with its `node_id`.
 	Definition  TreeDefinition `json:"definition"`
 	Description *string        `json:"description,omitempty"`
-	Status      TreeStatus     `json:"status"`
-	Tags        *[]string      `json:"tags,omitempty"`
-	Title       string         `json:"title"`
+
+	// Status A tree is archived only through `DELETE /trees/{id}` (admins); writing `published` or `draft` restores an archived tree.
+	Status TreeWriteStatus `json:"status"`
+	Tags   *[]string       `json:"tags,omitempty"`
+	Title  string          `json:"title"`
 }
+
+// TreeWriteStatus A tree is archived only through `DELETE /trees/{id}` (admins); writing `published` or `draft` restores an archived tree.
+type TreeWriteStatus string
 
 // User defines model for User.
 type User struct {
@@ -1630,7 +1653,8 @@ type ClientInterface interface {
 
 	// ListSessions List sessions
 	//
-	// Viewers see their own sessions; engineers and admins see the account's.
+	// Viewers see their own sessions; engineers and admins see the account's. Only the
+	// technician running a session changes it: others get 403.
 	//
 	// Corresponds with GET /api/v1/sessions (the `ListSessions` operationId).
 	ListSessions(ctx context.Context, params *ListSessionsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -1840,6 +1864,8 @@ type ClientInterface interface {
 	GetTreeAnalytics(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListTreeVersions The tree's version history, newest first
+	//
+	// Viewers may read the history of a tree that is published now, earlier drafts included.
 	//
 	// Corresponds with GET /api/v1/trees/{id}/versions (the `ListTreeVersions` operationId).
 	ListTreeVersions(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -2441,7 +2467,8 @@ func (c *Client) Register(ctx context.Context, body RegisterJSONRequestBody, req
 
 // ListSessions List sessions
 //
-// Viewers see their own sessions; engineers and admins see the account's.
+// Viewers see their own sessions; engineers and admins see the account's. Only the
+// technician running a session changes it: others get 403.
 //
 // Corresponds with GET /api/v1/sessions (the `ListSessions` operationId).
 func (c *Client) ListSessions(ctx context.Context, params *ListSessionsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -2921,6 +2948,8 @@ func (c *Client) GetTreeAnalytics(ctx context.Context, id ID, reqEditors ...Requ
 }
 
 // ListTreeVersions The tree's version history, newest first
+//
+// Viewers may read the history of a tree that is published now, earlier drafts included.
 //
 // Corresponds with GET /api/v1/trees/{id}/versions (the `ListTreeVersions` operationId).
 func (c *Client) ListTreeVersions(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -5521,7 +5550,8 @@ type ClientWithResponsesInterface interface {
 
 	// ListSessionsWithResponse List sessions
 	//
-	// Viewers see their own sessions; engineers and admins see the account's.
+	// Viewers see their own sessions; engineers and admins see the account's. Only the
+	// technician running a session changes it: others get 403.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -5749,6 +5779,8 @@ type ClientWithResponsesInterface interface {
 	GetTreeAnalyticsWithResponse(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*GetTreeAnalyticsResponse, error)
 
 	// ListTreeVersionsWithResponse The tree's version history, newest first
+	//
+	// Viewers may read the history of a tree that is published now, earlier drafts included.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -7573,6 +7605,8 @@ type UpdateSessionResponse struct {
 	ApplicationproblemJSON400 *BadRequest
 	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
 	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
 	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
 	ApplicationproblemJSON404 *NotFound
 	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
@@ -7598,6 +7632,11 @@ func (r UpdateSessionResponse) GetApplicationproblemJSON400() *BadRequest {
 // GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
 func (r UpdateSessionResponse) GetApplicationproblemJSON401() *Unauthorized {
 	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r UpdateSessionResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
 }
 
 // GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
@@ -7663,6 +7702,8 @@ type AnswerSessionResponse struct {
 	ApplicationproblemJSON400 *BadRequest
 	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
 	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
 	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
 	ApplicationproblemJSON404 *NotFound
 	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
@@ -7690,6 +7731,11 @@ func (r AnswerSessionResponse) GetApplicationproblemJSON400() *BadRequest {
 // GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
 func (r AnswerSessionResponse) GetApplicationproblemJSON401() *Unauthorized {
 	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r AnswerSessionResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
 }
 
 // GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
@@ -7760,6 +7806,8 @@ type GoBackSessionResponse struct {
 	ApplicationproblemJSON400 *BadRequest
 	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
 	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
 	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
 	ApplicationproblemJSON404 *NotFound
 	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
@@ -7781,6 +7829,11 @@ func (r GoBackSessionResponse) GetApplicationproblemJSON400() *BadRequest {
 // GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
 func (r GoBackSessionResponse) GetApplicationproblemJSON401() *Unauthorized {
 	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GoBackSessionResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
 }
 
 // GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
@@ -7836,6 +7889,8 @@ type CompleteSessionResponse struct {
 	ApplicationproblemJSON400 *BadRequest
 	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
 	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
 	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
 	ApplicationproblemJSON404 *NotFound
 	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
@@ -7863,6 +7918,11 @@ func (r CompleteSessionResponse) GetApplicationproblemJSON400() *BadRequest {
 // GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
 func (r CompleteSessionResponse) GetApplicationproblemJSON401() *Unauthorized {
 	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r CompleteSessionResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
 }
 
 // GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
@@ -7933,6 +7993,8 @@ type AddCustomStepResponse struct {
 	ApplicationproblemJSON400 *BadRequest
 	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
 	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
 	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
 	ApplicationproblemJSON404 *NotFound
 	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
@@ -7960,6 +8022,11 @@ func (r AddCustomStepResponse) GetApplicationproblemJSON400() *BadRequest {
 // GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
 func (r AddCustomStepResponse) GetApplicationproblemJSON401() *Unauthorized {
 	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r AddCustomStepResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
 }
 
 // GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
@@ -9921,7 +9988,8 @@ func (c *ClientWithResponses) RegisterWithResponse(ctx context.Context, body Reg
 
 // ListSessionsWithResponse List sessions
 //
-// Viewers see their own sessions; engineers and admins see the account's.
+// Viewers see their own sessions; engineers and admins see the account's. Only the
+// technician running a session changes it: others get 403.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -10311,6 +10379,8 @@ func (c *ClientWithResponses) GetTreeAnalyticsWithResponse(ctx context.Context, 
 }
 
 // ListTreeVersionsWithResponse The tree's version history, newest first
+//
+// Viewers may read the history of a tree that is published now, earlier drafts included.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -11929,6 +11999,13 @@ func ParseUpdateSessionResponse(rsp *http.Response) (*UpdateSessionResponse, err
 		}
 		response.ApplicationproblemJSON401 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest NotFound
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -12003,6 +12080,13 @@ func ParseAnswerSessionResponse(rsp *http.Response) (*AnswerSessionResponse, err
 			return nil, err
 		}
 		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest NotFound
@@ -12086,6 +12170,13 @@ func ParseGoBackSessionResponse(rsp *http.Response) (*GoBackSessionResponse, err
 		}
 		response.ApplicationproblemJSON401 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest NotFound
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -12146,6 +12237,13 @@ func ParseCompleteSessionResponse(rsp *http.Response) (*CompleteSessionResponse,
 			return nil, err
 		}
 		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest NotFound
@@ -12228,6 +12326,13 @@ func ParseAddCustomStepResponse(rsp *http.Response) (*AddCustomStepResponse, err
 			return nil, err
 		}
 		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest NotFound
@@ -17126,6 +17231,22 @@ func (response UpdateSession401ApplicationProblemPlusJSONResponse) VisitUpdateSe
 	return err
 }
 
+type UpdateSession403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateSession403ApplicationProblemPlusJSONResponse) VisitUpdateSessionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type UpdateSession404ApplicationProblemPlusJSONResponse struct {
 	NotFoundApplicationProblemPlusJSONResponse
 }
@@ -17258,6 +17379,22 @@ func (response AnswerSession401ApplicationProblemPlusJSONResponse) VisitAnswerSe
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AnswerSession403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response AnswerSession403ApplicationProblemPlusJSONResponse) VisitAnswerSessionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -17413,6 +17550,22 @@ func (response GoBackSession401ApplicationProblemPlusJSONResponse) VisitGoBackSe
 	return err
 }
 
+type GoBackSession403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GoBackSession403ApplicationProblemPlusJSONResponse) VisitGoBackSessionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GoBackSession404ApplicationProblemPlusJSONResponse struct {
 	NotFoundApplicationProblemPlusJSONResponse
 }
@@ -17513,6 +17666,22 @@ func (response CompleteSession401ApplicationProblemPlusJSONResponse) VisitComple
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CompleteSession403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response CompleteSession403ApplicationProblemPlusJSONResponse) VisitCompleteSessionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -17665,6 +17834,22 @@ func (response AddCustomStep401ApplicationProblemPlusJSONResponse) VisitAddCusto
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AddCustomStep403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response AddCustomStep403ApplicationProblemPlusJSONResponse) VisitAddCustomStepResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -21541,181 +21726,183 @@ func (sh *strictHandler) GetReadiness(ctx echo.Context) error {
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7H3tcts4tuCroDS3KvEMbcuOM9uxa6uuJ510+07SnXWcma1tZy2YPJIwpgA2AFrWpFx132H3Ce+T3MIB",
-	"QIIiKVGybCcZ/+qORYIHwPn+/NKLxSQTHLhWvcMvvTHQBCT+75szOjL/TUDFkmWaCd477J2NgWgJ8EyR",
-	"OJcSuCbXIBUTnGg6OiIKeEKYJpc0viKMk8HJcPs91fF4QLQgkDC904t6Kh7DhJrV9SyD3mFPacn4qHd7",
-	"exv1MirpBLQD4+THZiAkKJHL2ADCErMmM79kVI97UY/TiVmVJb2oJ+H3nElIeoda5hB+eyjkhOreYS/P",
-	"8cl5WKLeSQKTTGjg8eyvMKsDckzilAHX2/FYKODkCmZHhBIJWs7IlOkx0WMgik7A/GT+nkuu8I9DJpU2",
-	"u8hTXYBvj7/cQPD9bQNACP2E3rwDPtLj3uF+vx/1Joz7f+817eUdmzBd38IHOgKi2D+hAOL3HOSshCHF",
-	"98IvJzCkeap7hy/7UXmIjOsX+73IwMUm+aSEyv6rhIlxDSOQCNSvw6GCBqhONEyUwRh1xbI2yIR9uRG0",
-	"Rsg8LP0GWG4NpqhMcAWId3+hyU9Uw5TitceCa+AIKM2ylMXUALqbSXGZwuRP/1AG6i8BIP8mYdg77P1h",
-	"t6SvXfur2v1g37IfrWM2VYopTbl+pkgmxTVLQJIhZSkkO73byEB2Cr/noPQKkMENnWQp2DPSlKVILI7Q",
-	"yLm95fOeIVk85UPC88klSDLJlSaXQKgmE6E02e/3zYlrqnPVOzwwd6yZNisbwIiHrDhheilyfXiZUn5l",
-	"gL/zCb2nqblYSMh/fPz1FyIkoeSSJqTYDJ7Ra8GHKYv1Q99dPKZ8BCR2n1clEwj4lWec5hABwX0r5CVL",
-	"EuB3vFE9ZoqIDCS+QjhAYrkNTSaMEylSOCIzkRMqgVByzWCK7Ka8zhfldZZA3dtl4pHRNAX5TCF0ZEJn",
-	"hAtNEkHMZvB0fhIcHvwic6mEJOY4U0N/eky5u0dNGYeEjJnSQs4Qwl+EfitynjwklL8IovJ4XCCWIV0d",
-	"nieNY5FzjQB+oLNU0ORMiHdUjh78NKXlCuRSJDNzpqkBIjhUBfIapIEYMm0v/YOEWPCEmVXeIvN7aKBD",
-	"1YWODNhKU0NAErYl0IRQnlhRXwP4tNA5HuecLeHTivpldQsHql3lbsyGcpJzuMkg1pAQkFJIImJkbskR",
-	"+T0XGhzFWKBYQqZj4ERCJqRmfERQr3A/X7Ckd9h7OezHL2gfXiX7lwfxHg1408tQ1JxwDZLTlHy0mPPG",
-	"fP3++NQxnxGhxyDtNiPCeJzmidnDQf8gIgf9lxExAJKX/T3Ei5f9F3jUBj4WwydOrylL6WX6oLR3TBLI",
-	"gCdGgTQInHMJNB4bMBC6MyHeUz5zQls9KLoKQSaUzwjVGiaZVkdkSpkmVJFU8JH57+DUENf28VCDHBBF",
-	"Z8pogoGJEvxeVyE/IjmiEokLX8JQSGO8zMy10RFlvNEUCVTC26j3idNcj4Vk/1yJmpuFMyCHUwamK+Bk",
-	"TBWBm4whvUgYSlBjYzsJSRQbccPQEcyKgN4riaAC2/0pXEwpxkcG569pyhIDnoOaxBIS4JrR1DLtTzyT",
-	"wuzQYNgbrpmebeDQ5qWHA6QX9ZAaVe/wt+ANa/KQRIDizzSZGO5nLS60B8h5DyaUpee9XtTLhLlt2Tvs",
-	"7eIfe7efg7Pe3w/POtgZcVu7V73I73YKabrtVN7LXJNLCfTKanV2JasDy9yIpoE9kQFJmdKKGGIn7pjd",
-	"Bak8M+wXkveQMHqG8D+eMmC0YftpYo7S7Ndof4IDmdNlS92gOGDkAccn782tWJ0mk+YFzWCelc2Zw1Ev",
-	"lkA1JBdUVzwBCdWwrdkE6u6AqMeSDl6DqGf02GVHVEB9ah62xqdXGX5zfgvzS1RsogLy5+Kz4vIfEGvz",
-	"2WLJ1/gcXmVi1RGafggOZkhTBVH7WQWOhR/6XTwLIeh+nYUQnroTAm6s8d96uUIrpDB8g7fLYz0++QhK",
-	"MYuIc8Df32VOLMT4GaZhojrfrHnbswcp6cz8OysVr9qXlN3dhQWs2etG3EOWOGLBr0EqSx9MEeRCEWFD",
-	"QvnMyLalu/OsbtmW3Ml/tI/fRr08S1Y+cXPLF52OvYkc/NvlIRbgB7dUoZIKmM0I6Ta2FskEl1m/Lfej",
-	"N8o0xGPOYkb5M0WmQiaoygSUdrCc0hajyDvGr6z9F2KFFoRWMKcDWsydvt/mwgP84BgwTdNfhyiPFwoI",
-	"OoL3oGnvNpon5YLGOhKb5wk1YpvHIVyuvofP4S4+FuTgORONNbs22AwqpqnBJYNiqVCQNDMpa3M/KIuy",
-	"3tAvXYgIH10qSV4bHn6jP2rI6huhXE2tul0D5IpZD8iiGzOL/tU8ZwAXGhoXMl9vJivUHAxiG50nNv8X",
-	"mf9FvM+VFhOiNGTPFDFL7CzFbYTYfa/xJHBNfxAr8Aa/tRqFt+51NV4wt4/WDbxBrTbUrXs0of/u/rUT",
-	"i0nID6wOXOFL+y8PKqC8aNjCG0sbTPA319CE/GPKEzEcLsONn91jt5F/46IjCbTJTDDwPFNEGZWTx0BY",
-	"gra7BGpsGvTOOg5deMuqgYM/H/TqwYKo5/0cK9Gzdsr2ojOYO0vUzxtJGRerHFQVquKnZryofuZDo/4M",
-	"PLkQwwulJdAmMSdzsB4dPQYJ6FPmgkyMlY0Hr4hko7EmXEwDUrwUIgWKHHs1Zj+PZg36FYcbfWFdt02R",
-	"LqXQrUCtQ0ELtD0Yz+GIwO85Tcvfgm1Nwe7LbqkTfjTKnip00dzpdrgkb6t52eSv3nHzABnilLJJ5S8S",
-	"lEivqw9RHkOatgiy8ttBrGkl5YgJ6cz/xbaie86oN/lkQuVssUJFrekLfMQ4gCRqLPI0IeiQZdqGVdfR",
-	"rTSVI9AXgZI67wIsvymGZVzX8Q3y3Nitpf99y6CXOWqrqmuxuuLlj6MRNW6MEf/WrVfixITKq0RMuRdq",
-	"UW+sJ4alowXfdNE/l7x5TtCzi6q+uZQLO7RbiSf6dy5n3T6xhhrl3+n4iY6bXQfBkQpzg1AXrbqPp9SV",
-	"trjiRdmAUUdx/NE+3Nla9K8VtmJA1h2obinwq5ueTeLTHUEJXXCjgWEZ4M5qpqU7hdfIZFfknUY7sW6O",
-	"Zerj7YIvWyW+ga6Vy7ioEwpquy3KveO/F4tu0+je3eV5aGY0yHLN4ivQF7hAE+ZIyi1/3oxrxhjJF87b",
-	"+6WbSXxR4o7deQWqBVjxo/NVd7WXS8W40cVpb7nDAh4nGp12jRbE5xLoRzLxA6NgbQPfrXFqWevK1Fhj",
-	"2gFZ7vVXNtbmF1yAKB8LRu0FvOP0vSiQz4vket2lITLM6Ch1xEA3XKwT/gw0NTucv1BV/8ZVwwLz6o19",
-	"q2n378SIcaPcrHhVI0m5vvBm1pz+hvEDSMhQSPLrca7H+y55Tx0RwdMZGWRUqamQyQBj/T5OsoO6ut2X",
-	"f6LxeIofQ7FU/LGike7t/7Dc2ReLFfeBgWc24kJaqOczBBs9st571GA8TyhLCU0SCWreXTnvFliK9MWn",
-	"oqZDnLv69UwO8L6OleDc8L3Nbdt7VBbu+X2D7U1LR+JCkeYec5e57PFPqsE89dEXt1QThL/A9ENwSlVc",
-	"2ds3ts7e/g8kHlNJYw2yaiZ3PMv9hrv5RSTwusWj6v/cwV3DRQJOv1x8X/7BqLfgMEQCv7rNr4SgFoDg",
-	"CP68HDlTegnzSP2ygznLW12oLPH2q9msD7OiUzUFmnhbdRUwmxRsC7gDpO0YjXRS9audQMIov1A2g6Oq",
-	"5ov8Mg10fJuluviOo941U0yrTsjSihBujWgeura9nTWKoYH3YA8w/WP/T+7sVWSD9ZxOGB/Z64EbjXd0",
-	"RAbW142CiXLCuNIyxz/ZBFPB4ZwPzAuDIzLw6sWAAHf5nz5u6GX9ERlA4eFxzzFNLmfoszAQiOFw55wH",
-	"ss8DjqzC/Y//UhkgaVNHCn2wdtmpz0uv5Ws3uF2LdPEOD2uhadqWWo5pIf6khyw1TCsiNJZCKULTlGR0",
-	"BGt5++xnoyJv3sHchCaep77GrOFVI/Y2i/hiw2oHh2llyUXiJBQLNZtiHry5pRvPI/CpeLRLxdS8ajZm",
-	"TnXMRmNjfcsRtOQJfGgLyx5zcvr2NXl18PJ/FN7ERMT5BKzbv3q8SWGjVVf5+5hqMgWuyVQKPrIBXsNC",
-	"re+dxxCZv2GMl1CSgVSCk5hyQmNNbAC2BrPPY5r/2K8cCHAtZ2adIgFryCDFNCyZp7Zso4sh5c7FZko2",
-	"GMCGqRj1v63cxibtZFSPG7cQpnEuWoAlEaGpEj4yPvjf207d2z5JBsTXYBTpqguzFuqf+fns7AOxD5BY",
-	"JLATVqS8fPUqqAI56Pcb2Yb3AcylE46F1MRZ/F6CejQyq+wsCvnMp2V+Oj0hEoaACBMy/XBFw/fLxLIy",
-	"KOH3p+gMuTZNUzRSyhBfkI62NHRo40h219Eiq6yCQDU2vpBemHLUgtKK6cazCgR4S/aLU1jKU4oFj0Ea",
-	"4WmsoQSGjCP7tGm6qvEzRc5f/VawosT9Tp4bZvHnV/29LcK4FmQ+E7EIPJdlNMbAqd7EbgnTroFe7b7Y",
-	"5dYxv/ha3HE23cOpzRRdz0hyaaYXmIG6ThlZ1ZMRLtYM64gpDXI9YJ1JctFuo77/+OGZajj3X4TU4ynj",
-	"CTk5a7CEq5vMqNYgzZLn5x8b2bO3LBeGJ20CaZmPUUJznFDyTlxDStHlfEdoNiGdKydb5IV0slbtldqs",
-	"zE3YrYg8S6XXmXnqA2XyTqauhy7yRq/7eOM+RZMYGNiaqQGROVderVZGnXbBwYGVbjYzWyHfso6ZqZAu",
-	"bff3HHJk7smEcff8hHKjcBIDlwpdTvgQ/tuuj5YIlm01KT9BimQ3P63PfHKe7AYPs9PjDPdaekkSwJg+",
-	"PrlHtUS4aDK70OLC51Q1k7Y3WYxWYlQpbSyf0spwlpFfw8jB50ISA1UK9t9UFT8nW80ZCF0ickVUo6FU",
-	"M8uAJ9voPnT1YBEWjKkgEt1JOysy0JqCITWbVNtUx/Bqms61vj+/m2Y/uQPiuEjxWinjaYH0RsF9CVh4",
-	"gYsbC9RXlgb2aVAcyUvlbQV3Sfe8K2t2N0Lsq7dQqfBmrzoi9FIZyIZF7pm6o6PEn1kT+/GZqQ6fV7wN",
-	"ketYTKAj1v3qnm4miHq0Y/Gu/LcX7MqmLyzM2G9QATEgSBD7I0z4mBEtSEaVIXeOqa4fPh43Kn1u4SI2",
-	"UMpmDTd616dNHKELU4H+n7kebv/QtNKwyLlYqAyE+RnzB+SWmIMqWpg7Xzm49bSpzUG+AMBfS8TzEiyI",
-	"L4VZtPSS8kTwlljT4+YV16Ti+rHHMrVYrqz++kj90kBOGLlf+nAhmZcS9nwQvvpC0+MSYK0Uf//iAsyq",
-	"RzIZv8ikGElQqhrGXBnNmlOd10k2Wj0Hut1r3aqRVGRXQzLQ7109pI1BgrdGjSqTqVVEpujzooqYg2z2",
-	"c4iL5QqArmh1QiSo1A01VoJjeTVky3O2zfYin7lduucDCJYmuM+R9yopMk4cr5iBFihqbbe2MPmma16X",
-	"YTKrpo51SuqqFQAtzc7pygiWZN64n12PoQW+oaILUYBkTJGMcQ4J0eKIGI4gsQWR8v4761WCa5C+cwer",
-	"ZYC30M4dK6AadlGUCBnbknuH4Np1O/YRdw9zx1g59LC2qkx8m0PZyo0H2Bo5Yqkg39LsOIdOn/CppVJx",
-	"wnj4171vXU42Ze0VMqHucZAGP/WA5DwRoJz/E66ZyJWzpsjzkTD4cknjq60jMrDbxGjhVMirEtVxAS40",
-	"GdNrqHgZrMnnTwjFqflqo9AsfTFN7h9QqvQu1jysfz/Drk7AE0zFP3YF7GjSH5K/AJUgyXne77+IcRH8",
-	"Xxg0R02wCl1dMN5e/Z9zzVJSK713r1achq+a4wE1j2ktqiQy+nsObmVjHQ52acZ2r/d2aa7Hu26BwRFh",
-	"2nmBBI/b5OgV8NJKcbdziceyPKWqcvrzkFcWrxxeE4WeSVhB8TZPt7uQSh94FwfSj+XTdad48VOzsm3e",
-	"P+Y0nWkWN+QVrCKVHKvsbjOYb//NvlSCsMxyKPlz8b2223hNNYxEk7oSB780aCxd02TmA7h+1UW5MCFg",
-	"75hqMOlXM7wqG13X7LJg/VjBuoUCZp5LjSTNxkZHwJDNDnlzDXLmlQVArsIMxaNWyxIVEUoGUgg9INqF",
-	"uwQHs4DRNXCR6JyHjRzwb8SWh9j2ewTzBdQOOSaDLL9MmRpDMkCf5oDKeMyuIRlsWSDQc4Zu40sg9JwX",
-	"Tk8E/JAAwmvzQTA4ogi1wAZ6T+Qes5tQpOgMQ4ZSTNx+onNugKTEe4Ww+0fphK2/Vy66Q/74xx8lHWqF",
-	"XfzMh5UDESPX6o9/POdK2CPz/vKYcqLoNVjBxTjxFt4RcadiBB3woZCxFYYTc2RDylLs+lFc+jlnqnA2",
-	"koP9/SJTJoioB1XavnOGy8NxgUpFBk4DGthsmLrTczXk9u7xCb05se/4bC73z716ZN7cxKqZY/OROrNE",
-	"5OBto5hfnIt/BRfFGNKsIW0hs68TG8Ukaiym3OgvIF01/E1zjVaL4bNw42W87P/+drz9f+j2P/vbry52",
-	"tj//6d96nRPj3iKZuSQrS7BhihzVZCjSVEybPL4t5rlq+UqZAGa5S9cIQZB2WMGf/X5DMcNaRcXdKlSL",
-	"3LZFZamtBckGzx7JqVdVUtb36OE6YHjyz6xB4EnKrzqmLCrOsqyp/en7IjsNbrTlRWPDjKaSZhkkyK+s",
-	"kjyh8srpyChOkP1qyyRTBeTns/fvtg3DzmxOeKN5vdLJNWgwRte0uSZ+R21Xb8/tFLveqk0oC+VF3E1b",
-	"qHsXEyO6DMf3wtjYuk4QN5tFwSmtqKPdf1Wjt+cDR0oHJ0cFK+/kl+rgYwquASsDR1VMaGFWYcFYmwtp",
-	"MyWD3lsSHkoUqskIcoMPpfS6rF1OGBgXq1ll7qUTPhSPbpnVrKO6+6Bw1nfL6y8d/R2fv2HWpaWaEtWw",
-	"iYGHALlpzs22DPEXqR5EaZE5ZtpZbr8ukl1qSZdlCKN7KUN3Flkm2Td8PIj1ysY0DFcwF2xeXIMktTOJ",
-	"SN8mJ3KjXvufKy7LdiFYxG267d+5GTs+vQq7m0Ppkmr9JzvEmKKmoFRwxBUUXKaPh7S7keDUijJjDXfJ",
-	"Ogdd84EsYJRLjmpTLogq17yLXvF3yVbvxRfoCvOu5BVzBddn8DXhv9xY24iYr9Q5LTVYlphBXiO4U8bl",
-	"PLo6NSAQ/IXEXygGo94nl7fYnOXakdJcS7JSzwnS2dZhCqslt96tJ1m35pi2J+am1LbgeMsMV5fw6nps",
-	"Fl3eVlHJzGWu1TdwvWzix0gaXuW6Wgpfqwe9MLHYHOgjuQZssvAdfAJmgY7RzPkKn3TmatAgTRTJJGCS",
-	"oQ1H7/Q6RD8X8INvCHnmDhXzWOJcMj37aB61e7WBsOPcdiGw//JNkHr/8fezXr1xezXuZ13blfBcKkaM",
-	"D0hr2K5oEo5nayNxBbhjrTPb55g5LS0WXFM7eMQRepG6zfjo30uFcJiK6U7ZytrNtDktfn+biikJXq2J",
-	"5PlnmXK+fVS11VgI7YPCwG0yq80yT8jJGY5cYDEUE2YUef7+4we1dXjOE4iZzaWQACoio5wl4McdxEIm",
-	"FdWf8nJiTYQPVfO0Mdv9nKMT1W9HkSm25U7ZNeyc83P+hz+Q14JfA0fP6TnfdjEXKXINQbVVksca31LO",
-	"nezvbHBU9oqmKQGeYB2PwocJta25pBB6xyzuG967PbmxP9jBDmuAcp4anMEBLYnt/D9lCnb8i+RSJAwU",
-	"kWCwleT8iospdzSMX8AqKbtia9GhIs+xlhiLvc45IYO23tuDrR0yN/jGQF6Ze1MkAxz0+0eEVvuGi2Rm",
-	"PoCXUG8gbl9Ua0ZJaKVuCnf/DruPm81niG/43AAjXAPyfO+//vP/GTZE3LQm8rK/hfsZ2FrZAXnuf3E/",
-	"WADxiL4gG44IltlGNmoWEfvi7QC/bviDwaS47IxMLOF2ZAZH9gFFYirlLGwPaUBAnBEp7JBjbodCuB+f",
-	"qXIYS3Gk/YOIwA2NdTojKbsCQsnEdtQ3p2yxUaQO+QxtSUhIUWVinbxhdYn/iy0eOSKDm20vpLYNVAMi",
-	"uKHAYAoQBgD1GFEsFVODvzhrh6bmXwk2QqRpaksozIYUGYEmB/0XWwjfGZuA0nSSlfj84sWLVwYfPp29",
-	"PiIssT98+nTyoyJwE0OmbbvEsPEm5hGyeIyPOltQ2aBaymLgCmWFY4NG4kkG2nZXymXqeK063N1tZqG7",
-	"fpFS759nkMcfTgIj87DX39nb6duADXCasd5h78VOf+cFKip6jBKnwA627Vkedppp8tr/DS9NEQWY68gk",
-	"wZTykukhKpt7K54pUceImeLOThLs6Kx00ZpY9aqD8Vo0o/KRXTvvzWhGSx50M9huP89NQNvv9xeMBlht",
-	"JEC1UXTjpBLDKQynD/tXq8gOHZMQY+WFLam5jXoHFramTxZ72A0GpeEre8tfqYzUsPaznSe37MVy5kHQ",
-	"8A6vsJSO1a15h/Hhb70QuT5HvTmK7h36ii+sXrUejiqqWDuk7IZdlGP/RSSzzV+iM3tuqxqyljnc1nBo",
-	"b/Ofb53ZFRxvVE5eC+fp2amLljk/KCId9A+Wv1SMETMv7L3ogHVzY73wvZddoGsYA2Je3t/v8nJ9yMvd",
-	"SQULJAittq+v3+E6VHMbNbHx3VJHDVl6nQe/CZ67dyYcfWkyEF3PXlV0m7Aep7bBmIU/qhthzXXsXAYD",
-	"auPMmKq2W0cbFGE/zY5zY3yr1GUg2LahgAUEQhLXy45czoIOvG1gGVQacUgutLhA30RtAlRhQN+rSAzb",
-	"Ki4UiH7XThba1ieoS1QrTR+Um3VgTuX8yLtzB+xHN2dTBqwgJOVGVlBUT3dgBru203ermnfmWz+7Jueu",
-	"I7Vt5B3Njf1FvdeY3qjxWs6irB2WiTTdIdiV3DyeUqVdEyfXJHwQdCs3xkbRnXzJSMrS+NjrHxIJ20PQ",
-	"8diY4K72HJHH9z63ZpBtOIW2AW7LKuaLmOEbe0o1jjjvo9C55P6orL3ICUvICHWIYhdMHZE+wUib8ua6",
-	"Q2+/vVaCxvlvXaYAY5Bw4RTgqCtHv0/O0NScv4FD2AswIgGHsiUPrtGsygMO9jpAhsNe784wyjMMyJSS",
-	"LE9TUrTgvx/2UcxL6PDsF5bctiofP0FAbr37F0WuLXGLdu3E0NeOY6vq2XfEs2N/LmXG8BBxzLVUXgvJ",
-	"VtUyT360UYgu2LYbFy3J1/hIqwGKi85h6+Yt0GpX9U7258appH2Oteud/L1SykH/1fIXisHr/4ImrEVL",
-	"QguW4ItBuNAkSB26H7FjidtYQpumbbPmgwqiVhJzdt4TgVkCuyu+muN0sQJeIO1z6yOLxQQi5y/D8ezJ",
-	"1v2iriy7828QeV0K40NJJj9i4OsSTZ73PBHOv6hkcmhJ6DwL3ShJLzNmqvGJ+440dYkSfN0hgDtfOk0a",
-	"HerGSAkG1awXh9qYgYLMP2wFeCfuX71vG6hSgUqGEX3fW6M8hB1yTCRoySApmrxWHHnnfHCSwCQTGng8",
-	"2/4rzAbmhVxy5dK3jKD0X2FcaXP6YkgwpRAb3xHbMd6F/WveNSeiKlG8FY+iBPCvMHM+qs2LuvpowAcO",
-	"BC6Rdo8j5J5E1mZF1s+27rzCvdCmsp2YFwQD7hoXRIYUzn3foDr6EXhSjiG7rzC9W3+VMP0jCWDLZC+F",
-	"HhN/4q6pKiRPBPy4BPyyv9/p6H+iGqZ0IzkA2BbIYwJGqUaga0kcErJ0dleCL7L9kMIbtYe3Qk62gccC",
-	"E17ZiG8z299HC5G6IJ7KgNoGS24Wl8+VJjiM7JAM/OSrgU/QxbTgnXP+yWWNujlbPHE98ssV3N7tnFmb",
-	"s0JOIcMaBWx5kUtQCBEmbOI6Qykm51iH5yZ3Yb6dHkuhdepTMQ/2X9mEy1PQcrZ9bEOMTSG/YhJbV151",
-	"sz2dTjHvdDuXqTu97tyj/OADs62gwXidbX3EjAHCHthg+NY4xsF+B554JsR7ymc+BXt9tuHKA3qHv32u",
-	"MBE24jiBxeYmG0wkz+eJU+lZCqFDy5x873MzhygwqZlNfDN0fE/6RmVk3xPVPlHtnam2pKRgetRyShW5",
-	"bqfSU7gWV2X7RAVco62PRT6uIKBooOL+LYUtACkyZJCCnSaw00RkBoT7obK5qS+d6OygoS+ipQmR6yei",
-	"uM9sVoPOFhmqeLuKempr99q8qe/hPt2o76E9zm2zKx8ppR6z7xCJjTZulGvfRo8VhTh3OvWw2LGNleBK",
-	"lpf4eRX+Nd8tsMpZXAWbPTvbNc+wo6TOROwswA8l37sPZjI3eHBdZuKXcdWqyRHejGHjdEQZJ4Lb2jmS",
-	"wDWLQT2xnPvMPrANrEs0e6aIUUtbRegqROGweRFNBOiunOQkNvtOzgydHlo73tYoxlRKZttSwrRBClek",
-	"tFWDlRaZ7WfM+GiHfLC/Ws+6fVH7NvU0tdNBvPyWTvaHst025zzn3q5/jqlbdMLS2VZEFMOiNU0mQJ2H",
-	"376WAjVk26BiuxM4K5rvfh06wAPp2sd4kfaMMsrkE6lvntRbVOc3N653PZ0jJBxUNHcvyxVp6Ub2tdN6",
-	"GVUzazuZi+XjW2XQzIk6qmxOJIbHioln3PrTbP9WY6Cdc8xTECm2oqXplM5UWeNKsYDZ0rdvZ4vPmg3y",
-	"AgKWWMn6D4h1G426vd0XfVanHT5wXKwyma+JRt05uS4nR5YhmzM256bubi0/hbRWIFtLRSH+GrIoicUP",
-	"/msn1/UKkoOhhXepTH64uuTmWrCyJZ0rRwvmZzz3G/vTVlvRSDDyoqCtpfM1lgDiavO0BGj7bNnrbGOf",
-	"vZeSwLl5L/da7tK5MrzsOfLtF4Wrknw8ga9aAj5/TNgaPkw5LjrXBt0oXh2hjzmQ0DHl5mFD9kHTijrR",
-	"Y4Hu/RaYV2alPbDwXBK0NpqOu6DI16eZA3+msKuMG1f5FLD+DirQ/fQowbFgzNOQnZlQzJNCSe2dP8Fc",
-	"pZWIuUGYL82ifIAcyiW0UIyk+v6TJz0uFHmT4Xhaa8fgPN01uPhaSUV5A+df3ELuqN6u1w7Z0CxNcX6I",
-	"Yf/GHqizfNvR7kF4vmue98AujSWI7jpAfhsI/6/Gri3GlDT6TPkJwRKGIIHHEBE/8C0iOCQOKdaPz94M",
-	"q96lxbTsDSYuF1Nn7Kwf+D2n6YJB2ZEd9nDQf0We66kgml4qr9hhch1NrimPYWvnnP8vP9AaZxkZ+3NQ",
-	"zBMdHPnJ1kTTK8B+3k1+FDsh/EEYgxtG/nUxBi8W/PBS+DZaCj1pgEuKuW1wIgzrFXLeUdDm+MYlja82",
-	"zDWOMXNWGZ6oIbO2oJ3j2Dg28qhoGGIMRpyCKmEqmdbQkN3wk/gLja++Gu3T0V45+PI7o70766/m2ovG",
-	"MqQY8Lkh7PUj5zYt93yp4sBN2gvH+WpBlEZa1OFEOkOiR2RQDGSw8YVBMZRhQKiEc07jGDLXM4pyP6Lu",
-	"uKYeE/ugIlyQiZClV+T5Qf/VVpM0fO3O4kHkof/YVyYRi8HY34iy/CQKF/OPt0gVgQVMVVFGHJGC1jAC",
-	"F0w/2RR3QbV929rWm63AOU6S17g6zvy/H1INPvB16q1llLac8/9Ud/O91HrHmOEuJmDnACbW4R84ratz",
-	"wDdHto9TxRuYxLbp0ldUzPtUyvtUyvtUyutGSPu4Sqcq3ruyohtzBhvWHd7gog+i5ttPPVKmXwWG9qYy",
-	"3A4rQH/qk2/869IBilnbgf7u3ON39n/jWJhOSUeCp7O5EOqitCOapi5Tnsll+UdnCMQjJR/hRorMGz8J",
-	"ri33JpwUV9Df/GC/blk/9sOB+sMU0XTUmm5ER20ffbniN+8lzSicBXivOUbF2PGFCUZu3lGQXZTOiiDg",
-	"t5lnVJ3lFFC9/fcdpk2cucHf9yADy8GZD6yO4p4WZAD51L4x0AQ5zpfemzM6alvWPbaLz9xGvXfCQtVQ",
-	"Q3z6ztcIhd+ptaYvSPX2K+/0/C9We+Nyea11/dylA5G9rW4E19hZDZ/fdbKDweIZFQZxX5eP3jMndV+a",
-	"4bjdBnIpIYnI5QxT9h+tXrCEhdh6waBDvx1CXXB+8wDQeLwal6xdmQIq43HrdX3En1vUl7mR5EImCsMe",
-	"+A4ZCnnkipiw7A5zAyZUx+MdcuYjPfYX80fwTc8lDNmNndDN9DkfU0VeECFteCMFbT6/Q967d4ykZzqF",
-	"yGgWVkcLwCKS8isrDCNziNx/65wzG4shGm40qn7WM9KkJ/zem2frLWpKw7jKBq3l8Xv2oyaDt3QKKk+1",
-	"aqILd8IRuXycsR13jQnkabqNl+vwEafBI66oKMQRFaBOgRF3pCqfFpmADzvOFbb75DYb9abc5uM7h6fS",
-	"dEYk0MSw/YIBMOnzOR3HrpsaP+LnCl1nWUXssYzH7PrBfehffZd8eyxOQHbDBFv/chu1JsI2X0r/QZTB",
-	"OymCt99/3iwSXS1pNhiPvqohsrFs2aJ4f3Ay3EaGPCgVApfR7+EdmPsaHGI+DU2BQMJ0MFxnPyqHeZ5z",
-	"e8fkYP+HpoCAzVZ0KLtQ6Bv0sh/2FgEeppsy5Io2UNIbfkaYLmxxC0EpZP0GFxoSn78KE+5hqNab8t8Q",
-	"9d5/7+y9/S60jtEuJN23lKXfbKejH1bb66lH200wxiylsReBR4T6phkBVyQTelXUVddrStazIF2SMk1n",
-	"msVqUWWJIZ3j4sF7ptHyQ00uOf8j5hXllR5M5QhyDZl6UrQqWPZrrmMxMeo43DCbvWrVcM0mgMO8bbq4",
-	"+b81Eeyuvb8DrHQQLHdt/M0/eM9I6b7T5tfwYKDCIHLtbIiSgNV3XRN1VmpI3sPlEogjPzsQbdoHUO4W",
-	"49PuF/d/t8vY3d8KGngIvGrTSwrr8ztGnl95sc+KXlsYCQ9pHNQCXe6CnEcwsoMoMdFHk71Cwc6oHpfq",
-	"9XWAO22erHD65Iv9cPrkXsP0yRCtc+U001bG+AmfeKQIKILnDSemsB1LW1AQL6xrSPDUPNwWiqSxZtdA",
-	"nptj3iLCsF78E2r1z4c0VbBlQWsdFoorPN7UX3NpywORuIXIDvW0c41t5pngKMi/71m/GLesdCCx5xGw",
-	"BfvvxW6jRbFLcwv3FLs0Sz/OfHzc1ILgpTm0Oau3c0DSv/vNBiSfcvSWeGiThFDbTtPl5tV7aS6nunn5",
-	"tdRrjzIMO1vb+jOQVBlWbhXromDdWDDF8PcrgIxwOnH5v5MtbGQ1w1UCeRCdc9/axDaljHCZVCjfDKnS",
-	"LU0FITQnZmxrLF9GC1Vh01YM9GPxUMFklgUNyleSp5GGd0Pj8igdNq8oNNpshea77D8I77a898nNUY8y",
-	"rHHB6wUS0Iu+YuONHVIgo60YQOYqDFfT7i/FhADfoLRMgDzn5nEcdtKFSYlh2EguZFkT4cq0OnEvG6a4",
-	"Z/XocXp9LCQxFxj4HkntSfXp1jjZEugzhelKERq0kSeyYUpHhoYaeil3U4oSga53879joKke/3ORZ+pn",
-	"fOReBy3bLzSQw6dsZ+OtLs+w9wDeHGGK5FlwfiJTrqvlBLRkxTGJDDjN2M6MTlL3J2zqvPDgjFxgHJR6",
-	"nLM7xa7TmK8lr62V/rILgX8Eec1i+MTpNWWpQe57uQJlP4PtnyTQ2PndqKaXVEH9TqrLfeldApUgj3M9",
-	"NqsbwYj7bI1ij4WbHe0r9Y4/nBgjMpdp77C3i6LVfbIepS9b2UZ+4kbkx3I4kejbCG/jNIvSxWMArDuQ",
-	"DP8nE8rpCCZGSk+ZHjNe7Zde9DJ2RQmCp7OtnWrXUNXuPsRgXphvvUN+EZqwSZbiNyEhM9Dk+cv+3hb5",
-	"r//8/0Wv1dM3xz++f7NT7RPa9KGfcpZgAFvklymosRCoSoQ9SGnRo05C6VpuByT4alEJUv/w62BonyoT",
-	"JoqxbN0+EE5qq3/jrKEiLEIcTQ0TVloCnRRdcrM8TUmcSyVkt4+HA47rH7dUHWFSBbKQiDiGVDakLwpZ",
-	"DB+RNA6xztDM7efb/w4AAP//",
+	"7H3tcts4tuCroDS3KvEMbcuOM9uxa6uuJx/duZN0Z21nZmvbWQsmjySMKYABQMualKvuO+w+4X2SWzgA",
+	"SFAkJUqW7XSPf3XHIsED4Hx/fuvFYpIJDlyr3uG33hhoAhL/9+0ZHZn/JqBiyTLNBO8d9s7GQLQEeKZI",
+	"nEsJXJNrkIoJTjQdHREFPCFMk0saXxHGyeD9cPsj1fF4QLQgkDC904t6Kh7DhJrV9SyD3mFPacn4qHd7",
+	"exv1MirpBLQD4/2bZiAkKJHL2ADCErMmM79kVI97UY/TiVmVJb2oJ+FrziQkvUMtcwi/PRRyQnXvsJfn",
+	"+OQ8LFHvfQKTTGjg8eyvMKsDckzilAHX2/FYKODkCmZHhBIJWs7IlOkx0WMgik7A/GT+nkuu8I9DJpU2",
+	"u8hTXYBvj7/cQPD9bQNACP2E3nwAPtLj3uF+vx/1Joz7f+817eUDmzBd38InOgKi2D+hAOJrDnJWwpDi",
+	"e+GXExjSPNW9w5f9qDxExvWL/V5k4GKTfFJCZf9VwsS4hhFIBOqX4VBBA1TvNUyUwRh1xbI2yIR9uRG0",
+	"Rsg8LP0GWG4NpqhMcAWId3+hyY9Uw5TitceCa+AIKM2ylMXUALqbSXGZwuRP/1AG6m8BIP8mYdg77P1h",
+	"t6SvXfur2v1k37IfrWM2VYopTbl+pkgmxTVLQJIhZSkkO73byEB2Al9zUHoFyOCGTrIU7BlpylIkFkdo",
+	"5Nze8nnPkCye8iHh+eQSJJnkSpNLIFSTiVCa7Pf75sQ11bnqHR6YO9ZMm5UNYMRDVpwwvRS5PrxMKb8y",
+	"wN/5hD7S1FwsJOQ/Tn/5mQhJKLmkCSk2g2f0WvBhymL90HcXjykfAYnd51XJBAJ+5RmnOURAcN8JecmS",
+	"BPgdb1SPmSIiA4mvEA6QWG5DkwnjRIoUjshM5IRKIJRcM5giuymv80V5nSVQ93aZeGQ0TUE+UwgdmdAZ",
+	"4UKTRBCzGTydHwWHB7/IXCohiTnO1NCfHlPu7lFTxiEhY6a0kDOE8Geh34mcJw8J5c+CqDweF4hlSFeH",
+	"50njWORcI4Cf6CwVNDkT4gOVowc/TWm5ArkUycycaWqACA5VgbwGaSCGTNtL/yQhFjxhZpV3yPweGuhQ",
+	"daEjA7bS1BCQhG0JNCGUJ1bU1wA+KXSOxzlnS/i0on5Z3cKBale5G7OhnOQcbjKINSQEpBSSiBiZW3JE",
+	"vuZCg6MYCxRLyHQMnEjIhNSMjwjqFe7nC5b0Dnsvh/34Be3Dq2T/8iDeowFvehmKmvdcg+Q0JacWc96a",
+	"r98fnzrmMyL0GKTdZkQYj9M8MXs46B9E5KD/MiIGQPKyv4d48bL/Ao/awMdi+MzpNWUpvUwflPaOSQIZ",
+	"8MQokAaBcy6BxmMDBkJ3JsRHymdOaKsHRVchyITyGaFawyTT6ohMKdOEKpIKPjL/HZwY4to+HmqQA6Lo",
+	"TBlNMDBRgt/rKuQpkiMqkbjwJQyFNMbLzFwbHVHGG02RQCW8jXqfOc31WEj2z5WouVk4A3I4ZWC6Ak7G",
+	"VBG4yRjSi4ShBDU2tpOQRLERNwwdwawI6L2SCCqw3Z/CxZRifGRw/pqmLDHgOahJLCEBrhlNLdP+zDMp",
+	"zA4Nhr3lmunZBg5tXno4QHpRD6lR9Q5/Dd6wJg9JBCj+TJOJ4X7W4kJ7gJz3YEJZet7rRb1MmNuWvcPe",
+	"Lv6xd/slOOv9/fCsg50Rt7V71Yv8bqeQpttO5b3MNbmUQK+sVmdXsjqwzI1oGtgTGZCUKa2IIXbijtld",
+	"kMozw34h+QgJo2cI/+MpA0Ybtp8m5ijNfo32JziQOV221A2KA0YecPz+o7kVq9Nk0rygGcyzsjlzOOrF",
+	"EqiG5ILqiicgoRq2NZtA3R0Q9VjSwWsQ9Yweu+yICqhPzMPW+PQqw6/Ob2F+iYpNVED+UnxWXP4DYm0+",
+	"Wyz5Gp/Dq0ysOkLTT8HBDGmqIGo/q8Cx8EO/i2chBN2vsxDCE3dCwI01/msvV2iFFIZv8HZ5rMfvT0Ep",
+	"ZhFxDvj7u8yJhRg/wzRMVOebNW979iAlnZl/Z6XiVfuSsru7sIA1e92Ie8gSRyz4NUhl6YMpglwoImxI",
+	"KJ8Z2bZ0d57VLduSO/lT+/ht1MuzZOUTN7d80enYm8jBv10eYgF+cEsVKqmA2YyQbmNrkUxwmfXbcj96",
+	"o0xDPOYsZpQ/U2QqZIKqTEBpB8spbTGKfGD8ytp/IVZoQWgFczqgxdzp+20uPMBPjgHTNP1liPJ4oYCg",
+	"I/gImvZuo3lSLmisI7F5nlAjtnkcwuXqe/gS7uK0IAfPmWis2bXBZlAxTQ0uGRRLhYKkmUlZm/tBWZT1",
+	"hn7rQkT46FJJ8trw8Bt9qiGrb4RyNbXqdg2QK2Y9IItuzCz6V/OcAVxoaFzIfL2ZrFBzMIhtdJ7Y/F9k",
+	"/hfxPldaTIjSkD1TxCyxsxS3EWL3vcaTwDX9QazAG/zWahTeutfVeMHcPlo38Ba12lC37tGE/rv7104s",
+	"JiE/sDpwhS/tvzyogPKiYQtvLW0wwd9eQxPyjylPxHC4DDd+co/dRv6Ni44k0CYzwcDzTBFlVE4eA2EJ",
+	"2u4SqLFp0DvrOHThLasGDv580KsHC6Ke93OsRM/aKduLzmDuLFE/byRlXKxyUFWoip+a8aL6mU+N+jPw",
+	"5EIML5SWQJvEnMzBenT0GCSgT5kLMjFWNh68IpKNxppwMQ1I8VKIFChy7NWY/TyaNehXHG70hXXdNkW6",
+	"lEK3ArUOBS3Q9mA8hyMCX3Oalr8F25qC3ZfdUif8aJQ9VeiiudPtcEneVvOyyV+94+YBMsQpZZPKXyQo",
+	"kV5XH6I8hjRtEWTlt4NY00rKERPSmf+LbUX3nFFv8smEytlihYpa0xf4iHEASdRY5GlC0CHLtA2rrqNb",
+	"aSpHoC8CJXXeBVh+UwzLuK7jG+S5sVtL//uWQS9z1FZV12J1xcsfRyNq3Bgj/p1br8SJCZVXiZhyL9Si",
+	"3lhPDEtHC77pon8qefOcoGcXVX1zKRd2aLcST/TvXM66fWINNcq/0/ETHTe7DoIjFeYGoS5adR9PqStt",
+	"ccWLsgGjjuL41D7c2Vr0rxW2YkDWHahuKfCrm55N4tMdQQldcKOBYRngzmqmpTuF18hkV+SdRjuxbo5l",
+	"6uPtgi9bJb6BrpXLuKgTCmq7Lcq9478Xi27T6N7d5XloZjTIcs3iK9AXuEAT5kjKLX/ejGvGGMkXztv7",
+	"rZtJfFHijt15BaoFWPHG+aq72sulYtzo4rS33GEBjxONTrtGC+JLCfQjmfiBUbC2ge/WOLGsdWVqrDHt",
+	"gCz3+isba/MLLkCU04JRewHvOH0vCuTzIrled2mIDDM6Sh0x0A0X64Q/AU3NDucvVNW/cdWwwLx6Y99q",
+	"2v0HMWLcKDcrXtVIUq4vvJk1p79h/AASMhSS/HKc6/G+S95TR0TwdEYGGVVqKmQywFi/j5PsoK5u9+Wf",
+	"aDye4sdQLBV/rGike/s/LHf2xWLFfWDgmY24kBbq+QzBRo+s9x41GM8TylJCk0SCmndXzrsFliJ98amo",
+	"6RDnrn49kwO8r2MlODd8b3Pb9h6VhXv+2GB709KRuFCkucfcZS57/LNqME999MUt1QThzzD9FJxSFVf2",
+	"9o2ts7f/A4nHVNJYg6yayR3Pcr/hbn4WCbxu8aj6P3dw13CRgNMvF9+XfzDqLTgMkcAvbvMrIagFIDiC",
+	"Py9HzpRewjxSv+xgzvJWFypLvP1qNuvDrOhUTYEm3lZdBcwmBdsC7gBpO0YjnVT9aieQMMovlM3gqKr5",
+	"Ir9MAx3fZqkuvuOod80U06oTsrQihFsjmoeubW9njWJo4D3YA0z/2P+TO3sV2WA9pxPGR/Z64EbjHR2R",
+	"gfV1o2CinDCutMzxTzbBVHA45wPzwuCIDLx6MSDAXf6njxt6WX9EBlB4eNxzTJPLGfosDARiONw554Hs",
+	"84Ajq3D/479UBkja1JFCH6xddurz0mv52g1u1yJdvMPDWmiatqWWY1qIP+khSw3TigiNpVCK0DQlGR3B",
+	"Wt4++9moyJt3MDehieeprzFreNWIvc0ivtiw2sFhWllykTgJxULNppgHb27pxvMIfCoe7VIxNa+ajZlT",
+	"HbPR2FjfcgQteQKf2sKyx5ycvHtNXh28/B+FNzERcT4B6/avHm9S2GjVVf4+pppMgWsylYKPbIDXsFDr",
+	"e+cxROZvGOMllGQgleAkppzQWBMbgK3B7POY5j/2CwcCXMuZWadIwBoySDENS+apLdvoYki5c7GZkg0G",
+	"sGEqRv1vK7exSTsZ1ePGLYRpnIsWYElEaKqEj4wP/ve2U/e23ycD4mswinTVhVkL9c/8dHb2idgHSCwS",
+	"2AkrUl6+ehVUgRz0+41sw/sA5tIJx0Jq4ix+L0E9GplVdhaFfObTMj+fvCcShoAIEzL9cEXD98vEsjIo",
+	"4fen6Ay5Nk1TNFLKEF+QjrY0dGjjSHbX0SKrrIJANTa+kF6YctSC0orpxrMKBHhL9otTWMpTigWPQRrh",
+	"aayhBIaMI/u0abqq8TNFzl/9VrCixP1Onhtm8edX/b0twrgWZD4TsQg8l2U0xsCp3sRuCdOugV7tvtjl",
+	"1jG/+FrccTbdw4nNFF3PSHJppheYgbpOGVnVkxEu1gzriCkNcj1gnUly0W6jfjz99Ew1nPvPQurxlPGE",
+	"vD9rsISrm8yo1iDNkufnp43s2VuWC8OTNoG0zMcooTlOKPkgriGl6HK+IzSbkM6Vky3yQjpZq/ZKbVbm",
+	"JuxWRJ6l0uvMPPWJMnknU9dDF3mj1328cZ+iSQwMbM3UgMicK69WK6NOu+DgwEo3m5mtkG9Zx8xUSJe2",
+	"+zWHHJl7MmHcPT+h3CicxMClQpcTPoT/tuujJYJlW03KT5Ai2c1P6zOfnCe7wcPs9DjDvZZekgQwpo9P",
+	"7lEtES6azC60uPA5Vc2k7U0Wo5UYVUoby6e0Mpxl5NcwcvC5kMRAlYL9N1XFz8lWcwZCl4hcEdVoKNXM",
+	"MuDJNroPXT1YhAVjKohEd9LOigy0pmBIzSbVNtUxvJqmc63vz++m2U/ugDguUrxWynhaIL1RcF8CFl7g",
+	"4sYC9ZWlgX0aFEfyUnlbwV3SPe/Kmt2NEPvqLVQqvNmrjgi9VAayYZF7pu7oKPFn1sR+fGaqw+cVb0Pk",
+	"OhYT6Ih1v7inmwmiHu1YvCv/7QW7sukLCzP2G1RADAgSxP4IEz5mRAuSUWXInWOq66fT40alzy1cxAZK",
+	"2azhRu/6tIkjdGEq0P8z18PtH5pWGhY5FwuVgTA/Y/6A3BJzUEULc+crB7eeNrU5yBcA+EuJeF6CBfGl",
+	"MIuWXlKeCN4Sa3rcvOKaVFw/9limFsuV1V8fqV8ayAkj90sfLiTzUsKeD8JXX2h6XAKsleLvX1yAWfVI",
+	"JuMXmRQjCUpVw5gro1lzqvM6yUar50C3e61bNZKK7GpIBvra1UPaGCR4Z9SoMplaRWSKPi+qiDnIZj+H",
+	"uFiuAOiKVidEgkrdUGMlOJZXQ7Y8Z9tsL/KZ26V7PoBgaYL7HHmvkiLjxPGKGWiBotZ2awuTb7rmdRkm",
+	"s2rqWKekrloB0NLsnK6MYEnmjfvZ9Rha4BsquhAFSMYUyRjnkBAtjojhCBJbECnvv7NeJbgG6Tt3sFoG",
+	"eAvt3LECqmEXRYmQsS25dwiuXbdjH3H3MHeMlUMPa6vKxLc5lK3ceICtkSOWCvItzY5z6PQZn1oqFSeM",
+	"h3/d+63LyaasvUIm1D0O0uCnHpCcJwKU83/CNRO5ctYUeT4SBl8uaXy1dUQGdpsYLZwKeVWiOi7AhSZj",
+	"eg0VL4M1+fwJoTg1X20UmqUvpsn9A0qV3sWah/XvZ9jVCXiCqfjHroAdTfpD8hegEiQ5z/v9FzEugv8L",
+	"g+aoCVahqwvG26v/c65ZSmql9+7VitPwVXM8oOYxrUWVREa/5uBWNtbhYJdmbPd6b5fmerzrFhgcEaad",
+	"F0jwuE2OXgEvrRR3O5d4LMtTqiqnPw95ZfHK4TVR6JmEFRRv83S7C6n0gXdxIL0pn647xYufmpVt8/4x",
+	"p+lMs7ghr2AVqeRYZXebwXz7b/alEoRllkPJn4vvtd3Ga6phJJrUlTj4pUFj6ZomMx/A9asuyoUJAfvA",
+	"VINJv5rhVdnoumaXBetNBesWCph5LjWSNBsbHQFDNjvk7TXImVcWALkKMxSPWi1LVEQoGUgh9IBoF+4S",
+	"HMwCRtfARaJzHjZywL8RWx5i2+8RzBdQO+SYDLL8MmVqDMkAfZoDKuMxu4ZksGWBQM8Zuo0vgdBzXjg9",
+	"EfBDAgivzQfB4Igi1AIb6D2Re8xuQpGiMwwZSjFx+4nOuQGSEu8Vwu4fpRO2/l656A754x/fSDrUCrv4",
+	"mQ8rByJGrtUf/3jOlbBH5v3lMeVE0Wuwgotx4i28I+JOxQg64EMhYysMJ+bIhpSl2PWjuPRzzlThbCQH",
+	"+/tFpkwQUQ+qtH3nDJeH4wKVigycBjSw2TB1p+dqyO3d4xN6896+47O53D/36pF5cxOrZo7NR+rMEpGD",
+	"t41ifnYu/hVcFGNIs4a0hcy+TmwUk6ixmHKjv4B01fA3zTVaLYbPwo2X8bL/++vx9v+h2//sb7+62Nn+",
+	"8qd/63VOjHuHZOaSrCzBhilyVJOhSFMxbfL4tpjnquUrZQKY5S5dIwRB2mEFf/b7DcUMaxUVd6tQLXLb",
+	"FpWlthYkGzx7JKdeVUlZ36OH64DhyT+xBoEnKb/qmLKoOMuypvanH4vsNLjRlheNDTOaSpplkCC/skry",
+	"hMorpyOjOEH2qy2TTBWQn84+ftg2DDuzOeGN5vVKJ9egwRhd0+aa+B21Xb09txPseqs2oSyUF3E3baHu",
+	"XUyM6DIc3wtjY+s6QdxsFgWntKKOdv9Vjd6eDxwpHZwcFay8k1+qg48puAasDBxVMaGFWYUFY20upM2U",
+	"DHpvSXgoUagmI8gNPpTS67J2OWFgXKxmlbmX3vOheHTLrGYd1d0HhbO+W15/6ejv+PwNsy4t1ZSohk0M",
+	"PATITXNutmWIv0j1IEqLzDHTznL7dZHsUku6LEMY3UsZurPIMsm+4eNBrFc2pmG4grlg8+IaJKmdSUT6",
+	"NjmRG/Xa/1xxWbYLwSJu023/zs3Y8elV2N0cSpdU6z/ZIcYUNQWlgiOuoOAyfTyk3Y0Ep1aUGWu4S9Y5",
+	"6JoPZAGjXHJUm3JBVLnmXfSKv0u2ei++QFeYdyWvmCu4PoOvCf/lxlp3MY+nskDWV4qdllotS2whrxbc",
+	"Ke1yHmedLhBI/0LsL5SFAVactqSxH1snD1PEq5u2PlWPpchHYzJ48/bD27O3ZBdzC3e/seR2QJ5jnqDa",
+	"OiJTybC5cuhFMnYn6rOYYK+FROdTub5ZKQwH1HXfJoX3s0vDbE7a7cg4XIe1Um0LsvPW4XGr5erercVa",
+	"t16ftsXnprTQ4HjLhF2Xv+tahhZN61bRMM1lrtUGcb3k6MfIgV7lulrqeKsHvTBP2hzoI3k6bO7zHVwc",
+	"ZoGOwdn5giVkVGBrlBTJJGDOpI2u7/Q6BHMX8IPfEPLMHSqm5cS5ZHp2ah61e7VxvePcNlWw//I9nXr/",
+	"8fezXr0PfTWMaT31lWhjKkaMW47fGIUsep7j2drAYgHuWOvMtm1mTumMBdfUzlFxhF5kojM++vdSvx2m",
+	"YrpTduZ2I3pOit/fpWJKgldrGsb8s0y5UAVaDmoshPYxbuA2N9cmzSfk/RlOkGAxFANzFHn+8fST2jo8",
+	"5wnEzKaGGHkZkVHOEvDTG2Ihk4olY8Si70Mc4UPVtHNM3j/n6BP221Fkil3GU3YNO+f8nP/hD+S14NfA",
+	"0RF8zrddCEmKXENQPJbksca3lPOO+zsbHJWtr2lKgCdYlqTwYUJtpzEphN4xi/v+/W5PbooRNuTDkqac",
+	"pwZncN5MYgcZTJmCHf8iuRQJA0UkGGwlOb/iYsodDeMXsOjLrthaQ6nIcyyNxtq1c07IoK2V+GBrh8zN",
+	"8TGQV8b4FLkNB/3+EaHVNugimZkP4CXU+6HbF9WaQR9aKQPD3X/AZupm8xniGz43wIDdgDzf+6///H+G",
+	"DRE3fIq87G/hfga29HdAnvtf3A8WQDyib8iGI4JVw5ENAkbEvng7wK8b/mAwKS4bPRNLuB2ZwZF9QJGY",
+	"SjkLu10aEBBnRAo75JjbGRfux2eqnC1THGn/ICJwQ2OdzkjKroBQMrEDAswpW2wUqUM+Q1sSElIUzVif",
+	"dVgs4/9ia2GOyOBm2wupbQPVgAhuKDAYaoTxTD1GFEvF1OAvjg6iqflXgn0daZraihCzIUVGoMlB/8UW",
+	"wnfGJqA0nWQlPr948eKVwYfPZ6+PCEvsD58/v3+jCNzEkGnb/THsI4ppkSwe46POtFU2RpiyGLhCWeHY",
+	"oJF4koG2zaJymTpeqw53d5tZ6K5fpLRg5hnk8af3gc182Ovv7O30bfwJOM1Y77D3Yqe/8wIVFT1GiVNg",
+	"B9v2LA8b5zQFIf6Gl6aIAkzdZJJghnzJ9BCV0ezwz5SoY8RMcWfvE2xQrXTRaVn1qnP+WjSj8pFdO77O",
+	"aEZLHnQj5W6/zA102+/3F0w6WG3CQbXvdePgFcMpDKcP23GryM5QkxBjIYmtELqNegcWtqZPFnvYDea+",
+	"4St7y1+pTAix7gA7Hm/Zi+UIh6B/H15hKR2rW/P+78NfeyFyfYl6cxTdO/QFbFiMax02VVSxdkjZ3Luo",
+	"Lv+LSGabv0Rn9txWNWQtc7it4dDe5j/fOoIsON6oHCQXjge0QyQtc35QRDroHyx/qZiKZl7Ye9EB6+am",
+	"lOF7L7tA1zDVxLy8v9/l5frMmruTCtZ7EFrtxl+/w3Wo5jZqYuO7pY4asvQ6D34bPHfvTDj61mQguhbE",
+	"qmieYX1nbXM+C89aN8Kaa0C6DAbUxpkxVW3zkTYowvagHcfg+M6vy0CwXVAB6yGEJK41H7mcBQ2F28Ay",
+	"qDTikFxocYG+idpAq8KAvleRGHaJXCgQ/a6dLLSdXFCXqBbOPig368CcynGYd+cO2F5vzqYMWEFIyo2s",
+	"oCgG78AMdm3j8lY178x3snY9212DbduXPJqbYox6rzG9UeO1nEVZOywTabpDsMm6eTylSrueVK7n+SBo",
+	"vm6MjaLZ+pIJm6Xxsdc/JBK2h6DjsTHBXSk9Io9v5W7NINs/C20D3JZVzBcxw7f2lGoccd5HoXPJ/VFZ",
+	"e5ETlpAR6hDFLpg6In2CgUPlzXWH3n57rQSN4+y6DDXGmOfCocZRV45+n5yhadZAA4ewF2BEAs6YSx5c",
+	"o1mVBxzsdYAMZ9fenWGUZxiQKSVZnqakmChwP+yjGP/Q4dlvLLltVT5+hIDcevcvilyX5Rbt2omh7x3H",
+	"VtWz74hnx/5cygToIeKY6xC9FpKtqmW+f2OjEF2wbTcuOqyv8ZFWAxQXncPWzVug1SbxnezPjVNJ+1hu",
+	"1wr690opB/1Xy18o5sj/C5qwFi0JLViCr23hQpMgE+p+xI4lbmMJbZq2zZoPKohaSczZeU8EZgnsrvhq",
+	"jtPFCniBtM+tjywWE4icvwynzSdb94u6shw2sEHkdRmZDyWZ/MSE70s0ed7zRDj/opLJoSWh8yx0oyS9",
+	"zJipxifuO9LUJUrwfYcA7nzpNGl0qBsjJZi7s14camMGCjL/sLPhnbh/9b5toEoFKhlG9H2rkPIQdsgx",
+	"kaAlg6ToWVtx5J3zwfsEJpnQwOPZ9l9hNjAv5JIrl75lBKX/CuNKm9MXQ4IphdjHj9gG+C7sX/OuORFV",
+	"ieKteBQlgH+FmfNRbV7U1ScdPnAgcIm0exwh9ySyNiuyfrJl9BXuhTaVbSy9IBhw17ggMqRwjP0G1dFT",
+	"4Ek5Ve2+wvRu/VXC9I8kgC2TvRR6TPyJux6xkDwR8OMS8Mv+fqej/5FqmNKN5ABglyOPCRilGoGuJXFI",
+	"yNLZXQm+yPZDCm/UHt4JOdkGHgtMeGUjvs1suyItROqCeCoDavtFudFiPlea4Gy1QzLwg7wGPkEX04J3",
+	"zvlnlzXqxobxxLX8L1dwe7djc23OCjmBDGsUsINHLkEhRJiwiesMpZicY1mhG0SG+XZ6LIXWqU/FPNh/",
+	"ZRMuT0DL2faxDTE2hfyKwXJdedXN9nQ6xbzT7Vym7vS6c4/ygw/MtoJ+6XW2dYoZA4Q9sMHwW+MYB/sd",
+	"eOKZEB8pn/kU7PXZhisP6B3++qXCRNiI40AZm5tsMJE8nydOpWcphA4tc/K9L80cosCkZjbxm6Hje9I3",
+	"KhMIn6j2iWrvTLUlJQXDsJZTqsh1O5WewLW4KrtBKuAabX0s8nEFAUU/GPdvKWwBSJEhgxTsNIGdJiIz",
+	"INwPlc0NselEZwcNbR4tTYhcPxHFfWazGnS2yFDF21XUU1u71+ZN/Qj36Ub9CO1xbptd+Ugp9Zh9h0hs",
+	"tHGjXPuugKwoxLnTqYfFjm2sBFeyvMSP3/Cv+eaHVc7iKtjs2dkmgIYdJXUmYkcbfir53n0wk7k5iusy",
+	"E7+Mq1ZNjvBmDBunI8o4EdzWzpEErlkM6onl3Gf2ge3HXaLZM0WMWtoqQlchCofNi2giQHflJCex2Xdy",
+	"Zuj00NrxtkYxplIy22UTpg1SuCKlrRqstMhse2bGRzvkk/3Vetbti9p33aepHXbi5bd0sj+U7bbX6Dn3",
+	"dv1zTN2iE5bOtiKiGBataTIB6jz89rUUqCHbBhXbncBZ0Uv4+9ABHkjXPsaLtGeUUSafSH3zpN6iOr+9",
+	"ca346Rwh4dyluXtZrkhLN4GwndbLqJpZ28lcLB/fKoNmTtRRZXMiMTxWDHDj1p9m29EaA+2cY56CSG0b",
+	"l3RKZ6qscaVYwGzp23fnxWfNBnkBAUusZP0HxLqNRt3e7os+q8MbHzguVhk02ESj7pxcl5Mjy5DNGZtz",
+	"U3e3lp9CWiuQraWiEH8NWZTE4ucYtpPregXJwQzGjpXJxDcpOecNMzdoMT3EsiFD8IekWkfeVk3ycMXN",
+	"zQVlZZs+V9MW7O+5P50/bbVVngRjQAoCXTpzZAkgrsDPN5hq+mzZ/21jn72XusK5GTj3WjPTuby8bFzy",
+	"268sVyX5eC6xah15Yye1MG+56GgWtLR4dYSO6kDMx5Sbhw3vCDpf1K1brPK93yr1yvy4B5bASyLfRl1y",
+	"FxT5Ijdz4M8UtqZxIzyfot6/gzJ2LxMFx6ozT0N2jkQxYwvFvfcgBbOmViLmBo1gaSrmAyRiLqGFYkzX",
+	"7z8D0+NCkXwZjuy1xhDOGF6Di6+VmZQ3cP7FfeiO6i2M7eARzdIUZ6oY9m+MijrLt23xHoTnuw58D+wX",
+	"WYLoro3kIyH8/efe/4sxeItjJVU/U37OsoQhSOAxRMSPzYsIjtpDGvdDyDfD3HdpMXN8g/nSxeweOzEJ",
+	"vuY0XTBuPLIjMw76r8hzPRVE00vlVUHM6aPJNeUxbO2c8//lx4LjRChj9g6KqayDIz8fnGh6BdgVvclk",
+	"tHPWH4SVuJHu3xcr8YLEj4CFx+lk9FTP89hMyGJnJf5Y6BKO5jbHaS5pfLVhPnOMKb7KcFENmbU37fzM",
+	"xnGdR0VnE2OU4vRZCVPJtIaGNIwfxV9ofPXdaLiOWsuBo09lq3fVqg2iFD1zSDGKdUP47ocDblq2+irM",
+	"gZuJGA5e1oIojdSrw9mBhqiPyKAYnWFDJ4NifMaAUAnnnMYxZK4dFuV+mOBxTWkn9kFFuCATIUtfzfOD",
+	"/qutJon72p3Fg8hc/7HvTOoWI8x/tyr8k7hdzHHeIR0FljxVRU11RArqxHBkMNlmU/wIjYlt6yPYbDnS",
+	"cZK8xtVPNWT3RNzBB75PbboMWSOkViV5pCKkJ1p//FL5GAsExATsVMjEhjoCd311KvzmCP1xiqAD0972",
+	"rPqOaqGfKqGfKqGfKqHdQHEfUepUBH1XVnRjzmDD2sZbXPRBTAn7qUdKlKzA0N6Th9tZD+gXfupF/n3p",
+	"AMXk9UDjd27+O/vxcapOp5wtnGJXDR4vytqiaeoKDZhcNljiDIF4pLQr3EiRc+RHArZlHYUjAwv6mx/z",
+	"2C3fyX44UH+YIpqOWhOt6Kjtoy9X/Oa9JFiFA6DvNbuqGEK/MLXKjYsK8qrSWRH+/G1mWFVHYQVUb/99",
+	"h2EdZ24M/D3IwHKM6gOro7inBblPPqlxDDRBjvOt9/aMjtqWdY/t4jO3Ue+DsFA1lGCffPAlVuF3ap39",
+	"C1K9/c4bZf+LlS65VGhrXT93iVBkb6sbwTU2prOzXp3sYLB4xIdB3Nflo/fMSd2XZjh8uYFcSkgicjnD",
+	"iodHK7csYSG23DIYcGBHkhec3zwANB6vxiVrV6aAynjcel2n+HOL+jI3oF7IRGFoBd8hQyGPXA0YVi1i",
+	"jsOE6ni8Q858NMn+Yv4Ivme8hCG7sfPamT7nY6rICyKkDaGkoM3nd8hH946R9EynEBnNwupoAVhEUn5l",
+	"hWFkDpH7b51zZuM9RMONRtXPekaa9ISvvXm23qKmNEz7bNBaHn/kAWoyeEsnoPJUqya6cCcckcvHmXpy",
+	"1yhCnqbbeLkOH8W1MTIMrqgoxBEVoE6BEXekKp8QmoAPbc71BfBpfTYWT7mtRHAOT6XpjEigiWH7BQNg",
+	"0meyOo5dNzXe4OcKXWdZQfGxm6/9NGSgmu5hj8UJyG6YYMuHbqPWFODmS+k/iDJ4J0Xw9vefMYxEV0sX",
+	"Dubkr2qIbCxPuOh9MHg/3EaGPCgVAlfL4OEdmPsaHGKWD02BQMJ0MJtoPypnoZ5ze8fkYP+HpoCAzbp0",
+	"KLtQ6Bv0sh/2FgEephvS5MpVUNIbfkaYLmxxC0EpZP0GFxoSX74LE+5hqNab8r8h6n2A9Of9LrSO0S4k",
+	"3XeUpb/ZRlE/rLbXE4+2m2CMWUpjLwKPCPU9RwKuSCb0qihLr1fTrGdBumRrms40i9WimhpDOsfFg/dM",
+	"o+WHmlxy/kfMXcorLazKCe4aMvWkaFWw7Jdcx2Ji1HG4YTan1qrhmk0AZ6HbtHfzf2si2F1bpwdY6SBY",
+	"HkuYOO0dEcCn0oqhVzR8uWcZaeBiGhGgMmUgSSLpEOfMxWmeNFX4eA/K3zw894z77jtt7hMPBuolItfO",
+	"VCn5hPpdF52dlYqYd6S5K4/8hEc0nR9Ah1yMtrvf3P/dLuOqfytI7SHwqk39KYzc3zHy/MKLfVbU58IW",
+	"eUgbpBZPcxfkHI+RHReK+USa7BV6fEb1uNTirwPcaXOYhTNCX+yHM0L3GmaEhmidK6cAt7qWP+MTjxRo",
+	"RfC8fcYUNs1piz3ihXWNPJ6Yh9sinjTW7BrIc3PMW0QY1ot/QuPh+ZCmCrYsaK0jXXGFx5vNbC5tebwT",
+	"txDZ0at2+rRNcBMc9YXf90RmDI9W+sTY8wjYgv33Yu/UohCpuYV7CpGapVcZj7C30S8vipGaQ5szrjvH",
+	"Pf27v9m451Mq4BJHcJIQapueuhTAesfT5VQ3L7+WBgdQhmH/cVt8B5Iqw8qtYl10BDCGUjGi/wogI5xO",
+	"XJrxZAvbjc1wlUAeROfc946xrUMjXCYVyresqvS0U0GkzokZ28DMVx1DVdi01TW9KR4qmMyy2ET5ylNR",
+	"wB3RuDxKh80rCo02W6H5LvsPwrst733yptSDGWtc8HrxCnTWr9jZZIcUyGgLE5C5CsPVtPtLMcfBt5Et",
+	"8yzPuXkcR9J0YVJiGLb7C1nWRLj6sU7cy0ZD7lk9epxmKgtJzMUffo+k9qT6dGtvbQn0mcKsqAgN2sgT",
+	"2TClI0NDDR2vuylFiUAPv/nfMdBUj/+5yDP1Ez5yr+Ow7RcayOFztrPxhqRn2HgBb44wRfIsOD+RKdd7",
+	"dAJasuKYRAacZmxnRiep+xO23l54cEYuMA5KPc7ZnWBvcEwLk9fWSn/ZhcBPQV6zGD5zek1ZapD7Xq5A",
+	"2c9gfy0JNHZ+N6rpJVVQv5Pqct96l0AlyONcj83qRjDiPluD5WPhJnz7gsDjT++NEZnLtHfY20XR6j5Z",
+	"TwYoGw5Hfi5K5IenOJHomz1v48yR0sVjAKw7kAz/JxPK6QgmRkpPmR4zXu1qX3ScdrUPgqezrZ1qW1bV",
+	"7j7EmGGY1r1DfhaasEmW4jchITPQ5PnL/t4W+a///P9FR9yTt8dvPr7dqTZibfrQjzlLME4u8ssU1FgI",
+	"VCXCJq+0aAIooXQttwMSfLUoOKl/+HUwWlGVeRnF8LxuHwjn6dW/cdZQeBYhjqaGCSstgU6KXsZZnqYk",
+	"zqUSstvHwzHU9Y9bqo4wmoUsJCKOIZVjA4ooluEjksYh1hmauf1y+98BAAD//w==",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

@@ -289,7 +289,10 @@ export interface paths {
             };
             cookie?: never;
         };
-        /** The tree's version history, newest first */
+        /**
+         * The tree's version history, newest first
+         * @description Viewers may read the history of a tree that is published now, earlier drafts included.
+         */
         get: operations["listTreeVersions"];
         put?: never;
         post?: never;
@@ -350,7 +353,8 @@ export interface paths {
         };
         /**
          * List sessions
-         * @description Viewers see their own sessions; engineers and admins see the account's.
+         * @description Viewers see their own sessions; engineers and admins see the account's. Only the
+         *     technician running a session changes it: others get 403.
          */
         get: operations["listSessions"];
         put?: never;
@@ -1044,9 +1048,14 @@ export interface components {
             description?: string;
             category: string;
             tags?: string[];
-            status: components["schemas"]["TreeStatus"];
+            status: components["schemas"]["TreeWriteStatus"];
             definition: components["schemas"]["TreeDefinition"];
         };
+        /**
+         * @description A tree is archived only through `DELETE /trees/{id}` (admins); writing `published` or `draft` restores an archived tree.
+         * @enum {string}
+         */
+        TreeWriteStatus: "draft" | "published";
         TreeSummary: {
             /** Format: uuid */
             id: string;
@@ -2373,6 +2382,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
@@ -2407,6 +2417,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];
@@ -2438,6 +2449,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
             default: components["responses"]["Problem"];
@@ -2470,6 +2482,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];
@@ -2505,6 +2518,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];

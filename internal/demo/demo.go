@@ -103,7 +103,7 @@ func seedTrees(ctx context.Context, db *postgres.DB) error {
 	p := domain.Principal{UserID: author.ID, AccountID: author.AccountID, Role: domain.RoleEngineer}
 	service := trees.NewService(db)
 	for _, t := range Trees {
-		exists, err := db.TreeTitleExists(ctx, dbq.TreeTitleExistsParams{AccountID: p.AccountID, Title: t.Title})
+		exists, err := db.HasTreeTitled(ctx, dbq.HasTreeTitledParams{AccountID: p.AccountID, Title: t.Title})
 		if err != nil {
 			return fmt.Errorf("look up demo tree %q: %w", t.Title, err)
 		}

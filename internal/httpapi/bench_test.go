@@ -28,7 +28,7 @@ func bigTree(n int) oapi.TreeWrite {
 			Options: &[]oapi.NodeOption{{Id: "yes", Label: "Yes", Next: id(k + 1)}, {Id: "no", Label: "No", Next: id(min(k+2, last))}}}
 	}
 	nodes[last] = oapi.TreeNode{Id: id(last), Type: oapi.Solution, Text: "Printing works again"}
-	return oapi.TreeWrite{Title: "Big tree", Category: "Bench", Status: oapi.Published, Definition: oapi.TreeDefinition{Root: "n0", Nodes: nodes}}
+	return oapi.TreeWrite{Title: "Big tree", Category: "Bench", Status: oapi.TreeWriteStatusPublished, Definition: oapi.TreeDefinition{Root: "n0", Nodes: nodes}}
 }
 
 // BenchmarkGetTree compares GET /trees/{id} of a 150-node tree through the whole stack (gate,

@@ -43,14 +43,14 @@ func TestGuidedSessionEndToEnd(t *testing.T) {
 	ctx := context.Background()
 	admin := s.Register("Sessions")
 	tech := s.AddUser(admin, oapi.Viewer)
-	tree, etag := createTree(t, admin, printerTree("Printer offline", oapi.Published))
+	tree, etag := createTree(t, admin, printerTree("Printer offline", oapi.TreeWriteStatusPublished))
 
 	sess := startSession(t, tech, tree.Id)
 	if sess.CurrentNode.Id != "power" || sess.TreeVersion != 1 || sess.Status != oapi.SessionStatusInProgress || sess.TicketRef != "T-1001" {
 		t.Fatalf("started %+v", sess)
 	}
 	// The tree changes under the session: the session keeps its pinned version.
-	edit := printerTree("Printer offline", oapi.Published)
+	edit := printerTree("Printer offline", oapi.TreeWriteStatusPublished)
 	edit.Definition.Nodes[0].Options = &[]oapi.NodeOption{{Id: "on", Label: "Yes", Next: "plugged"}, {Id: "off", Label: "No", Next: "spool"}}
 	if r, _ := admin.Client.UpdateTreeWithResponse(ctx, tree.Id, &oapi.UpdateTreeParams{IfMatch: &etag}, edit); r.StatusCode() != http.StatusOK {
 		t.Fatalf("edit tree: %d", r.StatusCode())
@@ -137,8 +137,8 @@ func TestSessionsBelongToTheirTechnician(t *testing.T) {
 	alice := s.AddUser(admin, oapi.Viewer)
 	bob := s.AddUser(admin, oapi.Viewer)
 	eng := s.AddUser(admin, oapi.Engineer)
-	tree, _ := createTree(t, admin, printerTree("Printer offline", oapi.Published))
-	draft, _ := createTree(t, admin, printerTree("Draft", oapi.Draft))
+	tree, _ := createTree(t, admin, printerTree("Printer offline", oapi.TreeWriteStatusPublished))
+	draft, _ := createTree(t, admin, printerTree("Draft", oapi.TreeWriteStatusDraft))
 	mine := startSession(t, alice, tree.Id)
 	startSession(t, bob, tree.Id)
 
@@ -158,6 +158,13 @@ func TestSessionsBelongToTheirTechnician(t *testing.T) {
 	if r, _ := eng.Client.GetSessionWithResponse(ctx, mine.Id); r.StatusCode() != http.StatusOK {
 		t.Errorf("engineer reads a technician's session: %d", r.StatusCode())
 	}
+	answer(t, eng, mine.Id, "power", "on", http.StatusForbidden)
+	if r, _ := eng.Client.CompleteSessionWithResponse(ctx, mine.Id, oapi.SessionComplete{Outcome: oapi.SessionOutcomeAbandoned}); r.StatusCode() != http.StatusForbidden {
+		t.Errorf("engineer completes a technician's session: %d, want 403", r.StatusCode())
+	}
+	if r, _ := eng.Client.ExportSessionWithResponse(ctx, mine.Id, oapi.SessionExportRequest{Format: oapi.Markdown}); r.StatusCode() != http.StatusOK {
+		t.Errorf("engineer exports a technician's session: %d, want 200", r.StatusCode())
+	}
 	if r, _ := eng.Client.StartSessionWithResponse(ctx, oapi.SessionStart{TreeId: draft.Id}); r.StatusCode() != http.StatusConflict {
 		t.Errorf("a session on a draft = %d, want 409", r.StatusCode())
 	}
@@ -172,7 +179,7 @@ func TestSessionsOfAnotherAccountAreNotFound(t *testing.T) {
 	ctx := context.Background()
 	a := s.Register("Account A")
 	b := s.Register("Account B")
-	tree, _ := createTree(t, b, printerTree("B's tree", oapi.Published))
+	tree, _ := createTree(t, b, printerTree("B's tree", oapi.TreeWriteStatusPublished))
 	sess := startSession(t, b, tree.Id)
 
 	statuses := map[string]int{}
@@ -208,7 +215,7 @@ func TestConcurrentAnswersAdvanceOnce(t *testing.T) {
 	t.Parallel()
 	s := apitest.NewServer(t)
 	admin := s.Register("Race")
-	tree, _ := createTree(t, admin, printerTree("Printer offline", oapi.Published))
+	tree, _ := createTree(t, admin, printerTree("Printer offline", oapi.TreeWriteStatusPublished))
 	sess := startSession(t, admin, tree.Id)
 	var wg sync.WaitGroup
 	var mu sync.Mutex
@@ -240,7 +247,7 @@ func TestAnalyticsFromRecordedSteps(t *testing.T) {
 	s := apitest.NewServer(t)
 	ctx := context.Background()
 	admin := s.Register("Analytics")
-	tree, _ := createTree(t, admin, printerTree("Printer offline", oapi.Published))
+	tree, _ := createTree(t, admin, printerTree("Printer offline", oapi.TreeWriteStatusPublished))
 
 	resolved := startSession(t, admin, tree.Id)
 	answer(t, admin, resolved.Id, "power", "off", http.StatusOK)

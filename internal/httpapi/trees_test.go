@@ -2,6 +2,7 @@ package httpapi_test
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 	"strings"
 	"testing"
@@ -14,7 +15,7 @@ import (
 
 // printerTree is a small complete tree: a question leading to a solution, or through an action
 // to an escalation.
-func printerTree(title string, status oapi.TreeStatus) oapi.TreeWrite {
+func printerTree(title string, status oapi.TreeWriteStatus) oapi.TreeWrite {
 	return oapi.TreeWrite{
 		Title: title, Category: "Printing", Status: status,
 		Description: ptr("The printer shows offline for one user."),
@@ -29,6 +30,15 @@ func printerTree(title string, status oapi.TreeStatus) oapi.TreeWrite {
 			{Id: "escalate", Type: oapi.Escalation, Text: "Hand over to an engineer with the printer model"},
 		}},
 	}
+}
+
+func mustJSON(t *testing.T, v any) string {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
 }
 
 func createTree(t *testing.T, c apitest.Caller, w oapi.TreeWrite) (oapi.Tree, string) {
@@ -47,7 +57,7 @@ func TestTreeVersionsAndOptimisticEdits(t *testing.T) {
 	admin := s.Register("Trees")
 	eng := s.AddUser(admin, oapi.Engineer)
 
-	tree, etag := createTree(t, eng, printerTree("Printer offline", oapi.Published))
+	tree, etag := createTree(t, eng, printerTree("Printer offline", oapi.TreeWriteStatusPublished))
 	if tree.CurrentVersion != 1 || etag == "" || tree.Tags[1] != "spooler" {
 		t.Fatalf("created %+v with ETag %q; want version 1, an ETag and normalised tags", tree, etag)
 	}
@@ -56,7 +66,7 @@ func TestTreeVersionsAndOptimisticEdits(t *testing.T) {
 		t.Fatalf("read back: ETag %q, %d nodes", got.HTTPResponse.Header.Get("ETag"), len(got.JSON200.Definition.Nodes))
 	}
 
-	edit := printerTree("Printer offline", oapi.Published)
+	edit := printerTree("Printer offline", oapi.TreeWriteStatusPublished)
 	edit.Definition.Nodes[1].Text = "Plug it in, switch it on, print a test page"
 	missing, _ := eng.Client.UpdateTreeWithResponse(ctx, tree.Id, &oapi.UpdateTreeParams{}, edit)
 	if missing.StatusCode() != http.StatusPreconditionRequired {
@@ -69,6 +79,10 @@ func TestTreeVersionsAndOptimisticEdits(t *testing.T) {
 	stale, _ := eng.Client.UpdateTreeWithResponse(ctx, tree.Id, &oapi.UpdateTreeParams{IfMatch: &etag}, edit)
 	if stale.StatusCode() != http.StatusPreconditionFailed {
 		t.Errorf("PUT with the old ETag = %d, want 412", stale.StatusCode())
+	}
+	weak := "W/" + updated.HTTPResponse.Header.Get("ETag")
+	if r, _ := eng.Client.UpdateTreeWithResponse(ctx, tree.Id, &oapi.UpdateTreeParams{IfMatch: &weak}, edit); r.StatusCode() != http.StatusPreconditionFailed {
+		t.Errorf("PUT with a weak ETag = %d, want 412 (If-Match compares strongly)", r.StatusCode())
 	}
 
 	newTag := updated.HTTPResponse.Header.Get("ETag")
@@ -96,7 +110,7 @@ func TestTreeDefinitionProblemsNameTheirNodes(t *testing.T) {
 	t.Parallel()
 	s := apitest.NewServer(t)
 	admin := s.Register("Validation")
-	bad := printerTree("Broken", oapi.Published)
+	bad := printerTree("Broken", oapi.TreeWriteStatusPublished)
 	bad.Definition.Nodes[2].Next = ptr("nowhere")
 	bad.Definition.Nodes = append(bad.Definition.Nodes, oapi.TreeNode{Id: "island", Type: oapi.Solution, Text: "Unreachable"})
 	r, err := admin.Client.CreateTreeWithResponse(context.Background(), bad)
@@ -113,7 +127,7 @@ func TestTreeDefinitionProblemsNameTheirNodes(t *testing.T) {
 		t.Errorf("the dangling reference of node spool is not named: %+v", *r.ApplicationproblemJSON422.Errors)
 	}
 	// The same definition is fine as a draft, which may be incomplete.
-	bad.Status = oapi.Draft
+	bad.Status = oapi.TreeWriteStatusDraft
 	if r, _ := admin.Client.CreateTreeWithResponse(context.Background(), bad); r.StatusCode() != http.StatusCreated {
 		t.Errorf("incomplete draft = %d, want 201", r.StatusCode())
 	}
@@ -125,8 +139,8 @@ func TestViewersSeePublishedTreesOnly(t *testing.T) {
 	ctx := context.Background()
 	admin := s.Register("Visibility")
 	viewer := s.AddUser(admin, oapi.Viewer)
-	published, _ := createTree(t, admin, printerTree("Published one", oapi.Published))
-	draft, _ := createTree(t, admin, printerTree("Draft one", oapi.Draft))
+	published, _ := createTree(t, admin, printerTree("Published one", oapi.TreeWriteStatusPublished))
+	draft, _ := createTree(t, admin, printerTree("Draft one", oapi.TreeWriteStatusDraft))
 
 	list, _ := viewer.Client.ListTreesWithResponse(ctx, &oapi.ListTreesParams{})
 	if list.JSON200.Total != 1 || list.JSON200.Items[0].Id != published.Id {
@@ -139,7 +153,7 @@ func TestViewersSeePublishedTreesOnly(t *testing.T) {
 		t.Errorf("viewer lists a draft's versions: %d, want 404", r.StatusCode())
 	}
 	forbidden := map[string]int{}
-	c, _ := viewer.Client.CreateTreeWithResponse(ctx, printerTree("Mine", oapi.Published))
+	c, _ := viewer.Client.CreateTreeWithResponse(ctx, printerTree("Mine", oapi.TreeWriteStatusPublished))
 	forbidden["create"] = c.StatusCode()
 	a, _ := viewer.Client.GetTreeAnalyticsWithResponse(ctx, published.Id)
 	forbidden["analytics"] = a.StatusCode()
@@ -164,14 +178,14 @@ func TestTreeListingFiltersCategoriesAndArchive(t *testing.T) {
 	s := apitest.NewServer(t)
 	ctx := context.Background()
 	admin := s.Register("Listing")
-	createTree(t, admin, printerTree("Printer A", oapi.Published))
-	b, _ := createTree(t, admin, printerTree("Printer B", oapi.Published))
-	vpn := printerTree("VPN drops", oapi.Published)
+	createTree(t, admin, printerTree("Printer A", oapi.TreeWriteStatusPublished))
+	b, _ := createTree(t, admin, printerTree("Printer B", oapi.TreeWriteStatusPublished))
+	vpn := printerTree("VPN drops", oapi.TreeWriteStatusPublished)
 	vpn.Category, vpn.Tags = "Remote access", &[]string{"vpn"}
 	createTree(t, admin, vpn)
 
 	byCat, _ := admin.Client.ListTreesWithResponse(ctx, &oapi.ListTreesParams{Category: ptr("Printing")})
-	byTag, _ := admin.Client.ListTreesWithResponse(ctx, &oapi.ListTreesParams{Tag: ptr("vpn")})
+	byTag, _ := admin.Client.ListTreesWithResponse(ctx, &oapi.ListTreesParams{Tag: ptr("VPN")})
 	paged, _ := admin.Client.ListTreesWithResponse(ctx, &oapi.ListTreesParams{Limit: ptr[int32](2)})
 	if byCat.JSON200.Total != 2 || byTag.JSON200.Total != 1 || paged.JSON200.Total != 3 || len(paged.JSON200.Items) != 2 {
 		t.Errorf("category %d, tag %d, paged %d/%d", byCat.JSON200.Total, byTag.JSON200.Total, len(paged.JSON200.Items), paged.JSON200.Total)
@@ -181,15 +195,21 @@ func TestTreeListingFiltersCategoriesAndArchive(t *testing.T) {
 		t.Errorf("categories = %+v", cats.JSON200.Items)
 	}
 
+	archiving := printerTree("Printer B", oapi.TreeWriteStatusPublished)
+	archiving.Status = "archived"
+	p := decodeProblem(t, do(t, s, http.MethodPut, "/api/v1/trees/"+b.Id.String(), admin.AccessToken, "application/json", mustJSON(t, archiving)), http.StatusUnprocessableEntity)
+	if !hasPointer(p, "/status") {
+		t.Errorf("PUT status archived: %+v (archiving is DELETE's, for admins)", p.Errors)
+	}
 	if r, _ := admin.Client.DeleteTreeWithResponse(ctx, b.Id); r.StatusCode() != http.StatusNoContent {
 		t.Fatalf("archive = %d", r.StatusCode())
 	}
 	after, _ := admin.Client.ListTreesWithResponse(ctx, &oapi.ListTreesParams{Category: ptr("Printing")})
-	archived, _ := admin.Client.ListTreesWithResponse(ctx, &oapi.ListTreesParams{Status: ptr(oapi.Archived)})
+	archived, _ := admin.Client.ListTreesWithResponse(ctx, &oapi.ListTreesParams{Status: ptr(oapi.TreeStatusArchived)})
 	if after.JSON200.Total != 1 || archived.JSON200.Total != 1 || archived.JSON200.Items[0].Id != b.Id {
 		t.Errorf("after archiving: printing %d, archived %d", after.JSON200.Total, archived.JSON200.Total)
 	}
-	if r, _ := admin.Client.GetTreeWithResponse(ctx, b.Id); r.StatusCode() != http.StatusOK || r.JSON200.Status != oapi.Archived {
+	if r, _ := admin.Client.GetTreeWithResponse(ctx, b.Id); r.StatusCode() != http.StatusOK || r.JSON200.Status != oapi.TreeStatusArchived {
 		t.Errorf("an archived tree stays readable to its authors: %d", r.StatusCode())
 	}
 }
@@ -200,12 +220,12 @@ func TestTreeSearch(t *testing.T) {
 	ctx := context.Background()
 	admin := s.Register("Search")
 	viewer := s.AddUser(admin, oapi.Viewer)
-	vpn := printerTree("VPN disconnects every ten minutes", oapi.Published)
+	vpn := printerTree("VPN disconnects every ten minutes", oapi.TreeWriteStatusPublished)
 	vpn.Category, vpn.Tags = "Remote access", &[]string{"vpn", "forticlient"}
 	vpn.Definition.Nodes[2].Text = "Check the <b>FortiClient</b> keepalive interval"
 	createTree(t, admin, vpn)
-	createTree(t, admin, printerTree("Printer offline", oapi.Published))
-	draft := printerTree("VPN draft", oapi.Draft)
+	createTree(t, admin, printerTree("Printer offline", oapi.TreeWriteStatusPublished))
+	draft := printerTree("VPN draft", oapi.TreeWriteStatusDraft)
 	createTree(t, admin, draft)
 
 	search := func(c apitest.Caller, q string) []oapi.TreeSearchHit {
@@ -239,12 +259,12 @@ func TestTreesOfAnotherAccountAreNotFound(t *testing.T) {
 	ctx := context.Background()
 	a := s.Register("Account A")
 	b := s.Register("Account B")
-	tree, etag := createTree(t, b, printerTree("B's tree", oapi.Published))
+	tree, etag := createTree(t, b, printerTree("B's tree", oapi.TreeWriteStatusPublished))
 
 	statuses := map[string]int{}
 	g, _ := a.Client.GetTreeWithResponse(ctx, tree.Id)
 	statuses["get"] = g.StatusCode()
-	u, _ := a.Client.UpdateTreeWithResponse(ctx, tree.Id, &oapi.UpdateTreeParams{IfMatch: &etag}, printerTree("Taken", oapi.Published))
+	u, _ := a.Client.UpdateTreeWithResponse(ctx, tree.Id, &oapi.UpdateTreeParams{IfMatch: &etag}, printerTree("Taken", oapi.TreeWriteStatusPublished))
 	statuses["update"] = u.StatusCode()
 	d, _ := a.Client.DeleteTreeWithResponse(ctx, tree.Id)
 	statuses["delete"] = d.StatusCode()
@@ -266,7 +286,7 @@ func TestTreesOfAnotherAccountAreNotFound(t *testing.T) {
 	if r, _ := a.Client.SearchTreesWithResponse(ctx, &oapi.SearchTreesParams{Q: "tree"}); len(r.JSON200.Items) != 0 {
 		t.Errorf("search crosses accounts: %+v", r.JSON200.Items)
 	}
-	if r, _ := b.Client.GetTreeWithResponse(ctx, tree.Id); r.JSON200.Title != "B's tree" || r.JSON200.Status != oapi.Published {
+	if r, _ := b.Client.GetTreeWithResponse(ctx, tree.Id); r.JSON200.Title != "B's tree" || r.JSON200.Status != oapi.TreeStatusPublished {
 		t.Errorf("account B's tree was changed: %+v", r.JSON200)
 	}
 }

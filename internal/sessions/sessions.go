@@ -80,6 +80,7 @@ func (s *Service) Start(ctx context.Context, p domain.Principal, treeID uuid.UUI
 	row, err := s.db.CreateSession(ctx, dbq.CreateSessionParams{
 		AccountID: p.AccountID, TreeID: treeID, TreeVersion: tree.Tree.CurrentVersion, UserID: p.UserID,
 		CurrentNode: def.Root, TicketRef: d.TicketRef, Customer: d.Customer, Asset: d.Asset, Notes: d.Notes,
+		StartedAt: s.now(),
 	})
 	if err != nil {
 		return View{}, fmt.Errorf("create session: %w", err)
@@ -218,7 +219,8 @@ func (s *Service) Complete(ctx context.Context, p domain.Principal, id uuid.UUID
 
 // change runs fn on the session loaded under a row lock, in one transaction, and returns the
 // session as fn left it, which is what was committed. Two requests on one session therefore
-// apply one after the other, each seeing the other's result.
+// apply one after the other, each seeing the other's result. Only the technician running the
+// session changes it: engineers and admins see others' sessions but get EForbidden here.
 func (s *Service) change(ctx context.Context, p domain.Principal, id uuid.UUID, fn func(q *dbq.Queries, v *View) error) (View, error) {
 	var v View
 	err := s.db.InTx(ctx, func(q *dbq.Queries) error {
@@ -228,6 +230,9 @@ func (s *Service) change(ctx context.Context, p domain.Principal, id uuid.UUID, 
 		}
 		if err != nil {
 			return fmt.Errorf("lock session: %w", err)
+		}
+		if row.Session.UserID != p.UserID {
+			return domain.Errorf(domain.EForbidden, "session %s is run by another technician: only they can change it", id)
 		}
 		steps, err := q.ListSessionSteps(ctx, dbq.ListSessionStepsParams{AccountID: p.AccountID, SessionID: id})
 		if err != nil {

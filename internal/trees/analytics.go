@@ -41,16 +41,16 @@ func (s *Service) Analytics(ctx context.Context, p domain.Principal, id uuid.UUI
 	if _, err := s.Get(ctx, p, id); err != nil {
 		return nil, err
 	}
-	key := dbq.TreeOutcomesParams{AccountID: p.AccountID, TreeID: id}
-	outcomes, err := s.db.TreeOutcomes(ctx, key)
+	key := dbq.CountTreeOutcomesParams{AccountID: p.AccountID, TreeID: id}
+	outcomes, err := s.db.CountTreeOutcomes(ctx, key)
 	if err != nil {
 		return nil, fmt.Errorf("tree outcomes: %w", err)
 	}
-	exits, err := s.db.TreeExitNodes(ctx, dbq.TreeExitNodesParams(key))
+	exits, err := s.db.ListTreeExitNodes(ctx, dbq.ListTreeExitNodesParams(key))
 	if err != nil {
 		return nil, fmt.Errorf("tree exit nodes: %w", err)
 	}
-	nodes, err := s.db.TreeNodeStats(ctx, dbq.TreeNodeStatsParams(key))
+	nodes, err := s.db.ListTreeNodeStats(ctx, dbq.ListTreeNodeStatsParams(key))
 	if err != nil {
 		return nil, fmt.Errorf("tree node stats: %w", err)
 	}

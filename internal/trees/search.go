@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/resolutionflow/resolutionflow/gen/dbq"
 	"github.com/resolutionflow/resolutionflow/internal/domain"
@@ -160,7 +161,8 @@ func stem(w string) string {
 	return w
 }
 
-// cut shortens a long line to a window around its first match, on word boundaries.
+// cut shortens a long line to a window around its first match, preferring word boundaries and
+// never splitting a character.
 func cut(line string, words []string) string {
 	if len(line) <= snippetLen {
 		return line
@@ -173,11 +175,19 @@ func cut(line string, words []string) string {
 		}
 	}
 	end := min(len(line), start+snippetLen)
-	for start > 0 && line[start-1] != ' ' {
-		start++
+	// Move start forward to just after a space, unless that would pass the match; move end
+	// back to a space, unless the window would then be empty. Then settle both on characters.
+	if i := strings.IndexByte(line[start:end], ' '); start > 0 && i >= 0 && start+i+1 < end {
+		start += i + 1
 	}
-	for end < len(line) && line[end] != ' ' {
-		end++
+	if i := strings.LastIndexByte(line[start:end], ' '); end < len(line) && i > 0 {
+		end = start + i
+	}
+	for start > 0 && !utf8.RuneStart(line[start]) {
+		start--
+	}
+	for end < len(line) && !utf8.RuneStart(line[end]) {
+		end--
 	}
 	out := strings.TrimSpace(line[start:end])
 	if start > 0 {

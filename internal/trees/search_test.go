@@ -3,6 +3,7 @@ package trees
 import (
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 func TestTSQuery(t *testing.T) {
@@ -42,5 +43,25 @@ func TestSnippet(t *testing.T) {
 	got := snippet(long, []string{"target"})
 	if len(got) > snippetLen+60 || !strings.Contains(got, "<mark>target</mark>") || !strings.HasPrefix(got, "…") {
 		t.Errorf("long line snippet = %q", got)
+	}
+}
+
+// Lines without spaces (paths, URLs) and multi-byte text must cut cleanly, never panic.
+func TestSnippetCutsAnyLine(t *testing.T) {
+	t.Parallel()
+	lines := []string{
+		"T\n" + strings.Repeat("x-", 100) + "vpn",
+		`Delete C:\Users\` + strings.Repeat("a", 80) + `\AppData\Local\Microsoft\Outlook\` + strings.Repeat("b", 60) + `\outlook.ost`,
+		strings.Repeat("é", 150) + " vpn " + strings.Repeat("日本", 100),
+		strings.Repeat("word ", 30) + "vpn " + strings.Repeat("ü", 200),
+	}
+	for _, body := range lines {
+		got := snippet(body, []string{"vpn", "appdata"})
+		if !utf8.ValidString(got) {
+			t.Errorf("snippet of %.30q… is not valid UTF-8: %q", body, got)
+		}
+		if !strings.Contains(strings.ToLower(got), "<mark>") {
+			t.Errorf("snippet of %.30q… lost the match: %q", body, got)
+		}
 	}
 }

@@ -191,6 +191,10 @@ func (s *Service) List(ctx context.Context, p domain.Principal, f Filter) ([]dom
 		st := string(*f.Status)
 		status = &st
 	}
+	if f.Tag != nil {
+		tag := strings.ToLower(strings.TrimSpace(*f.Tag)) // tags are stored normalised
+		f.Tag = &tag
+	}
 	rows, err := s.db.ListTrees(ctx, dbq.ListTreesParams{
 		AccountID: p.AccountID, PublishedOnly: publishedOnly(p), Status: status, Category: f.Category, Tag: f.Tag,
 		MaxRows: f.Limit, SkipRows: f.Offset,
@@ -301,9 +305,10 @@ func sameJSON(stored, next []byte) bool {
 	return bytes.Equal(ja, jb)
 }
 
+// etagMatches applies If-Match's strong comparison (RFC 9110 §13.1.1): a weak tag never matches.
 func etagMatches(header, etag string) bool {
 	for _, candidate := range strings.Split(header, ",") {
-		candidate = strings.TrimPrefix(strings.TrimSpace(candidate), "W/")
+		candidate = strings.TrimSpace(candidate)
 		if candidate == etag || candidate == "*" {
 			return true
 		}
@@ -324,10 +329,18 @@ func normalTags(tags []string) []string {
 	return out
 }
 
+// maxIndexedText bounds the node text indexed for search: PostgreSQL refuses a tsvector over
+// 1 MB, and a tree at the definition limits can carry more text than that. Text beyond it is
+// still stored and shown, only not searchable.
+const maxIndexedText = 512 << 10
+
 // index refreshes the tree's search document from its current state.
 func index(ctx context.Context, q *dbq.Queries, t dbq.Tree, def domain.Definition) error {
 	var text strings.Builder
 	for _, n := range def.Nodes {
+		if text.Len() >= maxIndexedText {
+			break
+		}
 		text.WriteString(n.Text)
 		text.WriteByte('\n')
 		if n.Help != "" {
@@ -339,9 +352,13 @@ func index(ctx context.Context, q *dbq.Queries, t dbq.Tree, def domain.Definitio
 			text.WriteByte('\n')
 		}
 	}
+	nodeText := text.String()
+	if len(nodeText) > maxIndexedText {
+		nodeText = strings.ToValidUTF8(nodeText[:maxIndexedText], "")
+	}
 	err := q.UpsertTreeSearch(ctx, dbq.UpsertTreeSearchParams{
 		AccountID: t.AccountID, TreeID: t.ID, Title: t.Title, Description: t.Description,
-		TagsText: strings.Join(t.Tags, " "), NodeText: text.String(),
+		TagsText: strings.Join(t.Tags, " "), NodeText: nodeText,
 	})
 	if err != nil {
 		return fmt.Errorf("index tree: %w", err)
