@@ -280,22 +280,13 @@ func TestParallelGuessesAreThrottled(t *testing.T) {
 	t.Parallel()
 	s := apitest.NewServer(t, apitest.WithSettings(func(st *app.Settings) { st.LoginMaxFailures = 3 }))
 	admin := s.Register("Burst")
-	var wg sync.WaitGroup
-	var mu sync.Mutex
-	statuses := map[int]int{}
-	for range 20 {
-		wg.Go(func() {
-			r, err := s.Client("").LoginWithResponse(context.Background(), oapi.LoginRequest{Email: admin.Email, Password: "wrong password!"})
-			if err != nil {
-				t.Error(err)
-				return
-			}
-			mu.Lock()
-			statuses[r.StatusCode()]++
-			mu.Unlock()
-		})
-	}
-	wg.Wait()
+	statuses := parallelStatuses(t, 20, func() (int, error) {
+		r, err := s.Client("").LoginWithResponse(context.Background(), oapi.LoginRequest{Email: admin.Email, Password: "wrong password!"})
+		if err != nil {
+			return 0, err
+		}
+		return r.StatusCode(), nil
+	})
 	if statuses[http.StatusUnauthorized] > 3 || statuses[http.StatusTooManyRequests] < 17 {
 		t.Errorf("20 parallel wrong passwords with a limit of 3: %v", statuses)
 	}

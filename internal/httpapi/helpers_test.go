@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/resolutionflow/resolutionflow/gen/oapi"
@@ -59,4 +60,28 @@ func hasPointer(p oapi.Problem, pointer string) bool {
 		}
 	}
 	return false
+}
+
+// parallelStatuses runs call n times at once and counts the statuses it answered.
+func parallelStatuses(t *testing.T, n int, call func() (int, error)) map[int]int {
+	t.Helper()
+	var (
+		wg       sync.WaitGroup
+		mu       sync.Mutex
+		statuses = map[int]int{}
+	)
+	for range n {
+		wg.Go(func() {
+			status, err := call()
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			mu.Lock()
+			statuses[status]++
+			mu.Unlock()
+		})
+	}
+	wg.Wait()
+	return statuses
 }

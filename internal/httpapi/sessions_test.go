@@ -4,7 +4,6 @@ import (
 	"context"
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/google/uuid"
@@ -217,22 +216,13 @@ func TestConcurrentAnswersAdvanceOnce(t *testing.T) {
 	admin := s.Register("Race")
 	tree, _ := createTree(t, admin, printerTree("Printer offline", oapi.TreeWriteStatusPublished))
 	sess := startSession(t, admin, tree.Id)
-	var wg sync.WaitGroup
-	var mu sync.Mutex
-	statuses := map[int]int{}
-	for range 20 {
-		wg.Go(func() {
-			r, err := admin.Client.AnswerSessionWithResponse(context.Background(), sess.Id, oapi.SessionAnswer{NodeId: "power", OptionId: ptr("on")})
-			if err != nil {
-				t.Error(err)
-				return
-			}
-			mu.Lock()
-			statuses[r.StatusCode()]++
-			mu.Unlock()
-		})
-	}
-	wg.Wait()
+	statuses := parallelStatuses(t, 20, func() (int, error) {
+		r, err := admin.Client.AnswerSessionWithResponse(context.Background(), sess.Id, oapi.SessionAnswer{NodeId: "power", OptionId: ptr("on")})
+		if err != nil {
+			return 0, err
+		}
+		return r.StatusCode(), nil
+	})
 	if statuses[http.StatusOK] != 1 || statuses[http.StatusConflict] != 19 {
 		t.Errorf("statuses %v, want one 200 and nineteen 409", statuses)
 	}
