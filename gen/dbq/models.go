@@ -16,6 +16,36 @@ type Account struct {
 	CreatedAt time.Time
 }
 
+type EscalationEvent struct {
+	ID        int64
+	AccountID uuid.UUID
+	HandoffID uuid.UUID
+	Type      string
+	Payload   []byte
+	CreatedAt time.Time
+}
+
+type Handoff struct {
+	ID             uuid.UUID
+	AccountID      uuid.UUID
+	Source         string
+	SessionID      *uuid.UUID
+	Summary        string
+	Priority       string
+	Status         string
+	CreatedBy      uuid.UUID
+	TargetUserID   *uuid.UUID
+	ClaimedBy      *uuid.UUID
+	ClaimedAt      *time.Time
+	ResolvedAt     *time.Time
+	ResolutionNote string
+	CancelReason   string
+	Context        []byte
+	IdempotencyKey *string
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
+}
+
 type RefreshToken struct {
 	ID        uuid.UUID
 	AccountID uuid.UUID

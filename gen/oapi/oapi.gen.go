@@ -515,13 +515,24 @@ type HandoffCancel struct {
 
 // HandoffContext defines model for HandoffContext.
 type HandoffContext struct {
-	Asset          *string       `json:"asset,omitempty"`
-	Customer       *string       `json:"customer,omitempty"`
-	ProblemSummary string        `json:"problem_summary"`
-	Steps          []ContextStep `json:"steps"`
-	TicketRef      *string       `json:"ticket_ref,omitempty"`
-	Transcript     []AIMessage   `json:"transcript"`
-	TreeTitle      *string       `json:"tree_title,omitempty"`
+	Asset          *string `json:"asset,omitempty"`
+	Customer       *string `json:"customer,omitempty"`
+	ProblemSummary string  `json:"problem_summary"`
+
+	// Steps Everything tried, in order, with answers and notes; custom steps included.
+	Steps []ContextStep `json:"steps"`
+
+	// Technician Name of the technician who handed the problem off.
+	Technician *string `json:"technician,omitempty"`
+	TicketRef  *string `json:"ticket_ref,omitempty"`
+
+	// TimeSpent How long the technician worked on it before handing it off, e.g. 12m30s.
+	//
+	// Example: 12m30s
+	TimeSpent   *string     `json:"time_spent,omitempty"`
+	Transcript  []AIMessage `json:"transcript"`
+	TreeTitle   *string     `json:"tree_title,omitempty"`
+	TreeVersion *int32      `json:"tree_version,omitempty"`
 }
 
 // HandoffDetail defines model for HandoffDetail.
@@ -1763,8 +1774,11 @@ type ClientInterface interface {
 
 	// EscalateSessionWithBody Hand a session off to the escalation queue
 	//
-	// Creates a handoff carrying the session's context. A retried request with the same
-	// `Idempotency-Key` returns the first handoff instead of creating a second one.
+	// Ends the session as escalated and creates a handoff carrying its context (every step with
+	// its answer and note, ticket, customer, asset, technician, time spent), in one transaction.
+	// A retried request with the same `Idempotency-Key` (per user) returns the first handoff
+	// instead of creating a second one. `target_user_id` must be an active engineer or admin of
+	// the account other than the caller (422 otherwise).
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -1773,8 +1787,11 @@ type ClientInterface interface {
 
 	// EscalateSession Hand a session off to the escalation queue
 	//
-	// Creates a handoff carrying the session's context. A retried request with the same
-	// `Idempotency-Key` returns the first handoff instead of creating a second one.
+	// Ends the session as escalated and creates a handoff carrying its context (every step with
+	// its answer and note, ticket, customer, asset, technician, time spent), in one transaction.
+	// A retried request with the same `Idempotency-Key` (per user) returns the first handoff
+	// instead of creating a second one. `target_user_id` must be an active engineer or admin of
+	// the account other than the caller (422 otherwise).
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -2707,8 +2724,11 @@ func (c *Client) AddCustomStep(ctx context.Context, id ID, body AddCustomStepJSO
 
 // EscalateSessionWithBody Hand a session off to the escalation queue
 //
-// Creates a handoff carrying the session's context. A retried request with the same
-// `Idempotency-Key` returns the first handoff instead of creating a second one.
+// Ends the session as escalated and creates a handoff carrying its context (every step with
+// its answer and note, ticket, customer, asset, technician, time spent), in one transaction.
+// A retried request with the same `Idempotency-Key` (per user) returns the first handoff
+// instead of creating a second one. `target_user_id` must be an active engineer or admin of
+// the account other than the caller (422 otherwise).
 //
 // Takes any type of body and a specified content type.
 //
@@ -2727,8 +2747,11 @@ func (c *Client) EscalateSessionWithBody(ctx context.Context, id ID, params *Esc
 
 // EscalateSession Hand a session off to the escalation queue
 //
-// Creates a handoff carrying the session's context. A retried request with the same
-// `Idempotency-Key` returns the first handoff instead of creating a second one.
+// Ends the session as escalated and creates a handoff carrying its context (every step with
+// its answer and note, ticket, customer, asset, technician, time spent), in one transaction.
+// A retried request with the same `Idempotency-Key` (per user) returns the first handoff
+// instead of creating a second one. `target_user_id` must be an active engineer or admin of
+// the account other than the caller (422 otherwise).
 //
 // Takes a body of the `application/json` content type.
 //
@@ -5666,8 +5689,11 @@ type ClientWithResponsesInterface interface {
 
 	// EscalateSessionWithBodyWithResponse Hand a session off to the escalation queue
 	//
-	// Creates a handoff carrying the session's context. A retried request with the same
-	// `Idempotency-Key` returns the first handoff instead of creating a second one.
+	// Ends the session as escalated and creates a handoff carrying its context (every step with
+	// its answer and note, ticket, customer, asset, technician, time spent), in one transaction.
+	// A retried request with the same `Idempotency-Key` (per user) returns the first handoff
+	// instead of creating a second one. `target_user_id` must be an active engineer or admin of
+	// the account other than the caller (422 otherwise).
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -5676,8 +5702,11 @@ type ClientWithResponsesInterface interface {
 
 	// EscalateSessionWithResponse Hand a session off to the escalation queue
 	//
-	// Creates a handoff carrying the session's context. A retried request with the same
-	// `Idempotency-Key` returns the first handoff instead of creating a second one.
+	// Ends the session as escalated and creates a handoff carrying its context (every step with
+	// its answer and note, ticket, customer, asset, technician, time spent), in one transaction.
+	// A retried request with the same `Idempotency-Key` (per user) returns the first handoff
+	// instead of creating a second one. `target_user_id` must be an active engineer or admin of
+	// the account other than the caller (422 otherwise).
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -8097,6 +8126,8 @@ type EscalateSessionResponse struct {
 	ApplicationproblemJSON400 *BadRequest
 	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
 	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
 	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
 	ApplicationproblemJSON404 *NotFound
 	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
@@ -8124,6 +8155,11 @@ func (r EscalateSessionResponse) GetApplicationproblemJSON400() *BadRequest {
 // GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
 func (r EscalateSessionResponse) GetApplicationproblemJSON401() *Unauthorized {
 	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r EscalateSessionResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
 }
 
 // GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
@@ -10182,8 +10218,11 @@ func (c *ClientWithResponses) AddCustomStepWithResponse(ctx context.Context, id 
 
 // EscalateSessionWithBodyWithResponse Hand a session off to the escalation queue
 //
-// Creates a handoff carrying the session's context. A retried request with the same
-// `Idempotency-Key` returns the first handoff instead of creating a second one.
+// Ends the session as escalated and creates a handoff carrying its context (every step with
+// its answer and note, ticket, customer, asset, technician, time spent), in one transaction.
+// A retried request with the same `Idempotency-Key` (per user) returns the first handoff
+// instead of creating a second one. `target_user_id` must be an active engineer or admin of
+// the account other than the caller (422 otherwise).
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -10198,8 +10237,11 @@ func (c *ClientWithResponses) EscalateSessionWithBodyWithResponse(ctx context.Co
 
 // EscalateSessionWithResponse Hand a session off to the escalation queue
 //
-// Creates a handoff carrying the session's context. A retried request with the same
-// `Idempotency-Key` returns the first handoff instead of creating a second one.
+// Ends the session as escalated and creates a handoff carrying its context (every step with
+// its answer and note, ticket, customer, asset, technician, time spent), in one transaction.
+// A retried request with the same `Idempotency-Key` (per user) returns the first handoff
+// instead of creating a second one. `target_user_id` must be an active engineer or admin of
+// the account other than the caller (422 otherwise).
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -12415,6 +12457,13 @@ func ParseEscalateSessionResponse(rsp *http.Response) (*EscalateSessionResponse,
 			return nil, err
 		}
 		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest NotFound
@@ -18007,6 +18056,22 @@ func (response EscalateSession401ApplicationProblemPlusJSONResponse) VisitEscala
 	return err
 }
 
+type EscalateSession403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response EscalateSession403ApplicationProblemPlusJSONResponse) VisitEscalateSessionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type EscalateSession404ApplicationProblemPlusJSONResponse struct {
 	NotFoundApplicationProblemPlusJSONResponse
 }
@@ -21726,183 +21791,187 @@ func (sh *strictHandler) GetReadiness(ctx echo.Context) error {
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7H3tcts4tuCroDS3KvEMbcuOM9uxa6uuJx/duZN0Z21nZmvbWQsmjySMKYABQMualKvuO+w+4X2SWzgA",
-	"SFAkJUqW7XSPf3XHIsED4Hx/fuvFYpIJDlyr3uG33hhoAhL/9+0ZHZn/JqBiyTLNBO8d9s7GQLQEeKZI",
-	"nEsJXJNrkIoJTjQdHREFPCFMk0saXxHGyeD9cPsj1fF4QLQgkDC904t6Kh7DhJrV9SyD3mFPacn4qHd7",
-	"exv1MirpBLQD4/2bZiAkKJHL2ADCErMmM79kVI97UY/TiVmVJb2oJ+FrziQkvUMtcwi/PRRyQnXvsJfn",
-	"+OQ8LFHvfQKTTGjg8eyvMKsDckzilAHX2/FYKODkCmZHhBIJWs7IlOkx0WMgik7A/GT+nkuu8I9DJpU2",
-	"u8hTXYBvj7/cQPD9bQNACP2E3nwAPtLj3uF+vx/1Joz7f+817eUDmzBd38InOgKi2D+hAOJrDnJWwpDi",
-	"e+GXExjSPNW9w5f9qDxExvWL/V5k4GKTfFJCZf9VwsS4hhFIBOqX4VBBA1TvNUyUwRh1xbI2yIR9uRG0",
-	"Rsg8LP0GWG4NpqhMcAWId3+hyY9Uw5TitceCa+AIKM2ylMXUALqbSXGZwuRP/1AG6m8BIP8mYdg77P1h",
-	"t6SvXfur2v1k37IfrWM2VYopTbl+pkgmxTVLQJIhZSkkO73byEB2Al9zUHoFyOCGTrIU7BlpylIkFkdo",
-	"5Nze8nnPkCye8iHh+eQSJJnkSpNLIFSTiVCa7Pf75sQ11bnqHR6YO9ZMm5UNYMRDVpwwvRS5PrxMKb8y",
-	"wN/5hD7S1FwsJOQ/Tn/5mQhJKLmkCSk2g2f0WvBhymL90HcXjykfAYnd51XJBAJ+5RmnOURAcN8JecmS",
-	"BPgdb1SPmSIiA4mvEA6QWG5DkwnjRIoUjshM5IRKIJRcM5giuymv80V5nSVQ93aZeGQ0TUE+UwgdmdAZ",
-	"4UKTRBCzGTydHwWHB7/IXCohiTnO1NCfHlPu7lFTxiEhY6a0kDOE8Geh34mcJw8J5c+CqDweF4hlSFeH",
-	"50njWORcI4Cf6CwVNDkT4gOVowc/TWm5ArkUycycaWqACA5VgbwGaSCGTNtL/yQhFjxhZpV3yPweGuhQ",
-	"daEjA7bS1BCQhG0JNCGUJ1bU1wA+KXSOxzlnS/i0on5Z3cKBale5G7OhnOQcbjKINSQEpBSSiBiZW3JE",
-	"vuZCg6MYCxRLyHQMnEjIhNSMjwjqFe7nC5b0Dnsvh/34Be3Dq2T/8iDeowFvehmKmvdcg+Q0JacWc96a",
-	"r98fnzrmMyL0GKTdZkQYj9M8MXs46B9E5KD/MiIGQPKyv4d48bL/Ao/awMdi+MzpNWUpvUwflPaOSQIZ",
-	"8MQokAaBcy6BxmMDBkJ3JsRHymdOaKsHRVchyITyGaFawyTT6ohMKdOEKpIKPjL/HZwY4to+HmqQA6Lo",
-	"TBlNMDBRgt/rKuQpkiMqkbjwJQyFNMbLzFwbHVHGG02RQCW8jXqfOc31WEj2z5WouVk4A3I4ZWC6Ak7G",
-	"VBG4yRjSi4ShBDU2tpOQRLERNwwdwawI6L2SCCqw3Z/CxZRifGRw/pqmLDHgOahJLCEBrhlNLdP+zDMp",
-	"zA4Nhr3lmunZBg5tXno4QHpRD6lR9Q5/Dd6wJg9JBCj+TJOJ4X7W4kJ7gJz3YEJZet7rRb1MmNuWvcPe",
-	"Lv6xd/slOOv9/fCsg50Rt7V71Yv8bqeQpttO5b3MNbmUQK+sVmdXsjqwzI1oGtgTGZCUKa2IIXbijtld",
-	"kMozw34h+QgJo2cI/+MpA0Ybtp8m5ijNfo32JziQOV221A2KA0YecPz+o7kVq9Nk0rygGcyzsjlzOOrF",
-	"EqiG5ILqiicgoRq2NZtA3R0Q9VjSwWsQ9Yweu+yICqhPzMPW+PQqw6/Ob2F+iYpNVED+UnxWXP4DYm0+",
-	"Wyz5Gp/Dq0ysOkLTT8HBDGmqIGo/q8Cx8EO/i2chBN2vsxDCE3dCwI01/msvV2iFFIZv8HZ5rMfvT0Ep",
-	"ZhFxDvj7u8yJhRg/wzRMVOebNW979iAlnZl/Z6XiVfuSsru7sIA1e92Ie8gSRyz4NUhl6YMpglwoImxI",
-	"KJ8Z2bZ0d57VLduSO/lT+/ht1MuzZOUTN7d80enYm8jBv10eYgF+cEsVKqmA2YyQbmNrkUxwmfXbcj96",
-	"o0xDPOYsZpQ/U2QqZIKqTEBpB8spbTGKfGD8ytp/IVZoQWgFczqgxdzp+20uPMBPjgHTNP1liPJ4oYCg",
-	"I/gImvZuo3lSLmisI7F5nlAjtnkcwuXqe/gS7uK0IAfPmWis2bXBZlAxTQ0uGRRLhYKkmUlZm/tBWZT1",
-	"hn7rQkT46FJJ8trw8Bt9qiGrb4RyNbXqdg2QK2Y9IItuzCz6V/OcAVxoaFzIfL2ZrFBzMIhtdJ7Y/F9k",
-	"/hfxPldaTIjSkD1TxCyxsxS3EWL3vcaTwDX9QazAG/zWahTeutfVeMHcPlo38Ba12lC37tGE/rv7104s",
-	"JiE/sDpwhS/tvzyogPKiYQtvLW0wwd9eQxPyjylPxHC4DDd+co/dRv6Ni44k0CYzwcDzTBFlVE4eA2EJ",
-	"2u4SqLFp0DvrOHThLasGDv580KsHC6Ke93OsRM/aKduLzmDuLFE/byRlXKxyUFWoip+a8aL6mU+N+jPw",
+	"7H3tUuQ4tuCrKHJuRMGMgYSiZrsgNuIy9dHNnaruWqBmNrapJYV9MlODU3JLMklOBRH3HXaf8D7JDR1J",
+	"tpy2M52QQFUPv7qLtK0j6Xx/fu3FYpIJDlyr3sHX3hhoAhL/990ZHZn/JqBiyTLNBO8d9M7GQLQEeKFI",
+	"nEsJXJNrkIoJTjQdHRIFPCFMk0saXxHGyeB4uPWR6ng8IFoQSJje7kU9FY9hQs3X9SyD3kFPacn4qHd7",
+	"exv1MirpBLQD4/htMxASlMhlbABhifkmM79kVI97UY/TifkqS3pRT8JvOZOQ9A60zCFceyjkhOreQS/P",
+	"8cl5WKLecQKTTGjg8eyvMKsDckTilAHXW/FYKODkCmaHhBIJWs7IlOkx0WMgik7A/GT+nkuu8I9DJpU2",
+	"u8hTXYBvj7/cQLD+lgEghH5Cbz4AH+lx72Cv3496E8b9v3eb9vKBTZiub+ETHQFR7J9QAPFbDnJWwpDi",
+	"e+HKCQxpnurewat+VB4i4/rlXi8ycLFJPimhsv8qYWJcwwgkAvXLcKigAapjDRNlMEZdsawNMmFfbgSt",
+	"ETIPS78BlluDKSoTXAHi3V9o8iPVMKV47bHgGjgCSrMsZTE1gO5kUlymMPnTP5SB+msAyL9JGPYOen/Y",
+	"Kelrx/6qdj7Zt+yidcymSjGlKdcvFMmkuGYJSDKkLIVku3cbGchO4LcclF4BMrihkywFe0aashSJxREa",
+	"Obe3fN4zJIunfEB4PrkESSa50uQSCNVkIpQme/2+OXFNda56B/vmjjXT5ssGMOIhK06YXopcH1ymlF8Z",
+	"4O99Qh9pai4WEvIfp7/8TIQklFzShBSbwTN6I/gwZbF+7LuLx5SPgMRueVUygYBfecZpDhEQ3PdCXrIk",
+	"AX7PG9VjpojIQOIrhAMkltvQZMI4kSKFQzITOaESCCXXDKbIbsrrfFleZwnUg10mHhlNU5AvFEJHJnRG",
+	"uNAkEcRsBk/nR8Hh0S8yl0pIYo4zNfSnx5S7e9SUcUjImCkt5Awh/Fno9yLnyWNC+bMgKo/HBWIZ0tXh",
+	"edI4FjnXCOAnOksFTc6E+EDl6NFPU1quQC5FMjNnmhoggkNVIK9BGogh0/bSP0mIBU+Y+cp7ZH6PDXSo",
+	"utCRAVtpaghIwpYEmhDKEyvqawCfFDrH05yzJXxaUb+sbuFAtV+5H7OhnOQcbjKINSQEpBSSiBiZW3JI",
+	"fsuFBkcxFiiWkOkYOJGQCakZHxHUK9zPFyzpHfReDfvxS9qH18ne5X68SwPe9CoUNcdcg+Q0JacWc96Z",
+	"1R+OTx3xGRF6DNJuMyKMx2memD3s9/cjst9/FREDIHnV30W8eNV/iUdt4GMxfOb0mrKUXqaPSntHJIEM",
+	"eGIUSIPAOZdA47EBA6E7E+Ij5TMntNWjoqsQZEL5jFCtYZJpdUimlGlCFUkFH5n/Dk4McW0dDTXIAVF0",
+	"powmGJgowe91FfIUyRGVSPzwJQyFNMbLzFwbHVHGG02RQCW8jXqfOc31WEj2z5WouVk4A3I4ZWC6Ak7G",
+	"VBG4yRjSi4ShBDU2tpOQRLERNwwdwawI6N2SCCqwPZzCxZRifGRw/pqmLDHgOahJLCEBrhlNLdP+zDMp",
+	"zA4Nhr3jmunZGg5tXno4QHpRD6lR9Q5+Dd6wJg9JBCj+QpOJ4X7W4kJ7gJz3YEJZet7rRb1MmNuWvYPe",
+	"Dv6xd/slOOu9vfCsg50Rt7UH1Yv8bqeQpltO5b3MNbmUQK+sVme/ZHVgmRvRNLAnMiApU1oRQ+zEHbO7",
+	"IJVnhv1C8hESRs8Q/qdTBow2bJcm5ijNfo32JziQOV221A2KA0YecHT80dyK1WkyaV7QDOZZ2Zw5HPVi",
+	"CVRDckF1xROQUA1bmk2g7g6Ieizp4DWIekaPXXZEBdQn5mFrfHqV4VfntzC/RMUmKiB/KZYVl/+AWJtl",
+	"i0++wefwKhOrjtD0U3AwQ5oqiNrPKnAs/NDv4lkIQfffWQjhiTsh4MYa/7WXK7RCCsM3eLs81qPjU1CK",
+	"WUScA/7hLnNiIcZlmIaJ6nyz5m3PHqSkM/PvrFS8aispu7sLC1iz1424hyxxxIJfg1SWPpgiyIUiwoaE",
+	"8pmRbUt351ndsi25kz+1j99GvTxLVj5xc8sXnY69iRz82+UhFuAHt1ShkgqYzQjpNnYnkgkus35b7kdv",
+	"lGmIx5zFjPIXikyFTFCVCShtfzmlLUaRD4xfWfsvxAotCK1gTge0mDt9v82FB/jJMWCapr8MUR4vFBB0",
+	"BB9B095tNE/KBY11JDbPE2rENo9D+Ln6Hr6EuzgtyMFzJhprdm2wGVRMU4NLBsVSoSBpZlLW5n5UFmW9",
+	"oV+7EBE+ulSSvDE8/EafasjqG6FcTa26XQPkilkPyKIbMx/9q3nOAC40NH7IrN5MVqg5GMQ2Ok9s/i8y",
+	"/4t4nystJkRpyF4oYj6xvRS3EWK3XuNJ4Df9QazAG/zWahTeutfVeMHcPlo38A612lC37tGE/rv713Ys",
+	"JiE/sDpwhS/tvdqvgPKyYQvvLG0wwd9dQxPyjylPxHC4DDd+co/dRv6Ni44k0CYzwcDzQhFlVE4eA2EJ",
+	"2u4SqLFp0DvrOHThLasGDv6836sHC6Ke93OsRM/aKduLzmDuLFE/byRl/FjloKpQFT8140V1mU+N+jPw",
 	"5EIML5SWQJvEnMzBenT0GCSgT5kLMjFWNh68IpKNxppwMQ1I8VKIFChy7NWY/TyaNehXHG70hXXdNkW6",
-	"lEK3ArUOBS3Q9mA8hyMCX3Oalr8F25qC3ZfdUif8aJQ9VeiiudPtcEneVvOyyV+94+YBMsQpZZPKXyQo",
-	"kV5XH6I8hjRtEWTlt4NY00rKERPSmf+LbUX3nFFv8smEytlihYpa0xf4iHEASdRY5GlC0CHLtA2rrqNb",
-	"aSpHoC8CJXXeBVh+UwzLuK7jG+S5sVtL//uWQS9z1FZV12J1xcsfRyNq3Bgj/p1br8SJCZVXiZhyL9Si",
-	"3lhPDEtHC77pon8qefOcoGcXVX1zKRd2aLcST/TvXM66fWINNcq/0/ETHTe7DoIjFeYGoS5adR9PqStt",
-	"ccWLsgGjjuL41D7c2Vr0rxW2YkDWHahuKfCrm55N4tMdQQldcKOBYRngzmqmpTuF18hkV+SdRjuxbo5l",
-	"6uPtgi9bJb6BrpXLuKgTCmq7Lcq9478Xi27T6N7d5XloZjTIcs3iK9AXuEAT5kjKLX/ejGvGGMkXztv7",
-	"rZtJfFHijt15BaoFWPHG+aq72sulYtzo4rS33GEBjxONTrtGC+JLCfQjmfiBUbC2ge/WOLGsdWVqrDHt",
-	"gCz3+isba/MLLkCU04JRewHvOH0vCuTzIrled2mIDDM6Sh0x0A0X64Q/AU3NDucvVNW/cdWwwLx6Y99q",
-	"2v0HMWLcKDcrXtVIUq4vvJk1p79h/AASMhSS/HKc6/G+S95TR0TwdEYGGVVqKmQywFi/j5PsoK5u9+Wf",
-	"aDye4sdQLBV/rGike/s/LHf2xWLFfWDgmY24kBbq+QzBRo+s9x41GM8TylJCk0SCmndXzrsFliJ98amo",
-	"6RDnrn49kwO8r2MlODd8b3Pb9h6VhXv+2GB709KRuFCkucfcZS57/LNqME999MUt1QThzzD9FJxSFVf2",
-	"9o2ts7f/A4nHVNJYg6yayR3Pcr/hbn4WCbxu8aj6P3dw13CRgNMvF9+XfzDqLTgMkcAvbvMrIagFIDiC",
-	"Py9HzpRewjxSv+xgzvJWFypLvP1qNuvDrOhUTYEm3lZdBcwmBdsC7gBpO0YjnVT9aieQMMovlM3gqKr5",
-	"Ir9MAx3fZqkuvuOod80U06oTsrQihFsjmoeubW9njWJo4D3YA0z/2P+TO3sV2WA9pxPGR/Z64EbjHR2R",
-	"gfV1o2CinDCutMzxTzbBVHA45wPzwuCIDLx6MSDAXf6njxt6WX9EBlB4eNxzTJPLGfosDARiONw554Hs",
-	"84Ajq3D/479UBkja1JFCH6xddurz0mv52g1u1yJdvMPDWmiatqWWY1qIP+khSw3TigiNpVCK0DQlGR3B",
-	"Wt4++9moyJt3MDehieeprzFreNWIvc0ivtiw2sFhWllykTgJxULNppgHb27pxvMIfCoe7VIxNa+ajZlT",
-	"HbPR2FjfcgQteQKf2sKyx5ycvHtNXh28/B+FNzERcT4B6/avHm9S2GjVVf4+pppMgWsylYKPbIDXsFDr",
-	"e+cxROZvGOMllGQgleAkppzQWBMbgK3B7POY5j/2CwcCXMuZWadIwBoySDENS+apLdvoYki5c7GZkg0G",
-	"sGEqRv1vK7exSTsZ1ePGLYRpnIsWYElEaKqEj4wP/ve2U/e23ycD4mswinTVhVkL9c/8dHb2idgHSCwS",
-	"2AkrUl6+ehVUgRz0+41sw/sA5tIJx0Jq4ix+L0E9GplVdhaFfObTMj+fvCcShoAIEzL9cEXD98vEsjIo",
-	"4fen6Ay5Nk1TNFLKEF+QjrY0dGjjSHbX0SKrrIJANTa+kF6YctSC0orpxrMKBHhL9otTWMpTigWPQRrh",
-	"aayhBIaMI/u0abqq8TNFzl/9VrCixP1Onhtm8edX/b0twrgWZD4TsQg8l2U0xsCp3sRuCdOugV7tvtjl",
-	"1jG/+FrccTbdw4nNFF3PSHJppheYgbpOGVnVkxEu1gzriCkNcj1gnUly0W6jfjz99Ew1nPvPQurxlPGE",
-	"vD9rsISrm8yo1iDNkufnp43s2VuWC8OTNoG0zMcooTlOKPkgriGl6HK+IzSbkM6Vky3yQjpZq/ZKbVbm",
-	"JuxWRJ6l0uvMPPWJMnknU9dDF3mj1328cZ+iSQwMbM3UgMicK69WK6NOu+DgwEo3m5mtkG9Zx8xUSJe2",
-	"+zWHHJl7MmHcPT+h3CicxMClQpcTPoT/tuujJYJlW03KT5Ai2c1P6zOfnCe7wcPs9DjDvZZekgQwpo9P",
-	"7lEtES6azC60uPA5Vc2k7U0Wo5UYVUoby6e0Mpxl5NcwcvC5kMRAlYL9N1XFz8lWcwZCl4hcEdVoKNXM",
-	"MuDJNroPXT1YhAVjKohEd9LOigy0pmBIzSbVNtUxvJqmc63vz++m2U/ugDguUrxWynhaIL1RcF8CFl7g",
-	"4sYC9ZWlgX0aFEfyUnlbwV3SPe/Kmt2NEPvqLVQqvNmrjgi9VAayYZF7pu7oKPFn1sR+fGaqw+cVb0Pk",
-	"OhYT6Ih1v7inmwmiHu1YvCv/7QW7sukLCzP2G1RADAgSxP4IEz5mRAuSUWXInWOq66fT40alzy1cxAZK",
-	"2azhRu/6tIkjdGEq0P8z18PtH5pWGhY5FwuVgTA/Y/6A3BJzUEULc+crB7eeNrU5yBcA+EuJeF6CBfGl",
-	"MIuWXlKeCN4Sa3rcvOKaVFw/9limFsuV1V8fqV8ayAkj90sfLiTzUsKeD8JXX2h6XAKsleLvX1yAWfVI",
-	"JuMXmRQjCUpVw5gro1lzqvM6yUar50C3e61bNZKK7GpIBvra1UPaGCR4Z9SoMplaRWSKPi+qiDnIZj+H",
-	"uFiuAOiKVidEgkrdUGMlOJZXQ7Y8Z9tsL/KZ26V7PoBgaYL7HHmvkiLjxPGKGWiBotZ2awuTb7rmdRkm",
-	"s2rqWKekrloB0NLsnK6MYEnmjfvZ9Rha4BsquhAFSMYUyRjnkBAtjojhCBJbECnvv7NeJbgG6Tt3sFoG",
-	"eAvt3LECqmEXRYmQsS25dwiuXbdjH3H3MHeMlUMPa6vKxLc5lK3ceICtkSOWCvItzY5z6PQZn1oqFSeM",
-	"h3/d+63LyaasvUIm1D0O0uCnHpCcJwKU83/CNRO5ctYUeT4SBl8uaXy1dUQGdpsYLZwKeVWiOi7AhSZj",
-	"eg0VL4M1+fwJoTg1X20UmqUvpsn9A0qV3sWah/XvZ9jVCXiCqfjHroAdTfpD8hegEiQ5z/v9FzEugv8L",
-	"g+aoCVahqwvG26v/c65ZSmql9+7VitPwVXM8oOYxrUWVREa/5uBWNtbhYJdmbPd6b5fmerzrFhgcEaad",
-	"F0jwuE2OXgEvrRR3O5d4LMtTqiqnPw95ZfHK4TVR6JmEFRRv83S7C6n0gXdxIL0pn647xYufmpVt8/4x",
-	"p+lMs7ghr2AVqeRYZXebwXz7b/alEoRllkPJn4vvtd3Ga6phJJrUlTj4pUFj6ZomMx/A9asuyoUJAfvA",
-	"VINJv5rhVdnoumaXBetNBesWCph5LjWSNBsbHQFDNjvk7TXImVcWALkKMxSPWi1LVEQoGUgh9IBoF+4S",
-	"HMwCRtfARaJzHjZywL8RWx5i2+8RzBdQO+SYDLL8MmVqDMkAfZoDKuMxu4ZksGWBQM8Zuo0vgdBzXjg9",
-	"EfBDAgivzQfB4Igi1AIb6D2Re8xuQpGiMwwZSjFx+4nOuQGSEu8Vwu4fpRO2/l656A754x/fSDrUCrv4",
-	"mQ8rByJGrtUf/3jOlbBH5v3lMeVE0Wuwgotx4i28I+JOxQg64EMhYysMJ+bIhpSl2PWjuPRzzlThbCQH",
-	"+/tFpkwQUQ+qtH3nDJeH4wKVigycBjSw2TB1p+dqyO3d4xN6896+47O53D/36pF5cxOrZo7NR+rMEpGD",
-	"t41ifnYu/hVcFGNIs4a0hcy+TmwUk6ixmHKjv4B01fA3zTVaLYbPwo2X8bL/++vx9v+h2//sb7+62Nn+",
-	"8qd/63VOjHuHZOaSrCzBhilyVJOhSFMxbfL4tpjnquUrZQKY5S5dIwRB2mEFf/b7DcUMaxUVd6tQLXLb",
-	"FpWlthYkGzx7JKdeVUlZ36OH64DhyT+xBoEnKb/qmLKoOMuypvanH4vsNLjRlheNDTOaSpplkCC/skry",
-	"hMorpyOjOEH2qy2TTBWQn84+ftg2DDuzOeGN5vVKJ9egwRhd0+aa+B21Xb09txPseqs2oSyUF3E3baHu",
-	"XUyM6DIc3wtjY+s6QdxsFgWntKKOdv9Vjd6eDxwpHZwcFay8k1+qg48puAasDBxVMaGFWYUFY20upM2U",
-	"DHpvSXgoUagmI8gNPpTS67J2OWFgXKxmlbmX3vOheHTLrGYd1d0HhbO+W15/6ejv+PwNsy4t1ZSohk0M",
-	"PATITXNutmWIv0j1IEqLzDHTznL7dZHsUku6LEMY3UsZurPIMsm+4eNBrFc2pmG4grlg8+IaJKmdSUT6",
-	"NjmRG/Xa/1xxWbYLwSJu023/zs3Y8elV2N0cSpdU6z/ZIcYUNQWlgiOuoOAyfTyk3Y0Ep1aUGWu4S9Y5",
-	"6JoPZAGjXHJUm3JBVLnmXfSKv0u2ei++QFeYdyWvmCu4PoOvCf/lxlp3MY+nskDWV4qdllotS2whrxbc",
-	"Ke1yHmedLhBI/0LsL5SFAVactqSxH1snD1PEq5u2PlWPpchHYzJ48/bD27O3ZBdzC3e/seR2QJ5jnqDa",
-	"OiJTybC5cuhFMnYn6rOYYK+FROdTub5ZKQwH1HXfJoX3s0vDbE7a7cg4XIe1Um0LsvPW4XGr5erercVa",
-	"t16ftsXnprTQ4HjLhF2Xv+tahhZN61bRMM1lrtUGcb3k6MfIgV7lulrqeKsHvTBP2hzoI3k6bO7zHVwc",
-	"ZoGOwdn5giVkVGBrlBTJJGDOpI2u7/Q6BHMX8IPfEPLMHSqm5cS5ZHp2ah61e7VxvePcNlWw//I9nXr/",
-	"8fezXr0PfTWMaT31lWhjKkaMW47fGIUsep7j2drAYgHuWOvMtm1mTumMBdfUzlFxhF5kojM++vdSvx2m",
-	"YrpTduZ2I3pOit/fpWJKgldrGsb8s0y5UAVaDmoshPYxbuA2N9cmzSfk/RlOkGAxFANzFHn+8fST2jo8",
-	"5wnEzKaGGHkZkVHOEvDTG2Ihk4olY8Si70Mc4UPVtHNM3j/n6BP221Fkil3GU3YNO+f8nP/hD+S14NfA",
-	"0RF8zrddCEmKXENQPJbksca3lPOO+zsbHJWtr2lKgCdYlqTwYUJtpzEphN4xi/v+/W5PbooRNuTDkqac",
-	"pwZncN5MYgcZTJmCHf8iuRQJA0UkGGwlOb/iYsodDeMXsOjLrthaQ6nIcyyNxtq1c07IoK2V+GBrh8zN",
-	"8TGQV8b4FLkNB/3+EaHVNugimZkP4CXU+6HbF9WaQR9aKQPD3X/AZupm8xniGz43wIDdgDzf+6///H+G",
-	"DRE3fIq87G/hfga29HdAnvtf3A8WQDyib8iGI4JVw5ENAkbEvng7wK8b/mAwKS4bPRNLuB2ZwZF9QJGY",
-	"SjkLu10aEBBnRAo75JjbGRfux2eqnC1THGn/ICJwQ2OdzkjKroBQMrEDAswpW2wUqUM+Q1sSElIUzVif",
-	"dVgs4/9ia2GOyOBm2wupbQPVgAhuKDAYaoTxTD1GFEvF1OAvjg6iqflXgn0daZraihCzIUVGoMlB/8UW",
-	"wnfGJqA0nWQlPr948eKVwYfPZ6+PCEvsD58/v3+jCNzEkGnb/THsI4ppkSwe46POtFU2RpiyGLhCWeHY",
-	"oJF4koG2zaJymTpeqw53d5tZ6K5fpLRg5hnk8af3gc182Ovv7O30bfwJOM1Y77D3Yqe/8wIVFT1GiVNg",
-	"B9v2LA8b5zQFIf6Gl6aIAkzdZJJghnzJ9BCV0ezwz5SoY8RMcWfvE2xQrXTRaVn1qnP+WjSj8pFdO77O",
-	"aEZLHnQj5W6/zA102+/3F0w6WG3CQbXvdePgFcMpDKcP23GryM5QkxBjIYmtELqNegcWtqZPFnvYDea+",
-	"4St7y1+pTAix7gA7Hm/Zi+UIh6B/H15hKR2rW/P+78NfeyFyfYl6cxTdO/QFbFiMax02VVSxdkjZ3Luo",
-	"Lv+LSGabv0Rn9txWNWQtc7it4dDe5j/fOoIsON6oHCQXjge0QyQtc35QRDroHyx/qZiKZl7Ye9EB6+am",
-	"lOF7L7tA1zDVxLy8v9/l5frMmruTCtZ7EFrtxl+/w3Wo5jZqYuO7pY4asvQ6D34bPHfvTDj61mQguhbE",
-	"qmieYX1nbXM+C89aN8Kaa0C6DAbUxpkxVW3zkTYowvagHcfg+M6vy0CwXVAB6yGEJK41H7mcBQ2F28Ay",
-	"qDTikFxocYG+idpAq8KAvleRGHaJXCgQ/a6dLLSdXFCXqBbOPig368CcynGYd+cO2F5vzqYMWEFIyo2s",
-	"oCgG78AMdm3j8lY178x3snY9212DbduXPJqbYox6rzG9UeO1nEVZOywTabpDsMm6eTylSrueVK7n+SBo",
-	"vm6MjaLZ+pIJm6Xxsdc/JBK2h6DjsTHBXSk9Io9v5W7NINs/C20D3JZVzBcxw7f2lGoccd5HoXPJ/VFZ",
-	"e5ETlpAR6hDFLpg6In2CgUPlzXWH3n57rQSN4+y6DDXGmOfCocZRV45+n5yhadZAA4ewF2BEAs6YSx5c",
-	"o1mVBxzsdYAMZ9fenWGUZxiQKSVZnqakmChwP+yjGP/Q4dlvLLltVT5+hIDcevcvilyX5Rbt2omh7x3H",
-	"VtWz74hnx/5cygToIeKY6xC9FpKtqmW+f2OjEF2wbTcuOqyv8ZFWAxQXncPWzVug1SbxnezPjVNJ+1hu",
-	"1wr690opB/1Xy18o5sj/C5qwFi0JLViCr23hQpMgE+p+xI4lbmMJbZq2zZoPKohaSczZeU8EZgnsrvhq",
-	"jtPFCniBtM+tjywWE4icvwynzSdb94u6shw2sEHkdRmZDyWZ/MSE70s0ed7zRDj/opLJoSWh8yx0oyS9",
-	"zJipxifuO9LUJUrwfYcA7nzpNGl0qBsjJZi7s14camMGCjL/sLPhnbh/9b5toEoFKhlG9H2rkPIQdsgx",
-	"kaAlg6ToWVtx5J3zwfsEJpnQwOPZ9l9hNjAv5JIrl75lBKX/CuNKm9MXQ4IphdjHj9gG+C7sX/OuORFV",
-	"ieKteBQlgH+FmfNRbV7U1ScdPnAgcIm0exwh9ySyNiuyfrJl9BXuhTaVbSy9IBhw17ggMqRwjP0G1dFT",
-	"4Ek5Ve2+wvRu/VXC9I8kgC2TvRR6TPyJux6xkDwR8OMS8Mv+fqej/5FqmNKN5ABglyOPCRilGoGuJXFI",
-	"yNLZXQm+yPZDCm/UHt4JOdkGHgtMeGUjvs1suyItROqCeCoDavtFudFiPlea4Gy1QzLwg7wGPkEX04J3",
-	"zvlnlzXqxobxxLX8L1dwe7djc23OCjmBDGsUsINHLkEhRJiwiesMpZicY1mhG0SG+XZ6LIXWqU/FPNh/",
-	"ZRMuT0DL2faxDTE2hfyKwXJdedXN9nQ6xbzT7Vym7vS6c4/ygw/MtoJ+6XW2dYoZA4Q9sMHwW+MYB/sd",
-	"eOKZEB8pn/kU7PXZhisP6B3++qXCRNiI40AZm5tsMJE8nydOpWcphA4tc/K9L80cosCkZjbxm6Hje9I3",
-	"KhMIn6j2iWrvTLUlJQXDsJZTqsh1O5WewLW4KrtBKuAabX0s8nEFAUU/GPdvKWwBSJEhgxTsNIGdJiIz",
-	"INwPlc0NselEZwcNbR4tTYhcPxHFfWazGnS2yFDF21XUU1u71+ZN/Qj36Ub9CO1xbptd+Ugp9Zh9h0hs",
-	"tHGjXPuugKwoxLnTqYfFjm2sBFeyvMSP3/Cv+eaHVc7iKtjs2dkmgIYdJXUmYkcbfir53n0wk7k5iusy",
-	"E7+Mq1ZNjvBmDBunI8o4EdzWzpEErlkM6onl3Gf2ge3HXaLZM0WMWtoqQlchCofNi2giQHflJCex2Xdy",
-	"Zuj00NrxtkYxplIy22UTpg1SuCKlrRqstMhse2bGRzvkk/3Vetbti9p33aepHXbi5bd0sj+U7bbX6Dn3",
-	"dv1zTN2iE5bOtiKiGBataTIB6jz89rUUqCHbBhXbncBZ0Uv4+9ABHkjXPsaLtGeUUSafSH3zpN6iOr+9",
-	"ca346Rwh4dyluXtZrkhLN4GwndbLqJpZ28lcLB/fKoNmTtRRZXMiMTxWDHDj1p9m29EaA+2cY56CSG0b",
-	"l3RKZ6qscaVYwGzp23fnxWfNBnkBAUusZP0HxLqNRt3e7os+q8MbHzguVhk02ESj7pxcl5Mjy5DNGZtz",
-	"U3e3lp9CWiuQraWiEH8NWZTE4ucYtpPregXJwQzGjpXJxDcpOecNMzdoMT3EsiFD8IekWkfeVk3ycMXN",
-	"zQVlZZs+V9MW7O+5P50/bbVVngRjQAoCXTpzZAkgrsDPN5hq+mzZ/21jn72XusK5GTj3WjPTuby8bFzy",
-	"268sVyX5eC6xah15Yye1MG+56GgWtLR4dYSO6kDMx5Sbhw3vCDpf1K1brPK93yr1yvy4B5bASyLfRl1y",
-	"FxT5Ijdz4M8UtqZxIzyfot6/gzJ2LxMFx6ozT0N2jkQxYwvFvfcgBbOmViLmBo1gaSrmAyRiLqGFYkzX",
-	"7z8D0+NCkXwZjuy1xhDOGF6Di6+VmZQ3cP7FfeiO6i2M7eARzdIUZ6oY9m+MijrLt23xHoTnuw58D+wX",
-	"WYLoro3kIyH8/efe/4sxeItjJVU/U37OsoQhSOAxRMSPzYsIjtpDGvdDyDfD3HdpMXN8g/nSxeweOzEJ",
-	"vuY0XTBuPLIjMw76r8hzPRVE00vlVUHM6aPJNeUxbO2c8//lx4LjRChj9g6KqayDIz8fnGh6BdgVvclk",
-	"tHPWH4SVuJHu3xcr8YLEj4CFx+lk9FTP89hMyGJnJf5Y6BKO5jbHaS5pfLVhPnOMKb7KcFENmbU37fzM",
-	"xnGdR0VnE2OU4vRZCVPJtIaGNIwfxV9ofPXdaLiOWsuBo09lq3fVqg2iFD1zSDGKdUP47ocDblq2+irM",
-	"gZuJGA5e1oIojdSrw9mBhqiPyKAYnWFDJ4NifMaAUAnnnMYxZK4dFuV+mOBxTWkn9kFFuCATIUtfzfOD",
-	"/qutJon72p3Fg8hc/7HvTOoWI8x/tyr8k7hdzHHeIR0FljxVRU11RArqxHBkMNlmU/wIjYlt6yPYbDnS",
-	"cZK8xtVPNWT3RNzBB75PbboMWSOkViV5pCKkJ1p//FL5GAsExATsVMjEhjoCd311KvzmCP1xiqAD0972",
-	"rPqOaqGfKqGfKqGfKqHdQHEfUepUBH1XVnRjzmDD2sZbXPRBTAn7qUdKlKzA0N6Th9tZD+gXfupF/n3p",
-	"AMXk9UDjd27+O/vxcapOp5wtnGJXDR4vytqiaeoKDZhcNljiDIF4pLQr3EiRc+RHArZlHYUjAwv6mx/z",
-	"2C3fyX44UH+YIpqOWhOt6Kjtoy9X/Oa9JFiFA6DvNbuqGEK/MLXKjYsK8qrSWRH+/G1mWFVHYQVUb/99",
-	"h2EdZ24M/D3IwHKM6gOro7inBblPPqlxDDRBjvOt9/aMjtqWdY/t4jO3Ue+DsFA1lGCffPAlVuF3ap39",
-	"C1K9/c4bZf+LlS65VGhrXT93iVBkb6sbwTU2prOzXp3sYLB4xIdB3Nflo/fMSd2XZjh8uYFcSkgicjnD",
-	"iodHK7csYSG23DIYcGBHkhec3zwANB6vxiVrV6aAynjcel2n+HOL+jI3oF7IRGFoBd8hQyGPXA0YVi1i",
-	"jsOE6ni8Q858NMn+Yv4Ivme8hCG7sfPamT7nY6rICyKkDaGkoM3nd8hH946R9EynEBnNwupoAVhEUn5l",
-	"hWFkDpH7b51zZuM9RMONRtXPekaa9ISvvXm23qKmNEz7bNBaHn/kAWoyeEsnoPJUqya6cCcckcvHmXpy",
-	"1yhCnqbbeLkOH8W1MTIMrqgoxBEVoE6BEXekKp8QmoAPbc71BfBpfTYWT7mtRHAOT6XpjEigiWH7BQNg",
-	"0meyOo5dNzXe4OcKXWdZQfGxm6/9NGSgmu5hj8UJyG6YYMuHbqPWFODmS+k/iDJ4J0Xw9vefMYxEV0sX",
-	"Dubkr2qIbCxPuOh9MHg/3EaGPCgVAlfL4OEdmPsaHGKWD02BQMJ0MJtoPypnoZ5ze8fkYP+HpoCAzbp0",
-	"KLtQ6Bv0sh/2FgEephvS5MpVUNIbfkaYLmxxC0EpZP0GFxoSX74LE+5hqNab8r8h6n2A9Of9LrSO0S4k",
-	"3XeUpb/ZRlE/rLbXE4+2m2CMWUpjLwKPCPU9RwKuSCb0qihLr1fTrGdBumRrms40i9WimhpDOsfFg/dM",
-	"o+WHmlxy/kfMXcorLazKCe4aMvWkaFWw7Jdcx2Ji1HG4YTan1qrhmk0AZ6HbtHfzf2si2F1bpwdY6SBY",
-	"HkuYOO0dEcCn0oqhVzR8uWcZaeBiGhGgMmUgSSLpEOfMxWmeNFX4eA/K3zw894z77jtt7hMPBuolItfO",
-	"VCn5hPpdF52dlYqYd6S5K4/8hEc0nR9Ah1yMtrvf3P/dLuOqfytI7SHwqk39KYzc3zHy/MKLfVbU58IW",
-	"eUgbpBZPcxfkHI+RHReK+USa7BV6fEb1uNTirwPcaXOYhTNCX+yHM0L3GmaEhmidK6cAt7qWP+MTjxRo",
-	"RfC8fcYUNs1piz3ihXWNPJ6Yh9sinjTW7BrIc3PMW0QY1ot/QuPh+ZCmCrYsaK0jXXGFx5vNbC5tebwT",
-	"txDZ0at2+rRNcBMc9YXf90RmDI9W+sTY8wjYgv33Yu/UohCpuYV7CpGapVcZj7C30S8vipGaQ5szrjvH",
-	"Pf27v9m451Mq4BJHcJIQapueuhTAesfT5VQ3L7+WBgdQhmH/cVt8B5Iqw8qtYl10BDCGUjGi/wogI5xO",
-	"XJrxZAvbjc1wlUAeROfc946xrUMjXCYVyresqvS0U0GkzokZ28DMVx1DVdi01TW9KR4qmMyy2ET5ylNR",
-	"wB3RuDxKh80rCo02W6H5LvsPwrst733yptSDGWtc8HrxCnTWr9jZZIcUyGgLE5C5CsPVtPtLMcfBt5Et",
-	"8yzPuXkcR9J0YVJiGLb7C1nWRLj6sU7cy0ZD7lk9epxmKgtJzMUffo+k9qT6dGtvbQn0mcKsqAgN2sgT",
-	"2TClI0NDDR2vuylFiUAPv/nfMdBUj/+5yDP1Ez5yr+Ow7RcayOFztrPxhqRn2HgBb44wRfIsOD+RKdd7",
-	"dAJasuKYRAacZmxnRiep+xO23l54cEYuMA5KPc7ZnWBvcEwLk9fWSn/ZhcBPQV6zGD5zek1ZapD7Xq5A",
-	"2c9gfy0JNHZ+N6rpJVVQv5Pqct96l0AlyONcj83qRjDiPluD5WPhJnz7gsDjT++NEZnLtHfY20XR6j5Z",
-	"TwYoGw5Hfi5K5IenOJHomz1v48yR0sVjAKw7kAz/JxPK6QgmRkpPmR4zXu1qX3ScdrUPgqezrZ1qW1bV",
-	"7j7EmGGY1r1DfhaasEmW4jchITPQ5PnL/t4W+a///P9FR9yTt8dvPr7dqTZibfrQjzlLME4u8ssU1FgI",
-	"VCXCJq+0aAIooXQttwMSfLUoOKl/+HUwWlGVeRnF8LxuHwjn6dW/cdZQeBYhjqaGCSstgU6KXsZZnqYk",
-	"zqUSstvHwzHU9Y9bqo4wmoUsJCKOIZVjA4ooluEjksYh1hmauf1y+98BAAD//w==",
+	"lEK3ArUOBS3Q9mA8h0MCv+U0LX8LtjUFuy+7pU740Sh7qtBFc6fb4ZK8reZlk796x80DZIhTyiaVv0hQ",
+	"Ir2uPkR5DGnaIsjKtYNY00rKERPSmf+LbUX3nFFv8smEytlihYpa0xf4iHEASdRY5GlC0CHLtA2r3kW3",
+	"0lSOQF8ESuq8C7BcUwzLuK7jG2TD2K2l/33ToJc5aquqa7G64uWPoxE1bowR/959r8SJCZVXiZhyL9Si",
+	"3lhPDEtHC77pon8qefOcoGcXVX1zKRd2aLcST/TvXM66LXEHNcq/03GJjpu9C4IjFeYGoS5adR9PqStt",
+	"ccWLsgGjjuL41D7c2Vr0rxW2YkDWHahuKfCrm55N4tMdQQldcKOBYRngzmqmpTuFN8hkV+SdRjuxbo5l",
+	"6uPtgpWtEt9A18plXNQJBbXdFuXe8d+LRbdpdG9VZ53vrkHOjKI1IloyQBWMCJmAjGx83NoUCgMnhjDU",
+	"YajNKxdtAZvm00VVCC2YBjWhtMbrwP5smLpj8OVzZDq27BwS/MVLIzEcbjeqeiy+An2BIDahPZvAhcqc",
+	"slwF4CcxtRGQeQiEvIKECE7KYIaByAbSDCQRge3RNtndm7zso6JSKv32b42QSsrt8utxcWkJcOG85k07",
+	"Nz+7jLEK/foknSW61DwaeqSrbGQBQb51YYKurorSJmn0LlsC6/ABT46N/tJG4+1LCfQTeVcCe+zOvhX3",
+	"jRMr1VZmhDV5GXDE3f7KdvL8BxcgymkhI71u5YRsLwpUo0UqVd2bJDJMpinV80AtX6yO/wQ0NTucv1BV",
+	"X+Oq4QPzmqV9q2n3H8SIcaNXrnhVI0m5vvAW7pzqjKEbSMhQSPLLUa7Hey5vUh0SwdMZGWRUqamQyQDT",
+	"LHyICnmY25d/ovF4ih9DjlL8sWIM7O79sNzPGosV94Gii424kBbq+eTMRme4d9w1+C0mlKWEJokENe8p",
+	"nvfILEX6Yqmo6RDnrv5u1h54N9NKcK753ua27Z1ZC/f8scHtQUsf7kIp6B5zl7ns8c+qQZr5wJf7VBOE",
+	"P8P0U3BKVVzZ3TNm5u7eDyQeU0ljDbLqoeh4lnsNd/OzSOBNizPb/7mDp4yLBJxqv/i+/INRb8FhiAR+",
+	"cZtfCUEtAMER/Hk5cqb0EuaR+lUHTwJv9V6zxGuWZrM+wo3+7BRo4t0Eq4DZZNtYwB0gbcdopJOqX+0E",
+	"Ekb5hbLJM1ULS+SXaWBe2QThxXcc9a6ZYlp1QpZWhHDfiOaha9vbWaMYGvjgwQAzb/b+5M5eRTZPgtMJ",
+	"c2q3OTm8o0MysGEGFEyUE8aVljn+ydougsM5H5gXBodk4NWLAQHuUm99yNbL+kMygMK55p4zGv2s0OaN",
+	"UXHOA9nnAUdW4f7Hr1TGptrUkUIfrF126ksClmrhkU+27/awFpqmbVn9mJHjT3rIUsO0IkJjKZQiNE1J",
+	"RkdwJ0erXTYqShYczE1o4nnqG0zYXjVZwiZwX6xZ7eAwrXxykTgJxULNppgHb+7TjecRuLM82qVial41",
+	"GzOnOmajcS/q5XIELSkan9oi4kecnLx/Q17vv/ofhemciDifgI24VI83KWy06lf+PqaaTIFrMpXGQGYu",
+	"D8KFPXgM6FnA8DqhJAOpBCcx5YTGmtjYdw1mn0I2v9gvHAhwLWfmO0Xu25BBihlwMk+hszvCnYtNUm2w",
+	"mQ1TMep/W6WTzZfKqB43biHMoF30AZZEhKZK+KSEwf/ecure1nEyIL78pcgUXpgwUl/mp7OzT8Q+QGKR",
+	"wHZYDPTq9eugAGe/329kG95tMJfJORZSE2fxewnq0ch8ZXtRtG0+I/bzyTGRMAREmJDph180fL/M6Svj",
+	"QX5/is6Qa9M0rTpawkzApVFbG8Kzu44WWWUVBKqx8YX0wpSjFpRWTDeeVSDAWxKPnMJSnlIseAzSCE9j",
+	"DSUwZBzZp82QVo3LFOmW9VvBYh73O9kwzOLPr/u7m4RxLch8EmgR8y8rmIyBU72JnRKmHQO92nm5w21M",
+	"ZPG1uONsuocTm6R7NyPJZfheYPLvXSr4qp6M8GPNsI6Y0iDvBqwzSS7abdSPp59eqIZz/1lIPZ4ynpDj",
+	"swZLuLrJjGoN0nzy/Py0kT17y3JhZNjm7papMCU0RwklH8Q1pBS9/feEZh3SuXKyRUpOJ2vVXqlNiF2H",
+	"3YrIs1R6nZmnPlEm72Xqeugib/S6xRv3KZrEwMCWqw2IzLnyarUy6rSLyw6sdLNJ8Qr5lnXMTIV0GdO/",
+	"5ZAjc08mjLvnJ5QbhZMYuFTocsKH8N/2+2iJYMVck/ITZKd289P6pDPnyW7wMDs9znCvpZckAYzp4/Oq",
+	"VEtwkSazCy0ufDpbM2l7k8VoJUaV0sbyKa0MZxn5bxg5uCEkMVClYP9NVfFzstmc/NElGNoSUMIq2SwD",
+	"nmyh+9CV4kVYq6eCJIBO2lmR/NcULKrZpNpmmYZX03Su9f353TT7yR0QR0V23UrJZgukNwruS8CaF/y4",
+	"sUB9UW9gnwZ1qbxU3lZwl3RPebNmdyPEvnAOlQpv9qpDQi+VgWxYpP2pezpK/Jk1sR+fFOzwecXbELmO",
+	"xQQ6Yt0v7ulmgqhHOxbvyq+9YFc2c2RhsUSDCojhTBubjTDXZka0IBlVhtw5Zhl/Oj1qVPrch4vYQCmb",
+	"NdzoHZ+xcoguTAX6f+Z6uPVD05eGRbrLQmUgTI2ZPyD3iTmoooVlC5WDu5s2tT7IFwD4S4l4XoIF8aUw",
+	"gZleUp4I3hJretqU7ppUvHvssczqliurvz5JYmkgJ0yaWPpwIZmXEvZ8CkH1haglsH6X6gr/4gLMqkcy",
+	"Gb/IpBhJUKoaxlwZzZqzzO+S57V6+nm717pVI6nIroY8rN+6ekgbgwTvjRoVZL5EZIo+L6qIOchmP4e4",
+	"WK4A6IpWJ0SCSt1QYxE+VrZDtjxd3mwv8knzpXs+gGBpbcEcea+SneTE8YrJf4Gi1nZrC/OeuqbUGSaz",
+	"atZep3y6Wu3Vstyizoxg5WSdFt9Q0QAqQDKmSMY4h4RocUgMR5DY/UkVuVXoVYJrkL5pCqsl37fQzj2L",
+	"zxp2UWZZyZxz7xC8c8mUfcTdw9wxVg49LGsrcw7nULZy4wG2Ro5YKsi3NDHRodNnfGqpVJwwHv5193uX",
+	"k00Jk4VMqHscpMFPPSA5TwQo5/+EayZy5awpsjESBl8uaXy1eUgGdpsYLZwKeVWiOn6AC03G9BoqXgZr",
+	"8vkTQnFqVm0UmqUvpsn9A0qV3sWah/XvZ9hQC3iCVRBHrncAmvQH5C9AJUhynvf7L2P8CP4vDJqjJtgA",
+	"QF0w3t54IeeapaTW9cC9WnEavm6OB9Q8prWoksjobzm4LxvrcLBDM7ZzvbtDcz3ecR8YHBKmnRdI8LhN",
+	"jl4BL60UdzuXeCzLU6oqpz8PeeXjlcNrotAzCSso3ubpdhdS6QPv4kB6Wz5dd4oXPzUr2+b9I07TmWZx",
+	"Q17BKlLJscruNoNZ+2/2pRKEZZZDyZ+L9dpu4w3VMBJN6koc/NKgsXRNk5kP4PqvLsqFCQH7wFSDSb+a",
+	"4VXZ6F3NLgvW2wrWLRQw81xqJGk2NjoChmy2CeaOe2UBkKswQ/Go1bJERYSSgRRCD4h24S7BMYHb6Br4",
+	"keichz008G/EVubYzocE8wXUNjkigyy/TJkaQzJAn+aAynjMriEZbFog0HOGbuNLIPScF05PBPyAAMJr",
+	"80EwOKIItcAGek/kHrObUKRoykOGUkzcfqJzboCkxHuFsPFK6YStv1d+dJv88Y9vJR1qhQ0UzcLKgYiR",
+	"a/XHP55zJeyReX95TDlR9Bqs4GKceAvvkLhTMYIO+FDI2ArDiTmyIWUpNlwpLv2cM1U4G8n+3l6RKRNE",
+	"1IMCed+0xOXhuEClIgOnAQ1sNkzd6bkacnv3+ITeHNt3fDaX++duPTJvbmLVzLH5SJ35ROTgbaOYn52L",
+	"fwUXxRjSrCFtIbOvExvFJGosptzoLyBdQcFNc3lci+GzcONlvOz//nq09X/o1j/7W68vtre+/Onfep0T",
+	"494jmbkkK0uwYYoc1WQo0lRMmzy+Lea5almlTACz3KVrhCBIO6zgz16/qbbkLvXc3YqDi9y2RRXBrbXg",
+	"Bs+eyKlXVVLu7tHD74DhyT+xBoEnKb/qmLKoOMuyps6zH4vsNLjRlheNDTOaSpplkCC/skryhMorpyOj",
+	"OIGyzAlSBeSns48ftgzDzmxOeKN5vdLJNWgwRte0uSZ+R21Xb8/tBBsOq3UoC+VF3E9bqHsXEyO6DMf3",
+	"wtjYuk4QN5tFwSmtqKM9fEGpt+dXqXqaU4zu5Zfq4GMKrgGLMkdVTGhhVgHTa3Uhrada03tLwkOJQjUZ",
+	"QW7woZRelztXcgbGxWpWmXvpmA/Fk1tmNeuo7j4onPXd8vpLR3/H52+YdWmppkQ17B/hIUBumnOzLUP8",
+	"RaoHUVpk2QploGUJQ2PSZRnC6F7K0J1Flkn2DYsHsV7ZmIbhCuaCzYtrkKR2JhHp2+REbtRr/3PFZdku",
+	"BIu4Tbf9Ozdjx6fvUeRZUq1fskOMKWoKSgVHXEHBZfp4SLtrCU6tKDPu4C65y0HXfCALGOWSo1qXC6LK",
+	"Ne+jV/xdstXbIAa6wrwrecVcwbsz+JrwX26sdRfzeCoLZH2l2Gmp1bLEFvJqwb3SLudx1ukCgfQvxP5C",
+	"WRhgxWlLGvuRdfIwRby6aetT9ViKfDQmg7fvPrw7e0d2MLdw5ytLbgdkA/ME1eYhmUqGfa1DL5KxO1Gf",
+	"xQR7LSQ6n8rvmy+F4YC67tuk8H52aZjNSbsdGYdrbleqbUF23l143Gq5uvfrbtetzartrrouLTQ43jJh",
+	"1+Xvum6tRb/AVTRMc5l36kB5t+Top8iBXuW6Wup4qwe9ME/aHOgTeTps7vM9XBzmAx2Ds/MFS8iowNYo",
+	"KZJJwJxJG13f7nUI5i7gB98R8swdKqblxLlkenZqHrV7tXG9o9w2VbD/8u20ev/x97NefQRANYxpPfWV",
+	"aGMqRoxbjt8YhSzazePZ2sBiAe5Y68x2zGZO6YwF19SOsHGEXmSiMz7691K/HaZiul02RXfTkU6K39+n",
+	"YkqCV2saxvyzTLlQBVoOaiyE9jFu4DY31ybNJ+T4DId3sBiKWUWKbHw8/aQ2D855AjGzqSFGXkZklLME",
+	"/OCMWMikYskYsehbQEf4UDXtHJP3zzn6hP12FJlig/eUXcP2OT/nf/gDeSP4NXB0BJ/zLRdCkiLXEBSP",
+	"JXms8S3lvOP+zgaHZddxmhLgCZYlKXyYUNvkTQqht83H/egEtyc3QAp7IWJJU85TgzM46iexMySmTMG2",
+	"f5FcioSBIhIMtpKcX3Ex5Y6GcQUs+rJfbK2hVGQDS6Oxdu2cEzJo6+I+2NwmcyOUDOSVCUpFbsN+v39I",
+	"aLUDvUhmZgG8hHoret/J6W5BH1opA8Pdf8A+9mbzGeIbPjfAgN2AbOz+13/+P8OGiJv7RV71N3E/A1v6",
+	"OyAb/hf3gwUQj+grsuGIYNVwZIOAEbEv3g5wdcMfDCbFZY9tYgm3IzM4tA8oElMpZ2GjUQMC4oxIYZsc",
+	"cTtexP34QpVjfYoj7e9HBG5orNMZSdkVEEomdjaDOWWLjSJ1yIfttSAhRdGM9VmHxTL+L7YW5pAMbra8",
+	"kNoyUA2I4IYCg3lSGM/UY0SxVEwN/uLUJpqafyXYUpOmqa0IMRtSZASa7PdfbiJ8Z2wCStNJVuLzy5cv",
+	"Xxt8+Hz25pCwxP7w+fPxW0XgJoZM28abYQtXTItk8RgfdaatsjHClMXAFcoKxwaNxJMMtG0WlcvU8Vp1",
+	"sLPTzEJ3/EdKC2aeQR59Og5s5oNef3t3u2/jT8BpxnoHvZfb/e2XqKjoMUqcAjvYlmd52DinKQjxN7w0",
+	"RRRg6iaTBDPkS6aHqIxmh3+mRB0jZoo7O06wN7jSRZNr1auOWGzRjMpHduzkQKMZLXnQTfO7/TI3S2+v",
+	"318wZGK14RLVluONM28MpzCcPuyEriI7vk5CjIUktkLoNurtW9ializ2sBOM3MNXdpe/UhnOYt0BdjLh",
+	"shfL6RlB60S8wlI6Vrfm/d8Hv/ZC5PoS9eYounfgC9iwGNc6bKqoYu2Qsq96UV3+F5HM1n+Jzuy5rWrI",
+	"WuZwW8Oh3fUv3zr9LTjeqJzhF05mtPM7LXN+VETa7+8vf6kYSGde2H3ZAevmBsThe6+6QNcwUMa8vLfX",
+	"5eX6uKD7kwrWexBaHYRQv8O7UM1t1MTGd0odNWTpdR78LnjuwZlw9LXJQHTdn1XRPMP6ztpGrBaetW6E",
+	"Ndf7dRkMqI0zY6ra5iNtUISdWTtOIPJNd5eBYBvQAtZDCElcaz5yOQt6ObeBZVBpxCG50OICfRO1WWKF",
+	"Af2gIjHsErlQIPpdO1loO7mgLlEtnH1UbtaBOZWTSO/PHbC93pxNGbCCkJQbWUFRDN6BGezYnvGtat6Z",
+	"byLu2uW73ua2JXw0N0Aa9V5jeqPGazmLsnZYJtJ0m2B/e/N4SpV2Palcu/lB0PfeGBtFn/slw01L42O3",
+	"f0AkbA1Bx2NjgrtSekQe30XfmkG2fxbaBrgtq5gvYobv7CnVOOK8j0Lnkvujcn2DCUvICHWIYhdMHZI+",
+	"wcCh8ua6Q2+/vVaCxkmCXeZJY8xz4TzpqCtHf0jO0DTmoYFD2AswIgHH+yWPrtGsygP2dztAhmOD788w",
+	"yjMMyJSSLE9TUgxzeBj2UUze6PDsV5bctiofP0JAbr2HF0Wuy3KLdu3E0LeOY6vq2ffEsyN/LmUC9BBx",
+	"zHWIvhOSraplHr+1UYgu2LYTF83t77BIqwGKH53D1vVboNX+/J3sz7VTSftEdNcK+vdKKfv918tfKEb4",
+	"/wuasBYtCS1Ygq9t4UKTIBPqYcSOJW5jCa2bts03H1UQtZKYs/OeCcwS2H3x1RynixXwAmk3rI8sFhOI",
+	"nL8MB/0nmw+LurIcNrBG5HUZmY8lmfzEhG9LNHne80w4/6KSyaElofMsdK0kvcyYqcYnHjrS1CVK8G2H",
+	"AO596TRpdKgbIyWYu3O3ONTaDBRk/mFnw3tx/+p920CVClQyjOj7ViHlIWyTIyIB51wVPWsrjrxzPjhO",
+	"YJIJDTyebf0VZgPzQi65culbRlD6VRhX2py+GBJMKcQ+fsQ2wHdh/5p3zYmoShRvxaMoAfwrzJyPav2i",
+	"rj5k8pEDgUuk3dMIuWeRtV6R9ZMto69wL7SpbGPpBcGA+8YFkSEVs+nXq46eAk/KQWwPFaZ3318lTP9E",
+	"Atgy2Uuhx8SfuOsRC8kzAT8tAb/q73U6+h+phildSw4AdjnymIBRqhHoWhKHhCyd3Zfgi2w/pPBG7eG9",
+	"kJMt4LHAhFc24lvMtivSQqQuiKcyoLZflBst5nOlCc5WOyADP8hr4BN0MS14+5x/dlmjbmwYT1zL//IL",
+	"bu92YrHNWSEnkGGNAnbwyCUohAgTNvE7Qykm51hW6AaRYb6dHkuhdepTMff3XtuEyxPQcrZ1ZEOMTSG/",
+	"YrBcV151szWdTjHvdCuXqTu97tyjXPCR2VbQL73Otk4xY4CwRzYYvjeOsb/XgSeeCfGR8plPwb4723Dl",
+	"Ab2DX79UmAgbcRwoY3OTDSaSjXniVHqWQujQMiff+9LMIQpMamYT3w0dP5C+UZlA+Ey1z1R7b6otKSkY",
+	"hrWcUkWu26n0BK7FVdkNUgHXaOtjkY8rCCj6wbh/S2ELQIoMGaRgpwlsNxGZAeFhqGxuiE0nOttvaPNo",
+	"aULk+pkoHjKb1aCzRYYq3q6intravTZv6kd4SDfqR2iPc9vsyidKqcfsO0Rio40b5dp3BWRFIc69Tj0s",
+	"dmxjJfgly0v8+A3/mm9+WOUsroLNnp1tAmjYUVJnIna04aeS7z0EM5mbo3hXZuI/46pVk0O8GcPG6Ygy",
+	"TgS3tXMkgWsWg3pmOQ+ZfWD7cZdo9kIRo5a2itBViMJh8yKaCNBdOclJbPadnBk6PbB2vK1RjKmUzHbZ",
+	"hGmDFK5IaasGKy0y256Z8dE2+WR/tZ51+6L2XfdpaoedePktnewPZbvtNXrOvV2/galbdMLS2WZEFMOi",
+	"NU0mQJ2H376WAjVk26BiuxM4K3oJfxs6wCPp2kd4kfaMMsrkM6mvn9RbVOd3N64VP50jJJy7NHcvyxVp",
+	"6SYQttN6GVUz33YyF8vHN8ugmRN1VNmcSAyPFQPcuPWn2Xa0xkA755inIFLbxiWd0pkqa1wpFjBb+vbd",
+	"efFZs0FeQMASK1n/AbFuo1G3t4eiz+rwxkeOi1UGDTbRqDsn1+Xk0DJkc8bm3NT9reXnkNYKZGupKMRf",
+	"QxYlsfg5hu3kereC5GAGY8fKZOKblJzzhpkbtJgeYtmQIfgDUq0jb6smebzi5uaCsrJNn6tpC/a34U/n",
+	"T5ttlSfBGJCCQJfOHFkCiCvw8w2mmpYt+7+tbdkHqSucm4HzoDUzncvLy8Yl339luSrJx3OJVevIGzup",
+	"hXnLRUezoKXF60N0VAdiPqbcPGx4R9D5om7dYpXvw1apV+bHPbIEXhL5NuqSu6DIF7mZA3+hsDWNG+H5",
+	"HPX+HZSxe5koOFadeRqycySKGVso7r0HKZg1tRIxN2gES1MxHyERcwktFGO6fv8ZmB4XiuTLcGSvNYZw",
+	"xvAduPidMpPyBs6/uA/dYb2FsR08olma4kwVw/6NUVFn+bYt3qPwfNeB75H9IksQ3bWRfCKEf/jc+38x",
+	"Bm9xrKTqF8rPWZYwBAk8hoj4sXkRwVF7SON+CPl6mPsOLWaOrzFfupjdYycmwW85TReMG4/syIz9/muy",
+	"oaeCaHqpvCqIOX00uaY8hs3tc/6//FhwnAhlzN5BMZV1cOjngxNNrwC7ojeZjHbO+qOwEjfS/dtiJV6Q",
+	"+BGw8DSdjJ7reZ6aCVnsrMQfC13C0dz6OM0lja/WzGeOMMVXGS6qIbP2pp2f2Tiu87DobGKMUpw+K2Eq",
+	"mdbQkIbxo/gLja++GQ3XUWs5cPS5bPW+WrVBlKJnDilGsa4J3/1wwHXLVl+FOXAzEcPBy1oQpZF6dTg7",
+	"0BD1IRkUozNs6GRQjM8YECrhnNM4hsy1w6LcDxM8qintxD6oCBdkImTpq9nY77/ebJK4b9xZPIrM9Yt9",
+	"Y1K3GGH+u1Xhn8XtYo7zHukosOSpKmqqI1JQJ4Yjg8k26+JHaExsWR/BesuRjpLkDX79VEP2QMQdLPBt",
+	"atNlyBohtSrJExUhPdP605fKx1ggICZgp0ImNtQRuOurU+HXR+gPVAT9js8pG1QFPAtbAbaXSaO70vay",
+	"Ihs2fwrpwxDNOWe66DrvXRyRc4fUnCBREFw1D02AqAy43owIpgq6cmzrCNg+50sKskm9HnsjA4kZoZvt",
+	"pdnnfGltNhnY9qIXLrzrnCGXLlav2TUUkXNk+ZhBIYa2waIP5tvEx6JHo4uTbezv7ZXzBDYX1YE/V4F/",
+	"h1Xgz/z7G6kbL+JvnUrG78u4b8wZrFk3e4cffRTDyy71RGmlFRjaOxhxOxkDvejPndu/LY2pmFMfaBgu",
+	"KHLvqAfOIOqU4YYz/6qh9kU5bjRNXVkGk8vGcJwhEE+UpIYbKTK0/ADFthytcMBiQX/zQzG7ZYfZhYOO",
+	"OUwRTUetaWl01LboqxXXfJB0tHBc9oPmohUj+xcmornhWkEWWjorgsXfZz5adXBYQPX23/cYbXLmhuY/",
+	"gAwsh84+sgKLe1qQKeZTQMdAE+Q4X3vvzuio7bPusR185jbqfRAWqoaC9ZMPviAtXKc2B6Eg1dtvvK34",
+	"v1ihl0sct76IDZc2RnY3uxFcYxs/OxnXyQ4GiweiGMR9Uz76wJzUrTTDUdUN5FJCEpHLGdaHPFlxagkL",
+	"scWpwTgIO8C94PzmAaDxeDUuWbsyBVTG49brOsWfW9SXuXH+QiYKA1H4DhkKeegq5rDGE50gE6rj8TY5",
+	"87E3+4v5I/gO+xKG7MZOt2f6nI+pIi+JkDbglII2y2+Tj+4dI+mZTiEymoXV0QKwiKT8ygrDyBwi92ud",
+	"c2ajYwQ9U0b1s76UJj3ht948W29RUxpmozZoLU8/IAI1GbylE1B5qlUTXbgTjsjl08yIuW/MJU/TLbxc",
+	"h4/i2hgZBldUFOKIClCnwIh7UpVPn03AB4Lnuij4JEibuUC5rdtw7mGl6YxIoIlh+wUDYNLn/TqOXTc1",
+	"3uJyha6zrPz6yE0jfx7JUE2OscfiBGQ3TLDFVrdRa8J086X0H0UZvJciePv7z69GoqslVycwZJzpakZ9",
+	"N0NkbVnVRaeIwfFwCxnyoFQIXOWHh3dg7mtwgDlRNAUCCdPBJKe9qJwce87tHZP9vR+aQgg2R9Wh7EKh",
+	"b9DLLuwtAjxMN9LKBS1Q0ht+RpgubHELQSlk/QYXGhJfvgkT7nGo1pvy3xH1PkKy+F4XWsdYHJLue8rS",
+	"77at1g+r7fXEo+06GGOW0tiLwENCfYeWgCuSCb0qivjrtUd3syBdajpNZ5rFalEFkiGdo+LBB6bRcqEm",
+	"l5z/ETO98krDr3LevYZMPStaFSz7JdexmBh1HG6YzUC2ajgG9zOQrkjA/N8dEey+jeYDrHQQLI8lTJz2",
+	"jgjgE4/F0Csavji2jDRwMY0IUJkykCSRdIhT+eI0T5rqobwH5W8engfGfbdOm/vEg4F6ici1M1VKPqF+",
+	"1yV6Z6Ui5h1p7sojPw8TTedH0CEXo+3OV/d/t8u46t8KUnsMvGpTfwoj93eMPL/wYp8V9bmwRR7TBqnF",
+	"09wFOcdjZIerYraTJruFHp9RPS61+OsAd9ocZuFE1Zd74UTV3YaJqiFa58opwK2u5c/4xBMFWhE8b58x",
+	"hS2G2mKPeGFdI48n5uG2iKfLKNswx7xJhGG9+Cc0HjaGNFWwaUFrHYCLX3i6Sdbm0pbHO3ELkR1Ua2d1",
+	"2/Q7wVFf+H3Pr8bwaKWrjj2PgC3Yfy/2Ti0KkZpbeKAQqfn0KsMkdte68qIYqTm0OeO6c9zTv/vdxj2f",
+	"UwGXOIKThFDbItalANb7wy6nunn5tTQ4gDIMu7XbUkWQVBlWbhXron+CMZT8aH9yBZARTiduMtVkE5uz",
+	"zfArgTyIzrnvtGMbrUb4mVQo3+Cr0gFQBZE6J2ZssrKv0YaqsGmrAntbPFQwmWWxifKV5xKKe6JxeZQO",
+	"m1cUGm22QvNd9h+Fd1ve++xNqQcz7nDBd4tXoLN+xT4w26RARls2gcxVGK6m3V+KqRe+6W6ZZ3nOzeM4",
+	"wKcLkxLDsDliyLImwlXbdeJeNhrywOrR07SeWUhiLv7weyS1Z9WnWzNwS6AvFGZFRWjQRp7IhikdGRpq",
+	"6A/eTSlKBHr4zf+OgaZ6/M9Fnqmf8JEHHR5uV2ggh8/Z9trbt55hmwq8OcIUybPg/ESmXKfWCWjJimMS",
+	"GXCase0ZnaTuT9iofOHBGbnAOCj1NGd3gp3UMS1MXlsr/VUXAj8Fec1i+MzpNWWpQe4HuQJll8FuZBJo",
+	"7PxuVNNLqqB+J9XPfe1dApUgj3I9Nl83ghH32RosHws3D93PkD36dGyMyFymvYPeDopWt2Q9GaBszxz5",
+	"KTKRHzXjRKJvjb2FE1pKF48BsO5AMvyfTCinI5gYKT1lesx4dQZA0Z/b1T4Ins42t6tNbFW7+xBjhmFa",
+	"9zb5WWjCJlmKa0JCZqDJxqv+7ib5r//8/0X/4JN3R28/vtuutq1tWujHnCUYJxf5ZQpqLASqEmFLXFq0",
+	"TJRQupbbAQlWLQpO6gu/CQZRqjIvoxg12G2BcPpgfY2zhsKzCHE0NUxYaQl0UnR+zvI0JXEulZDdFg+H",
+	"dtcXt1QdYTQLWUhEHEMqhywUUSzDRySNQ6wzNHP75fa/AwAA//8=",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

@@ -518,8 +518,11 @@ export interface paths {
         put?: never;
         /**
          * Hand a session off to the escalation queue
-         * @description Creates a handoff carrying the session's context. A retried request with the same
-         *     `Idempotency-Key` returns the first handoff instead of creating a second one.
+         * @description Ends the session as escalated and creates a handoff carrying its context (every step with
+         *     its answer and note, ticket, customer, asset, technician, time spent), in one transaction.
+         *     A retried request with the same `Idempotency-Key` (per user) returns the first handoff
+         *     instead of creating a second one. `target_user_id` must be an active engineer or admin of
+         *     the account other than the caller (422 otherwise).
          */
         post: operations["escalateSession"];
         delete?: never;
@@ -1357,9 +1360,19 @@ export interface components {
         HandoffContext: {
             problem_summary: string;
             tree_title?: string;
+            /** Format: int32 */
+            tree_version?: number;
             ticket_ref?: string;
             customer?: string;
             asset?: string;
+            /** @description Name of the technician who handed the problem off. */
+            technician?: string;
+            /**
+             * @description How long the technician worked on it before handing it off, e.g. 12m30s.
+             * @example 12m30s
+             */
+            time_spent?: string;
+            /** @description Everything tried, in order, with answers and notes; custom steps included. */
             steps: components["schemas"]["ContextStep"][];
             transcript: components["schemas"]["AIMessage"][];
         };
@@ -2591,6 +2604,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];

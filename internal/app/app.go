@@ -9,6 +9,7 @@ import (
 
 	"github.com/resolutionflow/resolutionflow/internal/auth"
 	"github.com/resolutionflow/resolutionflow/internal/config"
+	"github.com/resolutionflow/resolutionflow/internal/escalations"
 	"github.com/resolutionflow/resolutionflow/internal/httpapi"
 	"github.com/resolutionflow/resolutionflow/internal/postgres"
 	"github.com/resolutionflow/resolutionflow/internal/sessions"
@@ -54,13 +55,15 @@ func Handler(db *postgres.DB, log *slog.Logger, s Settings) (http.Handler, error
 	if err != nil {
 		return nil, err
 	}
+	sessionService := sessions.NewService(db, s.Now)
 	return httpapi.New(httpapi.Deps{
 		Log:            log,
 		DB:             db,
 		Auth:           authService,
 		Users:          users.NewService(db, principals),
 		Trees:          trees.NewService(db),
-		Sessions:       sessions.NewService(db, s.Now),
+		Sessions:       sessionService,
+		Escalations:    escalations.NewService(db, sessionService, s.Now),
 		RequestTimeout: s.RequestTimeout,
 		MaxBodyBytes:   s.MaxBodyBytes,
 	})

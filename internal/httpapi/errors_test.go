@@ -87,10 +87,7 @@ func TestStaticSegmentsWinOverParameters(t *testing.T) {
 	t.Parallel()
 	s := apitest.NewServer(t)
 	admin := s.Register("Routes")
-	for _, path := range []string{"/api/v1/ai-sessions/escalations", "/api/v1/ai-sessions/escalations/events"} {
-		decodeProblem(t, do(t, s, http.MethodGet, path, admin.AccessToken, "", ""), http.StatusNotImplemented)
-	}
-	for _, path := range []string{"/api/v1/trees/categories", "/api/v1/trees/search?q=vpn"} {
+	for _, path := range []string{"/api/v1/ai-sessions/escalations", "/api/v1/ai-sessions/escalations/events", "/api/v1/trees/categories", "/api/v1/trees/search?q=vpn"} {
 		if resp := do(t, s, http.MethodGet, path, admin.AccessToken, "", ""); resp.StatusCode != http.StatusOK {
 			t.Errorf("GET %s = %d, want 200 (not the {id} route)", path, resp.StatusCode)
 		}

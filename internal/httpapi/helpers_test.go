@@ -85,3 +85,11 @@ func parallelStatuses(t *testing.T, n int, call func() (int, error)) map[int]int
 	wg.Wait()
 	return statuses
 }
+
+func deref[T any](p *T) T {
+	var zero T
+	if p == nil {
+		return zero
+	}
+	return *p
+}

@@ -18,6 +18,7 @@ import (
 	"github.com/resolutionflow/resolutionflow/gen/oapi"
 	"github.com/resolutionflow/resolutionflow/internal/auth"
 	"github.com/resolutionflow/resolutionflow/internal/contract"
+	"github.com/resolutionflow/resolutionflow/internal/escalations"
 	"github.com/resolutionflow/resolutionflow/internal/postgres"
 	"github.com/resolutionflow/resolutionflow/internal/sessions"
 	"github.com/resolutionflow/resolutionflow/internal/trees"
@@ -32,6 +33,7 @@ type Deps struct {
 	Users          *users.Service
 	Trees          *trees.Service
 	Sessions       *sessions.Service
+	Escalations    *escalations.Service
 	RequestTimeout time.Duration
 	MaxBodyBytes   int64
 }
@@ -70,7 +72,7 @@ func New(d Deps) (http.Handler, error) {
 		g.middleware,
 	)
 
-	h := &handlers{auth: d.Auth, users: d.Users, trees: d.Trees, sessions: d.Sessions, db: d.DB}
+	h := &handlers{auth: d.Auth, users: d.Users, trees: d.Trees, sessions: d.Sessions, escalations: d.Escalations, db: d.DB}
 	oapi.RegisterHandlers(e, oapi.NewStrictHandler(h, nil))
 	e.GET("/metrics", echo.WrapHandler(promhttp.HandlerFor(reg, promhttp.HandlerOpts{})))
 	e.GET("/openapi.yaml", func(c echo.Context) error { return c.Blob(http.StatusOK, "application/yaml", api.Spec) })
@@ -89,11 +91,12 @@ func New(d Deps) (http.Handler, error) {
 // handlers implements the generated strict server interface. Each method is thin: read the
 // principal, call one use case, convert the result.
 type handlers struct {
-	auth     *auth.Service
-	users    *users.Service
-	trees    *trees.Service
-	sessions *sessions.Service
-	db       *postgres.DB
+	auth        *auth.Service
+	users       *users.Service
+	trees       *trees.Service
+	sessions    *sessions.Service
+	escalations *escalations.Service
+	db          *postgres.DB
 }
 
 var _ oapi.StrictServerInterface = (*handlers)(nil)

@@ -22,30 +22,6 @@ func (h *handlers) CreateAISession(context.Context, oapi.CreateAISessionRequestO
 	return nil, notImplemented("ai-sessions")
 }
 
-func (h *handlers) ListEscalations(context.Context, oapi.ListEscalationsRequestObject) (oapi.ListEscalationsResponseObject, error) {
-	return nil, notImplemented("escalations")
-}
-
-func (h *handlers) ListEscalationEvents(context.Context, oapi.ListEscalationEventsRequestObject) (oapi.ListEscalationEventsResponseObject, error) {
-	return nil, notImplemented("escalations")
-}
-
-func (h *handlers) GetEscalation(context.Context, oapi.GetEscalationRequestObject) (oapi.GetEscalationResponseObject, error) {
-	return nil, notImplemented("escalations")
-}
-
-func (h *handlers) CancelEscalation(context.Context, oapi.CancelEscalationRequestObject) (oapi.CancelEscalationResponseObject, error) {
-	return nil, notImplemented("escalations")
-}
-
-func (h *handlers) ClaimEscalation(context.Context, oapi.ClaimEscalationRequestObject) (oapi.ClaimEscalationResponseObject, error) {
-	return nil, notImplemented("escalations")
-}
-
-func (h *handlers) ResolveEscalation(context.Context, oapi.ResolveEscalationRequestObject) (oapi.ResolveEscalationResponseObject, error) {
-	return nil, notImplemented("escalations")
-}
-
 func (h *handlers) GetAISession(context.Context, oapi.GetAISessionRequestObject) (oapi.GetAISessionResponseObject, error) {
 	return nil, notImplemented("ai-sessions")
 }
@@ -56,8 +32,4 @@ func (h *handlers) EscalateAISession(context.Context, oapi.EscalateAISessionRequ
 
 func (h *handlers) SendAIMessage(context.Context, oapi.SendAIMessageRequestObject) (oapi.SendAIMessageResponseObject, error) {
 	return nil, notImplemented("ai-sessions")
-}
-
-func (h *handlers) EscalateSession(context.Context, oapi.EscalateSessionRequestObject) (oapi.EscalateSessionResponseObject, error) {
-	return nil, notImplemented("sessions")
 }

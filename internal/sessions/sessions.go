@@ -217,6 +217,31 @@ func (s *Service) Complete(ctx context.Context, p domain.Principal, id uuid.UUID
 	})
 }
 
+// Escalate ends the session as escalated and, in the same transaction, runs handOff to record
+// the handoff, so that a session is never escalated without one nor handed off twice.
+func (s *Service) Escalate(ctx context.Context, p domain.Principal, id uuid.UUID, handOff func(q *dbq.Queries, v View, technician string) error) (View, error) {
+	return s.change(ctx, p, id, func(q *dbq.Queries, v *View) error {
+		if err := domain.Complete(v.Definition, v.Session, domain.SessionEscalated); err != nil {
+			return err
+		}
+		tech, err := q.GetUser(ctx, dbq.GetUserParams{AccountID: p.AccountID, ID: v.Session.UserID})
+		if err != nil {
+			return fmt.Errorf("get technician: %w", err)
+		}
+		at := s.now()
+		if err := q.CompleteSession(ctx, dbq.CompleteSessionParams{
+			AccountID: p.AccountID, ID: id, Status: string(domain.SessionEscalated), At: at,
+		}); err != nil {
+			return fmt.Errorf("complete session: %w", err)
+		}
+		if err := handOff(q, *v, tech.Name); err != nil {
+			return err
+		}
+		v.Session.Status, v.Session.CompletedAt, v.Session.UpdatedAt = domain.SessionEscalated, &at, at
+		return nil
+	})
+}
+
 // change runs fn on the session loaded under a row lock, in one transaction, and returns the
 // session as fn left it, which is what was committed. Two requests on one session therefore
 // apply one after the other, each seeing the other's result. Only the technician running the

@@ -1,0 +1,59 @@
+-- name: CreateHandoff :one
+INSERT INTO handoffs (account_id, source, session_id, summary, priority, created_by, target_user_id, context, idempotency_key, created_at, updated_at)
+VALUES (@account_id, @source, @session_id, @summary, @priority, @created_by, @target_user_id, @snapshot, @idempotency_key, @created_at, @created_at)
+RETURNING *;
+
+-- name: GetHandoff :one
+SELECT * FROM handoffs WHERE account_id = @account_id AND id = @id;
+
+-- name: GetHandoffByIdempotencyKey :one
+SELECT * FROM handoffs
+WHERE account_id = @account_id AND created_by = @created_by AND idempotency_key = @idempotency_key;
+
+-- name: LockHandoffForUpdate :one
+SELECT * FROM handoffs WHERE account_id = @account_id AND id = @id FOR NO KEY UPDATE;
+
+-- name: UpdateHandoff :one
+UPDATE handoffs
+SET status = @status, claimed_by = @claimed_by, claimed_at = @claimed_at, resolved_at = @resolved_at,
+    resolution_note = @resolution_note, cancel_reason = @cancel_reason, updated_at = @at
+WHERE account_id = @account_id AND id = @id
+RETURNING *;
+
+-- ListHandoffs is the queue: most urgent first, then oldest.
+-- name: ListHandoffs :many
+SELECT * FROM handoffs
+WHERE account_id = @account_id
+  AND status = ANY (@statuses::text[])
+  AND (sqlc.narg(priority)::text IS NULL OR priority = sqlc.narg(priority))
+  AND (sqlc.narg(assignee)::uuid IS NULL OR target_user_id = sqlc.narg(assignee) OR claimed_by = sqlc.narg(assignee))
+ORDER BY CASE priority WHEN 'urgent' THEN 0 WHEN 'high' THEN 1 WHEN 'normal' THEN 2 ELSE 3 END, created_at, id
+LIMIT @max_rows OFFSET @skip_rows;
+
+-- name: CountHandoffs :one
+SELECT count(*) FROM handoffs
+WHERE account_id = @account_id
+  AND status = ANY (@statuses::text[])
+  AND (sqlc.narg(priority)::text IS NULL OR priority = sqlc.narg(priority))
+  AND (sqlc.narg(assignee)::uuid IS NULL OR target_user_id = sqlc.narg(assignee) OR claimed_by = sqlc.narg(assignee));
+
+-- LockAccountEvents serialises the account's event inserts until commit, so that event ids
+-- become visible in id order within an account: a reader resuming after id N can never miss a
+-- smaller id that commits later.
+-- name: LockAccountEvents :exec
+SELECT pg_advisory_xact_lock(hashtextextended(@lock_key::text, 727));
+
+-- name: AppendEscalationEvent :one
+INSERT INTO escalation_events (account_id, handoff_id, type, payload)
+VALUES (@account_id, @handoff_id, @type, @payload)
+RETURNING id;
+
+-- name: ListEscalationEvents :many
+SELECT * FROM escalation_events
+WHERE account_id = @account_id AND id > @after
+ORDER BY id
+LIMIT @max_rows;
+
+-- name: GetActiveEscalationRecipient :one
+SELECT * FROM users
+WHERE account_id = @account_id AND id = @id AND active AND role IN ('engineer', 'admin');

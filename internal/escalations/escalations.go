@@ -1,0 +1,259 @@
+// Package escalations is the escalation queue: handoffs created from sessions, claimed,
+// resolved or cancelled by engineers, each change recorded as an event in the same transaction.
+package escalations
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/resolutionflow/resolutionflow/gen/dbq"
+	"github.com/resolutionflow/resolutionflow/internal/domain"
+	"github.com/resolutionflow/resolutionflow/internal/postgres"
+	"github.com/resolutionflow/resolutionflow/internal/sessions"
+)
+
+// Service works the escalation queue of the caller's account. A handoff of another account is
+// reported as ENotFound, exactly like a missing one.
+type Service struct {
+	db       *postgres.DB
+	sessions *sessions.Service
+	now      func() time.Time
+}
+
+// NewService returns the escalation use cases.
+func NewService(db *postgres.DB, sessions *sessions.Service, now func() time.Time) *Service {
+	return &Service{db: db, sessions: sessions, now: now}
+}
+
+// Request is what a technician says when handing a problem off.
+type Request struct {
+	Summary        string
+	Priority       domain.Priority
+	TargetUserID   *uuid.UUID
+	IdempotencyKey string
+}
+
+func notFound(id uuid.UUID) error {
+	return domain.Errorf(domain.ENotFound, "handoff %s does not exist in your account", id)
+}
+
+// EscalateSession hands a session off: the session ends as escalated and a handoff carrying its
+// context joins the queue, with its handoff_created event, in one transaction. A request
+// repeating an earlier Idempotency-Key of the same user returns the first handoff instead.
+func (s *Service) EscalateSession(ctx context.Context, p domain.Principal, sessionID uuid.UUID, r Request) (domain.Handoff, error) {
+	if h, ok, err := s.byKey(ctx, p, r.IdempotencyKey); ok || err != nil {
+		return h, err
+	}
+	if r.Priority == "" {
+		r.Priority = domain.PriorityNormal
+	}
+	var created dbq.Handoff
+	_, err := s.sessions.Escalate(ctx, p, sessionID, func(q *dbq.Queries, v sessions.View, technician string) error {
+		if err := checkTarget(ctx, q, p, r.TargetUserID); err != nil {
+			return err
+		}
+		snapshot, err := json.Marshal(domain.SessionContext(v.Session, v.Definition, technician, r.Summary, s.now()))
+		if err != nil {
+			return fmt.Errorf("encode context: %w", err)
+		}
+		var key *string
+		if r.IdempotencyKey != "" {
+			key = &r.IdempotencyKey
+		}
+		created, err = q.CreateHandoff(ctx, dbq.CreateHandoffParams{
+			AccountID: p.AccountID, Source: "session", SessionID: &sessionID, Summary: r.Summary,
+			Priority: string(r.Priority), CreatedBy: p.UserID, TargetUserID: r.TargetUserID, Snapshot: snapshot,
+			IdempotencyKey: key, CreatedAt: s.now(),
+		})
+		if err != nil {
+			return fmt.Errorf("create handoff: %w", err)
+		}
+		return appendEvent(ctx, q, created, domain.EventHandoffCreated)
+	})
+	if postgres.IsUniqueViolation(err, "handoffs_account_id_created_by_idempotency_key_key") {
+		// A concurrent retry with the same key won the race; answer with its handoff.
+		h, _, err := s.byKey(ctx, p, r.IdempotencyKey)
+		return h, err
+	}
+	if err != nil {
+		return domain.Handoff{}, err
+	}
+	return toHandoff(created)
+}
+
+func (s *Service) byKey(ctx context.Context, p domain.Principal, key string) (domain.Handoff, bool, error) {
+	if key == "" {
+		return domain.Handoff{}, false, nil
+	}
+	row, err := s.db.GetHandoffByIdempotencyKey(ctx, dbq.GetHandoffByIdempotencyKeyParams{AccountID: p.AccountID, CreatedBy: p.UserID, IdempotencyKey: &key})
+	if postgres.IsNoRows(err) {
+		return domain.Handoff{}, false, nil
+	}
+	if err != nil {
+		return domain.Handoff{}, false, fmt.Errorf("find handoff by idempotency key: %w", err)
+	}
+	h, err := toHandoff(row)
+	return h, true, err
+}
+
+func checkTarget(ctx context.Context, q *dbq.Queries, p domain.Principal, target *uuid.UUID) error {
+	if target == nil {
+		return nil
+	}
+	invalid := func(detail string) error {
+		return &domain.Error{Code: domain.EInvalid, Message: detail, Fields: []domain.FieldError{{Pointer: "/target_user_id", Detail: detail}}}
+	}
+	if *target == p.UserID {
+		return invalid("you cannot hand a problem off to yourself: leave target_user_id out or name an engineer")
+	}
+	if _, err := q.GetActiveEscalationRecipient(ctx, dbq.GetActiveEscalationRecipientParams{AccountID: p.AccountID, ID: *target}); postgres.IsNoRows(err) {
+		return invalid("target_user_id must be an active engineer or admin of your account")
+	} else if err != nil {
+		return fmt.Errorf("check target: %w", err)
+	}
+	return nil
+}
+
+// Filter narrows the queue. Statuses defaults to open and claimed.
+type Filter struct {
+	Statuses []domain.HandoffStatus
+	Priority *domain.Priority
+	Assignee *uuid.UUID // targeted at or claimed by this user
+	Limit    int32
+	Offset   int32
+}
+
+// List returns a page of the queue, most urgent first, then oldest, and the number matching.
+func (s *Service) List(ctx context.Context, p domain.Principal, f Filter) ([]domain.Handoff, int64, error) {
+	if err := requireEngineer(p); err != nil {
+		return nil, 0, err
+	}
+	statuses := []string{string(domain.HandoffOpen), string(domain.HandoffClaimed)}
+	if len(f.Statuses) > 0 {
+		statuses = statuses[:0]
+		for _, st := range f.Statuses {
+			statuses = append(statuses, string(st))
+		}
+	}
+	var priority *string
+	if f.Priority != nil {
+		pr := string(*f.Priority)
+		priority = &pr
+	}
+	rows, err := s.db.ListHandoffs(ctx, dbq.ListHandoffsParams{
+		AccountID: p.AccountID, Statuses: statuses, Priority: priority, Assignee: f.Assignee, MaxRows: f.Limit, SkipRows: f.Offset,
+	})
+	if err != nil {
+		return nil, 0, fmt.Errorf("list handoffs: %w", err)
+	}
+	total, err := s.db.CountHandoffs(ctx, dbq.CountHandoffsParams{AccountID: p.AccountID, Statuses: statuses, Priority: priority, Assignee: f.Assignee})
+	if err != nil {
+		return nil, 0, fmt.Errorf("count handoffs: %w", err)
+	}
+	out := make([]domain.Handoff, len(rows))
+	for i, r := range rows {
+		if out[i], err = toHandoff(r); err != nil {
+			return nil, 0, err
+		}
+	}
+	return out, total, nil
+}
+
+// Get returns a handoff with its context.
+func (s *Service) Get(ctx context.Context, p domain.Principal, id uuid.UUID) (domain.Handoff, error) {
+	if err := requireEngineer(p); err != nil {
+		return domain.Handoff{}, err
+	}
+	row, err := s.db.GetHandoff(ctx, dbq.GetHandoffParams{AccountID: p.AccountID, ID: id})
+	if postgres.IsNoRows(err) {
+		return domain.Handoff{}, notFound(id)
+	}
+	if err != nil {
+		return domain.Handoff{}, fmt.Errorf("get handoff: %w", err)
+	}
+	return toHandoff(row)
+}
+
+// Claim takes an open handoff for the caller; of concurrent claims exactly one wins, the others
+// get EConflict.
+func (s *Service) Claim(ctx context.Context, p domain.Principal, id uuid.UUID) (domain.Handoff, error) {
+	return s.change(ctx, p, id, domain.EventHandoffClaimed, func(h domain.Handoff) (domain.Handoff, error) {
+		return h.Claim(p, s.now())
+	})
+}
+
+// Resolve closes a claimed handoff (its claimer or an admin) with a resolution note.
+func (s *Service) Resolve(ctx context.Context, p domain.Principal, id uuid.UUID, note string) (domain.Handoff, error) {
+	return s.change(ctx, p, id, domain.EventHandoffResolved, func(h domain.Handoff) (domain.Handoff, error) {
+		return h.Resolve(p, note, s.now())
+	})
+}
+
+// Cancel withdraws an open handoff (its creator or an admin).
+func (s *Service) Cancel(ctx context.Context, p domain.Principal, id uuid.UUID, reason string) (domain.Handoff, error) {
+	return s.change(ctx, p, id, domain.EventHandoffCancelled, func(h domain.Handoff) (domain.Handoff, error) {
+		return h.Cancel(p, reason, s.now())
+	})
+}
+
+// change applies a transition to the handoff under its row lock and records the event in the
+// same transaction.
+func (s *Service) change(ctx context.Context, p domain.Principal, id uuid.UUID, event domain.EventType, transition func(domain.Handoff) (domain.Handoff, error)) (domain.Handoff, error) {
+	if err := requireEngineer(p); err != nil {
+		return domain.Handoff{}, err
+	}
+	var updated dbq.Handoff
+	err := s.db.InTx(ctx, func(q *dbq.Queries) error {
+		row, err := q.LockHandoffForUpdate(ctx, dbq.LockHandoffForUpdateParams{AccountID: p.AccountID, ID: id})
+		if postgres.IsNoRows(err) {
+			return notFound(id)
+		}
+		if err != nil {
+			return fmt.Errorf("lock handoff: %w", err)
+		}
+		h, err := toHandoff(row)
+		if err != nil {
+			return err
+		}
+		next, err := transition(h)
+		if err != nil {
+			return err
+		}
+		updated, err = q.UpdateHandoff(ctx, dbq.UpdateHandoffParams{
+			AccountID: p.AccountID, ID: id, Status: string(next.Status), ClaimedBy: next.ClaimedBy, ClaimedAt: next.ClaimedAt,
+			ResolvedAt: next.ResolvedAt, ResolutionNote: next.ResolutionNote, CancelReason: next.CancelReason, At: next.UpdatedAt,
+		})
+		if err != nil {
+			return fmt.Errorf("update handoff: %w", err)
+		}
+		return appendEvent(ctx, q, updated, event)
+	})
+	if err != nil {
+		return domain.Handoff{}, err
+	}
+	return toHandoff(updated)
+}
+
+func requireEngineer(p domain.Principal) error {
+	if !p.Role.AtLeast(domain.RoleEngineer) {
+		return domain.Errorf(domain.EForbidden, "the escalation queue needs the engineer role; you are a %s", p.Role)
+	}
+	return nil
+}
+
+func toHandoff(r dbq.Handoff) (domain.Handoff, error) {
+	h := domain.Handoff{
+		ID: r.ID, AccountID: r.AccountID, Source: r.Source, SessionID: r.SessionID, Summary: r.Summary,
+		Priority: domain.Priority(r.Priority), Status: domain.HandoffStatus(r.Status), CreatedBy: r.CreatedBy,
+		TargetUserID: r.TargetUserID, ClaimedBy: r.ClaimedBy, ClaimedAt: r.ClaimedAt, ResolvedAt: r.ResolvedAt,
+		ResolutionNote: r.ResolutionNote, CancelReason: r.CancelReason, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,
+	}
+	if err := json.Unmarshal(r.Context, &h.Context); err != nil {
+		return domain.Handoff{}, fmt.Errorf("decode context of handoff %s: %w", r.ID, err)
+	}
+	return h, nil
+}

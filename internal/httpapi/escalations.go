@@ -1,0 +1,162 @@
+package httpapi
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"github.com/resolutionflow/resolutionflow/gen/oapi"
+	"github.com/resolutionflow/resolutionflow/internal/domain"
+	"github.com/resolutionflow/resolutionflow/internal/escalations"
+)
+
+func (h *handlers) EscalateSession(ctx context.Context, req oapi.EscalateSessionRequestObject) (oapi.EscalateSessionResponseObject, error) {
+	p, err := principal(ctx)
+	if err != nil {
+		return nil, err
+	}
+	r := escalations.Request{Summary: req.Body.Summary, TargetUserID: req.Body.TargetUserId, IdempotencyKey: deref(req.Params.IdempotencyKey)}
+	if req.Body.Priority != nil {
+		r.Priority = domain.Priority(*req.Body.Priority)
+	}
+	handoff, err := h.escalations.EscalateSession(ctx, p, req.Id, r)
+	if err != nil {
+		return nil, err
+	}
+	return oapi.EscalateSession201JSONResponse(toHandoff(handoff)), nil
+}
+
+func (h *handlers) ListEscalations(ctx context.Context, req oapi.ListEscalationsRequestObject) (oapi.ListEscalationsResponseObject, error) {
+	p, err := principal(ctx)
+	if err != nil {
+		return nil, err
+	}
+	limit, offset := page(req.Params.Limit, req.Params.Offset)
+	f := escalations.Filter{Limit: limit, Offset: offset}
+	if req.Params.Status != nil {
+		f.Statuses = []domain.HandoffStatus{domain.HandoffStatus(*req.Params.Status)}
+	}
+	if req.Params.Priority != nil {
+		pr := domain.Priority(*req.Params.Priority)
+		f.Priority = &pr
+	}
+	if deref(req.Params.AssignedToMe) {
+		f.Assignee = &p.UserID
+	}
+	list, total, err := h.escalations.List(ctx, p, f)
+	if err != nil {
+		return nil, err
+	}
+	items := make([]oapi.Handoff, len(list))
+	for i, ho := range list {
+		items[i] = toHandoff(ho)
+	}
+	return oapi.ListEscalations200JSONResponse{Items: items, Total: total, Limit: limit, Offset: offset}, nil
+}
+
+func (h *handlers) GetEscalation(ctx context.Context, req oapi.GetEscalationRequestObject) (oapi.GetEscalationResponseObject, error) {
+	p, err := principal(ctx)
+	if err != nil {
+		return nil, err
+	}
+	ho, err := h.escalations.Get(ctx, p, req.Id)
+	if err != nil {
+		return nil, err
+	}
+	return oapi.GetEscalation200JSONResponse(toHandoffDetail(ho)), nil
+}
+
+func (h *handlers) ClaimEscalation(ctx context.Context, req oapi.ClaimEscalationRequestObject) (oapi.ClaimEscalationResponseObject, error) {
+	p, err := principal(ctx)
+	if err != nil {
+		return nil, err
+	}
+	ho, err := h.escalations.Claim(ctx, p, req.Id)
+	if err != nil {
+		return nil, err
+	}
+	return oapi.ClaimEscalation200JSONResponse(toHandoff(ho)), nil
+}
+
+func (h *handlers) ResolveEscalation(ctx context.Context, req oapi.ResolveEscalationRequestObject) (oapi.ResolveEscalationResponseObject, error) {
+	p, err := principal(ctx)
+	if err != nil {
+		return nil, err
+	}
+	ho, err := h.escalations.Resolve(ctx, p, req.Id, req.Body.ResolutionNote)
+	if err != nil {
+		return nil, err
+	}
+	return oapi.ResolveEscalation200JSONResponse(toHandoff(ho)), nil
+}
+
+func (h *handlers) CancelEscalation(ctx context.Context, req oapi.CancelEscalationRequestObject) (oapi.CancelEscalationResponseObject, error) {
+	p, err := principal(ctx)
+	if err != nil {
+		return nil, err
+	}
+	ho, err := h.escalations.Cancel(ctx, p, req.Id, deref(req.Body.Reason))
+	if err != nil {
+		return nil, err
+	}
+	return oapi.CancelEscalation200JSONResponse(toHandoff(ho)), nil
+}
+
+func (h *handlers) ListEscalationEvents(ctx context.Context, req oapi.ListEscalationEventsRequestObject) (oapi.ListEscalationEventsResponseObject, error) {
+	p, err := principal(ctx)
+	if err != nil {
+		return nil, err
+	}
+	limit, _ := page(req.Params.Limit, nil)
+	events, next, end, err := h.escalations.Events(ctx, p, deref(req.Params.After), limit)
+	if err != nil {
+		return nil, err
+	}
+	items := make([]oapi.EscalationEvent, len(events))
+	for i, e := range events {
+		if items[i], err = toEvent(e); err != nil {
+			return nil, err
+		}
+	}
+	return oapi.ListEscalationEvents200JSONResponse{Items: items, NextCursor: next, EndOfStream: end}, nil
+}
+
+func toHandoff(h domain.Handoff) oapi.Handoff {
+	return oapi.Handoff{
+		Id: h.ID, Source: oapi.HandoffSource(h.Source), SessionId: h.SessionID, Summary: h.Summary,
+		Priority: oapi.Priority(h.Priority), Status: oapi.HandoffStatus(h.Status), CreatedBy: h.CreatedBy,
+		TargetUserId: h.TargetUserID, ClaimedBy: h.ClaimedBy, ClaimedAt: utcPtr(h.ClaimedAt), ResolvedAt: utcPtr(h.ResolvedAt),
+		ResolutionNote: optional(h.ResolutionNote), CreatedAt: h.CreatedAt.UTC(), UpdatedAt: h.UpdatedAt.UTC(),
+	}
+}
+
+func toHandoffDetail(h domain.Handoff) oapi.HandoffDetail {
+	b := toHandoff(h)
+	c := h.Context
+	steps := make([]oapi.ContextStep, len(c.Steps))
+	for i, st := range c.Steps {
+		steps[i] = oapi.ContextStep{Kind: oapi.StepKind(st.Kind), Text: st.Text, Answer: optional(st.Answer), Note: optional(st.Note)}
+	}
+	version := &c.TreeVersion
+	if c.TreeVersion == 0 {
+		version = nil
+	}
+	return oapi.HandoffDetail{
+		Id: b.Id, Source: b.Source, SessionId: b.SessionId, Summary: b.Summary, Priority: b.Priority, Status: b.Status,
+		CreatedBy: b.CreatedBy, TargetUserId: b.TargetUserId, ClaimedBy: b.ClaimedBy, ClaimedAt: b.ClaimedAt,
+		ResolvedAt: b.ResolvedAt, ResolutionNote: b.ResolutionNote, CreatedAt: b.CreatedAt, UpdatedAt: b.UpdatedAt,
+		Context: oapi.HandoffContext{
+			ProblemSummary: c.ProblemSummary, TreeTitle: optional(c.TreeTitle), TreeVersion: version,
+			TicketRef: optional(c.TicketRef), Customer: optional(c.Customer), Asset: optional(c.Asset),
+			Technician: optional(c.Technician), TimeSpent: optional(c.TimeSpent), Steps: steps, Transcript: []oapi.AIMessage{},
+		},
+	}
+}
+
+func toEvent(e escalations.Event) (oapi.EscalationEvent, error) {
+	out := oapi.EscalationEvent{Id: e.ID, Type: oapi.EscalationEventType(e.Type), HandoffId: e.HandoffID, OccurredAt: e.OccurredAt.UTC()}
+	if err := json.Unmarshal(e.Handoff, &out.Handoff); err != nil {
+		return oapi.EscalationEvent{}, fmt.Errorf("decode event %d: %w", e.ID, err)
+	}
+	return out, nil
+}

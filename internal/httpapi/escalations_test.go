@@ -1,0 +1,231 @@
+package httpapi_test
+
+import (
+	"context"
+	"net/http"
+	"sync/atomic"
+	"testing"
+
+	"github.com/google/uuid"
+
+	"github.com/resolutionflow/resolutionflow/gen/oapi"
+	"github.com/resolutionflow/resolutionflow/internal/apitest"
+)
+
+// escalated walks a fresh session of tech to the escalation node and hands it off.
+func escalated(t *testing.T, tech apitest.Caller, treeID uuid.UUID, key string, body oapi.EscalationRequest) (oapi.Session, *oapi.EscalateSessionResponse) {
+	t.Helper()
+	sess := startSession(t, tech, treeID)
+	answer(t, tech, sess.Id, "power", "on", http.StatusOK)
+	answer(t, tech, sess.Id, "spool", "", http.StatusOK)
+	params := &oapi.EscalateSessionParams{}
+	if key != "" {
+		params.IdempotencyKey = &key
+	}
+	r, err := tech.Client.EscalateSessionWithResponse(context.Background(), sess.Id, params, body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sess, r
+}
+
+func TestEscalationLifecycle(t *testing.T) {
+	t.Parallel()
+	s := apitest.NewServer(t)
+	ctx := context.Background()
+	admin := s.Register("Escalations")
+	tech := s.AddUser(admin, oapi.Viewer)
+	alice := s.AddUser(admin, oapi.Engineer)
+	bob := s.AddUser(admin, oapi.Engineer)
+	tree, _ := createTree(t, admin, printerTree("Printer offline", oapi.TreeWriteStatusPublished))
+
+	sess, r := escalated(t, tech, tree.Id, "", oapi.EscalationRequest{Summary: "Spooler restarts but the queue stays stuck", Priority: ptr(oapi.High)})
+	if r.StatusCode() != http.StatusCreated || r.JSON201.Status != oapi.HandoffStatusOpen || r.JSON201.Priority != oapi.High {
+		t.Fatalf("escalate: %d %s", r.StatusCode(), r.Body)
+	}
+	id := r.JSON201.Id
+	if got, _ := tech.Client.GetSessionWithResponse(ctx, sess.Id); got.JSON200.Status != oapi.SessionStatusEscalated {
+		t.Errorf("the session is %s, want escalated", got.JSON200.Status)
+	}
+	if again, _ := tech.Client.EscalateSessionWithResponse(ctx, sess.Id, &oapi.EscalateSessionParams{}, oapi.EscalationRequest{Summary: "again"}); again.StatusCode() != http.StatusConflict {
+		t.Errorf("escalating a finished session again = %d, want 409", again.StatusCode())
+	}
+
+	detail, _ := alice.Client.GetEscalationWithResponse(ctx, id)
+	c := detail.JSON200.Context
+	if detail.StatusCode() != http.StatusOK || c.ProblemSummary != "Spooler restarts but the queue stays stuck" || len(c.Steps) != 2 ||
+		deref(c.TicketRef) != "T-1001" || deref(c.Technician) != "Test viewer" || deref(c.TreeTitle) != "Printer offline" {
+		t.Fatalf("context = %+v", c)
+	}
+	if c.Steps[0].Text != "Is the printer's power light on?" || deref(c.Steps[0].Answer) != "Yes" {
+		t.Errorf("first step = %+v", c.Steps[0])
+	}
+
+	queue, _ := alice.Client.ListEscalationsWithResponse(ctx, &oapi.ListEscalationsParams{})
+	if queue.JSON200.Total != 1 || queue.JSON200.Items[0].Id != id {
+		t.Errorf("queue = %+v", queue.JSON200.Items)
+	}
+
+	var turn atomic.Int32
+	statuses := parallelStatuses(t, 20, func() (int, error) {
+		claimer := alice // both engineers race; which one wins does not matter
+		if turn.Add(1)%2 == 0 {
+			claimer = bob
+		}
+		r, err := claimer.Client.ClaimEscalationWithResponse(ctx, id)
+		if err != nil {
+			return 0, err
+		}
+		return r.StatusCode(), nil
+	})
+	if statuses[http.StatusOK] != 1 || statuses[http.StatusConflict] != 19 {
+		t.Fatalf("20 concurrent claims: %v, want one 200 and nineteen 409", statuses)
+	}
+	claimed, _ := alice.Client.GetEscalationWithResponse(ctx, id)
+	winner, other := alice, bob
+	if *claimed.JSON200.ClaimedBy == bob.UserID {
+		winner, other = bob, alice
+	}
+	if r, _ := other.Client.ResolveEscalationWithResponse(ctx, id, oapi.HandoffResolve{ResolutionNote: "not mine"}); r.StatusCode() != http.StatusForbidden {
+		t.Errorf("resolve by the other engineer = %d, want 403", r.StatusCode())
+	}
+	if r, _ := winner.Client.CancelEscalationWithResponse(ctx, id, oapi.HandoffCancel{}); r.StatusCode() != http.StatusConflict {
+		t.Errorf("cancel a claimed handoff = %d, want 409", r.StatusCode())
+	}
+	resolved, _ := winner.Client.ResolveEscalationWithResponse(ctx, id, oapi.HandoffResolve{ResolutionNote: "Replaced the fuser"})
+	if resolved.StatusCode() != http.StatusOK || resolved.JSON200.Status != oapi.HandoffStatusResolved || deref(resolved.JSON200.ResolutionNote) != "Replaced the fuser" {
+		t.Fatalf("resolve: %d %s", resolved.StatusCode(), resolved.Body)
+	}
+	open, _ := alice.Client.ListEscalationsWithResponse(ctx, &oapi.ListEscalationsParams{})
+	if open.JSON200.Total != 0 {
+		t.Errorf("the default queue still lists %d handoffs", open.JSON200.Total)
+	}
+
+	events, _ := alice.Client.ListEscalationEventsWithResponse(ctx, &oapi.ListEscalationEventsParams{})
+	var types []oapi.EscalationEventType
+	for _, e := range events.JSON200.Items {
+		types = append(types, e.Type)
+	}
+	if len(types) != 3 || types[0] != oapi.HandoffCreated || types[1] != oapi.HandoffClaimed || types[2] != oapi.HandoffResolved || !events.JSON200.EndOfStream {
+		t.Fatalf("events = %v", types)
+	}
+	if events.JSON200.Items[1].Handoff.Status != oapi.HandoffStatusClaimed {
+		t.Errorf("the claimed event carries the handoff as %s, want claimed", events.JSON200.Items[1].Handoff.Status)
+	}
+	// Paging the cursor one event at a time yields the same events, in order, then the end.
+	var after int64
+	for i := range 3 {
+		page, _ := alice.Client.ListEscalationEventsWithResponse(ctx, &oapi.ListEscalationEventsParams{After: &after, Limit: ptr[int32](1)})
+		if len(page.JSON200.Items) != 1 || page.JSON200.Items[0].Id != events.JSON200.Items[i].Id {
+			t.Fatalf("page %d = %+v", i, page.JSON200)
+		}
+		after = page.JSON200.NextCursor
+	}
+	if last, _ := alice.Client.ListEscalationEventsWithResponse(ctx, &oapi.ListEscalationEventsParams{After: &after}); len(last.JSON200.Items) != 0 || last.JSON200.NextCursor != after || !last.JSON200.EndOfStream {
+		t.Errorf("after the last event: %+v", last.JSON200)
+	}
+}
+
+func TestEscalationIsIdempotent(t *testing.T) {
+	t.Parallel()
+	s := apitest.NewServer(t)
+	ctx := context.Background()
+	admin := s.Register("Idempotency")
+	tech := s.AddUser(admin, oapi.Viewer)
+	tree, _ := createTree(t, admin, printerTree("Printer offline", oapi.TreeWriteStatusPublished))
+
+	sess, first := escalated(t, tech, tree.Id, "retry-1", oapi.EscalationRequest{Summary: "Stuck"})
+	if first.StatusCode() != http.StatusCreated {
+		t.Fatalf("first: %d %s", first.StatusCode(), first.Body)
+	}
+	key := "retry-1"
+	second, _ := tech.Client.EscalateSessionWithResponse(ctx, sess.Id, &oapi.EscalateSessionParams{IdempotencyKey: &key}, oapi.EscalationRequest{Summary: "Stuck"})
+	if second.StatusCode() != http.StatusCreated || second.JSON201.Id != first.JSON201.Id {
+		t.Fatalf("retry: %d, id %v; want 201 with the first handoff %v", second.StatusCode(), second.JSON201, first.JSON201.Id)
+	}
+	queue, _ := admin.Client.ListEscalationsWithResponse(ctx, &oapi.ListEscalationsParams{})
+	if queue.JSON200.Total != 1 {
+		t.Errorf("%d handoffs after a retried create, want 1", queue.JSON200.Total)
+	}
+}
+
+func TestEscalationRules(t *testing.T) {
+	t.Parallel()
+	s := apitest.NewServer(t)
+	ctx := context.Background()
+	admin := s.Register("Rules")
+	tech := s.AddUser(admin, oapi.Viewer)
+	eng := s.AddUser(admin, oapi.Engineer)
+	other := s.Register("Elsewhere")
+	tree, _ := createTree(t, admin, printerTree("Printer offline", oapi.TreeWriteStatusPublished))
+
+	for name, target := range map[string]uuid.UUID{"a viewer": tech.UserID, "the caller": tech.UserID, "another account's admin": other.UserID} {
+		_, r := escalated(t, tech, tree.Id, "", oapi.EscalationRequest{Summary: "x", TargetUserId: &target})
+		if r.StatusCode() != http.StatusUnprocessableEntity {
+			t.Errorf("target %s = %d, want 422", name, r.StatusCode())
+		}
+	}
+	_, r := escalated(t, tech, tree.Id, "", oapi.EscalationRequest{Summary: "for eng", TargetUserId: &eng.UserID})
+	if r.StatusCode() != http.StatusCreated || *r.JSON201.TargetUserId != eng.UserID {
+		t.Fatalf("targeted escalation: %d %s", r.StatusCode(), r.Body)
+	}
+	mine, _ := eng.Client.ListEscalationsWithResponse(ctx, &oapi.ListEscalationsParams{AssignedToMe: ptr(true)})
+	if mine.JSON200.Total != 1 {
+		t.Errorf("assigned_to_me lists %d", mine.JSON200.Total)
+	}
+
+	forbidden := map[string]int{}
+	l, _ := tech.Client.ListEscalationsWithResponse(ctx, &oapi.ListEscalationsParams{})
+	forbidden["list"] = l.StatusCode()
+	g, _ := tech.Client.GetEscalationWithResponse(ctx, r.JSON201.Id)
+	forbidden["get"] = g.StatusCode()
+	c, _ := tech.Client.ClaimEscalationWithResponse(ctx, r.JSON201.Id)
+	forbidden["claim"] = c.StatusCode()
+	e, _ := tech.Client.ListEscalationEventsWithResponse(ctx, &oapi.ListEscalationEventsParams{})
+	forbidden["events"] = e.StatusCode()
+	for op, status := range forbidden {
+		if status != http.StatusForbidden {
+			t.Errorf("viewer %s = %d, want 403", op, status)
+		}
+	}
+
+	// Cancel: by an admin while open.
+	if r, _ := admin.Client.CancelEscalationWithResponse(ctx, r.JSON201.Id, oapi.HandoffCancel{Reason: ptr("duplicate")}); r.StatusCode() != http.StatusOK || r.JSON200.Status != oapi.HandoffStatusCancelled {
+		t.Errorf("admin cancel = %d", r.StatusCode())
+	}
+}
+
+func TestHandoffsOfAnotherAccountAreNotFound(t *testing.T) {
+	t.Parallel()
+	s := apitest.NewServer(t)
+	ctx := context.Background()
+	a := s.Register("Account A")
+	b := s.Register("Account B")
+	tree, _ := createTree(t, b, printerTree("B's tree", oapi.TreeWriteStatusPublished))
+	_, r := escalated(t, b, tree.Id, "", oapi.EscalationRequest{Summary: "B's problem"})
+	id := r.JSON201.Id
+
+	statuses := map[string]int{}
+	g, _ := a.Client.GetEscalationWithResponse(ctx, id)
+	statuses["get"] = g.StatusCode()
+	c, _ := a.Client.ClaimEscalationWithResponse(ctx, id)
+	statuses["claim"] = c.StatusCode()
+	rs, _ := a.Client.ResolveEscalationWithResponse(ctx, id, oapi.HandoffResolve{ResolutionNote: "x"})
+	statuses["resolve"] = rs.StatusCode()
+	cn, _ := a.Client.CancelEscalationWithResponse(ctx, id, oapi.HandoffCancel{})
+	statuses["cancel"] = cn.StatusCode()
+	for op, status := range statuses {
+		if status != http.StatusNotFound {
+			t.Errorf("%s of another account's handoff = %d, want 404", op, status)
+		}
+	}
+	if q, _ := a.Client.ListEscalationsWithResponse(ctx, &oapi.ListEscalationsParams{}); q.JSON200.Total != 0 {
+		t.Errorf("account A's queue lists %d handoffs", q.JSON200.Total)
+	}
+	if e, _ := a.Client.ListEscalationEventsWithResponse(ctx, &oapi.ListEscalationEventsParams{}); len(e.JSON200.Items) != 0 {
+		t.Errorf("account A reads %d events of account B", len(e.JSON200.Items))
+	}
+	if got, _ := b.Client.GetEscalationWithResponse(ctx, id); got.JSON200.Status != oapi.HandoffStatusOpen {
+		t.Errorf("account B's handoff changed: %s", got.JSON200.Status)
+	}
+}
