@@ -30,16 +30,24 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, stdout io.W
 			return err
 		}
 	}
-	handler, err := app.Handler(db, log, app.SettingsFrom(cfg))
+	closing := make(chan struct{})
+	service, err := app.New(db, log, app.SettingsFrom(cfg, closing))
 	if err != nil {
 		return err
 	}
+	background, stopBackground := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopBackground()
+	backgroundDone := make(chan struct{})
+	go func() {
+		defer close(backgroundDone)
+		service.Run(background)
+	}()
 	ln, err := net.Listen("tcp", cfg.HTTPAddr)
 	if err != nil {
 		return fmt.Errorf("listen on HTTP_ADDR=%s: %w", cfg.HTTPAddr, err)
 	}
 	srv := &http.Server{
-		Handler:           handler,
+		Handler:           service.Handler,
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       cfg.RequestTimeout,
 		WriteTimeout:      cfg.RequestTimeout + 5*time.Second,
@@ -56,7 +64,8 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, stdout io.W
 		return fmt.Errorf("serve: %w", err)
 	case <-ctx.Done():
 	}
-	log.Info("shutting down: draining requests", "timeout", cfg.ShutdownTimeout.String())
+	log.Info("shutting down: closing streams and draining requests", "timeout", cfg.ShutdownTimeout.String())
+	close(closing)
 	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cfg.ShutdownTimeout)
 	defer cancel()
 	if err := srv.Shutdown(shutdownCtx); err != nil {
@@ -65,6 +74,8 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, stdout io.W
 	if err := <-served; !errors.Is(err, http.ErrServerClosed) {
 		return fmt.Errorf("serve: %w", err)
 	}
+	stopBackground()
+	<-backgroundDone
 	log.Info("stopped")
 	return nil
 }

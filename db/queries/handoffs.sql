@@ -57,3 +57,9 @@ LIMIT @max_rows;
 -- name: GetActiveEscalationRecipient :one
 SELECT * FROM users
 WHERE account_id = @account_id AND id = @id AND active AND role IN ('engineer', 'admin');
+
+-- name: GetLastEscalationEventID :one
+SELECT coalesce(max(id), 0)::bigint FROM escalation_events WHERE account_id = @account_id;
+
+-- name: NotifyEscalationEvents :exec
+SELECT pg_notify('escalation_events', @account_id::text);

@@ -219,6 +219,17 @@ func (q *Queries) GetHandoffByIdempotencyKey(ctx context.Context, arg GetHandoff
 	return i, err
 }
 
+const getLastEscalationEventID = `-- name: GetLastEscalationEventID :one
+SELECT coalesce(max(id), 0)::bigint FROM escalation_events WHERE account_id = $1
+`
+
+func (q *Queries) GetLastEscalationEventID(ctx context.Context, accountID uuid.UUID) (int64, error) {
+	row := q.db.QueryRow(ctx, getLastEscalationEventID, accountID)
+	var column_1 int64
+	err := row.Scan(&column_1)
+	return column_1, err
+}
+
 const listEscalationEvents = `-- name: ListEscalationEvents :many
 SELECT id, account_id, handoff_id, type, payload, created_at FROM escalation_events
 WHERE account_id = $1 AND id > $2
@@ -370,6 +381,15 @@ func (q *Queries) LockHandoffForUpdate(ctx context.Context, arg LockHandoffForUp
 		&i.UpdatedAt,
 	)
 	return i, err
+}
+
+const notifyEscalationEvents = `-- name: NotifyEscalationEvents :exec
+SELECT pg_notify('escalation_events', $1::text)
+`
+
+func (q *Queries) NotifyEscalationEvents(ctx context.Context, accountID string) error {
+	_, err := q.db.Exec(ctx, notifyEscalationEvents, accountID)
+	return err
 }
 
 const updateHandoff = `-- name: UpdateHandoff :one

@@ -43,7 +43,9 @@ var (
 type Server struct {
 	URL string
 	DB  *postgres.DB
-	t   testing.TB
+	// DatabaseURL is the database's URL, for a second instance or a raw connection.
+	DatabaseURL string
+	t           testing.TB
 }
 
 // Option adjusts the server's settings.
@@ -55,27 +57,58 @@ func WithSettings(f func(*app.Settings)) Option { return Option(f) }
 // NewServer starts the service on a fresh database; it stops when t ends.
 func NewServer(t testing.TB, opts ...Option) *Server {
 	t.Helper()
-	db := testdb.New(t)
-	s := app.Settings{
+	dsn := testdb.NewURL(t)
+	return start(t, dsn, opts)
+}
+
+// Another starts a second instance of the service on the same database, as another replica.
+func (s *Server) Another(opts ...Option) *Server {
+	s.t.Helper()
+	return start(s.t, s.DatabaseURL, opts)
+}
+
+func start(t testing.TB, dsn string, opts []Option) *Server {
+	t.Helper()
+	db, err := postgres.Open(context.Background(), dsn, false)
+	if err != nil {
+		t.Fatalf("apitest: %v", err)
+	}
+	t.Cleanup(db.Close)
+	closing := make(chan struct{})
+	st := app.Settings{
 		Tokens:           auth.TokenConfig{Secret: Secret, Issuer: Issuer, Audience: Audience, AccessTTL: 15 * time.Minute},
 		RefreshTTL:       24 * time.Hour,
 		LoginMaxFailures: 5,
 		LoginLockout:     15 * time.Minute,
 		RequestTimeout:   30 * time.Second,
 		MaxBodyBytes:     64 << 10,
+		Bus:              "memory",
+		DatabaseURL:      dsn,
+		SSEHeartbeat:     25 * time.Second,
+		Closing:          closing,
 		Now:              time.Now,
 	}
 	for _, o := range opts {
-		o(&s)
+		o(&st)
 	}
 	log := slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	h, err := app.Handler(db, log, s)
+	service, err := app.New(db, log, st)
 	if err != nil {
-		t.Fatalf("apitest: build handler: %v", err)
+		t.Fatalf("apitest: build the service: %v", err)
 	}
-	srv := httptest.NewServer(h)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		service.Run(ctx)
+	}()
+	srv := httptest.NewServer(service.Handler)
+	// Cleanups run last-in first-out: streams end, then the server closes, then the background
+	// work stops.
+	t.Cleanup(func() { cancel(); <-done })
 	t.Cleanup(srv.Close)
-	return &Server{URL: srv.URL, DB: db, t: t}
+	t.Cleanup(func() { close(closing) })
+	return &Server{URL: srv.URL, DB: db, DatabaseURL: dsn, t: t}
 }
 
 // Client returns a generated client that sends token (if any) and validates every response.
@@ -133,6 +166,13 @@ func (v *validatingTransport) RoundTrip(req *http.Request) (*http.Response, erro
 	resp, err := v.base.RoundTrip(req)
 	if err != nil {
 		return nil, err
+	}
+	if mt, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type")); mt == "text/event-stream" {
+		// A stream does not end: check its status and type, and leave the body to the caller.
+		if err := Validate(req, resp.StatusCode, resp.Header, nil); err != nil {
+			v.t.Errorf("%s %s → %d breaks the contract: %v", req.Method, req.URL.Path, resp.StatusCode, err)
+		}
+		return resp, nil
 	}
 	body, err := io.ReadAll(resp.Body)
 	_ = resp.Body.Close()

@@ -105,7 +105,7 @@ func (t *Tokens) Verify(token string) (domain.Principal, error) {
 	if errU != nil || errA != nil || errR != nil {
 		return domain.Principal{}, domain.Errorf(domain.EUnauthorized, "the access token is invalid: sign in again")
 	}
-	return domain.Principal{UserID: userID, AccountID: accountID, Role: role}, nil
+	return domain.Principal{UserID: userID, AccountID: accountID, Role: role, ExpiresAt: claims.ExpiresAt.Time}, nil
 }
 
 // newRefreshToken returns an opaque refresh token and the hash under which it is stored; the

@@ -33,6 +33,8 @@ type Config struct {
 	LoginLockout         time.Duration
 	LogLevel             string
 	LogFormat            string
+	EscalationBus        string
+	SSEHeartbeat         time.Duration
 }
 
 // minSecretLen follows RFC 7518 §3.2: an HS256 key must be at least 256 bits.
@@ -58,6 +60,8 @@ func Load(getenv func(string) string) (Config, error) {
 		LoginLockout:     p.duration("LOGIN_LOCKOUT", 15*time.Minute),
 		LogLevel:         p.oneOf("LOG_LEVEL", "info", "debug", "info", "warn", "error"),
 		LogFormat:        p.oneOf("LOG_FORMAT", "json", "json", "text"),
+		EscalationBus:    p.oneOf("ESCALATION_BUS", "memory", "memory", "postgres"),
+		SSEHeartbeat:     p.duration("SSE_HEARTBEAT", 25*time.Second),
 	}
 	switch secret := getenv("JWT_SECRET"); {
 	case secret != "":
@@ -76,6 +80,7 @@ func Load(getenv func(string) string) (Config, error) {
 	p.positive("REQUEST_TIMEOUT", c.RequestTimeout)
 	p.positive("SHUTDOWN_TIMEOUT", c.ShutdownTimeout)
 	p.positive("LOGIN_LOCKOUT", c.LoginLockout)
+	p.positive("SSE_HEARTBEAT", c.SSEHeartbeat)
 	if c.MaxBodyBytes < 1024 {
 		p.fail("MAX_BODY_BYTES must be at least 1024")
 	}

@@ -35,6 +35,9 @@ type Principal struct {
 	UserID    uuid.UUID
 	AccountID uuid.UUID
 	Role      Role
+	// ExpiresAt is when the credential the caller presented expires (zero when unknown); a
+	// long-lived stream ends then.
+	ExpiresAt time.Time
 }
 
 // Account is an MSP: the tenant boundary.

@@ -11,6 +11,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/resolutionflow/resolutionflow/gen/dbq"
+	"github.com/resolutionflow/resolutionflow/internal/bus"
 	"github.com/resolutionflow/resolutionflow/internal/domain"
 	"github.com/resolutionflow/resolutionflow/internal/postgres"
 	"github.com/resolutionflow/resolutionflow/internal/sessions"
@@ -21,12 +22,13 @@ import (
 type Service struct {
 	db       *postgres.DB
 	sessions *sessions.Service
+	bus      bus.Bus
 	now      func() time.Time
 }
 
-// NewService returns the escalation use cases.
-func NewService(db *postgres.DB, sessions *sessions.Service, now func() time.Time) *Service {
-	return &Service{db: db, sessions: sessions, now: now}
+// NewService returns the escalation use cases; b announces every committed change.
+func NewService(db *postgres.DB, sessions *sessions.Service, b bus.Bus, now func() time.Time) *Service {
+	return &Service{db: db, sessions: sessions, bus: b, now: now}
 }
 
 // Request is what a technician says when handing a problem off.
@@ -72,7 +74,7 @@ func (s *Service) EscalateSession(ctx context.Context, p domain.Principal, sessi
 		if err != nil {
 			return fmt.Errorf("create handoff: %w", err)
 		}
-		return appendEvent(ctx, q, created, domain.EventHandoffCreated)
+		return s.appendEvent(ctx, q, created, domain.EventHandoffCreated)
 	})
 	if postgres.IsUniqueViolation(err, "handoffs_account_id_created_by_idempotency_key_key") {
 		// A concurrent retry with the same key won the race; answer with its handoff.
@@ -82,6 +84,7 @@ func (s *Service) EscalateSession(ctx context.Context, p domain.Principal, sessi
 	if err != nil {
 		return domain.Handoff{}, err
 	}
+	s.bus.Committed(p.AccountID)
 	return toHandoff(created)
 }
 
@@ -230,11 +233,12 @@ func (s *Service) change(ctx context.Context, p domain.Principal, id uuid.UUID, 
 		if err != nil {
 			return fmt.Errorf("update handoff: %w", err)
 		}
-		return appendEvent(ctx, q, updated, event)
+		return s.appendEvent(ctx, q, updated, event)
 	})
 	if err != nil {
 		return domain.Handoff{}, err
 	}
+	s.bus.Committed(p.AccountID)
 	return toHandoff(updated)
 }
 

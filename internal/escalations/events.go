@@ -41,9 +41,10 @@ type handoffPayload struct {
 	UpdatedAt      time.Time  `json:"updated_at"`
 }
 
-// appendEvent records a change of h in the caller's transaction. The account's event lock is
+// appendEvent records a change of h in the caller's transaction and announces it on the bus
+// (which, for PostgreSQL, is sent only if the transaction commits). The account's event lock is
 // taken first and held to commit, so that within an account event ids commit in order.
-func appendEvent(ctx context.Context, q *dbq.Queries, h dbq.Handoff, t domain.EventType) error {
+func (s *Service) appendEvent(ctx context.Context, q *dbq.Queries, h dbq.Handoff, t domain.EventType) error {
 	payload, err := json.Marshal(handoffPayload{
 		ID: h.ID, Source: h.Source, SessionID: h.SessionID, Summary: h.Summary, Priority: h.Priority, Status: h.Status,
 		CreatedBy: h.CreatedBy, TargetUserID: h.TargetUserID, ClaimedBy: h.ClaimedBy, ClaimedAt: utc(h.ClaimedAt),
@@ -60,7 +61,7 @@ func appendEvent(ctx context.Context, q *dbq.Queries, h dbq.Handoff, t domain.Ev
 	}); err != nil {
 		return fmt.Errorf("append %s event: %w", t, err)
 	}
-	return nil
+	return s.bus.InTx(ctx, q, h.AccountID)
 }
 
 // Events returns up to limit events of the caller's account after the cursor, oldest first,

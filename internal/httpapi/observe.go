@@ -3,6 +3,7 @@ package httpapi
 import (
 	"context"
 	"log/slog"
+	"slices"
 	"strconv"
 	"time"
 
@@ -69,10 +70,13 @@ func observe(log *slog.Logger, m *metrics) echo.MiddlewareFunc {
 }
 
 // deadline bounds every request's context, so that database calls of a slow request are
-// cancelled rather than piling up.
-func deadline(d time.Duration) echo.MiddlewareFunc {
+// cancelled rather than piling up. Streams at the paths in unbounded live until they end.
+func deadline(d time.Duration, unbounded ...string) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
+			if slices.Contains(unbounded, c.Path()) {
+				return next(c)
+			}
 			ctx, cancel := context.WithTimeout(c.Request().Context(), d)
 			defer cancel()
 			c.SetRequest(c.Request().WithContext(ctx))

@@ -17,6 +17,7 @@ import (
 	"github.com/resolutionflow/resolutionflow/api"
 	"github.com/resolutionflow/resolutionflow/gen/oapi"
 	"github.com/resolutionflow/resolutionflow/internal/auth"
+	"github.com/resolutionflow/resolutionflow/internal/bus"
 	"github.com/resolutionflow/resolutionflow/internal/contract"
 	"github.com/resolutionflow/resolutionflow/internal/escalations"
 	"github.com/resolutionflow/resolutionflow/internal/postgres"
@@ -34,8 +35,13 @@ type Deps struct {
 	Trees          *trees.Service
 	Sessions       *sessions.Service
 	Escalations    *escalations.Service
+	Hub            *bus.Hub
 	RequestTimeout time.Duration
 	MaxBodyBytes   int64
+	// Heartbeat is the interval of the live stream's keep-alive comments.
+	Heartbeat time.Duration
+	// Closing ends every live stream when closed: http.Server.Shutdown does not end them.
+	Closing <-chan struct{}
 }
 
 // New returns the HTTP handler of the whole service.
@@ -62,7 +68,7 @@ func New(d Deps) (http.Handler, error) {
 		middleware.RequestID(),
 		observe(d.Log, m),
 		middleware.RecoverWithConfig(middleware.RecoverConfig{DisableErrorHandler: true}),
-		deadline(d.RequestTimeout),
+		deadline(d.RequestTimeout, streamPath),
 		func(next echo.HandlerFunc) echo.HandlerFunc {
 			return func(c echo.Context) error {
 				c.SetRequest(c.Request().WithContext(withClientAddr(c.Request().Context(), c.RealIP())))
@@ -81,9 +87,8 @@ func New(d Deps) (http.Handler, error) {
 		return nil, fmt.Errorf("render the API reference: %w", err)
 	}
 	e.GET("/docs", func(c echo.Context) error { return c.HTMLBlob(http.StatusOK, docsPage) })
-	// The live stream is hand-written (it cannot be a strict handler); until it is built it
-	// answers like the other unbuilt escalation operations.
-	e.GET("/api/v1/ai-sessions/escalations/stream", func(echo.Context) error { return notImplemented("escalations") })
+	stream := &streamer{db: d.DB, hub: d.Hub, heartbeat: d.Heartbeat, closing: d.Closing}
+	e.GET(streamPath, stream.serve)
 	e.RouteNotFound("/*", func(c echo.Context) error { return echo.ErrNotFound })
 	return e, nil
 }

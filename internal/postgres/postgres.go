@@ -59,15 +59,7 @@ func createDatabase(ctx context.Context, dsn, name string) error {
 		return fmt.Errorf("database %q does not exist and DATABASE_URL is not a URL, so it cannot be created: create it by hand", name)
 	}
 	u.Path = "/postgres"
-	// pool_* settings belong to pgxpool; a single connection refuses them.
-	query := u.Query()
-	for k := range query {
-		if strings.HasPrefix(k, "pool_") {
-			query.Del(k)
-		}
-	}
-	u.RawQuery = query.Encode()
-	conn, err := pgx.Connect(ctx, u.String())
+	conn, err := pgx.Connect(ctx, WithoutPoolSettings(u.String()))
 	if err != nil {
 		return fmt.Errorf("database %q does not exist; connecting to the maintenance database to create it: %w", name, err)
 	}
@@ -80,6 +72,23 @@ func createDatabase(ctx context.Context, dsn, name string) error {
 		return fmt.Errorf("create database %q: %w", name, err)
 	}
 	return nil
+}
+
+// WithoutPoolSettings drops the pool_* settings of a URL, which belong to pgxpool: a single
+// connection refuses them.
+func WithoutPoolSettings(dsn string) string {
+	u, err := url.Parse(dsn)
+	if err != nil || u.Scheme == "" {
+		return dsn
+	}
+	query := u.Query()
+	for k := range query {
+		if strings.HasPrefix(k, "pool_") {
+			query.Del(k)
+		}
+	}
+	u.RawQuery = query.Encode()
+	return u.String()
 }
 
 // Close releases the pool.

@@ -1,0 +1,227 @@
+package httpapi_test
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/resolutionflow/resolutionflow/gen/oapi"
+	"github.com/resolutionflow/resolutionflow/internal/apitest"
+	"github.com/resolutionflow/resolutionflow/internal/app"
+)
+
+// frame is one server-sent event; comments (heartbeats) come as frames with Comment set.
+type frame struct {
+	Event, ID, Data string
+	Comment         bool
+}
+
+// openStream connects to the escalation stream and returns its frames as they arrive. The
+// channel closes when the server ends the stream; stop ends it from this side.
+func openStream(t *testing.T, s *apitest.Server, token, lastEventID string) (<-chan frame, func()) {
+	t.Helper()
+	ctx, stop := context.WithCancel(context.Background())
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, s.URL+"/api/v1/ai-sessions/escalations/stream", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+token)
+	if lastEventID != "" {
+		req.Header.Set("Last-Event-ID", lastEventID)
+	}
+	resp, err := s.HTTPClient().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("stream answered %d", resp.StatusCode)
+	}
+	frames := make(chan frame, 256)
+	go func() {
+		defer close(frames)
+		defer resp.Body.Close()
+		sc := bufio.NewScanner(resp.Body)
+		var f frame
+		for sc.Scan() {
+			line := sc.Text()
+			switch {
+			case line == "":
+				if f != (frame{}) {
+					frames <- f
+				}
+				f = frame{}
+			case strings.HasPrefix(line, ":"):
+				f.Comment = true
+			case strings.HasPrefix(line, "event: "):
+				f.Event = strings.TrimPrefix(line, "event: ")
+			case strings.HasPrefix(line, "id: "):
+				f.ID = strings.TrimPrefix(line, "id: ")
+			case strings.HasPrefix(line, "data: "):
+				f.Data = strings.TrimPrefix(line, "data: ")
+			}
+		}
+	}()
+	t.Cleanup(stop)
+	return frames, stop
+}
+
+// next returns the next event frame, skipping heartbeats, or fails after timeout.
+func next(t *testing.T, frames <-chan frame, timeout time.Duration) frame {
+	t.Helper()
+	deadline := time.After(timeout)
+	for {
+		select {
+		case f, ok := <-frames:
+			if !ok {
+				t.Fatal("the stream ended")
+			}
+			if !f.Comment {
+				return f
+			}
+		case <-deadline:
+			t.Fatalf("no event within %s", timeout)
+		}
+	}
+}
+
+func eventOf(t *testing.T, f frame) oapi.EscalationEvent {
+	t.Helper()
+	var e oapi.EscalationEvent
+	if err := json.Unmarshal([]byte(f.Data), &e); err != nil {
+		t.Fatalf("event data %q: %v", f.Data, err)
+	}
+	return e
+}
+
+func TestStreamDeliversLiveEventsAndReplaysMissedOnes(t *testing.T) {
+	t.Parallel()
+	s := apitest.NewServer(t)
+	ctx := context.Background()
+	admin := s.Register("Live")
+	tech := s.AddUser(admin, oapi.Viewer)
+	eng := s.AddUser(admin, oapi.Engineer)
+	tree, _ := createTree(t, admin, printerTree("Printer offline", oapi.TreeWriteStatusPublished))
+
+	frames, stop := openStream(t, s, eng.AccessToken, "")
+	if f := next(t, frames, 5*time.Second); f.Event != "ready" {
+		t.Fatalf("first frame = %+v, want ready", f)
+	}
+	_, r := escalated(t, tech, tree.Id, "", oapi.EscalationRequest{Summary: "Printer still offline"})
+	created := next(t, frames, 5*time.Second)
+	if created.Event != "handoff_created" || eventOf(t, created).Handoff.Id != r.JSON201.Id || created.ID == "" {
+		t.Fatalf("live frame = %+v", created)
+	}
+	eng.Client.ClaimEscalationWithResponse(ctx, r.JSON201.Id)
+	claimed := next(t, frames, 5*time.Second)
+	if claimed.Event != "handoff_claimed" || eventOf(t, claimed).Handoff.Status != oapi.HandoffStatusClaimed {
+		t.Fatalf("live frame = %+v", claimed)
+	}
+	stop()
+
+	// While disconnected: the handoff is resolved and another one created.
+	eng.Client.ResolveEscalationWithResponse(ctx, r.JSON201.Id, oapi.HandoffResolve{ResolutionNote: "fixed"})
+	_, r2 := escalated(t, tech, tree.Id, "", oapi.EscalationRequest{Summary: "Second printer"})
+
+	again, _ := openStream(t, s, eng.AccessToken, claimed.ID)
+	if f := next(t, again, 5*time.Second); f.Event != "ready" {
+		t.Fatalf("first frame after reconnecting = %+v", f)
+	}
+	resolved := next(t, again, 5*time.Second)
+	second := next(t, again, 5*time.Second)
+	if resolved.Event != "handoff_resolved" || second.Event != "handoff_created" || eventOf(t, second).Handoff.Id != r2.JSON201.Id {
+		t.Fatalf("replayed %+v then %+v", resolved, second)
+	}
+	// Live again after the replay, with nothing repeated.
+	eng.Client.ClaimEscalationWithResponse(ctx, r2.JSON201.Id)
+	live := next(t, again, 5*time.Second)
+	if live.Event != "handoff_claimed" || eventOf(t, live).Id <= eventOf(t, second).Id {
+		t.Fatalf("after the replay got %+v (previous id %s)", live, second.ID)
+	}
+}
+
+func TestStreamCarriesOnlyTheCallersAccount(t *testing.T) {
+	t.Parallel()
+	s := apitest.NewServer(t, apitest.WithSettings(func(st *app.Settings) { st.SSEHeartbeat = 50 * time.Millisecond }))
+	a := s.Register("Account A")
+	b := s.Register("Account B")
+	treeA, _ := createTree(t, a, printerTree("A's tree", oapi.TreeWriteStatusPublished))
+	treeB, _ := createTree(t, b, printerTree("B's tree", oapi.TreeWriteStatusPublished))
+
+	frames, _ := openStream(t, s, a.AccessToken, "")
+	next(t, frames, 5*time.Second) // ready
+	escalated(t, b, treeB.Id, "", oapi.EscalationRequest{Summary: "B's problem"})
+	escalated(t, b, treeB.Id, "", oapi.EscalationRequest{Summary: "B's other problem"})
+	_, mine := escalated(t, a, treeA.Id, "", oapi.EscalationRequest{Summary: "A's problem"})
+	// Events of one process arrive in commit order: if B's leaked, they would come first.
+	if f := next(t, frames, 5*time.Second); eventOf(t, f).Handoff.Id != mine.JSON201.Id {
+		t.Fatalf("account A's stream carried %+v", f)
+	}
+}
+
+func TestStreamRefusesViewersWithAProblem(t *testing.T) {
+	t.Parallel()
+	s := apitest.NewServer(t)
+	admin := s.Register("Viewers")
+	viewer := s.AddUser(admin, oapi.Viewer)
+	decodeProblem(t, do(t, s, http.MethodGet, "/api/v1/ai-sessions/escalations/stream", viewer.AccessToken, "", ""), http.StatusForbidden)
+	decodeProblem(t, do(t, s, http.MethodGet, "/api/v1/ai-sessions/escalations/stream", "", "", ""), http.StatusUnauthorized)
+}
+
+func TestStreamHeartbeats(t *testing.T) {
+	t.Parallel()
+	s := apitest.NewServer(t, apitest.WithSettings(func(st *app.Settings) { st.SSEHeartbeat = 20 * time.Millisecond }))
+	admin := s.Register("Heartbeat")
+	frames, _ := openStream(t, s, admin.AccessToken, "")
+	next(t, frames, 5*time.Second) // ready
+	select {
+	case f := <-frames:
+		if !f.Comment {
+			t.Errorf("expected a heartbeat comment, got %+v", f)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("no heartbeat")
+	}
+}
+
+// Two replicas on one database with the postgres bus: a handoff created through one reaches a
+// stream held by the other, also after the listener's connection was killed.
+func TestPostgresBusCrossesReplicas(t *testing.T) {
+	t.Parallel()
+	listening := make(chan struct{}, 8)
+	pg := func(st *app.Settings) { st.Bus = "postgres" }
+	a := apitest.NewServer(t, apitest.WithSettings(pg))
+	b := a.Another(apitest.WithSettings(func(st *app.Settings) {
+		pg(st)
+		st.OnListening = func() { listening <- struct{}{} }
+	}))
+	<-listening
+	admin := a.Register("Replicas")
+	tech := a.AddUser(admin, oapi.Viewer)
+	tree, _ := createTree(t, admin, printerTree("Printer offline", oapi.TreeWriteStatusPublished))
+
+	frames, _ := openStream(t, b, admin.AccessToken, "")
+	next(t, frames, 5*time.Second) // ready
+	_, r := escalated(t, tech, tree.Id, "", oapi.EscalationRequest{Summary: "via replica A"})
+	if f := next(t, frames, 5*time.Second); eventOf(t, f).Handoff.Id != r.JSON201.Id {
+		t.Fatalf("replica B's stream got %+v", f)
+	}
+
+	// Kill every LISTEN connection on the database; B's listener reconnects and catches up.
+	if _, err := a.DB.Pool.Exec(context.Background(),
+		"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'LISTEN%'"); err != nil {
+		t.Fatal(err)
+	}
+	_, r2 := escalated(t, tech, tree.Id, "", oapi.EscalationRequest{Summary: "while the listener was down"})
+	if f := next(t, frames, 15*time.Second); eventOf(t, f).Handoff.Id != r2.JSON201.Id {
+		t.Fatalf("after the listener was killed replica B's stream got %+v", f)
+	}
+	select {
+	case <-listening:
+	case <-time.After(15 * time.Second):
+		t.Error("the listener did not reconnect")
+	}
+}
