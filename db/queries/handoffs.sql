@@ -63,3 +63,17 @@ SELECT coalesce(max(id), 0)::bigint FROM escalation_events WHERE account_id = @a
 
 -- name: NotifyEscalationEvents :exec
 SELECT pg_notify('escalation_events', @account_id::text);
+
+-- PruneEscalationEvents deletes events older than the retention, across all accounts (it is
+-- maintenance, not a tenant's request), and records how far each account's history now starts.
+-- name: PruneEscalationEvents :execrows
+WITH pruned AS (
+    DELETE FROM escalation_events WHERE created_at < @before RETURNING account_id, id
+)
+INSERT INTO escalation_event_horizons (account_id, pruned_through)
+SELECT account_id, max(id) FROM pruned GROUP BY account_id
+ON CONFLICT (account_id) DO UPDATE
+SET pruned_through = greatest(escalation_event_horizons.pruned_through, excluded.pruned_through);
+
+-- name: GetEscalationEventHorizon :one
+SELECT coalesce((SELECT pruned_through FROM escalation_event_horizons WHERE account_id = @account_id), 0)::bigint;

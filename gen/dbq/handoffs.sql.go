@@ -147,6 +147,17 @@ func (q *Queries) GetActiveEscalationRecipient(ctx context.Context, arg GetActiv
 	return i, err
 }
 
+const getEscalationEventHorizon = `-- name: GetEscalationEventHorizon :one
+SELECT coalesce((SELECT pruned_through FROM escalation_event_horizons WHERE account_id = $1), 0)::bigint
+`
+
+func (q *Queries) GetEscalationEventHorizon(ctx context.Context, accountID uuid.UUID) (int64, error) {
+	row := q.db.QueryRow(ctx, getEscalationEventHorizon, accountID)
+	var column_1 int64
+	err := row.Scan(&column_1)
+	return column_1, err
+}
+
 const getHandoff = `-- name: GetHandoff :one
 SELECT id, account_id, source, session_id, summary, priority, status, created_by, target_user_id, claimed_by, claimed_at, resolved_at, resolution_note, cancel_reason, context, idempotency_key, created_at, updated_at FROM handoffs WHERE account_id = $1 AND id = $2
 `
@@ -390,6 +401,26 @@ SELECT pg_notify('escalation_events', $1::text)
 func (q *Queries) NotifyEscalationEvents(ctx context.Context, accountID string) error {
 	_, err := q.db.Exec(ctx, notifyEscalationEvents, accountID)
 	return err
+}
+
+const pruneEscalationEvents = `-- name: PruneEscalationEvents :execrows
+WITH pruned AS (
+    DELETE FROM escalation_events WHERE created_at < $1 RETURNING account_id, id
+)
+INSERT INTO escalation_event_horizons (account_id, pruned_through)
+SELECT account_id, max(id) FROM pruned GROUP BY account_id
+ON CONFLICT (account_id) DO UPDATE
+SET pruned_through = greatest(escalation_event_horizons.pruned_through, excluded.pruned_through)
+`
+
+// PruneEscalationEvents deletes events older than the retention, across all accounts (it is
+// maintenance, not a tenant's request), and records how far each account's history now starts.
+func (q *Queries) PruneEscalationEvents(ctx context.Context, before time.Time) (int64, error) {
+	result, err := q.db.Exec(ctx, pruneEscalationEvents, before)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
 }
 
 const updateHandoff = `-- name: UpdateHandoff :one

@@ -25,6 +25,11 @@ type EscalationEvent struct {
 	CreatedAt time.Time
 }
 
+type EscalationEventHorizon struct {
+	AccountID     uuid.UUID
+	PrunedThrough int64
+}
+
 type Handoff struct {
 	ID             uuid.UUID
 	AccountID      uuid.UUID

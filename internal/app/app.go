@@ -7,6 +7,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/resolutionflow/resolutionflow/internal/auth"
@@ -32,6 +33,8 @@ type Settings struct {
 	Bus          string
 	DatabaseURL  string
 	SSEHeartbeat time.Duration
+	// EventRetention is how long escalation events stay replayable.
+	EventRetention time.Duration
 	// Closing ends every live stream when closed (server shutdown).
 	Closing <-chan struct{}
 	// OnListening, if set, runs each time the postgres bus's listener is (re)connected.
@@ -53,6 +56,7 @@ func SettingsFrom(cfg config.Config, closing <-chan struct{}) Settings {
 		Bus:              cfg.EscalationBus,
 		DatabaseURL:      cfg.DatabaseURL,
 		SSEHeartbeat:     cfg.SSEHeartbeat,
+		EventRetention:   cfg.EventRetention,
 		Closing:          closing,
 		Now:              time.Now,
 	}
@@ -81,12 +85,19 @@ func New(db *postgres.DB, log *slog.Logger, s Settings) (*App, error) {
 	}
 	hub := bus.NewHub(db, log)
 	var b bus.Bus = bus.Memory{Hub: hub}
-	run := func(ctx context.Context) { <-ctx.Done() }
+	listen := func(ctx context.Context) { <-ctx.Done() }
 	if s.Bus == "postgres" {
 		b = bus.Postgres{}
-		run = func(ctx context.Context) { bus.Listen(ctx, s.DatabaseURL, hub, log, s.OnListening) }
+		listen = func(ctx context.Context) { bus.Listen(ctx, s.DatabaseURL, hub, log, s.OnListening) }
 	}
 	sessionService := sessions.NewService(db, s.Now)
+	escalationService := escalations.NewService(db, sessionService, b, s.Now)
+	run := func(ctx context.Context) {
+		var wg sync.WaitGroup
+		wg.Go(func() { listen(ctx) })
+		wg.Go(func() { prune(ctx, escalationService, s.EventRetention, log) })
+		wg.Wait()
+	}
 	handler, err := httpapi.New(httpapi.Deps{
 		Log:            log,
 		DB:             db,
@@ -94,7 +105,7 @@ func New(db *postgres.DB, log *slog.Logger, s Settings) (*App, error) {
 		Users:          users.NewService(db, principals),
 		Trees:          trees.NewService(db),
 		Sessions:       sessionService,
-		Escalations:    escalations.NewService(db, sessionService, b, s.Now),
+		Escalations:    escalationService,
 		Hub:            hub,
 		RequestTimeout: s.RequestTimeout,
 		MaxBodyBytes:   s.MaxBodyBytes,
@@ -105,4 +116,29 @@ func New(db *postgres.DB, log *slog.Logger, s Settings) (*App, error) {
 		return nil, err
 	}
 	return &App{Handler: handler, run: run}, nil
+}
+
+// pruneEvery is how often old escalation events are deleted; every replica prunes, which is
+// harmless: the deletes are idempotent.
+const pruneEvery = time.Hour
+
+func prune(ctx context.Context, service *escalations.Service, retention time.Duration, log *slog.Logger) {
+	if retention <= 0 {
+		<-ctx.Done()
+		return
+	}
+	tick := time.NewTicker(pruneEvery)
+	defer tick.Stop()
+	for {
+		if n, err := service.Prune(ctx, retention); err != nil && ctx.Err() == nil {
+			log.Warn("pruning escalation events failed; retrying at the next interval", "error", err)
+		} else if n > 0 {
+			log.Info("pruned escalation events", "accounts", n, "older_than", retention.String())
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+	}
 }

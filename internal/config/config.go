@@ -35,6 +35,7 @@ type Config struct {
 	LogFormat            string
 	EscalationBus        string
 	SSEHeartbeat         time.Duration
+	EventRetention       time.Duration
 }
 
 // minSecretLen follows RFC 7518 §3.2: an HS256 key must be at least 256 bits.
@@ -62,6 +63,7 @@ func Load(getenv func(string) string) (Config, error) {
 		LogFormat:        p.oneOf("LOG_FORMAT", "json", "json", "text"),
 		EscalationBus:    p.oneOf("ESCALATION_BUS", "memory", "memory", "postgres"),
 		SSEHeartbeat:     p.duration("SSE_HEARTBEAT", 25*time.Second),
+		EventRetention:   p.duration("EVENT_RETENTION", 7*24*time.Hour),
 	}
 	switch secret := getenv("JWT_SECRET"); {
 	case secret != "":
@@ -81,6 +83,7 @@ func Load(getenv func(string) string) (Config, error) {
 	p.positive("SHUTDOWN_TIMEOUT", c.ShutdownTimeout)
 	p.positive("LOGIN_LOCKOUT", c.LoginLockout)
 	p.positive("SSE_HEARTBEAT", c.SSEHeartbeat)
+	p.positive("EVENT_RETENTION", c.EventRetention)
 	if c.MaxBodyBytes < 1024 {
 		p.fail("MAX_BODY_BYTES must be at least 1024")
 	}

@@ -20,6 +20,7 @@ const (
 	EThrottled      Code = "throttled"       // too many attempts; see Error.RetryAfter
 	EStale          Code = "stale"           // the caller's copy is out of date (If-Match failed)
 	EUnconditional  Code = "unconditional"   // the change needs an If-Match precondition
+	EGone           Code = "gone"            // what the cursor points at was pruned
 	ENotImplemented Code = "not_implemented" // the operation is in the contract but not built yet
 	EUnavailable    Code = "unavailable"     // a dependency cannot be reached right now
 	EInternal       Code = "internal"        // a bug or an unavailable dependency

@@ -70,6 +70,11 @@ func (s *Service) Events(ctx context.Context, p domain.Principal, after int64, l
 	if err := requireEngineer(p); err != nil {
 		return nil, 0, false, err
 	}
+	if after > 0 {
+		if err := s.CheckCursor(ctx, p, after); err != nil {
+			return nil, 0, false, err
+		}
+	}
 	rows, err := s.db.ListEscalationEvents(ctx, dbq.ListEscalationEventsParams{AccountID: p.AccountID, After: after, MaxRows: limit})
 	if err != nil {
 		return nil, 0, false, fmt.Errorf("list events: %w", err)
@@ -81,6 +86,29 @@ func (s *Service) Events(ctx context.Context, p domain.Principal, after int64, l
 		next = r.ID
 	}
 	return out, next, len(rows) < int(limit), nil
+}
+
+// CheckCursor returns EGone when events after the cursor were pruned: the caller must re-read
+// the queue and continue from the newest event.
+func (s *Service) CheckCursor(ctx context.Context, p domain.Principal, after int64) error {
+	horizon, err := s.db.GetEscalationEventHorizon(ctx, p.AccountID)
+	if err != nil {
+		return fmt.Errorf("read event horizon: %w", err)
+	}
+	if after < horizon {
+		return domain.Errorf(domain.EGone, "events after %d are older than the retained history (it starts after %d): re-read the queue and continue from the newest event", after, horizon)
+	}
+	return nil
+}
+
+// Prune deletes the events of every account older than retention and returns how many
+// accounts lost history; cursors into that history then get EGone (the stream sends reset).
+func (s *Service) Prune(ctx context.Context, retention time.Duration) (int64, error) {
+	n, err := s.db.PruneEscalationEvents(ctx, s.now().Add(-retention))
+	if err != nil {
+		return 0, fmt.Errorf("prune escalation events: %w", err)
+	}
+	return n, nil
 }
 
 func utc(t *time.Time) *time.Time {

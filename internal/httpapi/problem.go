@@ -53,6 +53,7 @@ var statusOf = map[domain.Code]int{
 	domain.EThrottled:      http.StatusTooManyRequests,
 	domain.EStale:          http.StatusPreconditionFailed,
 	domain.EUnconditional:  http.StatusPreconditionRequired,
+	domain.EGone:           http.StatusGone,
 	domain.ENotImplemented: http.StatusNotImplemented,
 	domain.EUnavailable:    http.StatusServiceUnavailable,
 	domain.EInternal:       http.StatusInternalServerError,

@@ -29,10 +29,11 @@ const reconnectAfter = 2000
 const replayBatch = 500
 
 type streamer struct {
-	db        *postgres.DB
-	hub       *bus.Hub
-	heartbeat time.Duration
-	closing   <-chan struct{}
+	db          *postgres.DB
+	escalations *escalations.Service
+	hub         *bus.Hub
+	heartbeat   time.Duration
+	closing     <-chan struct{}
 }
 
 // serve streams the caller's account's escalation events. The gate has already authenticated
@@ -77,7 +78,17 @@ func (s *streamer) serve(c echo.Context) error {
 		return nil
 	}
 	if resume {
-		if sent, err = s.replay(ctx, w, p.AccountID, sent); err != nil {
+		err := s.escalations.CheckCursor(ctx, p, sent)
+		if domain.ErrorCode(err) == domain.EGone {
+			// The history the client missed is gone: it must re-read the queue; live events
+			// follow from here.
+			if err := writeFrame(w, "event: reset\ndata: {}\n\n"); err != nil {
+				return nil
+			}
+			sent = sub.From
+		} else if err != nil {
+			return nil
+		} else if sent, err = s.replay(ctx, w, p.AccountID, sent); err != nil {
 			return nil
 		}
 	}

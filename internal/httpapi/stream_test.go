@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -223,5 +224,44 @@ func TestPostgresBusCrossesReplicas(t *testing.T) {
 	case <-listening:
 	case <-time.After(15 * time.Second):
 		t.Error("the listener did not reconnect")
+	}
+}
+
+// A cursor into pruned history gets 410 from the pull cursor and a reset event on the stream,
+// never a silent gap.
+func TestCursorsOlderThanRetention(t *testing.T) {
+	t.Parallel()
+	s := apitest.NewServer(t)
+	ctx := context.Background()
+	admin := s.Register("Retention")
+	tree, _ := createTree(t, admin, printerTree("Printer offline", oapi.TreeWriteStatusPublished))
+	escalated(t, admin, tree.Id, "", oapi.EscalationRequest{Summary: "old"})
+	escalated(t, admin, tree.Id, "", oapi.EscalationRequest{Summary: "old too"})
+	all, _ := admin.Client.ListEscalationEventsWithResponse(ctx, &oapi.ListEscalationEventsParams{})
+	first := all.JSON200.Items[0].Id
+
+	if _, err := s.DB.Pool.Exec(ctx, "UPDATE escalation_events SET created_at = now() - interval '30 days'"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.DB.PruneEscalationEvents(ctx, time.Now().Add(-7*24*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+
+	gone, _ := admin.Client.ListEscalationEventsWithResponse(ctx, &oapi.ListEscalationEventsParams{After: &first})
+	if gone.StatusCode() != http.StatusGone {
+		t.Errorf("a cursor into pruned history = %d, want 410", gone.StatusCode())
+	}
+	if fresh, _ := admin.Client.ListEscalationEventsWithResponse(ctx, &oapi.ListEscalationEventsParams{}); fresh.StatusCode() != http.StatusOK || len(fresh.JSON200.Items) != 0 {
+		t.Errorf("after=0 starts at the oldest retained event: %d", fresh.StatusCode())
+	}
+
+	frames, _ := openStream(t, s, admin.AccessToken, strconv.FormatInt(first, 10))
+	next(t, frames, 5*time.Second) // ready
+	if f := next(t, frames, 5*time.Second); f.Event != "reset" {
+		t.Fatalf("resuming into pruned history: %+v, want a reset event", f)
+	}
+	_, r := escalated(t, admin, tree.Id, "", oapi.EscalationRequest{Summary: "new"})
+	if f := next(t, frames, 5*time.Second); eventOf(t, f).Handoff.Id != r.JSON201.Id {
+		t.Fatalf("after the reset: %+v", f)
 	}
 }
