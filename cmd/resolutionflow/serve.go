@@ -31,7 +31,11 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, stdout io.W
 		}
 	}
 	closing := make(chan struct{})
-	service, err := app.New(db, log, app.SettingsFrom(cfg, closing))
+	settings, err := app.SettingsFrom(cfg, closing, log)
+	if err != nil {
+		return err
+	}
+	service, err := app.New(db, log, settings)
 	if err != nil {
 		return err
 	}

@@ -43,3 +43,10 @@ UPDATE users
 SET name = @name, role = @role, active = @active, password_hash = @password_hash, updated_at = now()
 WHERE account_id = @account_id AND id = @id
 RETURNING *;
+
+-- name: UpdateUserPreferences :one
+UPDATE users
+SET name = coalesce(sqlc.narg(name), name), escalation_emails = coalesce(sqlc.narg(escalation_emails), escalation_emails),
+    updated_at = now()
+WHERE account_id = @account_id AND id = @id AND active
+RETURNING *;

@@ -121,7 +121,7 @@ func (q *Queries) CreateHandoff(ctx context.Context, arg CreateHandoffParams) (H
 }
 
 const getActiveEscalationRecipient = `-- name: GetActiveEscalationRecipient :one
-SELECT id, account_id, email, name, role, password_hash, active, created_at, updated_at FROM users
+SELECT id, account_id, email, name, role, password_hash, active, created_at, updated_at, escalation_emails FROM users
 WHERE account_id = $1 AND id = $2 AND active AND role IN ('engineer', 'admin')
 `
 
@@ -143,6 +143,7 @@ func (q *Queries) GetActiveEscalationRecipient(ctx context.Context, arg GetActiv
 		&i.Active,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.EscalationEmails,
 	)
 	return i, err
 }

@@ -51,6 +51,23 @@ type Handoff struct {
 	UpdatedAt      time.Time
 }
 
+type Notification struct {
+	ID            int64
+	AccountID     uuid.UUID
+	HandoffID     uuid.UUID
+	UserID        uuid.UUID
+	Email         string
+	Subject       string
+	TextBody      string
+	HtmlBody      string
+	Attempts      int32
+	NextAttemptAt time.Time
+	SentAt        *time.Time
+	FailedAt      *time.Time
+	LastError     string
+	CreatedAt     time.Time
+}
+
 type RefreshToken struct {
 	ID        uuid.UUID
 	AccountID uuid.UUID
@@ -127,13 +144,14 @@ type TreeVersion struct {
 }
 
 type User struct {
-	ID           uuid.UUID
-	AccountID    uuid.UUID
-	Email        string
-	Name         string
-	Role         string
-	PasswordHash string
-	Active       bool
-	CreatedAt    time.Time
-	UpdatedAt    time.Time
+	ID               uuid.UUID
+	AccountID        uuid.UUID
+	Email            string
+	Name             string
+	Role             string
+	PasswordHash     string
+	Active           bool
+	CreatedAt        time.Time
+	UpdatedAt        time.Time
+	EscalationEmails bool
 }

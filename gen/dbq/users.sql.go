@@ -34,7 +34,7 @@ func (q *Queries) CountUsers(ctx context.Context, arg CountUsersParams) (int64, 
 const createUser = `-- name: CreateUser :one
 INSERT INTO users (account_id, email, name, role, password_hash)
 VALUES ($1, $2, $3, $4, $5)
-RETURNING id, account_id, email, name, role, password_hash, active, created_at, updated_at
+RETURNING id, account_id, email, name, role, password_hash, active, created_at, updated_at, escalation_emails
 `
 
 type CreateUserParams struct {
@@ -64,12 +64,13 @@ func (q *Queries) CreateUser(ctx context.Context, arg CreateUserParams) (User, e
 		&i.Active,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.EscalationEmails,
 	)
 	return i, err
 }
 
 const getUser = `-- name: GetUser :one
-SELECT id, account_id, email, name, role, password_hash, active, created_at, updated_at FROM users WHERE account_id = $1 AND id = $2
+SELECT id, account_id, email, name, role, password_hash, active, created_at, updated_at, escalation_emails FROM users WHERE account_id = $1 AND id = $2
 `
 
 type GetUserParams struct {
@@ -90,12 +91,13 @@ func (q *Queries) GetUser(ctx context.Context, arg GetUserParams) (User, error) 
 		&i.Active,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.EscalationEmails,
 	)
 	return i, err
 }
 
 const getUserByEmail = `-- name: GetUserByEmail :one
-SELECT id, account_id, email, name, role, password_hash, active, created_at, updated_at FROM users WHERE lower(email) = lower($1)
+SELECT id, account_id, email, name, role, password_hash, active, created_at, updated_at, escalation_emails FROM users WHERE lower(email) = lower($1)
 `
 
 // GetUserByEmail finds the sign-in account of an email. It is deliberately not scoped to an
@@ -113,12 +115,13 @@ func (q *Queries) GetUserByEmail(ctx context.Context, email string) (User, error
 		&i.Active,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.EscalationEmails,
 	)
 	return i, err
 }
 
 const listUsers = `-- name: ListUsers :many
-SELECT id, account_id, email, name, role, password_hash, active, created_at, updated_at FROM users
+SELECT id, account_id, email, name, role, password_hash, active, created_at, updated_at, escalation_emails FROM users
 WHERE account_id = $1
   AND ($2::text IS NULL OR role = $2)
   AND ($3::boolean IS NULL OR active = $3)
@@ -159,6 +162,7 @@ func (q *Queries) ListUsers(ctx context.Context, arg ListUsersParams) ([]User, e
 			&i.Active,
 			&i.CreatedAt,
 			&i.UpdatedAt,
+			&i.EscalationEmails,
 		); err != nil {
 			return nil, err
 		}
@@ -199,7 +203,7 @@ func (q *Queries) LockActiveAdmins(ctx context.Context, accountID uuid.UUID) ([]
 }
 
 const lockUserForUpdate = `-- name: LockUserForUpdate :one
-SELECT id, account_id, email, name, role, password_hash, active, created_at, updated_at FROM users WHERE account_id = $1 AND id = $2 FOR NO KEY UPDATE
+SELECT id, account_id, email, name, role, password_hash, active, created_at, updated_at, escalation_emails FROM users WHERE account_id = $1 AND id = $2 FOR NO KEY UPDATE
 `
 
 type LockUserForUpdateParams struct {
@@ -223,6 +227,7 @@ func (q *Queries) LockUserForUpdate(ctx context.Context, arg LockUserForUpdatePa
 		&i.Active,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.EscalationEmails,
 	)
 	return i, err
 }
@@ -231,7 +236,7 @@ const updateUser = `-- name: UpdateUser :one
 UPDATE users
 SET name = $1, role = $2, active = $3, password_hash = $4, updated_at = now()
 WHERE account_id = $5 AND id = $6
-RETURNING id, account_id, email, name, role, password_hash, active, created_at, updated_at
+RETURNING id, account_id, email, name, role, password_hash, active, created_at, updated_at, escalation_emails
 `
 
 type UpdateUserParams struct {
@@ -263,6 +268,45 @@ func (q *Queries) UpdateUser(ctx context.Context, arg UpdateUserParams) (User, e
 		&i.Active,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.EscalationEmails,
+	)
+	return i, err
+}
+
+const updateUserPreferences = `-- name: UpdateUserPreferences :one
+UPDATE users
+SET name = coalesce($1, name), escalation_emails = coalesce($2, escalation_emails),
+    updated_at = now()
+WHERE account_id = $3 AND id = $4 AND active
+RETURNING id, account_id, email, name, role, password_hash, active, created_at, updated_at, escalation_emails
+`
+
+type UpdateUserPreferencesParams struct {
+	Name             *string
+	EscalationEmails *bool
+	AccountID        uuid.UUID
+	ID               uuid.UUID
+}
+
+func (q *Queries) UpdateUserPreferences(ctx context.Context, arg UpdateUserPreferencesParams) (User, error) {
+	row := q.db.QueryRow(ctx, updateUserPreferences,
+		arg.Name,
+		arg.EscalationEmails,
+		arg.AccountID,
+		arg.ID,
+	)
+	var i User
+	err := row.Scan(
+		&i.ID,
+		&i.AccountID,
+		&i.Email,
+		&i.Name,
+		&i.Role,
+		&i.PasswordHash,
+		&i.Active,
+		&i.CreatedAt,
+		&i.UpdatedAt,
+		&i.EscalationEmails,
 	)
 	return i, err
 }

@@ -612,6 +612,12 @@ type Me struct {
 	User    User    `json:"user"`
 }
 
+// MeUpdate defines model for MeUpdate.
+type MeUpdate struct {
+	EscalationEmails *bool   `json:"escalation_emails,omitempty"`
+	Name             *string `json:"name,omitempty"`
+}
+
 // NewPassword 12 to 128 characters.
 type NewPassword = string
 
@@ -1071,9 +1077,12 @@ type User struct {
 	CreatedAt time.Time          `json:"created_at"`
 
 	// Email Example: ada@example.com
-	Email Email              `json:"email"`
-	Id    openapi_types.UUID `json:"id"`
-	Name  string             `json:"name"`
+	Email Email `json:"email"`
+
+	// EscalationEmails Whether the user (an engineer or admin) gets an email for each new handoff.
+	EscalationEmails bool               `json:"escalation_emails"`
+	Id               openapi_types.UUID `json:"id"`
+	Name             string             `json:"name"`
 
 	// Role `viewer` runs sessions; `engineer` also authors trees and works the queue; `admin` also manages users.
 	Role      Role      `json:"role"`
@@ -1308,6 +1317,9 @@ type LoginJSONRequestBody = LoginRequest
 
 // LogoutJSONRequestBody defines body for Logout for application/json ContentType.
 type LogoutJSONRequestBody = RefreshRequest
+
+// UpdateMeJSONRequestBody defines body for UpdateMe for application/json ContentType.
+type UpdateMeJSONRequestBody = MeUpdate
 
 // ChangePasswordJSONRequestBody defines body for ChangePassword for application/json ContentType.
 type ChangePasswordJSONRequestBody = PasswordChange
@@ -1601,6 +1613,24 @@ type ClientInterface interface {
 	//
 	// Corresponds with GET /api/v1/auth/me (the `GetMe` operationId).
 	GetMe(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateMeWithBody Change the caller's own name or email preferences
+	//
+	// Only the fields present change. `escalation_emails` turns the emails about new handoffs on or off.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PATCH /api/v1/auth/me (the `UpdateMe` operationId).
+	UpdateMeWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateMe Change the caller's own name or email preferences
+	//
+	// Only the fields present change. `escalation_emails` turns the emails about new handoffs on or off.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PATCH /api/v1/auth/me (the `UpdateMe` operationId).
+	UpdateMe(ctx context.Context, body UpdateMeJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ChangePasswordWithBody Change the caller's own password
 	//
@@ -2352,6 +2382,44 @@ func (c *Client) Logout(ctx context.Context, body LogoutJSONRequestBody, reqEdit
 // Corresponds with GET /api/v1/auth/me (the `GetMe` operationId).
 func (c *Client) GetMe(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetMeRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateMeWithBody Change the caller's own name or email preferences
+//
+// Only the fields present change. `escalation_emails` turns the emails about new handoffs on or off.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PATCH /api/v1/auth/me (the `UpdateMe` operationId).
+func (c *Client) UpdateMeWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateMeRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateMe Change the caller's own name or email preferences
+//
+// Only the fields present change. `escalation_emails` turns the emails about new handoffs on or off.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PATCH /api/v1/auth/me (the `UpdateMe` operationId).
+func (c *Client) UpdateMe(ctx context.Context, body UpdateMeJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateMeRequest(c.Server, body)
 	if err != nil {
 		return nil, err
 	}
@@ -3876,6 +3944,46 @@ func NewGetMeRequest(server string) (*http.Request, error) {
 	if err != nil {
 		return nil, err
 	}
+
+	return req, nil
+}
+
+// NewUpdateMeRequest calls the generic UpdateMe builder with application/json body
+func NewUpdateMeRequest(server string, body UpdateMeJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewUpdateMeRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewUpdateMeRequestWithBody constructs an http.Request for the UpdateMe method, with any body, and a specified content type
+func NewUpdateMeRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/auth/me")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPatch, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
 
 	return req, nil
 }
@@ -5510,6 +5618,24 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with GET /api/v1/auth/me (the `GetMe` operationId).
 	GetMeWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetMeResponse, error)
+
+	// UpdateMeWithBodyWithResponse Change the caller's own name or email preferences
+	//
+	// Only the fields present change. `escalation_emails` turns the emails about new handoffs on or off.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /api/v1/auth/me (the `UpdateMe` operationId).
+	UpdateMeWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateMeResponse, error)
+
+	// UpdateMeWithResponse Change the caller's own name or email preferences
+	//
+	// Only the fields present change. `escalation_emails` turns the emails about new handoffs on or off.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /api/v1/auth/me (the `UpdateMe` operationId).
+	UpdateMeWithResponse(ctx context.Context, body UpdateMeJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateMeResponse, error)
 
 	// ChangePasswordWithBodyWithResponse Change the caller's own password
 	//
@@ -7149,6 +7275,89 @@ func (r GetMeResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r GetMeResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type UpdateMeResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Me
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *PayloadTooLarge
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *UnsupportedMediaType
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *UnprocessableEntity
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r UpdateMeResponse) GetJSON200() *Me {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r UpdateMeResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r UpdateMeResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r UpdateMeResponse) GetApplicationproblemJSON413() *PayloadTooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r UpdateMeResponse) GetApplicationproblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r UpdateMeResponse) GetApplicationproblemJSON422() *UnprocessableEntity {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r UpdateMeResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r UpdateMeResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r UpdateMeResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r UpdateMeResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r UpdateMeResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -9926,6 +10135,36 @@ func (c *ClientWithResponses) GetMeWithResponse(ctx context.Context, reqEditors 
 	return ParseGetMeResponse(rsp)
 }
 
+// UpdateMeWithBodyWithResponse Change the caller's own name or email preferences
+//
+// Only the fields present change. `escalation_emails` turns the emails about new handoffs on or off.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /api/v1/auth/me (the `UpdateMe` operationId).
+func (c *ClientWithResponses) UpdateMeWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateMeResponse, error) {
+	rsp, err := c.UpdateMeWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateMeResponse(rsp)
+}
+
+// UpdateMeWithResponse Change the caller's own name or email preferences
+//
+// Only the fields present change. `escalation_emails` turns the emails about new handoffs on or off.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /api/v1/auth/me (the `UpdateMe` operationId).
+func (c *ClientWithResponses) UpdateMeWithResponse(ctx context.Context, body UpdateMeJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateMeResponse, error) {
+	rsp, err := c.UpdateMe(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateMeResponse(rsp)
+}
+
 // ChangePasswordWithBodyWithResponse Change the caller's own password
 //
 // Requires the current password. Every refresh token of the caller is revoked.
@@ -11610,6 +11849,74 @@ func ParseGetMeResponse(rsp *http.Response) (*GetMeResponse, error) {
 			return nil, err
 		}
 		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseUpdateMeResponse parses an HTTP response from a UpdateMeWithResponse call
+func ParseUpdateMeResponse(rsp *http.Response) (*UpdateMeResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &UpdateMeResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Me
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
 		var dest Problem
@@ -13701,6 +14008,9 @@ type ServerInterface interface {
 	// GetMe The signed-in user and their account
 	// (GET /api/v1/auth/me)
 	GetMe(ctx echo.Context) error
+	// UpdateMe Change the caller's own name or email preferences
+	// (PATCH /api/v1/auth/me)
+	UpdateMe(ctx echo.Context) error
 	// ChangePassword Change the caller's own password
 	// (POST /api/v1/auth/password)
 	ChangePassword(ctx echo.Context) error
@@ -14068,6 +14378,15 @@ func (w *ServerInterfaceWrapper) GetMe(ctx echo.Context) error {
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.GetMe(ctx)
+	return err
+}
+
+// UpdateMe converts echo context to params.
+func (w *ServerInterfaceWrapper) UpdateMe(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.UpdateMe(ctx)
 	return err
 }
 
@@ -14680,6 +14999,7 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.POST(options.BaseURL+"/api/v1/auth/login/json", wrapper.Login, options.OperationMiddlewares["login"]...)
 	router.POST(options.BaseURL+"/api/v1/auth/refresh", wrapper.RefreshToken, options.OperationMiddlewares["refreshToken"]...)
 	router.GET(options.BaseURL+"/api/v1/auth/me", wrapper.GetMe, options.OperationMiddlewares["getMe"]...)
+	router.PATCH(options.BaseURL+"/api/v1/auth/me", wrapper.UpdateMe, options.OperationMiddlewares["updateMe"]...)
 	router.POST(options.BaseURL+"/api/v1/auth/password", wrapper.ChangePassword, options.OperationMiddlewares["changePassword"]...)
 	router.POST(options.BaseURL+"/api/v1/auth/logout", wrapper.Logout, options.OperationMiddlewares["logout"]...)
 	router.GET(options.BaseURL+"/api/v1/users", wrapper.ListUsers, options.OperationMiddlewares["listUsers"]...)
@@ -16554,6 +16874,125 @@ type GetMedefaultApplicationProblemPlusJSONResponse struct {
 }
 
 func (response GetMedefaultApplicationProblemPlusJSONResponse) VisitGetMeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateMeRequestObject struct {
+	Body *UpdateMeJSONRequestBody
+}
+
+type UpdateMeResponseObject interface {
+	VisitUpdateMeResponse(w http.ResponseWriter) error
+}
+
+type UpdateMe200JSONResponse Me
+
+func (response UpdateMe200JSONResponse) VisitUpdateMeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateMe400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateMe400ApplicationProblemPlusJSONResponse) VisitUpdateMeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateMe401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateMe401ApplicationProblemPlusJSONResponse) VisitUpdateMeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateMe413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateMe413ApplicationProblemPlusJSONResponse) VisitUpdateMeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateMe415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateMe415ApplicationProblemPlusJSONResponse) VisitUpdateMeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateMe422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateMe422ApplicationProblemPlusJSONResponse) VisitUpdateMeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateMedefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response UpdateMedefaultApplicationProblemPlusJSONResponse) VisitUpdateMeResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -20088,6 +20527,9 @@ type StrictServerInterface interface {
 	// GetMe The signed-in user and their account
 	// (GET /api/v1/auth/me)
 	GetMe(ctx context.Context, request GetMeRequestObject) (GetMeResponseObject, error)
+	// UpdateMe Change the caller's own name or email preferences
+	// (PATCH /api/v1/auth/me)
+	UpdateMe(ctx context.Context, request UpdateMeRequestObject) (UpdateMeResponseObject, error)
 	// ChangePassword Change the caller's own password
 	// (POST /api/v1/auth/password)
 	ChangePassword(ctx context.Context, request ChangePasswordRequestObject) (ChangePasswordResponseObject, error)
@@ -20723,6 +21165,52 @@ func (sh *strictHandler) GetMe(ctx echo.Context) error {
 		return err
 	} else if validResponse, ok := response.(GetMeResponseObject); ok {
 		return validResponse.VisitGetMeResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// UpdateMe operation middleware
+func (sh *strictHandler) UpdateMe(ctx echo.Context) error {
+	var request UpdateMeRequestObject
+
+	var body UpdateMeJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.UpdateMe(ctx.Request().Context(), request.(UpdateMeRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UpdateMe")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(UpdateMeResponseObject); ok {
+		return validResponse.VisitUpdateMeResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
@@ -21791,187 +22279,190 @@ func (sh *strictHandler) GetReadiness(ctx echo.Context) error {
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7H3tUuQ4tuCrKHJuRMGMgYSiZrsgNuIy9dHNnaruWqBmNrapJYV9MlODU3JLMklOBRH3HXaf8D7JDR1J",
-	"tpy2M52QQFUPv7qLtK0j6Xx/fu3FYpIJDlyr3sHX3hhoAhL/990ZHZn/JqBiyTLNBO8d9M7GQLQEeKFI",
-	"nEsJXJNrkIoJTjQdHRIFPCFMk0saXxHGyeB4uPWR6ng8IFoQSJje7kU9FY9hQs3X9SyD3kFPacn4qHd7",
-	"exv1MirpBLQD4/htMxASlMhlbABhifkmM79kVI97UY/TifkqS3pRT8JvOZOQ9A60zCFceyjkhOreQS/P",
-	"8cl5WKLecQKTTGjg8eyvMKsDckTilAHXW/FYKODkCmaHhBIJWs7IlOkx0WMgik7A/GT+nkuu8I9DJpU2",
-	"u8hTXYBvj7/cQLD+lgEghH5Cbz4AH+lx72Cv3496E8b9v3eb9vKBTZiub+ETHQFR7J9QAPFbDnJWwpDi",
-	"e+HKCQxpnurewat+VB4i4/rlXi8ycLFJPimhsv8qYWJcwwgkAvXLcKigAapjDRNlMEZdsawNMmFfbgSt",
-	"ETIPS78BlluDKSoTXAHi3V9o8iPVMKV47bHgGjgCSrMsZTE1gO5kUlymMPnTP5SB+msAyL9JGPYOen/Y",
-	"Kelrx/6qdj7Zt+yidcymSjGlKdcvFMmkuGYJSDKkLIVku3cbGchO4LcclF4BMrihkywFe0aashSJxREa",
-	"Obe3fN4zJIunfEB4PrkESSa50uQSCNVkIpQme/2+OXFNda56B/vmjjXT5ssGMOIhK06YXopcH1ymlF8Z",
-	"4O99Qh9pai4WEvIfp7/8TIQklFzShBSbwTN6I/gwZbF+7LuLx5SPgMRueVUygYBfecZpDhEQ3PdCXrIk",
-	"AX7PG9VjpojIQOIrhAMkltvQZMI4kSKFQzITOaESCCXXDKbIbsrrfFleZwnUg10mHhlNU5AvFEJHJnRG",
-	"uNAkEcRsBk/nR8Hh0S8yl0pIYo4zNfSnx5S7e9SUcUjImCkt5Awh/Fno9yLnyWNC+bMgKo/HBWIZ0tXh",
-	"edI4FjnXCOAnOksFTc6E+EDl6NFPU1quQC5FMjNnmhoggkNVIK9BGogh0/bSP0mIBU+Y+cp7ZH6PDXSo",
-	"utCRAVtpaghIwpYEmhDKEyvqawCfFDrH05yzJXxaUb+sbuFAtV+5H7OhnOQcbjKINSQEpBSSiBiZW3JI",
-	"fsuFBkcxFiiWkOkYOJGQCakZHxHUK9zPFyzpHfReDfvxS9qH18ne5X68SwPe9CoUNcdcg+Q0JacWc96Z",
-	"1R+OTx3xGRF6DNJuMyKMx2memD3s9/cjst9/FREDIHnV30W8eNV/iUdt4GMxfOb0mrKUXqaPSntHJIEM",
-	"eGIUSIPAOZdA47EBA6E7E+Ij5TMntNWjoqsQZEL5jFCtYZJpdUimlGlCFUkFH5n/Dk4McW0dDTXIAVF0",
-	"powmGJgowe91FfIUyRGVSPzwJQyFNMbLzFwbHVHGG02RQCW8jXqfOc31WEj2z5WouVk4A3I4ZWC6Ak7G",
-	"VBG4yRjSi4ShBDU2tpOQRLERNwwdwawI6N2SCCqwPZzCxZRifGRw/pqmLDHgOahJLCEBrhlNLdP+zDMp",
-	"zA4Nhr3jmunZGg5tXno4QHpRD6lR9Q5+Dd6wJg9JBCj+QpOJ4X7W4kJ7gJz3YEJZet7rRb1MmNuWvYPe",
-	"Dv6xd/slOOu9vfCsg50Rt7UH1Yv8bqeQpltO5b3MNbmUQK+sVme/ZHVgmRvRNLAnMiApU1oRQ+zEHbO7",
-	"IJVnhv1C8hESRs8Q/qdTBow2bJcm5ijNfo32JziQOV221A2KA0YecHT80dyK1WkyaV7QDOZZ2Zw5HPVi",
-	"CVRDckF1xROQUA1bmk2g7g6Ieizp4DWIekaPXXZEBdQn5mFrfHqV4VfntzC/RMUmKiB/KZYVl/+AWJtl",
-	"i0++wefwKhOrjtD0U3AwQ5oqiNrPKnAs/NDv4lkIQfffWQjhiTsh4MYa/7WXK7RCCsM3eLs81qPjU1CK",
-	"WUScA/7hLnNiIcZlmIaJ6nyz5m3PHqSkM/PvrFS8aispu7sLC1iz1424hyxxxIJfg1SWPpgiyIUiwoaE",
-	"8pmRbUt351ndsi25kz+1j99GvTxLVj5xc8sXnY69iRz82+UhFuAHt1ShkgqYzQjpNnYnkgkus35b7kdv",
-	"lGmIx5zFjPIXikyFTFCVCShtfzmlLUaRD4xfWfsvxAotCK1gTge0mDt9v82FB/jJMWCapr8MUR4vFBB0",
-	"BB9B095tNE/KBY11JDbPE2rENo9D+Ln6Hr6EuzgtyMFzJhprdm2wGVRMU4NLBsVSoSBpZlLW5n5UFmW9",
-	"oV+7EBE+ulSSvDE8/EafasjqG6FcTa26XQPkilkPyKIbMx/9q3nOAC40NH7IrN5MVqg5GMQ2Ok9s/i8y",
-	"/4t4nystJkRpyF4oYj6xvRS3EWK3XuNJ4Df9QazAG/zWahTeutfVeMHcPlo38A612lC37tGE/rv713Ys",
-	"JiE/sDpwhS/tvdqvgPKyYQvvLG0wwd9dQxPyjylPxHC4DDd+co/dRv6Ni44k0CYzwcDzQhFlVE4eA2EJ",
-	"2u4SqLFp0DvrOHThLasGDv6836sHC6Ke93OsRM/aKduLzmDuLFE/byRl/FjloKpQFT8140V1mU+N+jPw",
-	"5EIML5SWQJvEnMzBenT0GCSgT5kLMjFWNh68IpKNxppwMQ1I8VKIFChy7NWY/TyaNehXHG70hXXdNkW6",
-	"lEK3ArUOBS3Q9mA8h0MCv+U0LX8LtjUFuy+7pU740Sh7qtBFc6fb4ZK8reZlk796x80DZIhTyiaVv0hQ",
-	"Ir2uPkR5DGnaIsjKtYNY00rKERPSmf+LbUX3nFFv8smEytlihYpa0xf4iHEASdRY5GlC0CHLtA2r3kW3",
-	"0lSOQF8ESuq8C7BcUwzLuK7jG2TD2K2l/33ToJc5aquqa7G64uWPoxE1bowR/959r8SJCZVXiZhyL9Si",
-	"3lhPDEtHC77pon8qefOcoGcXVX1zKRd2aLcST/TvXM66LXEHNcq/03GJjpu9C4IjFeYGoS5adR9PqStt",
-	"ccWLsgGjjuL41D7c2Vr0rxW2YkDWHahuKfCrm55N4tMdQQldcKOBYRngzmqmpTuFN8hkV+SdRjuxbo5l",
-	"6uPtgpWtEt9A18plXNQJBbXdFuXe8d+LRbdpdG9VZ53vrkHOjKI1IloyQBWMCJmAjGx83NoUCgMnhjDU",
-	"YajNKxdtAZvm00VVCC2YBjWhtMbrwP5smLpj8OVzZDq27BwS/MVLIzEcbjeqeiy+An2BIDahPZvAhcqc",
-	"slwF4CcxtRGQeQiEvIKECE7KYIaByAbSDCQRge3RNtndm7zso6JSKv32b42QSsrt8utxcWkJcOG85k07",
-	"Nz+7jLEK/foknSW61DwaeqSrbGQBQb51YYKurorSJmn0LlsC6/ABT46N/tJG4+1LCfQTeVcCe+zOvhX3",
-	"jRMr1VZmhDV5GXDE3f7KdvL8BxcgymkhI71u5YRsLwpUo0UqVd2bJDJMpinV80AtX6yO/wQ0NTucv1BV",
-	"X+Oq4QPzmqV9q2n3H8SIcaNXrnhVI0m5vvAW7pzqjKEbSMhQSPLLUa7Hey5vUh0SwdMZGWRUqamQyQDT",
-	"LHyICnmY25d/ovF4ih9DjlL8sWIM7O79sNzPGosV94Gii424kBbq+eTMRme4d9w1+C0mlKWEJokENe8p",
-	"nvfILEX6Yqmo6RDnrv5u1h54N9NKcK753ua27Z1ZC/f8scHtQUsf7kIp6B5zl7ns8c+qQZr5wJf7VBOE",
-	"P8P0U3BKVVzZ3TNm5u7eDyQeU0ljDbLqoeh4lnsNd/OzSOBNizPb/7mDp4yLBJxqv/i+/INRb8FhiAR+",
-	"cZtfCUEtAMER/Hk5cqb0EuaR+lUHTwJv9V6zxGuWZrM+wo3+7BRo4t0Eq4DZZNtYwB0gbcdopJOqX+0E",
-	"Ekb5hbLJM1ULS+SXaWBe2QThxXcc9a6ZYlp1QpZWhHDfiOaha9vbWaMYGvjgwQAzb/b+5M5eRTZPgtMJ",
-	"c2q3OTm8o0MysGEGFEyUE8aVljn+ydougsM5H5gXBodk4NWLAQHuUm99yNbL+kMygMK55p4zGv2s0OaN",
-	"UXHOA9nnAUdW4f7Hr1TGptrUkUIfrF126ksClmrhkU+27/awFpqmbVn9mJHjT3rIUsO0IkJjKZQiNE1J",
-	"RkdwJ0erXTYqShYczE1o4nnqG0zYXjVZwiZwX6xZ7eAwrXxykTgJxULNppgHb+7TjecRuLM82qVial41",
-	"GzOnOmajcS/q5XIELSkan9oi4kecnLx/Q17vv/ofhemciDifgI24VI83KWy06lf+PqaaTIFrMpXGQGYu",
-	"D8KFPXgM6FnA8DqhJAOpBCcx5YTGmtjYdw1mn0I2v9gvHAhwLWfmO0Xu25BBihlwMk+hszvCnYtNUm2w",
-	"mQ1TMep/W6WTzZfKqB43biHMoF30AZZEhKZK+KSEwf/ecure1nEyIL78pcgUXpgwUl/mp7OzT8Q+QGKR",
-	"wHZYDPTq9eugAGe/329kG95tMJfJORZSE2fxewnq0ch8ZXtRtG0+I/bzyTGRMAREmJDph180fL/M6Svj",
-	"QX5/is6Qa9M0rTpawkzApVFbG8Kzu44WWWUVBKqx8YX0wpSjFpRWTDeeVSDAWxKPnMJSnlIseAzSCE9j",
-	"DSUwZBzZp82QVo3LFOmW9VvBYh73O9kwzOLPr/u7m4RxLch8EmgR8y8rmIyBU72JnRKmHQO92nm5w21M",
-	"ZPG1uONsuocTm6R7NyPJZfheYPLvXSr4qp6M8GPNsI6Y0iDvBqwzSS7abdSPp59eqIZz/1lIPZ4ynpDj",
-	"swZLuLrJjGoN0nzy/Py0kT17y3JhZNjm7papMCU0RwklH8Q1pBS9/feEZh3SuXKyRUpOJ2vVXqlNiF2H",
-	"3YrIs1R6nZmnPlEm72Xqeugib/S6xRv3KZrEwMCWqw2IzLnyarUy6rSLyw6sdLNJ8Qr5lnXMTIV0GdO/",
-	"5ZAjc08mjLvnJ5QbhZMYuFTocsKH8N/2+2iJYMVck/ITZKd289P6pDPnyW7wMDs9znCvpZckAYzp4/Oq",
-	"VEtwkSazCy0ufDpbM2l7k8VoJUaV0sbyKa0MZxn5bxg5uCEkMVClYP9NVfFzstmc/NElGNoSUMIq2SwD",
-	"nmyh+9CV4kVYq6eCJIBO2lmR/NcULKrZpNpmmYZX03Su9f353TT7yR0QR0V23UrJZgukNwruS8CaF/y4",
-	"sUB9UW9gnwZ1qbxU3lZwl3RPebNmdyPEvnAOlQpv9qpDQi+VgWxYpP2pezpK/Jk1sR+fFOzwecXbELmO",
-	"xQQ6Yt0v7ulmgqhHOxbvyq+9YFc2c2RhsUSDCojhTBubjTDXZka0IBlVhtw5Zhl/Oj1qVPrch4vYQCmb",
-	"NdzoHZ+xcoguTAX6f+Z6uPVD05eGRbrLQmUgTI2ZPyD3iTmoooVlC5WDu5s2tT7IFwD4S4l4XoIF8aUw",
-	"gZleUp4I3hJretqU7ppUvHvssczqliurvz5JYmkgJ0yaWPpwIZmXEvZ8CkH1haglsH6X6gr/4gLMqkcy",
-	"Gb/IpBhJUKoaxlwZzZqzzO+S57V6+nm717pVI6nIroY8rN+6ekgbgwTvjRoVZL5EZIo+L6qIOchmP4e4",
-	"WK4A6IpWJ0SCSt1QYxE+VrZDtjxd3mwv8knzpXs+gGBpbcEcea+SneTE8YrJf4Gi1nZrC/OeuqbUGSaz",
-	"atZep3y6Wu3Vstyizoxg5WSdFt9Q0QAqQDKmSMY4h4RocUgMR5DY/UkVuVXoVYJrkL5pCqsl37fQzj2L",
-	"zxp2UWZZyZxz7xC8c8mUfcTdw9wxVg49LGsrcw7nULZy4wG2Ro5YKsi3NDHRodNnfGqpVJwwHv5193uX",
-	"k00Jk4VMqHscpMFPPSA5TwQo5/+EayZy5awpsjESBl8uaXy1eUgGdpsYLZwKeVWiOn6AC03G9BoqXgZr",
-	"8vkTQnFqVm0UmqUvpsn9A0qV3sWah/XvZ9hQC3iCVRBHrncAmvQH5C9AJUhynvf7L2P8CP4vDJqjJtgA",
-	"QF0w3t54IeeapaTW9cC9WnEavm6OB9Q8prWoksjobzm4LxvrcLBDM7ZzvbtDcz3ecR8YHBKmnRdI8LhN",
-	"jl4BL60UdzuXeCzLU6oqpz8PeeXjlcNrotAzCSso3ubpdhdS6QPv4kB6Wz5dd4oXPzUr2+b9I07TmWZx",
-	"Q17BKlLJscruNoNZ+2/2pRKEZZZDyZ+L9dpu4w3VMBJN6koc/NKgsXRNk5kP4PqvLsqFCQH7wFSDSb+a",
-	"4VXZ6F3NLgvW2wrWLRQw81xqJGk2NjoChmy2CeaOe2UBkKswQ/Go1bJERYSSgRRCD4h24S7BMYHb6Br4",
-	"keichz008G/EVubYzocE8wXUNjkigyy/TJkaQzJAn+aAynjMriEZbFog0HOGbuNLIPScF05PBPyAAMJr",
-	"80EwOKIItcAGek/kHrObUKRoykOGUkzcfqJzboCkxHuFsPFK6YStv1d+dJv88Y9vJR1qhQ0UzcLKgYiR",
-	"a/XHP55zJeyReX95TDlR9Bqs4GKceAvvkLhTMYIO+FDI2ArDiTmyIWUpNlwpLv2cM1U4G8n+3l6RKRNE",
-	"1IMCed+0xOXhuEClIgOnAQ1sNkzd6bkacnv3+ITeHNt3fDaX++duPTJvbmLVzLH5SJ35ROTgbaOYn52L",
-	"fwUXxRjSrCFtIbOvExvFJGosptzoLyBdQcFNc3lci+GzcONlvOz//nq09X/o1j/7W68vtre+/Onfep0T",
-	"494jmbkkK0uwYYoc1WQo0lRMmzy+Lea5almlTACz3KVrhCBIO6zgz16/qbbkLvXc3YqDi9y2RRXBrbXg",
-	"Bs+eyKlXVVLu7tHD74DhyT+xBoEnKb/qmLKoOMuyps6zH4vsNLjRlheNDTOaSpplkCC/skryhMorpyOj",
-	"OIGyzAlSBeSns48ftgzDzmxOeKN5vdLJNWgwRte0uSZ+R21Xb8/tBBsOq3UoC+VF3E9bqHsXEyO6DMf3",
-	"wtjYuk4QN5tFwSmtqKM9fEGpt+dXqXqaU4zu5Zfq4GMKrgGLMkdVTGhhVgHTa3Uhrada03tLwkOJQjUZ",
-	"QW7woZRelztXcgbGxWpWmXvpmA/Fk1tmNeuo7j4onPXd8vpLR3/H52+YdWmppkQ17B/hIUBumnOzLUP8",
-	"RaoHUVpk2QploGUJQ2PSZRnC6F7K0J1Flkn2DYsHsV7ZmIbhCuaCzYtrkKR2JhHp2+REbtRr/3PFZdku",
-	"BIu4Tbf9Ozdjx6fvUeRZUq1fskOMKWoKSgVHXEHBZfp4SLtrCU6tKDPu4C65y0HXfCALGOWSo1qXC6LK",
-	"Ne+jV/xdstXbIAa6wrwrecVcwbsz+JrwX26sdRfzeCoLZH2l2Gmp1bLEFvJqwb3SLudx1ukCgfQvxP5C",
-	"WRhgxWlLGvuRdfIwRby6aetT9ViKfDQmg7fvPrw7e0d2MLdw5ytLbgdkA/ME1eYhmUqGfa1DL5KxO1Gf",
-	"xQR7LSQ6n8rvmy+F4YC67tuk8H52aZjNSbsdGYdrbleqbUF23l143Gq5uvfrbtetzartrrouLTQ43jJh",
-	"1+Xvum6tRb/AVTRMc5l36kB5t+Top8iBXuW6Wup4qwe9ME/aHOgTeTps7vM9XBzmAx2Ds/MFS8iowNYo",
-	"KZJJwJxJG13f7nUI5i7gB98R8swdKqblxLlkenZqHrV7tXG9o9w2VbD/8u20ev/x97NefQRANYxpPfWV",
-	"aGMqRoxbjt8YhSzazePZ2sBiAe5Y68x2zGZO6YwF19SOsHGEXmSiMz7691K/HaZiul02RXfTkU6K39+n",
-	"YkqCV2saxvyzTLlQBVoOaiyE9jFu4DY31ybNJ+T4DId3sBiKWUWKbHw8/aQ2D855AjGzqSFGXkZklLME",
-	"/OCMWMikYskYsehbQEf4UDXtHJP3zzn6hP12FJlig/eUXcP2OT/nf/gDeSP4NXB0BJ/zLRdCkiLXEBSP",
-	"JXms8S3lvOP+zgaHZddxmhLgCZYlKXyYUNvkTQqht83H/egEtyc3QAp7IWJJU85TgzM46iexMySmTMG2",
-	"f5FcioSBIhIMtpKcX3Ex5Y6GcQUs+rJfbK2hVGQDS6Oxdu2cEzJo6+I+2NwmcyOUDOSVCUpFbsN+v39I",
-	"aLUDvUhmZgG8hHoret/J6W5BH1opA8Pdf8A+9mbzGeIbPjfAgN2AbOz+13/+P8OGiJv7RV71N3E/A1v6",
-	"OyAb/hf3gwUQj+grsuGIYNVwZIOAEbEv3g5wdcMfDCbFZY9tYgm3IzM4tA8oElMpZ2GjUQMC4oxIYZsc",
-	"cTtexP34QpVjfYoj7e9HBG5orNMZSdkVEEomdjaDOWWLjSJ1yIfttSAhRdGM9VmHxTL+L7YW5pAMbra8",
-	"kNoyUA2I4IYCg3lSGM/UY0SxVEwN/uLUJpqafyXYUpOmqa0IMRtSZASa7PdfbiJ8Z2wCStNJVuLzy5cv",
-	"Xxt8+Hz25pCwxP7w+fPxW0XgJoZM28abYQtXTItk8RgfdaatsjHClMXAFcoKxwaNxJMMtG0WlcvU8Vp1",
-	"sLPTzEJ3/EdKC2aeQR59Og5s5oNef3t3u2/jT8BpxnoHvZfb/e2XqKjoMUqcAjvYlmd52DinKQjxN7w0",
-	"RRRg6iaTBDPkS6aHqIxmh3+mRB0jZoo7O06wN7jSRZNr1auOWGzRjMpHduzkQKMZLXnQTfO7/TI3S2+v",
-	"318wZGK14RLVluONM28MpzCcPuyEriI7vk5CjIUktkLoNurtW9ializ2sBOM3MNXdpe/UhnOYt0BdjLh",
-	"shfL6RlB60S8wlI6Vrfm/d8Hv/ZC5PoS9eYounfgC9iwGNc6bKqoYu2Qsq96UV3+F5HM1n+Jzuy5rWrI",
-	"WuZwW8Oh3fUv3zr9LTjeqJzhF05mtPM7LXN+VETa7+8vf6kYSGde2H3ZAevmBsThe6+6QNcwUMa8vLfX",
-	"5eX6uKD7kwrWexBaHYRQv8O7UM1t1MTGd0odNWTpdR78LnjuwZlw9LXJQHTdn1XRPMP6ztpGrBaetW6E",
-	"Ndf7dRkMqI0zY6ra5iNtUISdWTtOIPJNd5eBYBvQAtZDCElcaz5yOQt6ObeBZVBpxCG50OICfRO1WWKF",
-	"Af2gIjHsErlQIPpdO1loO7mgLlEtnH1UbtaBOZWTSO/PHbC93pxNGbCCkJQbWUFRDN6BGezYnvGtat6Z",
-	"byLu2uW73ua2JXw0N0Aa9V5jeqPGazmLsnZYJtJ0m2B/e/N4SpV2Palcu/lB0PfeGBtFn/slw01L42O3",
-	"f0AkbA1Bx2NjgrtSekQe30XfmkG2fxbaBrgtq5gvYobv7CnVOOK8j0Lnkvujcn2DCUvICHWIYhdMHZI+",
-	"wcCh8ua6Q2+/vVaCxkmCXeZJY8xz4TzpqCtHf0jO0DTmoYFD2AswIgHH+yWPrtGsygP2dztAhmOD788w",
-	"yjMMyJSSLE9TUgxzeBj2UUze6PDsV5bctiofP0JAbr2HF0Wuy3KLdu3E0LeOY6vq2ffEsyN/LmUC9BBx",
-	"zHWIvhOSraplHr+1UYgu2LYTF83t77BIqwGKH53D1vVboNX+/J3sz7VTSftEdNcK+vdKKfv918tfKEb4",
-	"/wuasBYtCS1Ygq9t4UKTIBPqYcSOJW5jCa2bts03H1UQtZKYs/OeCcwS2H3x1RynixXwAmk3rI8sFhOI",
-	"nL8MB/0nmw+LurIcNrBG5HUZmY8lmfzEhG9LNHne80w4/6KSyaElofMsdK0kvcyYqcYnHjrS1CVK8G2H",
-	"AO596TRpdKgbIyWYu3O3ONTaDBRk/mFnw3tx/+p920CVClQyjOj7ViHlIWyTIyIB51wVPWsrjrxzPjhO",
-	"YJIJDTyebf0VZgPzQi65culbRlD6VRhX2py+GBJMKcQ+fsQ2wHdh/5p3zYmoShRvxaMoAfwrzJyPav2i",
-	"rj5k8pEDgUuk3dMIuWeRtV6R9ZMto69wL7SpbGPpBcGA+8YFkSEVs+nXq46eAk/KQWwPFaZ3318lTP9E",
-	"Atgy2Uuhx8SfuOsRC8kzAT8tAb/q73U6+h+phildSw4AdjnymIBRqhHoWhKHhCyd3Zfgi2w/pPBG7eG9",
-	"kJMt4LHAhFc24lvMtivSQqQuiKcyoLZflBst5nOlCc5WOyADP8hr4BN0MS14+5x/dlmjbmwYT1zL//IL",
-	"bu92YrHNWSEnkGGNAnbwyCUohAgTNvE7Qykm51hW6AaRYb6dHkuhdepTMff3XtuEyxPQcrZ1ZEOMTSG/",
-	"YrBcV151szWdTjHvdCuXqTu97tyjXPCR2VbQL73Otk4xY4CwRzYYvjeOsb/XgSeeCfGR8plPwb4723Dl",
-	"Ab2DX79UmAgbcRwoY3OTDSaSjXniVHqWQujQMiff+9LMIQpMamYT3w0dP5C+UZlA+Ey1z1R7b6otKSkY",
-	"hrWcUkWu26n0BK7FVdkNUgHXaOtjkY8rCCj6wbh/S2ELQIoMGaRgpwlsNxGZAeFhqGxuiE0nOttvaPNo",
-	"aULk+pkoHjKb1aCzRYYq3q6intravTZv6kd4SDfqR2iPc9vsyidKqcfsO0Rio40b5dp3BWRFIc69Tj0s",
-	"dmxjJfgly0v8+A3/mm9+WOUsroLNnp1tAmjYUVJnIna04aeS7z0EM5mbo3hXZuI/46pVk0O8GcPG6Ygy",
-	"TgS3tXMkgWsWg3pmOQ+ZfWD7cZdo9kIRo5a2itBViMJh8yKaCNBdOclJbPadnBk6PbB2vK1RjKmUzHbZ",
-	"hGmDFK5IaasGKy0y256Z8dE2+WR/tZ51+6L2XfdpaoedePktnewPZbvtNXrOvV2/galbdMLS2WZEFMOi",
-	"NU0mQJ2H376WAjVk26BiuxM4K3oJfxs6wCPp2kd4kfaMMsrkM6mvn9RbVOd3N64VP50jJJy7NHcvyxVp",
-	"6SYQttN6GVUz33YyF8vHN8ugmRN1VNmcSAyPFQPcuPWn2Xa0xkA755inIFLbxiWd0pkqa1wpFjBb+vbd",
-	"efFZs0FeQMASK1n/AbFuo1G3t4eiz+rwxkeOi1UGDTbRqDsn1+Xk0DJkc8bm3NT9reXnkNYKZGupKMRf",
-	"QxYlsfg5hu3kereC5GAGY8fKZOKblJzzhpkbtJgeYtmQIfgDUq0jb6smebzi5uaCsrJNn6tpC/a34U/n",
-	"T5ttlSfBGJCCQJfOHFkCiCvw8w2mmpYt+7+tbdkHqSucm4HzoDUzncvLy8Yl339luSrJx3OJVevIGzup",
-	"hXnLRUezoKXF60N0VAdiPqbcPGx4R9D5om7dYpXvw1apV+bHPbIEXhL5NuqSu6DIF7mZA3+hsDWNG+H5",
-	"HPX+HZSxe5koOFadeRqycySKGVso7r0HKZg1tRIxN2gES1MxHyERcwktFGO6fv8ZmB4XiuTLcGSvNYZw",
-	"xvAduPidMpPyBs6/uA/dYb2FsR08olma4kwVw/6NUVFn+bYt3qPwfNeB75H9IksQ3bWRfCKEf/jc+38x",
-	"Bm9xrKTqF8rPWZYwBAk8hoj4sXkRwVF7SON+CPl6mPsOLWaOrzFfupjdYycmwW85TReMG4/syIz9/muy",
-	"oaeCaHqpvCqIOX00uaY8hs3tc/6//FhwnAhlzN5BMZV1cOjngxNNrwC7ojeZjHbO+qOwEjfS/dtiJV6Q",
-	"+BGw8DSdjJ7reZ6aCVnsrMQfC13C0dz6OM0lja/WzGeOMMVXGS6qIbP2pp2f2Tiu87DobGKMUpw+K2Eq",
-	"mdbQkIbxo/gLja++GQ3XUWs5cPS5bPW+WrVBlKJnDilGsa4J3/1wwHXLVl+FOXAzEcPBy1oQpZF6dTg7",
-	"0BD1IRkUozNs6GRQjM8YECrhnNM4hsy1w6LcDxM8qintxD6oCBdkImTpq9nY77/ebJK4b9xZPIrM9Yt9",
-	"Y1K3GGH+u1Xhn8XtYo7zHukosOSpKmqqI1JQJ4Yjg8k26+JHaExsWR/BesuRjpLkDX79VEP2QMQdLPBt",
-	"atNlyBohtSrJExUhPdP605fKx1ggICZgp0ImNtQRuOurU+HXR+gPVAT9js8pG1QFPAtbAbaXSaO70vay",
-	"Ihs2fwrpwxDNOWe66DrvXRyRc4fUnCBREFw1D02AqAy43owIpgq6cmzrCNg+50sKskm9HnsjA4kZoZvt",
-	"pdnnfGltNhnY9qIXLrzrnCGXLlav2TUUkXNk+ZhBIYa2waIP5tvEx6JHo4uTbezv7ZXzBDYX1YE/V4F/",
-	"h1Xgz/z7G6kbL+JvnUrG78u4b8wZrFk3e4cffRTDyy71RGmlFRjaOxhxOxkDvejPndu/LY2pmFMfaBgu",
-	"KHLvqAfOIOqU4YYz/6qh9kU5bjRNXVkGk8vGcJwhEE+UpIYbKTK0/ADFthytcMBiQX/zQzG7ZYfZhYOO",
-	"OUwRTUetaWl01LboqxXXfJB0tHBc9oPmohUj+xcmornhWkEWWjorgsXfZz5adXBYQPX23/cYbXLmhuY/",
-	"gAwsh84+sgKLe1qQKeZTQMdAE+Q4X3vvzuio7bPusR185jbqfRAWqoaC9ZMPviAtXKc2B6Eg1dtvvK34",
-	"v1ihl0sct76IDZc2RnY3uxFcYxs/OxnXyQ4GiweiGMR9Uz76wJzUrTTDUdUN5FJCEpHLGdaHPFlxagkL",
-	"scWpwTgIO8C94PzmAaDxeDUuWbsyBVTG49brOsWfW9SXuXH+QiYKA1H4DhkKeegq5rDGE50gE6rj8TY5",
-	"87E3+4v5I/gO+xKG7MZOt2f6nI+pIi+JkDbglII2y2+Tj+4dI+mZTiEymoXV0QKwiKT8ygrDyBwi92ud",
-	"c2ajYwQ9U0b1s76UJj3ht948W29RUxpmozZoLU8/IAI1GbylE1B5qlUTXbgTjsjl08yIuW/MJU/TLbxc",
-	"h4/i2hgZBldUFOKIClCnwIh7UpVPn03AB4Lnuij4JEibuUC5rdtw7mGl6YxIoIlh+wUDYNLn/TqOXTc1",
-	"3uJyha6zrPz6yE0jfx7JUE2OscfiBGQ3TLDFVrdRa8J086X0H0UZvJciePv7z69GoqslVycwZJzpakZ9",
-	"N0NkbVnVRaeIwfFwCxnyoFQIXOWHh3dg7mtwgDlRNAUCCdPBJKe9qJwce87tHZP9vR+aQgg2R9Wh7EKh",
-	"b9DLLuwtAjxMN9LKBS1Q0ht+RpgubHELQSlk/QYXGhJfvgkT7nGo1pvy3xH1PkKy+F4XWsdYHJLue8rS",
-	"77at1g+r7fXEo+06GGOW0tiLwENCfYeWgCuSCb0qivjrtUd3syBdajpNZ5rFalEFkiGdo+LBB6bRcqEm",
-	"l5z/ETO98krDr3LevYZMPStaFSz7JdexmBh1HG6YzUC2ajgG9zOQrkjA/N8dEey+jeYDrHQQLI8lTJz2",
-	"jgjgE4/F0Csavji2jDRwMY0IUJkykCSRdIhT+eI0T5rqobwH5W8engfGfbdOm/vEg4F6ici1M1VKPqF+",
-	"1yV6Z6Ui5h1p7sojPw8TTedH0CEXo+3OV/d/t8u46t8KUnsMvGpTfwoj93eMPL/wYp8V9bmwRR7TBqnF",
-	"09wFOcdjZIerYraTJruFHp9RPS61+OsAd9ocZuFE1Zd74UTV3YaJqiFa58opwK2u5c/4xBMFWhE8b58x",
-	"hS2G2mKPeGFdI48n5uG2iKfLKNswx7xJhGG9+Cc0HjaGNFWwaUFrHYCLX3i6Sdbm0pbHO3ELkR1Ua2d1",
-	"2/Q7wVFf+H3Pr8bwaKWrjj2PgC3Yfy/2Ti0KkZpbeKAQqfn0KsMkdte68qIYqTm0OeO6c9zTv/vdxj2f",
-	"UwGXOIKThFDbItalANb7wy6nunn5tTQ4gDIMu7XbUkWQVBlWbhXron+CMZT8aH9yBZARTiduMtVkE5uz",
-	"zfArgTyIzrnvtGMbrUb4mVQo3+Cr0gFQBZE6J2ZssrKv0YaqsGmrAntbPFQwmWWxifKV5xKKe6JxeZQO",
-	"m1cUGm22QvNd9h+Fd1ve++xNqQcz7nDBd4tXoLN+xT4w26RARls2gcxVGK6m3V+KqRe+6W6ZZ3nOzeM4",
-	"wKcLkxLDsDliyLImwlXbdeJeNhrywOrR07SeWUhiLv7weyS1Z9WnWzNwS6AvFGZFRWjQRp7IhikdGRpq",
-	"6A/eTSlKBHr4zf+OgaZ6/M9Fnqmf8JEHHR5uV2ggh8/Z9trbt55hmwq8OcIUybPg/ESmXKfWCWjJimMS",
-	"GXCase0ZnaTuT9iofOHBGbnAOCj1NGd3gp3UMS1MXlsr/VUXAj8Fec1i+MzpNWWpQe4HuQJll8FuZBJo",
-	"7PxuVNNLqqB+J9XPfe1dApUgj3I9Nl83ghH32RosHws3D93PkD36dGyMyFymvYPeDopWt2Q9GaBszxz5",
-	"KTKRHzXjRKJvjb2FE1pKF48BsO5AMvyfTCinI5gYKT1lesx4dQZA0Z/b1T4Ins42t6tNbFW7+xBjhmFa",
-	"9zb5WWjCJlmKa0JCZqDJxqv+7ib5r//8/0X/4JN3R28/vtuutq1tWujHnCUYJxf5ZQpqLASqEmFLXFq0",
-	"TJRQupbbAQlWLQpO6gu/CQZRqjIvoxg12G2BcPpgfY2zhsKzCHE0NUxYaQl0UnR+zvI0JXEulZDdFg+H",
-	"dtcXt1QdYTQLWUhEHEMqhywUUSzDRySNQ6wzNHP75fa/AwAA//8=",
+	"7H3tcts4tuCroDS3KvYMbcuOM9uxa6uuJx/duZN0Z2NnZmvbWQsmjySMKYANgJY1KVfdd9h9wvskt3AA",
+	"kKBISpQs2+mMf3XHIokD4Hx/fu3FYpIJDlyr3tHX3hhoAhL/980ZHZn/JqBiyTLNBO8d9c7GQLQEeKZI",
+	"nEsJXJNrkIoJTjQdHRMFPCFMk0saXxHGyeDdcOcD1fF4QLQgkDC924t6Kh7DhJqv61kGvaOe0pLxUe/2",
+	"9jbqZVTSCWgHxrvXzUBIUCKXsQGEJeabzPySUT3uRT1OJ+arLOlFPQm/5UxC0jvSModw7aGQE6p7R708",
+	"xyfnYYl67xKYZEIDj2d/hVkdkBMSpwy43onHQgEnVzA7JpRI0HJGpkyPiR4DUXQC5ifz91xyhX8cMqm0",
+	"2UWe6gJ8e/zlBoL1dwwAIfQTevMe+EiPe0cH/X7UmzDu/73ftJf3bMJ0fQsf6QiIYv+EAojfcpCzEoYU",
+	"3wtXTmBI81T3jl70o/IQGdfPD3qRgYtN8kkJlf1XCRPjGkYgEahfhkMFDVC90zBRBmPUFcvaIBP25UbQ",
+	"GiHzsPQbYLk1mKIywRUg3v2FJj9SDVOK1x4LroEjoDTLUhZTA+heJsVlCpM//UMZqL8GgPybhGHvqPeH",
+	"vZK+9uyvau+jfcsuWsdsqhRTmnL9TJFMimuWgCRDylJIdnu3kYHsE/yWg9IrQAY3dJKlYM9IU5YisThC",
+	"I+f2ls97hmTxlI8IzyeXIMkkV5pcAqGaTITS5KDfNyeuqc5V7+jQ3LFm2nzZAEY8ZMUJ00uR66PLlPIr",
+	"A/ydT+gDTc3FQkL+4/SXn4mQhJJLmpBiM3hGrwQfpizWD3138ZjyEZDYLa9KJhDwK884zSECgvtWyEuW",
+	"JMDveKN6zBQRGUh8hXCAxHIbmkwYJ1KkcExmIidUAqHkmsEU2U15nc/L6yyBurfLxCOjaQrymULoyITO",
+	"CBeaJIKYzeDp/Cg4PPhF5lIJScxxpob+9Jhyd4+aMg4JGTOlhZwhhD8L/VbkPHlIKH8WROXxuEAsQ7o6",
+	"PE8axyLnGgH8SGepoMmZEO+pHD34aUrLFcilSGbmTFMDRHCoCuQ1SAMxZNpe+kcJseAJM195i8zvoYEO",
+	"VRc6MmArTQ0BSdiRQBNCeWJFfQ3gT4XO8TjnbAmfVtQvq1s4UO1X7sZsKCc5h5sMYg0JASmFJCJG5pYc",
+	"k99yocFRjAWKJWQ6Bk4kZEJqxkcE9Qr38wVLeke9F8N+/Jz24WVycHkY79OAN70IRc07rkFympJTizlv",
+	"zOr3x6dO+IwIPQZptxkRxuM0T8weDvuHETnsv4iIAZC86O8jXrzoP8ejNvCxGD5zek1ZSi/TB6W9E5JA",
+	"BjwxCqRB4JxLoPHYgIHQnQnxgfKZE9rqQdFVCDKhfEao1jDJtDomU8o0oYqkgo/MfwefDHHtnAw1yAFR",
+	"dKaMJhiYKMHvdRXyFMkRlUj88CUMhTTGy8xcGx1RxhtNkUAlvI16nznN9VhI9s+VqLlZOANyOGVgugJO",
+	"xlQRuMkY0ouEoQQ1NraTkESxETcMHcGsCOj9kggqsN2fwsWUYnxkcP6apiwx4DmoSSwhAa4ZTS3T/swz",
+	"KcwODYa94Zrp2QYObV56OEB6UQ+pUfWOfg3esCYPSQQo/kyTieF+1uJCe4Cc92BCWXre60W9TJjblr2j",
+	"3h7+sXf7JTjrg4PwrIOdEbe1e9WL/G6nkKY7TuW9zDW5lECvrFZnv2R1YJkb0TSwJzIgKVNaEUPsxB2z",
+	"uyCVZ4b9QvIBEkbPEP7HUwaMNmyXJuYozX6N9ic4kDldttQNigNGHnDy7oO5FavTZNK8oBnMs7I5czjq",
+	"xRKohuSC6oonIKEadjSbQN0dEPVY0sFrEPWMHrvsiAqoP5mHrfHpVYZfnd/C/BIVm6iA/KVYVlz+A2Jt",
+	"li0++Qqfw6tMrDpC04/BwQxpqiBqP6vAsfBDv4tnIQTdf2chhJ/cCQE31vivvVyhFVIYvsHb5bGevDsF",
+	"pZhFxDng7+8yJxZiXIZpmKjON2ve9uxBSjoz/85Kxau2krK7u7CANXvdiHvIEkcs+DVIZemDKYJcKCJs",
+	"SCifGdm2dHee1S3bkjv5U/v4bdTLs2TlEze3fNHp2JvIwb9dHmIBfnBLFSqpgNmMkG5ja5FMcJn123I/",
+	"eqNMQzzmLGaUP1NkKmSCqkxAaYfLKW0xirxn/MrafyFWaEFoBXM6oMXc6fttLjzAj44B0zT9ZYjyeKGA",
+	"oCP4AJr2bqN5Ui5orCOxeZ5QI7Z5HMLP1ffwJdzFaUEOnjPRWLNrg82gYpoaXDIolgoFSTOTsjb3g7Io",
+	"6w392oWI8NGlkuSV4eE3+lRDVt8I5Wpq1e0aIFfMekAW3Zj56F/NcwZwoaHxQ2b1ZrJCzcEgttF5YvN/",
+	"kflfxPtcaTEhSkP2TBHzid2luI0Qu/UaTwK/6Q9iBd7gt1aj8Na9rsYL5vbRuoE3qNWGunWPJvTf3b92",
+	"YzEJ+YHVgSt86eDFYQWU5w1beGNpgwn+5hqakH9MeSKGw2W48ZN77Dbyb1x0JIE2mQkGnmeKKKNy8hgI",
+	"S9B2l0CNTYPeWcehC29ZNXDw58NePVgQ9byfYyV61k7ZXnQGc2eJ+nkjKePHKgdVhar4qRkvqst8bNSf",
+	"gScXYnihtATaJOZkDtajo8cgAX3KXJCJsbLx4BWRbDTWhItpQIqXQqRAkWOvxuzn0axBv+Jwoy+s67Yp",
+	"0qUUuhWodShogbYH4zkcE/gtp2n5W7CtKdh92S11wo9G2VOFLpo73Q6X5G01L5v81TtuHiBDnFI2qfxF",
+	"ghLpdfUhymNI0xZBVq4dxJpWUo6YkM78X2wruueMepNPJlTOFitU1Jq+wEeMA0iixiJPE4IOWaZtWHUd",
+	"3UpTOQJ9ESip8y7Ack0xLOO6jm+QLWO3lv73bYNe5qitqq7F6oqXP45G1LgxRvxb970SJyZUXiViyr1Q",
+	"i3pjPTEsHS34pov+qeTNc4KeXVT1zaVc2KHdSjzRv3M567bEGmqUf6fjEh03uw6CIxXmBqEuWnUfT6kr",
+	"bXHFi7IBo47i+NQ+3Nla9K8VtmJA1h2obinwq5ueTeLTHUEJXXCjgWEZ4M5qpqU7hVfIZFfknUY7sW6O",
+	"Zerj7YKVrRLfQNfKZVzUCQW13Rbl3vHfi0W3aXRvVWedb65BzoyiNSJaMkAVjAiZgIxsfNzaFAoDJ4Yw",
+	"1HGozSsXbQGb5tNFVQgtmAY1obTG68D+bJi6Y/Dlc2Q6tuwcEvzFSyMxHO42qnosvgJ9gSA2oT2bwIXK",
+	"nLJcBeAnMbURkHkIhLyChAhOymCGgcgG0gwkEYHd0S7ZP5g876OiUir99m+NkErK7fKbcXFpCXDhvOZN",
+	"Ozc/u4yxCv36JJ0lutQ8Gnqkq2xkAUG+dmGCrq6K0iZp9C5bAuvwAU+Ojf7SRuPtSwn0I3lXAntsbd+K",
+	"+8YnK9VWZoQ1eRlwxP3+ynby/AcXIMppISO9buWEbC8KVKNFKlXdmyQyTKYp1fNALV+sjv8ENDU7nL9Q",
+	"VV/jquED85qlfatp9+/FiHGjV654VSNJub7wFu6c6oyhG0jIUEjyy0muxwcub1IdE8HTGRlkVKmpkMkA",
+	"0yx8iAp5mNuXf6LxeIofQ45S/LFiDOwf/LDczxqLFfeBoouNuJAW6vnkzEZnuHfcNfgtJpSlhCaJBDXv",
+	"KZ73yCxF+mKpqOkQ565+PWsPvJtpJTg3fG9z2/bOrIV7/tDg9qClD3ehFHSPuctc9vhn1SDNfODLfaoZ",
+	"ws+oaS69kQnj4V/3a3dUWPQXeDQqkM+BT8Yj5eL04oxqDdKg6/n5aa+TXvozTD8G111F+v0DYy/vH/xA",
+	"4jGVNNYgq66Wjkhx0IBkP4sEXrV45f2fO7j8uEjA2SiLEc8/GPXab9XA9Ivb/EqUZgEIjuDPy6kspZcw",
+	"T50vOrhEeKsbniVeRTab9aF6dMynQBPv71gFzCYjzQLuAGk7RiNmVf1qJ5Awyi+UzQKqmooiv0wDO9Fm",
+	"Oi++46h3zRTTqhOytCKE+0Y0D13b3s4a5enAR0EGmEJ08Cd39iqyCR+cTpizH8zJ4R0dk4GNl6CEpZww",
+	"rrTM8U/WCBMczvnAvDA4JgOvJw0IcJdD7GPPXmk5JoOSp7jnjGkyK8wSYx2d80CIe8CR57n/8SuVQbY2",
+	"vapQbGuXnfrahqXmROSrBro9rIWmaVt5AqYW+ZMestQwrYjQWAqlCE1TktERrOUxtstGRe2Fg7kJTTxP",
+	"fYWZ56tmfdhM9IsN608cppVPLpKLoVioGUfz4M19uvE8Ar+cR7tUTM2rZmPmVMdsNO5FvVyOoCXX5GNb",
+	"aP+Ek09vX5GXhy/+R+EDSEScT8CGjqrHmxTGZvUrfx9TTabANZlKY+kzl9Dh4jc8BnSRYJ4AoSQDqQQn",
+	"MeWExprYIH4NZp8LN7/YLxwIcC1n5jtFEt+QQYqpfDJPobNfxZ2LzbZtMP4NUzF2TFvJlk38yqgeN24h",
+	"TAVe9AGWRISmSvjsisH/3nF66867ZEB8HU+R8rww86W+zE9nZx+JfYDEIoHdsKrpxcuXQSXRYb/fyDa8",
+	"/2MuJXUspCbOdeElqEcj85XdRWHD+dTez5/eEQlDQIQJmX74RcP3y+TEMrDl96foDLk2TdOqxyhMaVwa",
+	"fraxSLvraJF5WUGgGhtfSC9MOWpBacV041kFArwlg8opLOUpxYLHII3wNGZdAkPGkX3aVG/VuEyRN1q/",
+	"FaxKcr+TLcMs/vyyv79NGNeCzGezFskLZSmW0b+rN7FXwrRnoFd7z/e4De4svhZ3nE338MlmG69n7blU",
+	"5QvMYl6nFLHqkgk/1gzriCkNcj1gnW110W5sfzj9+Ew1nPvPQurxlPGEvDtrMOlXMoii0kReGOK2Scil",
+	"FVZCc5JQ8l5cQ0oxbHFHaDYhnSsnW+QWdTK77ZXazN5NGOCIPEul15l56iNl8k42u4cu8ta7W7xxn6JJ",
+	"DAxs3d2AyJwrr1Yro067APPASjeb3a+Qb1kP01RIl/r9Ww45Mvdkwrh7fkK5UTiJgUuFvjN8CP9tv4+W",
+	"CJb+NSk/QZptN4ezz55zLvkGV7nT4wz3WnpJEsCYPj5BTLVESWkyu9DiwuflNZO2N1mMVmJUKW0sn9LK",
+	"cJaR/4aRg1tCEgNVCvbfVBU/J9vNWSxdorotkTEs980y4MkO+kFdTWGERYcqyGbopJ0VWYxNUa+aTapt",
+	"umx4NU3nWt+f302zw98BcVKkCa6UNbdAeqPgvgQs3sGPGwvUVycH9mlQYMtL5W0Fd0n33D1rdjdC7CsA",
+	"UanwZq86JvRSGciGRf6iuqOjxJ9ZE/vx2c0On1e8DZHrWEygI9b94p5uJoh62GbxrvzaC3ZlU2AWVn00",
+	"qIAYl7VB5giThmZEC5JRZcidY7r0x9OTRqXPfbgIcpSyWcON3vOpN8fowlSg/2euhzs/NH1pWOTtLFQG",
+	"whyf+QNyn5iDKlpYf1E5uPW0qc1BvgDAX0rE8xIsCJSFmdj0kvJE8Jag2ePmptek4vpB1DI9Xa6s/vps",
+	"j6URqTD7Y+nDhWReStjzuRDVF6KWDIF1ykT8iwswqx6SZfwik2IkQalqPHZlNGtOl18nYW31PPp2r3Wr",
+	"RlKRXQ0JZb919ZA2BgneGjUqSOGJyBR9XlQRc5DNfg5xsVwB0BWtTogElbqhxm4CWKIP2fK8f7O9yGf/",
+	"l+75AIKlRRJz5L1KmpUTxytmMQaKWtutLUzg6pobaJjMqumHnRIDa0Vky5KkOjOClbOOWnxDRSerAMmY",
+	"IhnjHBKixTExHEFiGytVJImhVwmuQfruL6xWRdBCO3esomvYRZkuJnPOvUNw7dov+4i7h7ljrBx6WJ9X",
+	"Jk/OoWzlxgNsjRyxVJBvaYalQ6cNRcd/b3KyKcJeyIS6x0Ea/NQDkvNEgHL+T7hmIlfOmiJbI2Hw5ZLG",
+	"V9vHZGC3idHCqZBXJarjB7jQZEyvoeJlsCafPyEUp2bVRqFZ+mKa3D+gVOldrHlY/36GncGAJ1jOceKa",
+	"IKBJf0T+AlSCJOd5v/88xo/g/8KgOWqCnQzUBePtHSRyrllKau0b3KsVp+HL5nhAzWNaiyqJjP6Wg/uy",
+	"sQ4HezRje9f7ezTX4z33gcExYdp5gQSP2+ToFfDSSnG3c4nHsjw3rHL685BXPl45vCYKPZOwguJtnm53",
+	"IZU+8C4OpNfl03WnePFTs7Jt3j/hNJ1pFjfkFawilRyr7G4zmLX/Zl8qQVhmOZT8uViv7TZeUQ0j0aSu",
+	"xMEvDRpL1zSZ+QCu/+qiXJgQsPdMNZj0qxlelY2ua3ZZsF5XsG6hgJnnUiNJs7HRETBks0swCd4rC4Bc",
+	"hRmKR62WJSoilAykEHpAtAt3CY6Z6EbXwI9E5zxsBoJ/I7bEyLZwJJgvoHbJCRlk+WXK1BiSAfo0B1TG",
+	"Y3YNyWDbAoGeM3QbXwKh57xweiLgRwQQXpsPgsERRagFNtB7IveY3YQiRXchMpRi4vYTnXMDJCXeK4Qd",
+	"ZEonbP298qO75I9/fC3pUCvsBGkWVg5EjFyrP/7xnCthj8z7y2PKiaLXYAUX48RbeMfEnYoRdMCHQsZW",
+	"GE7MkQ0pS7FzTHHp55ypwtlIDg8OikyZIKIeVPr77isuD8cFKhUZOA1oYLNh6k7P1ZDbu8cn9Oadfcdn",
+	"c7l/7tcj8+YmVs0cm4/UmU9EDt42ivnZufhXcFGMIc0a0hYy+zqxUUyixmLKjf4C0lVG3DTX+bUYPgs3",
+	"XsbL/u+vJzv/h+78s7/z8mJ358uf/q3XOTHuLZKZS7KyBBumyFFNhiJNxbTJ49tinquWVcoEMMtdukYI",
+	"grTDCv4c9JuKZNYpTO9W5Vzkti0qbW4tajd49khOvaqSsr5HD78Dhif/xBoEnqT8qmPKouIsy5pa6H4o",
+	"stPgRlteNDbMaCpplkGC/MoqyRMqr5yOjOIEynotSBWQn84+vN8xDDuzye2N5vVKJ9egwRhd0+aa+B21",
+	"Xb09t0/YOVltQlkoL+Ju2kLdu5gY0WU4vhfGxtZ1grjZLApOaUUd7f4rY709v0r51pxidCe/VAcfU3AN",
+	"WF06qmJCC7MKmF6rC2kzZafeWxIeShSqyQhygw+l9LqsXZIaGBerWWXupXd8KB7dMqtZR3X3QeGs75bX",
+	"Xzr6Oz5/w6xLSzUlqmEjDA8BctOcm20Z4i9SPYjSIstWqGctSxgaky7LEEb3UobuLLJMsm9YPIj1ysY0",
+	"DFf5F2xeXIMktTOJSN8mJ3KjXvufKy7LdiFYxG267d+5GTs+fYdq1ZJq/ZIdYkxRU1AqOOIKCi7Tx0Pa",
+	"3UhwakWZsYa7ZJ2DrvlAFjDKJUe1KRdElWveRa/4u2Sr93MMdIV5V/KKuYLrM/ia8F9urHUX83gqC2R9",
+	"pdhpqdWyxBbyasFdq+IqOOt0gUD6F2J/oSwMsOK0JY39xDp5mCJe3bSFtnosRT4ak8HrN+/fnL0he5hb",
+	"uPeVJbcDsoV5gmr7mEwlwwbdoRfJ2J2oz2KCvRYSnU/l982XwnBAXfdtUng/uzTM5qTdjozDdelrrGdc",
+	"h8etlqvbWFhZ0wuwe7geA2Znki0athOSdj7DNhkBlhK7+t+hkK6gC6bEtW1qaaR1p06B3VrW2k61m1KE",
+	"gxsuc4ZdCrHrfDvfezE44NUUX4Nja3X4XC9n+zFSs1e5wpY66erhL0zfNgf6SA4Ym5J9B8+L+UDHmPF8",
+	"HRXyT7ClU4pkEjCV0wb9d3sdYswL2NTvCHnmDhWzheJcMj07NY/avdpw40lum1bYf/l2Zb3/+PtZrz5i",
+	"oRpdtQGEShA0FSPGrSBqDI4W7fzxbG28swB3rHVmO5IzpwvHgmtqRwQ5Qi8S5Bkf/Xupdg9TMd0tm867",
+	"6VOfit/fpmJKgldris/8s0y5CAoaNGoshPahd+A2Zdjm8ifk3RkOR2ExFLOgFNn6cPpRbR+d8wRiZjNW",
+	"jBiPyChnCfjBJLGQScXAMtLat9iO8KFqNjzWFJxzdFX77SgyxQb6KbuG3XN+zv/wB/JK8Gvg6J8+5zsu",
+	"siVFriGoaUvyWONbyjnt/Z0Njsuu7jQlwBOsllL4MKG2iZ4UQu+aj/vRFG5PbkAX9prESqucpwZncJRS",
+	"Ymd0TJmCXf8iuRQJA0UkGGwlOb/iYsodDeMKWItmv9ha2qnIFlZsY0ndOSdk0NYlf7C9S+ZGVBnIKxOq",
+	"ipSLw37/mNBqh3+RzMwCeAn1Vv++U9Z6sShaqU7D3b/HOQFm8xniGz43wDjigGzt/9d//j/Dhoibq0Ze",
+	"9LdxPwNbkTwgW/4X94MFEI/oK7LhiGAxc2RjkxGxL94OcHXDHwwmxWUPc2IJtyMzOLYPKBJTKWdhI1cD",
+	"AuKMSGGXnHA7vsX9+EyVY5OKI+0fRgRuaKzTGUnZFRBKJnb2hTlli40idciH7csgIUUtj3WlhzU8/i+2",
+	"ROeYDG52vJDaMVANiOCGAoN5XRhm1WNEsVRMDf7iVCyamn8l2LKUpqktVDEbUkZlJIf959sI3xmbgNJ0",
+	"kpX4/Pz585cGHz6fvTomLLE/fP787rUicBNDpm1j07BFLmZrsniMjzqLW9nQZcpi4AplhWODRuJJBto2",
+	"48pl6nitOtrba2ahe/4jpWE1zyBPPr4LTPmjXn93f7dvw2LAacZ6R73nu/3d56io6DFKnAI72I5nediY",
+	"qCk28je8NEUUYEYpkwQT90umh6iM1pB/pkQdI2aKO3uXYO91pYsm4qpXHWHZohmVj+zZyYxGM1ryoJuW",
+	"ePtlblbhQb+/YIjHasM7qi3dG2cKGU5hOH3YaV5FdjyghBjrW2zh0m3UO7SwNS1Z7GEvGGmIr+wvf6Uy",
+	"/MZ6Kezkx2UvltNJgtaUeIWldKxuzbvlj37thcj1JerNUXTvyNfVYY2w9SNVUcXaIWXf+qLo/S8imW3+",
+	"Ep3Zc1vVkLXM4baGQ/ubX751ul5wvFE5IzGcfGnno1rm/KCIdNg/XP5SMfDPvLD/vAPWzQ3gw/dedIGu",
+	"YWCPefngoMvL9XFMdycVLEMhtDpoon6H61DNbdTExvdKHTVk6XUe/CZ47t6ZcPS1yUB0bhpV9PSwLr22",
+	"EbaFw68bYc311l0GA2rjzJiqtidKGxRh59uOE558U+NlINgGv4BlGkIS1/qQXM6CXtltYBlUGnFILrS4",
+	"QN9EbVZbYUDfq0gMu3AuFIh+104W2gYzqEtU63kflJt1YE7lpNe7cwdsXzhnUwasICTlRlZQ1Kh3YAZ7",
+	"tid/q5p35pu0u3EErne8bbkfzQ3oRr3XmN6o8VrOoqwdlok03SU4P8A8nlKlXass185/EMwVMMZGMUdg",
+	"yfDY0vjY7x8RCTtD0PHYmOCuwh+Rx08psGaQbeuFtgFuyyrmi5jhG3tKNY4476PQueT+qFxfZsISMkId",
+	"otgFU8ekTzCeqby57tDbb6+VoHFSY5d53RiKXTivO+rK0e+TMzSN0WjgEPYCjEjA8YnJg2s0q/KAw/0O",
+	"kOFY5rszjPIMAzKlJMvTlBTDMu6HfRSTTTo8+5Ult63Kx48QkFvv/kWR62Ldol0XoaJvG8dW1bPviGcn",
+	"/lzKvOwh4pjrwL0Wkq2qZb57baMQXbBtLy6GB6yxSKsBih+dw9bNW6DV+Qed7M+NU0n7xHnXavt7pZTD",
+	"/svlL7wSfJgyG9D7VzNhLVoSWrAEX3LDhSZBgtb9iB1L3MYS2jRtm28+qCBqJTFn5z0RmCWwu+KrOU4X",
+	"K+AF0m5ZH1ksJhA5f5kCeQ3J9v2iriyHOWwQeV2i6ENJJj+R4tsSTZ73PBHOv6hkcmhJ6DwL3ShJLzNm",
+	"qvGJ+440dYkSfNshgDtfOk0aHerGSAnmGq0Xh9qYgYLMP2y4eCfuX71vG6hSgUqGEX3fwaQ8hF1yQiTg",
+	"HLGilW7FkXfOB+8SmGRCA49nO3+F2cC8kEuuXPqWEZR+FcaVNqcvhgRTCrG9ILF9+V3Yv+ZdcyKqEsVb",
+	"8ShKAP8KM+ej2ryoqw/xfOBA4BJp9zhC7klkbVZk/WSr+yvcC20q2+96QTDgrnFBZEjF7P/NqqOnwJNy",
+	"0N19hend91cJ0z+SALZM9lLoMfEn7lrXQvJEwI9LwC/6B52O/keqYUo3kgOAzZc8JmCUagS6lsQhIUtn",
+	"dyX4ItsPKbxRe3gr5GQHeCww4ZWN+A6zXZS0EKkL4qkMqG1j5Ua3+VxpgrPrjsjAD0ob+ARdTAvePeef",
+	"XdaoG8vGEzeJoPyC27udCG1zVsgnyLBGARuL5BIUQoQJm7a8Q4rJOVY7ukFvmG+nx1JonfpUzMODlzbh",
+	"8hNoOds5sSHGppBfMbivK6+62ZlOp5h3upPL1J1ed+5RLvjAbCto415nW6eYMUDYAxsMvzeOcXjQgSee",
+	"CfGB8plPwV6fbbjygN7Rr18qTISNOM65sbnJBhPJ1jxxKj1LIXRomZPvfWnmEAUmNbOJ3w0d35O+UZnw",
+	"+ES1T1R7Z6otKSmY0bWcUkWu26n0E1yLq7JJpQKu0dbHIh9XEFC0qXH/lsIWgBQZMkjBThPYbSIyA8L9",
+	"UNncbJ1OdHbY0H3S0oTI9RNR3Gc2q0FniwxVvF1FPbW1e23e1A9wn27UD9Ae57bZlY+UUo/Zd4jERhvH",
+	"smfXrJAVhTgrnToWe8TjphF3C0szwzmVroJ4QEqHoP0LwYFnYam1IrZVoau6rl6rLSH9cF+egWLq7wNL",
+	"6WXIFBFXa/3Ek+4zPcH2ES8zpJ8pYvRWY5xi80yUulkx/E/diXmFNcNtEhm/ZMnFD9fxr/nWplUB7QpB",
+	"Lfi2xaeR6kmdkuxmP5bqw33Q09yU1HVlsv+M4yzJMTI4ow3REWUcGQbWGSZwzWJQT1TyCFTSqomuQhQO",
+	"mxfRRIDuyimgxCaxypkRd0fWHWZLfWMqJbM9dGHaoMxWlF1rTSotMtt8nfHRLvlof7UBKvui9jM1aGpH",
+	"GXk1WDoVOlSRbSfhc+7dY1uYAUknLJ1tR0QxrP3UZALUyUX7WgrUkG2DpepO4KzoFP5tqNIPZLKe4EXa",
+	"M8ook0+kvnlSb7FA39y4QRt0jpBwqtrcvSy3R6WbL9pO62Vw2nzbqa7YhWG7jD07UUeVTS3GKHMxnpFb",
+	"t7RtNk0Y3z3nmO4jUtukKZ3SmSpLxSn2AbD07Xtv47Nmg7yAgCVWsv4DYt1Go25v90Wf1dGsDxxerowR",
+	"baJRd06uWdCxZcjmjM25qbs7nZ4iwyuQraWiEH8NWZTE4qeUtpPrenX9wYTVjgX+xBuU57xhog4tZgNZ",
+	"NmQI/ohU2zG0FWU9XI+A5rrMsgmnKw0N9rflT+dP220FXMGQn4JAl04UWgKIq5P17eOali27O25s2Xsp",
+	"z52bcHWvpWeduzSU/X9+/w0aVEk+nkus2o6hsU9imP5f9CsMOsO8PMZ4TyDmY8rNw4Z3BA1k6tYtFsvf",
+	"b7OHynTIB5bASxJIjLrkLijytaLmwJ8p7PDkBvQ+JY98B90gvEwUHIs3PQ3ZKTHFBD0U996DFEySW4mY",
+	"GzSCpRnND5DPvIQWiiF8338is8eFIoc5HMhtjSGcIL4GF18rwS/Xq8YMjusNyu1YIc3SFCcmGfZvHeHN",
+	"oYEH4fmPEyRYguguQvBICH//JSz/Ygze4lhJ1c+Un6JexB8i4odiRgQHaSKN29mXm2Lue2685GbLDorJ",
+	"XHYeGvyW0zQcmfqsyrsiOxDnsP+SbOmpIJpeKq8KYmosTa4pj2F795z/Lz/0H+e9GbN3UMxcHhz76f9E",
+	"0yvAmQdNJuMJ7vlBWIld6htjJV6Q+AHP8DgNwZ7K4h6bCVnsrMQfC13C0dzmOM0lja82zGdOMFNeGS6q",
+	"IbP2pp2O2ziM97hoEGSMUpwtLWEqmdbQkM30o/gLja++GQ3XUWs5Tvip+vuuWrVBlKL1FCkGLW8I3/3o",
+	"z03LVl/MPHATT8Ox6loQpZF6dTgZ1BD1cZGvY17FpNliOM6AUAnnnMYxZK6rHOV+VOhJTWkn9kFFuCAT",
+	"IUtfzdZh/+V2k8R95c7iQWSuX+wbk7oeH75fFf5J3C7mOG+RjgJLnqqiNUFECurEcGQwt2pT/AiNiR3r",
+	"I9hsVd9JkrzCr59qyO6JuIMFvk1tugxZI6RWJXmkWr4nWn/8jhMx1tmICdiZr4kNdQTuepIIsMGRMb3e",
+	"oKJ9T70E3vA5ZYOqgGdhR832bgPorrQt4ciWzZ9C+jBEc86ZLoY3eBdH5NwhNSdIFARXzUMTICoDrrcj",
+	"gqmCrquBdQTsnvMlfQ1Iva3BVgYSE6u32zscnPOlLQ7IwHbpvXDhXecMuXSxes2uoT6sioih7VPqg/nC",
+	"TbhyrU5dnGzr8OCgHMuxvaidwlMzhd9hM4Un/v2NtF8o4m+dOi/clXHfmDPYsG72Bj/6IIaXXeqR0kor",
+	"MLQ3AuN2wAx60Z8GIHxbGhNPnDMy0DBcUOTOUQ8c5dUpww0nelZD7Yty3GiaurIMJpdNszlDIB4pSQ03",
+	"UmRo+fGobTla4fjUgv7mR952yw6zCweNp5gimo5a09LoqG3RFyuueS/paOEw/HvNRTMLLU9EczPqgiy0",
+	"dFYEi3+f+WjV+XsB1dt/32FCkDnSe5KB5UjpB1ZgcU8LMsV8CugYaIIc52vvzRkdtX3WPbaHz9xGvffC",
+	"QtXQ9+HTe1+QFq5TGydSkOrtN96d/1+s0MsljltfxJZLGyP7290IrrEbpp177WQHg8VzhQziviofvWdO",
+	"6laa4SD6BnIpIYnI5QzrQx6txruEhdga72CqCs8nlyALzm8eABqPV+OStStTQKWtAW+8rlP8uUV9mRvK",
+	"LWSiMBCF75ChkMeuYg5rPNEJMqE6Hu+SMx97s7+YP4IfVCFhyG7IdAycMH3Ox1SR50RIG3BKQZvld8kH",
+	"946R9EynEBnNwupoAVhEUn5lhWFkDpH7tc45s9Exgp4po/pZX0qTnvBbb56tt6gpDSOGG7SWx5+zgpoM",
+	"3tInUHmqVRNduBOOyOXjjFq6a8wlT9MdvFyHj+LaGBkGV1QU4ogKUKfAiDtSlU+fTcAHgueakfgkSJu5",
+	"QLmt23DuYaXpjEigiWH7BQNg0uf9Oo5dNzVe43KFrrOs/PpExmN2/f3FKO6aHGOPxQnIbphgi61uo9aE",
+	"6eZL6T+IMngnRfD2+8+vRqKrJVcnMGSc6WpGfTdDZGNZ1UWniMG74Q4y5EGpELjKDw/vwNzX4AhzomgK",
+	"BBKmg4FoB1E5gPmc2zsmhwc/NIUQbI6qQ9mFQt+gl13YWwR4mG4ynAtaoKQ3/IwwXdjiFoJSyPoNLjQk",
+	"vnwTJtzDUK035X9H1PsAyeIHXWgdY3FIum8pS3+33el+WG2vnzzaboIxZimNvQg8JtR3aAm4IpnQq6KI",
+	"v157tJ4F6VLTaTrTLFaLKpAM6ZwUD94zjZYLNbnk/I+Y6ZVX+uZJzAYAV6HzpGhVsOyXXMdiYtRxuGE2",
+	"A9mq4Rjcz0C6IgHzf2si2F3nNQRY6SBYHkuYOO0dEcAnHouhVzR8cWwZaeBiGhGgMmUgSSLpEIdbxmme",
+	"NNVDeQ/K3zw894z7bp0294kHA/USkWtnqpR8Qn3XJXpnpSLmHWnuyiM/VhZN5wfQIRej7d5X93+3y7jq",
+	"3wpSewi8alN/CiP3O0aeX3ixz4r6XNgiD2mD1OJp7oKc4zGyM4ox20mT/UKPz6gel1r8dYA7bQ6zcDDx",
+	"84NwMPF+w2DiEK1z5RTgVtfyZ3zikQKtCJ63z5jCFkNtsUe8sK6Rx0/m4baIp8so2zLHvE2EYb34JzQe",
+	"toY0VbBtQWudI41feLyB8ObSlsc7cQuRnfdsR97b9DvBUV/4vsfAY3i00lXHnkfAFuy/F3unFoVIzS3c",
+	"U4jUfHqVmSz7G115UYzUHNqccd057unf/d3GPZ9SAZc4gpOEUNtp2aUA1tssL6e6efm1NDiAMgyHHthS",
+	"RZBUGVZuFeuif4IxlIrWylcAGeF04ga8TbaxOdsMvxLIg+ic+047ttFqhJ9JhfINviodAFUQqXNixiYr",
+	"+xptqAqbtiqw18VDBZNZFpsoX3kqobgjGpdH6bB5RaHRZis032X/QXi35b1P3pR6MGONC14vXrFe7/gC",
+	"GW3ZBDJXYbiadn8phsf4prtlnuU5N4/jHKwuTEoMw+aIIcuaCFdt14l72WjIPatHj9N6ZiGJufjD90hq",
+	"T6pPt2bglkCfKcyKitCgjTyRDVM6MjTU0B+8m1KUCPTwm/8dA031+J+LPFM/4SP3OoPfrtBADp+z3Y23",
+	"bz3DNhV4c4QpkmfB+YlMuU6tE9CSFcckMuA0Y7szOkndn7BR+cKDM3KBcVDqcc7uE3ZSx7QweW2t9Bdd",
+	"CPwU5DWL4TOn15SlBrnv5QqUXQa7kUmgsfO7UU0vqYL6nVQ/97V3CVSCPMn12HzdCEbcZ2uwfCyw76a8",
+	"9qOYTz6+M0ZkLtPeUW8PRatbsp4MULZnjvwwpshPbHIi0bfG3sFBR6WLxwBYdyAZ/k8mlNMRTIyUnjI9",
+	"Zrw6A6Doz+1qHwRPZ9u71Sa2qt19iDHDMK17l/wsNGGTLMU1ISEz0GTrRX9/m/zXf/7/on/wpzcnrz+8",
+	"2a22rW1a6MecJRgnF/llCmosBKoSYUtcWrRMlFC6ltsBCVYtCk7qC78K5rmqMi+jmNjZbYFwiGd9jbOG",
+	"wrMIcTQ1TFhpCXRSdH7O8jQlcS6VkN0WD2ff1xe3VB1hNAtZSEQcQyqHLBRRLMNHJI1DrDM0c/vl9r8D",
+	"AAD//w==",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

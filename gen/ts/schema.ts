@@ -104,7 +104,11 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        patch?: never;
+        /**
+         * Change the caller's own name or email preferences
+         * @description Only the fields present change. `escalation_emails` turns the emails about new handoffs on or off.
+         */
+        patch: operations["updateMe"];
         trace?: never;
     };
     "/api/v1/auth/password": {
@@ -925,10 +929,16 @@ export interface components {
             name: string;
             role: components["schemas"]["Role"];
             active: boolean;
+            /** @description Whether the user (an engineer or admin) gets an email for each new handoff. */
+            escalation_emails: boolean;
             /** Format: date-time */
             created_at: string;
             /** Format: date-time */
             updated_at: string;
+        };
+        MeUpdate: {
+            name?: string;
+            escalation_emails?: boolean;
         };
         UserPage: components["schemas"]["PageMeta"] & {
             items: components["schemas"]["User"][];
@@ -1757,6 +1767,36 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthorized"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    updateMe: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MeUpdate"];
+            };
+        };
+        responses: {
+            /** @description The caller, updated. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Me"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableEntity"];
             default: components["responses"]["Problem"];
         };
     };

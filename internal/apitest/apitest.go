@@ -27,6 +27,7 @@ import (
 	"github.com/resolutionflow/resolutionflow/internal/app"
 	"github.com/resolutionflow/resolutionflow/internal/auth"
 	"github.com/resolutionflow/resolutionflow/internal/contract"
+	"github.com/resolutionflow/resolutionflow/internal/mail"
 	"github.com/resolutionflow/resolutionflow/internal/postgres"
 	"github.com/resolutionflow/resolutionflow/internal/testdb"
 )
@@ -85,6 +86,11 @@ func start(t testing.TB, dsn string, opts []Option) *Server {
 		Bus:              "memory",
 		DatabaseURL:      dsn,
 		SSEHeartbeat:     25 * time.Second,
+		Mail:             mail.LogSender{Log: slog.New(slog.NewTextHandler(io.Discard, nil))},
+		MailPoll:         50 * time.Millisecond,
+		MailBackoff:      func(int32) time.Duration { return 10 * time.Millisecond },
+		MailAttempts:     3,
+		PublicURL:        "http://resolutionflow.test",
 		Closing:          closing,
 		Now:              time.Now,
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/resolutionflow/resolutionflow/internal/config"
 	"github.com/resolutionflow/resolutionflow/internal/escalations"
 	"github.com/resolutionflow/resolutionflow/internal/httpapi"
+	"github.com/resolutionflow/resolutionflow/internal/mail"
 	"github.com/resolutionflow/resolutionflow/internal/postgres"
 	"github.com/resolutionflow/resolutionflow/internal/sessions"
 	"github.com/resolutionflow/resolutionflow/internal/trees"
@@ -35,6 +36,14 @@ type Settings struct {
 	SSEHeartbeat time.Duration
 	// EventRetention is how long escalation events stay replayable.
 	EventRetention time.Duration
+	// Mail sends the handoff emails (a LogSender when no SMTP server is configured), polling
+	// the outbox every MailPoll and retrying with MailBackoff up to MailAttempts times.
+	Mail         mail.Sender
+	MailPoll     time.Duration
+	MailBackoff  func(int32) time.Duration
+	MailAttempts int32
+	// PublicURL is where emails link to.
+	PublicURL string
 	// Closing ends every live stream when closed (server shutdown).
 	Closing <-chan struct{}
 	// OnListening, if set, runs each time the postgres bus's listener is (re)connected.
@@ -43,7 +52,15 @@ type Settings struct {
 }
 
 // SettingsFrom takes the service's settings from the configuration.
-func SettingsFrom(cfg config.Config, closing <-chan struct{}) Settings {
+func SettingsFrom(cfg config.Config, closing <-chan struct{}, log *slog.Logger) (Settings, error) {
+	var sender mail.Sender = mail.LogSender{Log: log}
+	if cfg.SMTPURL != "" {
+		smtp, err := mail.NewSMTPSender(cfg.SMTPURL, cfg.MailFrom)
+		if err != nil {
+			return Settings{}, err
+		}
+		sender = smtp
+	}
 	return Settings{
 		Tokens: auth.TokenConfig{
 			Secret: cfg.JWTSecret, Issuer: cfg.JWTIssuer, Audience: cfg.JWTAudience, AccessTTL: cfg.AccessTokenTTL,
@@ -57,9 +74,14 @@ func SettingsFrom(cfg config.Config, closing <-chan struct{}) Settings {
 		DatabaseURL:      cfg.DatabaseURL,
 		SSEHeartbeat:     cfg.SSEHeartbeat,
 		EventRetention:   cfg.EventRetention,
+		Mail:             sender,
+		MailPoll:         2 * time.Second,
+		MailBackoff:      mail.ExponentialBackoff(30*time.Second, 30*time.Minute),
+		MailAttempts:     8,
+		PublicURL:        cfg.PublicURL,
 		Closing:          closing,
 		Now:              time.Now,
-	}
+	}, nil
 }
 
 // principalFreshness bounds how long another replica may act on a user's old role or active
@@ -91,11 +113,13 @@ func New(db *postgres.DB, log *slog.Logger, s Settings) (*App, error) {
 		listen = func(ctx context.Context) { bus.Listen(ctx, s.DatabaseURL, hub, log, s.OnListening) }
 	}
 	sessionService := sessions.NewService(db, s.Now)
-	escalationService := escalations.NewService(db, sessionService, b, s.Now)
+	escalationService := escalations.NewService(db, sessionService, b, s.PublicURL, s.Now)
+	mailer := &mail.Worker{DB: db, Sender: s.Mail, Log: log, Now: s.Now, Poll: s.MailPoll, MaxAttempts: s.MailAttempts, Backoff: s.MailBackoff}
 	run := func(ctx context.Context) {
 		var wg sync.WaitGroup
 		wg.Go(func() { listen(ctx) })
 		wg.Go(func() { prune(ctx, escalationService, s.EventRetention, log) })
+		wg.Go(func() { mailer.Run(ctx) })
 		wg.Wait()
 	}
 	handler, err := httpapi.New(httpapi.Deps{

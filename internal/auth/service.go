@@ -245,6 +245,22 @@ func (s *Service) Me(ctx context.Context, p domain.Principal) (domain.Account, d
 	return postgres.Account(acc), postgres.User(u), nil
 }
 
+// UpdateMe changes the caller's own name and email preference; nil fields keep their value.
+func (s *Service) UpdateMe(ctx context.Context, p domain.Principal, name *string, escalationEmails *bool) (domain.Account, domain.User, error) {
+	if name != nil {
+		trimmed := strings.TrimSpace(*name)
+		name = &trimmed
+	}
+	if _, err := s.db.UpdateUserPreferences(ctx, dbq.UpdateUserPreferencesParams{
+		AccountID: p.AccountID, ID: p.UserID, Name: name, EscalationEmails: escalationEmails,
+	}); postgres.IsNoRows(err) {
+		return domain.Account{}, domain.User{}, errUnknownCaller
+	} else if err != nil {
+		return domain.Account{}, domain.User{}, fmt.Errorf("update preferences: %w", err)
+	}
+	return s.Me(ctx, p)
+}
+
 // ChangePassword sets the caller's password after checking the current one, and revokes every
 // refresh token of the caller. Wrong current passwords are throttled like sign-ins. It returns
 // EConflict if the password was changed by someone else meanwhile.

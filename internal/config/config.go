@@ -36,6 +36,9 @@ type Config struct {
 	EscalationBus        string
 	SSEHeartbeat         time.Duration
 	EventRetention       time.Duration
+	SMTPURL              string
+	MailFrom             string
+	PublicURL            string
 }
 
 // minSecretLen follows RFC 7518 §3.2: an HS256 key must be at least 256 bits.
@@ -64,7 +67,10 @@ func Load(getenv func(string) string) (Config, error) {
 		EscalationBus:    p.oneOf("ESCALATION_BUS", "memory", "memory", "postgres"),
 		SSEHeartbeat:     p.duration("SSE_HEARTBEAT", 25*time.Second),
 		EventRetention:   p.duration("EVENT_RETENTION", 7*24*time.Hour),
+		SMTPURL:          p.str("SMTP_URL", ""),
+		MailFrom:         p.str("MAIL_FROM", "ResolutionFlow <noreply@resolutionflow.invalid>"),
 	}
+	c.PublicURL = p.str("PUBLIC_URL", "http://"+c.HTTPAddr)
 	switch secret := getenv("JWT_SECRET"); {
 	case secret != "":
 		if len(secret) < minSecretLen {

@@ -55,8 +55,10 @@ type User struct {
 	Name      string
 	Role      Role
 	Active    bool
-	CreatedAt time.Time
-	UpdatedAt time.Time
+	// EscalationEmails is whether the user wants an email for each new handoff.
+	EscalationEmails bool
+	CreatedAt        time.Time
+	UpdatedAt        time.Time
 }
 
 // Password length limits. The maximum is checked before hashing so that a huge input cannot

@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -13,6 +14,7 @@ import (
 	"github.com/resolutionflow/resolutionflow/gen/dbq"
 	"github.com/resolutionflow/resolutionflow/internal/bus"
 	"github.com/resolutionflow/resolutionflow/internal/domain"
+	"github.com/resolutionflow/resolutionflow/internal/mail"
 	"github.com/resolutionflow/resolutionflow/internal/postgres"
 	"github.com/resolutionflow/resolutionflow/internal/sessions"
 )
@@ -20,15 +22,17 @@ import (
 // Service works the escalation queue of the caller's account. A handoff of another account is
 // reported as ENotFound, exactly like a missing one.
 type Service struct {
-	db       *postgres.DB
-	sessions *sessions.Service
-	bus      bus.Bus
-	now      func() time.Time
+	db        *postgres.DB
+	sessions  *sessions.Service
+	bus       bus.Bus
+	publicURL string
+	now       func() time.Time
 }
 
-// NewService returns the escalation use cases; b announces every committed change.
-func NewService(db *postgres.DB, sessions *sessions.Service, b bus.Bus, now func() time.Time) *Service {
-	return &Service{db: db, sessions: sessions, bus: b, now: now}
+// NewService returns the escalation use cases; b announces every committed change, and emails
+// link to handoffs under publicURL.
+func NewService(db *postgres.DB, sessions *sessions.Service, b bus.Bus, publicURL string, now func() time.Time) *Service {
+	return &Service{db: db, sessions: sessions, bus: b, publicURL: strings.TrimRight(publicURL, "/"), now: now}
 }
 
 // Request is what a technician says when handing a problem off.
@@ -74,6 +78,9 @@ func (s *Service) EscalateSession(ctx context.Context, p domain.Principal, sessi
 		if err != nil {
 			return fmt.Errorf("create handoff: %w", err)
 		}
+		if err := s.queueEmails(ctx, q, created); err != nil {
+			return err
+		}
 		return s.appendEvent(ctx, q, created, domain.EventHandoffCreated)
 	})
 	if postgres.IsUniqueViolation(err, "handoffs_account_id_created_by_idempotency_key_key") {
@@ -86,6 +93,25 @@ func (s *Service) EscalateSession(ctx context.Context, p domain.Principal, sessi
 	}
 	s.bus.Committed(p.AccountID)
 	return toHandoff(created)
+}
+
+// queueEmails puts one email per recipient in the outbox, in the creating transaction.
+func (s *Service) queueEmails(ctx context.Context, q *dbq.Queries, row dbq.Handoff) error {
+	h, err := toHandoff(row)
+	if err != nil {
+		return err
+	}
+	m, err := mail.Render(h, s.publicURL+"/api/v1/ai-sessions/escalations/"+h.ID.String())
+	if err != nil {
+		return err
+	}
+	if _, err := q.QueueHandoffNotifications(ctx, dbq.QueueHandoffNotificationsParams{
+		AccountID: h.AccountID, HandoffID: h.ID, CreatedBy: h.CreatedBy, TargetUserID: h.TargetUserID,
+		Subject: m.Subject, TextBody: m.Text, HtmlBody: m.HTML,
+	}); err != nil {
+		return fmt.Errorf("queue emails: %w", err)
+	}
+	return nil
 }
 
 func (s *Service) byKey(ctx context.Context, p domain.Principal, key string) (domain.Handoff, bool, error) {

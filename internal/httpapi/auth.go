@@ -81,3 +81,15 @@ func (h *handlers) ChangePassword(ctx context.Context, req oapi.ChangePasswordRe
 	}
 	return oapi.ChangePassword204Response{}, nil
 }
+
+func (h *handlers) UpdateMe(ctx context.Context, req oapi.UpdateMeRequestObject) (oapi.UpdateMeResponseObject, error) {
+	p, err := principal(ctx)
+	if err != nil {
+		return nil, err
+	}
+	acc, u, err := h.auth.UpdateMe(ctx, p, req.Body.Name, req.Body.EscalationEmails)
+	if err != nil {
+		return nil, err
+	}
+	return oapi.UpdateMe200JSONResponse{Account: toAccount(acc), User: toUser(u)}, nil
+}

@@ -12,14 +12,15 @@ import (
 
 func toUser(u domain.User) oapi.User {
 	return oapi.User{
-		Id:        u.ID,
-		AccountId: u.AccountID,
-		Email:     oapi.Email(u.Email),
-		Name:      u.Name,
-		Role:      oapi.Role(u.Role),
-		Active:    u.Active,
-		CreatedAt: u.CreatedAt.UTC(),
-		UpdatedAt: u.UpdatedAt.UTC(),
+		Id:               u.ID,
+		AccountId:        u.AccountID,
+		Email:            oapi.Email(u.Email),
+		Name:             u.Name,
+		Role:             oapi.Role(u.Role),
+		Active:           u.Active,
+		EscalationEmails: u.EscalationEmails,
+		CreatedAt:        u.CreatedAt.UTC(),
+		UpdatedAt:        u.UpdatedAt.UTC(),
 	}
 }
 

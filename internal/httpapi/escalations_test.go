@@ -8,6 +8,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/resolutionflow/resolutionflow/gen/dbq"
 	"github.com/resolutionflow/resolutionflow/gen/oapi"
 	"github.com/resolutionflow/resolutionflow/internal/apitest"
 )
@@ -168,6 +169,23 @@ func TestEscalationRules(t *testing.T) {
 	_, r := escalated(t, tech, tree.Id, "", oapi.EscalationRequest{Summary: "for eng", TargetUserId: &eng.UserID})
 	if r.StatusCode() != http.StatusCreated || *r.JSON201.TargetUserId != eng.UserID {
 		t.Fatalf("targeted escalation: %d %s", r.StatusCode(), r.Body)
+	}
+	emails, err := s.DB.ListHandoffNotifications(ctx, dbq.ListHandoffNotificationsParams{AccountID: admin.AccountID, HandoffID: r.JSON201.Id})
+	if err != nil || len(emails) != 1 || emails[0].UserID != eng.UserID {
+		t.Errorf("a targeted handoff queued %d emails (%v), want one to the target", len(emails), err)
+	}
+	quiet := s.AddUser(admin, oapi.Engineer)
+	if me, err := quiet.Client.UpdateMeWithResponse(ctx, oapi.MeUpdate{EscalationEmails: ptr(false)}); err != nil || me.StatusCode() != http.StatusOK || me.JSON200.User.EscalationEmails {
+		t.Fatalf("opt out: %v %d", err, me.StatusCode())
+	}
+	_, broad := escalated(t, tech, tree.Id, "", oapi.EscalationRequest{Summary: "for everyone"})
+	emails, _ = s.DB.ListHandoffNotifications(ctx, dbq.ListHandoffNotificationsParams{AccountID: admin.AccountID, HandoffID: broad.JSON201.Id})
+	recipients := map[uuid.UUID]bool{}
+	for _, e := range emails {
+		recipients[e.UserID] = true
+	}
+	if len(recipients) != 2 || !recipients[admin.UserID] || !recipients[eng.UserID] {
+		t.Errorf("an untargeted handoff mails %v, want the admin and the engineer (not the viewer who created it, nor the engineer who opted out)", recipients)
 	}
 	mine, _ := eng.Client.ListEscalationsWithResponse(ctx, &oapi.ListEscalationsParams{AssignedToMe: ptr(true)})
 	if mine.JSON200.Total != 1 {

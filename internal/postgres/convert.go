@@ -8,14 +8,15 @@ import (
 // User converts a users row; the password hash stays behind.
 func User(r dbq.User) domain.User {
 	return domain.User{
-		ID:        r.ID,
-		AccountID: r.AccountID,
-		Email:     r.Email,
-		Name:      r.Name,
-		Role:      domain.Role(r.Role),
-		Active:    r.Active,
-		CreatedAt: r.CreatedAt,
-		UpdatedAt: r.UpdatedAt,
+		ID:               r.ID,
+		AccountID:        r.AccountID,
+		Email:            r.Email,
+		Name:             r.Name,
+		Role:             domain.Role(r.Role),
+		Active:           r.Active,
+		EscalationEmails: r.EscalationEmails,
+		CreatedAt:        r.CreatedAt,
+		UpdatedAt:        r.UpdatedAt,
 	}
 }
 
