@@ -63,3 +63,8 @@ WHERE s.account_id = @account_id
   AND (sqlc.narg(user_id)::uuid IS NULL OR s.user_id = sqlc.narg(user_id))
   AND (sqlc.narg(tree_id)::uuid IS NULL OR s.tree_id = sqlc.narg(tree_id))
   AND (sqlc.narg(status)::text IS NULL OR s.status = sqlc.narg(status));
+
+-- ResolveEscalatedSession records that the engineer resolved what the session handed off.
+-- name: ResolveEscalatedSession :exec
+UPDATE sessions SET status = 'resolved', resolution_note = @resolution_note, updated_at = @at
+WHERE account_id = @account_id AND id = @id AND status = 'escalated';

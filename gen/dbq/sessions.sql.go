@@ -368,6 +368,29 @@ func (q *Queries) RecordSessionStep(ctx context.Context, arg RecordSessionStepPa
 	return err
 }
 
+const resolveEscalatedSession = `-- name: ResolveEscalatedSession :exec
+UPDATE sessions SET status = 'resolved', resolution_note = $1, updated_at = $2
+WHERE account_id = $3 AND id = $4 AND status = 'escalated'
+`
+
+type ResolveEscalatedSessionParams struct {
+	ResolutionNote string
+	At             time.Time
+	AccountID      uuid.UUID
+	ID             uuid.UUID
+}
+
+// ResolveEscalatedSession records that the engineer resolved what the session handed off.
+func (q *Queries) ResolveEscalatedSession(ctx context.Context, arg ResolveEscalatedSessionParams) error {
+	_, err := q.db.Exec(ctx, resolveEscalatedSession,
+		arg.ResolutionNote,
+		arg.At,
+		arg.AccountID,
+		arg.ID,
+	)
+	return err
+}
+
 const updateSessionDetails = `-- name: UpdateSessionDetails :exec
 UPDATE sessions
 SET ticket_ref = $1, customer = $2, asset = $3, notes = $4, updated_at = $5

@@ -1771,7 +1771,10 @@ type ClientInterface interface {
 	// CompleteSessionWithBody Finish a session as resolved, escalated or abandoned
 	//
 	// `resolved` needs the session to stand at a solution node; `escalated` and `abandoned` are
-	// accepted at any node. A finished session accepts no more answers (409).
+	// accepted at any node. `escalated` hands the session off exactly like
+	// `POST /sessions/{id}/escalate` with the resolution note as summary (normal priority). A
+	// finished session accepts no more answers (409). Resolving a handoff later marks its session
+	// resolved with the engineer's note.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -1781,7 +1784,10 @@ type ClientInterface interface {
 	// CompleteSession Finish a session as resolved, escalated or abandoned
 	//
 	// `resolved` needs the session to stand at a solution node; `escalated` and `abandoned` are
-	// accepted at any node. A finished session accepts no more answers (409).
+	// accepted at any node. `escalated` hands the session off exactly like
+	// `POST /sessions/{id}/escalate` with the resolution note as summary (normal priority). A
+	// finished session accepts no more answers (409). Resolving a handoff later marks its session
+	// resolved with the engineer's note.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -2719,7 +2725,10 @@ func (c *Client) GoBackSession(ctx context.Context, id ID, reqEditors ...Request
 // CompleteSessionWithBody Finish a session as resolved, escalated or abandoned
 //
 // `resolved` needs the session to stand at a solution node; `escalated` and `abandoned` are
-// accepted at any node. A finished session accepts no more answers (409).
+// accepted at any node. `escalated` hands the session off exactly like
+// `POST /sessions/{id}/escalate` with the resolution note as summary (normal priority). A
+// finished session accepts no more answers (409). Resolving a handoff later marks its session
+// resolved with the engineer's note.
 //
 // Takes any type of body and a specified content type.
 //
@@ -2739,7 +2748,10 @@ func (c *Client) CompleteSessionWithBody(ctx context.Context, id ID, contentType
 // CompleteSession Finish a session as resolved, escalated or abandoned
 //
 // `resolved` needs the session to stand at a solution node; `escalated` and `abandoned` are
-// accepted at any node. A finished session accepts no more answers (409).
+// accepted at any node. `escalated` hands the session off exactly like
+// `POST /sessions/{id}/escalate` with the resolution note as summary (normal priority). A
+// finished session accepts no more answers (409). Resolving a handoff later marks its session
+// resolved with the engineer's note.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -5782,7 +5794,10 @@ type ClientWithResponsesInterface interface {
 	// CompleteSessionWithBodyWithResponse Finish a session as resolved, escalated or abandoned
 	//
 	// `resolved` needs the session to stand at a solution node; `escalated` and `abandoned` are
-	// accepted at any node. A finished session accepts no more answers (409).
+	// accepted at any node. `escalated` hands the session off exactly like
+	// `POST /sessions/{id}/escalate` with the resolution note as summary (normal priority). A
+	// finished session accepts no more answers (409). Resolving a handoff later marks its session
+	// resolved with the engineer's note.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -5792,7 +5807,10 @@ type ClientWithResponsesInterface interface {
 	// CompleteSessionWithResponse Finish a session as resolved, escalated or abandoned
 	//
 	// `resolved` needs the session to stand at a solution node; `escalated` and `abandoned` are
-	// accepted at any node. A finished session accepts no more answers (409).
+	// accepted at any node. `escalated` hands the session off exactly like
+	// `POST /sessions/{id}/escalate` with the resolution note as summary (normal priority). A
+	// finished session accepts no more answers (409). Resolving a handoff later marks its session
+	// resolved with the engineer's note.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -10400,7 +10418,10 @@ func (c *ClientWithResponses) GoBackSessionWithResponse(ctx context.Context, id 
 // CompleteSessionWithBodyWithResponse Finish a session as resolved, escalated or abandoned
 //
 // `resolved` needs the session to stand at a solution node; `escalated` and `abandoned` are
-// accepted at any node. A finished session accepts no more answers (409).
+// accepted at any node. `escalated` hands the session off exactly like
+// `POST /sessions/{id}/escalate` with the resolution note as summary (normal priority). A
+// finished session accepts no more answers (409). Resolving a handoff later marks its session
+// resolved with the engineer's note.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -10416,7 +10437,10 @@ func (c *ClientWithResponses) CompleteSessionWithBodyWithResponse(ctx context.Co
 // CompleteSessionWithResponse Finish a session as resolved, escalated or abandoned
 //
 // `resolved` needs the session to stand at a solution node; `escalated` and `abandoned` are
-// accepted at any node. A finished session accepts no more answers (409).
+// accepted at any node. `escalated` hands the session off exactly like
+// `POST /sessions/{id}/escalate` with the resolution note as summary (normal priority). A
+// finished session accepts no more answers (409). Resolving a handoff later marks its session
+// resolved with the engineer's note.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -22279,190 +22303,191 @@ func (sh *strictHandler) GetReadiness(ctx echo.Context) error {
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7H3tcts4tuCroDS3KvYMbcuOM9uxa6uuJx/duZN0Z2NnZmvbWQsmjySMKYANgJY1KVfdd9h9wvskt3AA",
-	"kKBISpQs2+mMf3XHIokD4Hx/fu3FYpIJDlyr3tHX3hhoAhL/980ZHZn/JqBiyTLNBO8d9c7GQLQEeKZI",
-	"nEsJXJNrkIoJTjQdHRMFPCFMk0saXxHGyeDdcOcD1fF4QLQgkDC924t6Kh7DhJqv61kGvaOe0pLxUe/2",
-	"9jbqZVTSCWgHxrvXzUBIUCKXsQGEJeabzPySUT3uRT1OJ+arLOlFPQm/5UxC0jvSModw7aGQE6p7R708",
-	"xyfnYYl67xKYZEIDj2d/hVkdkBMSpwy43onHQgEnVzA7JpRI0HJGpkyPiR4DUXQC5ifz91xyhX8cMqm0",
-	"2UWe6gJ8e/zlBoL1dwwAIfQTevMe+EiPe0cH/X7UmzDu/73ftJf3bMJ0fQsf6QiIYv+EAojfcpCzEoYU",
-	"3wtXTmBI81T3jl70o/IQGdfPD3qRgYtN8kkJlf1XCRPjGkYgEahfhkMFDVC90zBRBmPUFcvaIBP25UbQ",
-	"GiHzsPQbYLk1mKIywRUg3v2FJj9SDVOK1x4LroEjoDTLUhZTA+heJsVlCpM//UMZqL8GgPybhGHvqPeH",
-	"vZK+9uyvau+jfcsuWsdsqhRTmnL9TJFMimuWgCRDylJIdnu3kYHsE/yWg9IrQAY3dJKlYM9IU5YisThC",
-	"I+f2ls97hmTxlI8IzyeXIMkkV5pcAqGaTITS5KDfNyeuqc5V7+jQ3LFm2nzZAEY8ZMUJ00uR66PLlPIr",
-	"A/ydT+gDTc3FQkL+4/SXn4mQhJJLmpBiM3hGrwQfpizWD3138ZjyEZDYLa9KJhDwK884zSECgvtWyEuW",
-	"JMDveKN6zBQRGUh8hXCAxHIbmkwYJ1KkcExmIidUAqHkmsEU2U15nc/L6yyBurfLxCOjaQrymULoyITO",
-	"CBeaJIKYzeDp/Cg4PPhF5lIJScxxpob+9Jhyd4+aMg4JGTOlhZwhhD8L/VbkPHlIKH8WROXxuEAsQ7o6",
-	"PE8axyLnGgH8SGepoMmZEO+pHD34aUrLFcilSGbmTFMDRHCoCuQ1SAMxZNpe+kcJseAJM195i8zvoYEO",
-	"VRc6MmArTQ0BSdiRQBNCeWJFfQ3gT4XO8TjnbAmfVtQvq1s4UO1X7sZsKCc5h5sMYg0JASmFJCJG5pYc",
-	"k99yocFRjAWKJWQ6Bk4kZEJqxkcE9Qr38wVLeke9F8N+/Jz24WVycHkY79OAN70IRc07rkFympJTizlv",
-	"zOr3x6dO+IwIPQZptxkRxuM0T8weDvuHETnsv4iIAZC86O8jXrzoP8ejNvCxGD5zek1ZSi/TB6W9E5JA",
-	"BjwxCqRB4JxLoPHYgIHQnQnxgfKZE9rqQdFVCDKhfEao1jDJtDomU8o0oYqkgo/MfwefDHHtnAw1yAFR",
-	"dKaMJhiYKMHvdRXyFMkRlUj88CUMhTTGy8xcGx1RxhtNkUAlvI16nznN9VhI9s+VqLlZOANyOGVgugJO",
-	"xlQRuMkY0ouEoQQ1NraTkESxETcMHcGsCOj9kggqsN2fwsWUYnxkcP6apiwx4DmoSSwhAa4ZTS3T/swz",
-	"KcwODYa94Zrp2QYObV56OEB6UQ+pUfWOfg3esCYPSQQo/kyTieF+1uJCe4Cc92BCWXre60W9TJjblr2j",
-	"3h7+sXf7JTjrg4PwrIOdEbe1e9WL/G6nkKY7TuW9zDW5lECvrFZnv2R1YJkb0TSwJzIgKVNaEUPsxB2z",
-	"uyCVZ4b9QvIBEkbPEP7HUwaMNmyXJuYozX6N9ic4kDldttQNigNGHnDy7oO5FavTZNK8oBnMs7I5czjq",
-	"xRKohuSC6oonIKEadjSbQN0dEPVY0sFrEPWMHrvsiAqoP5mHrfHpVYZfnd/C/BIVm6iA/KVYVlz+A2Jt",
-	"li0++Qqfw6tMrDpC04/BwQxpqiBqP6vAsfBDv4tnIQTdf2chhJ/cCQE31vivvVyhFVIYvsHb5bGevDsF",
-	"pZhFxDng7+8yJxZiXIZpmKjON2ve9uxBSjoz/85Kxau2krK7u7CANXvdiHvIEkcs+DVIZemDKYJcKCJs",
-	"SCifGdm2dHee1S3bkjv5U/v4bdTLs2TlEze3fNHp2JvIwb9dHmIBfnBLFSqpgNmMkG5ja5FMcJn123I/",
-	"eqNMQzzmLGaUP1NkKmSCqkxAaYfLKW0xirxn/MrafyFWaEFoBXM6oMXc6fttLjzAj44B0zT9ZYjyeKGA",
-	"oCP4AJr2bqN5Ui5orCOxeZ5QI7Z5HMLP1ffwJdzFaUEOnjPRWLNrg82gYpoaXDIolgoFSTOTsjb3g7Io",
-	"6w392oWI8NGlkuSV4eE3+lRDVt8I5Wpq1e0aIFfMekAW3Zj56F/NcwZwoaHxQ2b1ZrJCzcEgttF5YvN/",
-	"kflfxPtcaTEhSkP2TBHzid2luI0Qu/UaTwK/6Q9iBd7gt1aj8Na9rsYL5vbRuoE3qNWGunWPJvTf3b92",
-	"YzEJ+YHVgSt86eDFYQWU5w1beGNpgwn+5hqakH9MeSKGw2W48ZN77Dbyb1x0JIE2mQkGnmeKKKNy8hgI",
-	"S9B2l0CNTYPeWcehC29ZNXDw58NePVgQ9byfYyV61k7ZXnQGc2eJ+nkjKePHKgdVhar4qRkvqst8bNSf",
-	"gScXYnihtATaJOZkDtajo8cgAX3KXJCJsbLx4BWRbDTWhItpQIqXQqRAkWOvxuzn0axBv+Jwoy+s67Yp",
-	"0qUUuhWodShogbYH4zkcE/gtp2n5W7CtKdh92S11wo9G2VOFLpo73Q6X5G01L5v81TtuHiBDnFI2qfxF",
-	"ghLpdfUhymNI0xZBVq4dxJpWUo6YkM78X2wruueMepNPJlTOFitU1Jq+wEeMA0iixiJPE4IOWaZtWHUd",
-	"3UpTOQJ9ESip8y7Ack0xLOO6jm+QLWO3lv73bYNe5qitqq7F6oqXP45G1LgxRvxb970SJyZUXiViyr1Q",
-	"i3pjPTEsHS34pov+qeTNc4KeXVT1zaVc2KHdSjzRv3M567bEGmqUf6fjEh03uw6CIxXmBqEuWnUfT6kr",
-	"bXHFi7IBo47i+NQ+3Nla9K8VtmJA1h2obinwq5ueTeLTHUEJXXCjgWEZ4M5qpqU7hVfIZFfknUY7sW6O",
-	"Zerj7YKVrRLfQNfKZVzUCQW13Rbl3vHfi0W3aXRvVWedb65BzoyiNSJaMkAVjAiZgIxsfNzaFAoDJ4Yw",
-	"1HGozSsXbQGb5tNFVQgtmAY1obTG68D+bJi6Y/Dlc2Q6tuwcEvzFSyMxHO42qnosvgJ9gSA2oT2bwIXK",
-	"nLJcBeAnMbURkHkIhLyChAhOymCGgcgG0gwkEYHd0S7ZP5g876OiUir99m+NkErK7fKbcXFpCXDhvOZN",
-	"Ozc/u4yxCv36JJ0lutQ8Gnqkq2xkAUG+dmGCrq6K0iZp9C5bAuvwAU+Ojf7SRuPtSwn0I3lXAntsbd+K",
-	"+8YnK9VWZoQ1eRlwxP3+ynby/AcXIMppISO9buWEbC8KVKNFKlXdmyQyTKYp1fNALV+sjv8ENDU7nL9Q",
-	"VV/jquED85qlfatp9+/FiHGjV654VSNJub7wFu6c6oyhG0jIUEjyy0muxwcub1IdE8HTGRlkVKmpkMkA",
-	"0yx8iAp5mNuXf6LxeIofQ45S/LFiDOwf/LDczxqLFfeBoouNuJAW6vnkzEZnuHfcNfgtJpSlhCaJBDXv",
-	"KZ73yCxF+mKpqOkQ565+PWsPvJtpJTg3fG9z2/bOrIV7/tDg9qClD3ehFHSPuctc9vhn1SDNfODLfaoZ",
-	"ws+oaS69kQnj4V/3a3dUWPQXeDQqkM+BT8Yj5eL04oxqDdKg6/n5aa+TXvozTD8G111F+v0DYy/vH/xA",
-	"4jGVNNYgq66Wjkhx0IBkP4sEXrV45f2fO7j8uEjA2SiLEc8/GPXab9XA9Ivb/EqUZgEIjuDPy6kspZcw",
-	"T50vOrhEeKsbniVeRTab9aF6dMynQBPv71gFzCYjzQLuAGk7RiNmVf1qJ5Awyi+UzQKqmooiv0wDO9Fm",
-	"Oi++46h3zRTTqhOytCKE+0Y0D13b3s4a5enAR0EGmEJ08Cd39iqyCR+cTpizH8zJ4R0dk4GNl6CEpZww",
-	"rrTM8U/WCBMczvnAvDA4JgOvJw0IcJdD7GPPXmk5JoOSp7jnjGkyK8wSYx2d80CIe8CR57n/8SuVQbY2",
-	"vapQbGuXnfrahqXmROSrBro9rIWmaVt5AqYW+ZMestQwrYjQWAqlCE1TktERrOUxtstGRe2Fg7kJTTxP",
-	"fYWZ56tmfdhM9IsN608cppVPLpKLoVioGUfz4M19uvE8Ar+cR7tUTM2rZmPmVMdsNO5FvVyOoCXX5GNb",
-	"aP+Ek09vX5GXhy/+R+EDSEScT8CGjqrHmxTGZvUrfx9TTabANZlKY+kzl9Dh4jc8BnSRYJ4AoSQDqQQn",
-	"MeWExprYIH4NZp8LN7/YLxwIcC1n5jtFEt+QQYqpfDJPobNfxZ2LzbZtMP4NUzF2TFvJlk38yqgeN24h",
-	"TAVe9AGWRISmSvjsisH/3nF66867ZEB8HU+R8rww86W+zE9nZx+JfYDEIoHdsKrpxcuXQSXRYb/fyDa8",
-	"/2MuJXUspCbOdeElqEcj85XdRWHD+dTez5/eEQlDQIQJmX74RcP3y+TEMrDl96foDLk2TdOqxyhMaVwa",
-	"fraxSLvraJF5WUGgGhtfSC9MOWpBacV041kFArwlg8opLOUpxYLHII3wNGZdAkPGkX3aVG/VuEyRN1q/",
-	"FaxKcr+TLcMs/vyyv79NGNeCzGezFskLZSmW0b+rN7FXwrRnoFd7z/e4De4svhZ3nE338MlmG69n7blU",
-	"5QvMYl6nFLHqkgk/1gzriCkNcj1gnW110W5sfzj9+Ew1nPvPQurxlPGEvDtrMOlXMoii0kReGOK2Scil",
-	"FVZCc5JQ8l5cQ0oxbHFHaDYhnSsnW+QWdTK77ZXazN5NGOCIPEul15l56iNl8k42u4cu8ta7W7xxn6JJ",
-	"DAxs3d2AyJwrr1Yro067APPASjeb3a+Qb1kP01RIl/r9Ww45Mvdkwrh7fkK5UTiJgUuFvjN8CP9tv4+W",
-	"CJb+NSk/QZptN4ezz55zLvkGV7nT4wz3WnpJEsCYPj5BTLVESWkyu9DiwuflNZO2N1mMVmJUKW0sn9LK",
-	"cJaR/4aRg1tCEgNVCvbfVBU/J9vNWSxdorotkTEs980y4MkO+kFdTWGERYcqyGbopJ0VWYxNUa+aTapt",
-	"umx4NU3nWt+f302zw98BcVKkCa6UNbdAeqPgvgQs3sGPGwvUVycH9mlQYMtL5W0Fd0n33D1rdjdC7CsA",
-	"UanwZq86JvRSGciGRf6iuqOjxJ9ZE/vx2c0On1e8DZHrWEygI9b94p5uJoh62GbxrvzaC3ZlU2AWVn00",
-	"qIAYl7VB5giThmZEC5JRZcidY7r0x9OTRqXPfbgIcpSyWcON3vOpN8fowlSg/2euhzs/NH1pWOTtLFQG",
-	"whyf+QNyn5iDKlpYf1E5uPW0qc1BvgDAX0rE8xIsCJSFmdj0kvJE8Jag2ePmptek4vpB1DI9Xa6s/vps",
-	"j6URqTD7Y+nDhWReStjzuRDVF6KWDIF1ykT8iwswqx6SZfwik2IkQalqPHZlNGtOl18nYW31PPp2r3Wr",
-	"RlKRXQ0JZb919ZA2BgneGjUqSOGJyBR9XlQRc5DNfg5xsVwB0BWtTogElbqhxm4CWKIP2fK8f7O9yGf/",
-	"l+75AIKlRRJz5L1KmpUTxytmMQaKWtutLUzg6pobaJjMqumHnRIDa0Vky5KkOjOClbOOWnxDRSerAMmY",
-	"IhnjHBKixTExHEFiGytVJImhVwmuQfruL6xWRdBCO3esomvYRZkuJnPOvUNw7dov+4i7h7ljrBx6WJ9X",
-	"Jk/OoWzlxgNsjRyxVJBvaYalQ6cNRcd/b3KyKcJeyIS6x0Ea/NQDkvNEgHL+T7hmIlfOmiJbI2Hw5ZLG",
-	"V9vHZGC3idHCqZBXJarjB7jQZEyvoeJlsCafPyEUp2bVRqFZ+mKa3D+gVOldrHlY/36GncGAJ1jOceKa",
-	"IKBJf0T+AlSCJOd5v/88xo/g/8KgOWqCnQzUBePtHSRyrllKau0b3KsVp+HL5nhAzWNaiyqJjP6Wg/uy",
-	"sQ4HezRje9f7ezTX4z33gcExYdp5gQSP2+ToFfDSSnG3c4nHsjw3rHL685BXPl45vCYKPZOwguJtnm53",
-	"IZU+8C4OpNfl03WnePFTs7Jt3j/hNJ1pFjfkFawilRyr7G4zmLX/Zl8qQVhmOZT8uViv7TZeUQ0j0aSu",
-	"xMEvDRpL1zSZ+QCu/+qiXJgQsPdMNZj0qxlelY2ua3ZZsF5XsG6hgJnnUiNJs7HRETBks0swCd4rC4Bc",
-	"hRmKR62WJSoilAykEHpAtAt3CY6Z6EbXwI9E5zxsBoJ/I7bEyLZwJJgvoHbJCRlk+WXK1BiSAfo0B1TG",
-	"Y3YNyWDbAoGeM3QbXwKh57xweiLgRwQQXpsPgsERRagFNtB7IveY3YQiRXchMpRi4vYTnXMDJCXeK4Qd",
-	"ZEonbP298qO75I9/fC3pUCvsBGkWVg5EjFyrP/7xnCthj8z7y2PKiaLXYAUX48RbeMfEnYoRdMCHQsZW",
-	"GE7MkQ0pS7FzTHHp55ypwtlIDg8OikyZIKIeVPr77isuD8cFKhUZOA1oYLNh6k7P1ZDbu8cn9Oadfcdn",
-	"c7l/7tcj8+YmVs0cm4/UmU9EDt42ivnZufhXcFGMIc0a0hYy+zqxUUyixmLKjf4C0lVG3DTX+bUYPgs3",
-	"XsbL/u+vJzv/h+78s7/z8mJ358uf/q3XOTHuLZKZS7KyBBumyFFNhiJNxbTJ49tinquWVcoEMMtdukYI",
-	"grTDCv4c9JuKZNYpTO9W5Vzkti0qbW4tajd49khOvaqSsr5HD78Dhif/xBoEnqT8qmPKouIsy5pa6H4o",
-	"stPgRlteNDbMaCpplkGC/MoqyRMqr5yOjOIEynotSBWQn84+vN8xDDuzye2N5vVKJ9egwRhd0+aa+B21",
-	"Xb09t0/YOVltQlkoL+Ju2kLdu5gY0WU4vhfGxtZ1grjZLApOaUUd7f4rY709v0r51pxidCe/VAcfU3AN",
-	"WF06qmJCC7MKmF6rC2kzZafeWxIeShSqyQhygw+l9LqsXZIaGBerWWXupXd8KB7dMqtZR3X3QeGs75bX",
-	"Xzr6Oz5/w6xLSzUlqmEjDA8BctOcm20Z4i9SPYjSIstWqGctSxgaky7LEEb3UobuLLJMsm9YPIj1ysY0",
-	"DFf5F2xeXIMktTOJSN8mJ3KjXvufKy7LdiFYxG267d+5GTs+fYdq1ZJq/ZIdYkxRU1AqOOIKCi7Tx0Pa",
-	"3UhwakWZsYa7ZJ2DrvlAFjDKJUe1KRdElWveRa/4u2Sr93MMdIV5V/KKuYLrM/ia8F9urHUX83gqC2R9",
-	"pdhpqdWyxBbyasFdq+IqOOt0gUD6F2J/oSwMsOK0JY39xDp5mCJe3bSFtnosRT4ak8HrN+/fnL0he5hb",
-	"uPeVJbcDsoV5gmr7mEwlwwbdoRfJ2J2oz2KCvRYSnU/l982XwnBAXfdtUng/uzTM5qTdjozDdelrrGdc",
-	"h8etlqvbWFhZ0wuwe7geA2Znki0athOSdj7DNhkBlhK7+t+hkK6gC6bEtW1qaaR1p06B3VrW2k61m1KE",
-	"gxsuc4ZdCrHrfDvfezE44NUUX4Nja3X4XC9n+zFSs1e5wpY66erhL0zfNgf6SA4Ym5J9B8+L+UDHmPF8",
-	"HRXyT7ClU4pkEjCV0wb9d3sdYswL2NTvCHnmDhWzheJcMj07NY/avdpw40lum1bYf/l2Zb3/+PtZrz5i",
-	"oRpdtQGEShA0FSPGrSBqDI4W7fzxbG28swB3rHVmO5IzpwvHgmtqRwQ5Qi8S5Bkf/Xupdg9TMd0tm867",
-	"6VOfit/fpmJKgldris/8s0y5CAoaNGoshPahd+A2Zdjm8ifk3RkOR2ExFLOgFNn6cPpRbR+d8wRiZjNW",
-	"jBiPyChnCfjBJLGQScXAMtLat9iO8KFqNjzWFJxzdFX77SgyxQb6KbuG3XN+zv/wB/JK8Gvg6J8+5zsu",
-	"siVFriGoaUvyWONbyjnt/Z0Njsuu7jQlwBOsllL4MKG2iZ4UQu+aj/vRFG5PbkAX9prESqucpwZncJRS",
-	"Ymd0TJmCXf8iuRQJA0UkGGwlOb/iYsodDeMKWItmv9ha2qnIFlZsY0ndOSdk0NYlf7C9S+ZGVBnIKxOq",
-	"ipSLw37/mNBqh3+RzMwCeAn1Vv++U9Z6sShaqU7D3b/HOQFm8xniGz43wDjigGzt/9d//j/Dhoibq0Ze",
-	"9LdxPwNbkTwgW/4X94MFEI/oK7LhiGAxc2RjkxGxL94OcHXDHwwmxWUPc2IJtyMzOLYPKBJTKWdhI1cD",
-	"AuKMSGGXnHA7vsX9+EyVY5OKI+0fRgRuaKzTGUnZFRBKJnb2hTlli40idciH7csgIUUtj3WlhzU8/i+2",
-	"ROeYDG52vJDaMVANiOCGAoN5XRhm1WNEsVRMDf7iVCyamn8l2LKUpqktVDEbUkZlJIf959sI3xmbgNJ0",
-	"kpX4/Pz585cGHz6fvTomLLE/fP787rUicBNDpm1j07BFLmZrsniMjzqLW9nQZcpi4AplhWODRuJJBto2",
-	"48pl6nitOtrba2ahe/4jpWE1zyBPPr4LTPmjXn93f7dvw2LAacZ6R73nu/3d56io6DFKnAI72I5nediY",
-	"qCk28je8NEUUYEYpkwQT90umh6iM1pB/pkQdI2aKO3uXYO91pYsm4qpXHWHZohmVj+zZyYxGM1ryoJuW",
-	"ePtlblbhQb+/YIjHasM7qi3dG2cKGU5hOH3YaV5FdjyghBjrW2zh0m3UO7SwNS1Z7GEvGGmIr+wvf6Uy",
-	"/MZ6Kezkx2UvltNJgtaUeIWldKxuzbvlj37thcj1JerNUXTvyNfVYY2w9SNVUcXaIWXf+qLo/S8imW3+",
-	"Ep3Zc1vVkLXM4baGQ/ubX751ul5wvFE5IzGcfGnno1rm/KCIdNg/XP5SMfDPvLD/vAPWzQ3gw/dedIGu",
-	"YWCPefngoMvL9XFMdycVLEMhtDpoon6H61DNbdTExvdKHTVk6XUe/CZ47t6ZcPS1yUB0bhpV9PSwLr22",
-	"EbaFw68bYc311l0GA2rjzJiqtidKGxRh59uOE558U+NlINgGv4BlGkIS1/qQXM6CXtltYBlUGnFILrS4",
-	"QN9EbVZbYUDfq0gMu3AuFIh+104W2gYzqEtU63kflJt1YE7lpNe7cwdsXzhnUwasICTlRlZQ1Kh3YAZ7",
-	"tid/q5p35pu0u3EErne8bbkfzQ3oRr3XmN6o8VrOoqwdlok03SU4P8A8nlKlXass185/EMwVMMZGMUdg",
-	"yfDY0vjY7x8RCTtD0PHYmOCuwh+Rx08psGaQbeuFtgFuyyrmi5jhG3tKNY4476PQueT+qFxfZsISMkId",
-	"otgFU8ekTzCeqby57tDbb6+VoHFSY5d53RiKXTivO+rK0e+TMzSN0WjgEPYCjEjA8YnJg2s0q/KAw/0O",
-	"kOFY5rszjPIMAzKlJMvTlBTDMu6HfRSTTTo8+5Ult63Kx48QkFvv/kWR62Ldol0XoaJvG8dW1bPviGcn",
-	"/lzKvOwh4pjrwL0Wkq2qZb57baMQXbBtLy6GB6yxSKsBih+dw9bNW6DV+Qed7M+NU0n7xHnXavt7pZTD",
-	"/svlL7wSfJgyG9D7VzNhLVoSWrAEX3LDhSZBgtb9iB1L3MYS2jRtm28+qCBqJTFn5z0RmCWwu+KrOU4X",
-	"K+AF0m5ZH1ksJhA5f5kCeQ3J9v2iriyHOWwQeV2i6ENJJj+R4tsSTZ73PBHOv6hkcmhJ6DwL3ShJLzNm",
-	"qvGJ+440dYkSfNshgDtfOk0aHerGSAnmGq0Xh9qYgYLMP2y4eCfuX71vG6hSgUqGEX3fwaQ8hF1yQiTg",
-	"HLGilW7FkXfOB+8SmGRCA49nO3+F2cC8kEuuXPqWEZR+FcaVNqcvhgRTCrG9ILF9+V3Yv+ZdcyKqEsVb",
-	"8ShKAP8KM+ej2ryoqw/xfOBA4BJp9zhC7klkbVZk/WSr+yvcC20q2+96QTDgrnFBZEjF7P/NqqOnwJNy",
-	"0N19hend91cJ0z+SALZM9lLoMfEn7lrXQvJEwI9LwC/6B52O/keqYUo3kgOAzZc8JmCUagS6lsQhIUtn",
-	"dyX4ItsPKbxRe3gr5GQHeCww4ZWN+A6zXZS0EKkL4qkMqG1j5Ua3+VxpgrPrjsjAD0ob+ARdTAvePeef",
-	"XdaoG8vGEzeJoPyC27udCG1zVsgnyLBGARuL5BIUQoQJm7a8Q4rJOVY7ukFvmG+nx1JonfpUzMODlzbh",
-	"8hNoOds5sSHGppBfMbivK6+62ZlOp5h3upPL1J1ed+5RLvjAbCto415nW6eYMUDYAxsMvzeOcXjQgSee",
-	"CfGB8plPwV6fbbjygN7Rr18qTISNOM65sbnJBhPJ1jxxKj1LIXRomZPvfWnmEAUmNbOJ3w0d35O+UZnw",
-	"+ES1T1R7Z6otKSmY0bWcUkWu26n0E1yLq7JJpQKu0dbHIh9XEFC0qXH/lsIWgBQZMkjBThPYbSIyA8L9",
-	"UNncbJ1OdHbY0H3S0oTI9RNR3Gc2q0FniwxVvF1FPbW1e23e1A9wn27UD9Ae57bZlY+UUo/Zd4jERhvH",
-	"smfXrJAVhTgrnToWe8TjphF3C0szwzmVroJ4QEqHoP0LwYFnYam1IrZVoau6rl6rLSH9cF+egWLq7wNL",
-	"6WXIFBFXa/3Ek+4zPcH2ES8zpJ8pYvRWY5xi80yUulkx/E/diXmFNcNtEhm/ZMnFD9fxr/nWplUB7QpB",
-	"Lfi2xaeR6kmdkuxmP5bqw33Q09yU1HVlsv+M4yzJMTI4ow3REWUcGQbWGSZwzWJQT1TyCFTSqomuQhQO",
-	"mxfRRIDuyimgxCaxypkRd0fWHWZLfWMqJbM9dGHaoMxWlF1rTSotMtt8nfHRLvlof7UBKvui9jM1aGpH",
-	"GXk1WDoVOlSRbSfhc+7dY1uYAUknLJ1tR0QxrP3UZALUyUX7WgrUkG2DpepO4KzoFP5tqNIPZLKe4EXa",
-	"M8ook0+kvnlSb7FA39y4QRt0jpBwqtrcvSy3R6WbL9pO62Vw2nzbqa7YhWG7jD07UUeVTS3GKHMxnpFb",
-	"t7RtNk0Y3z3nmO4jUtukKZ3SmSpLxSn2AbD07Xtv47Nmg7yAgCVWsv4DYt1Go25v90Wf1dGsDxxerowR",
-	"baJRd06uWdCxZcjmjM25qbs7nZ4iwyuQraWiEH8NWZTE4qeUtpPrenX9wYTVjgX+xBuU57xhog4tZgNZ",
-	"NmQI/ohU2zG0FWU9XI+A5rrMsgmnKw0N9rflT+dP220FXMGQn4JAl04UWgKIq5P17eOali27O25s2Xsp",
-	"z52bcHWvpWeduzSU/X9+/w0aVEk+nkus2o6hsU9imP5f9CsMOsO8PMZ4TyDmY8rNw4Z3BA1k6tYtFsvf",
-	"b7OHynTIB5bASxJIjLrkLijytaLmwJ8p7PDkBvQ+JY98B90gvEwUHIs3PQ3ZKTHFBD0U996DFEySW4mY",
-	"GzSCpRnND5DPvIQWiiF8338is8eFIoc5HMhtjSGcIL4GF18rwS/Xq8YMjusNyu1YIc3SFCcmGfZvHeHN",
-	"oYEH4fmPEyRYguguQvBICH//JSz/Ygze4lhJ1c+Un6JexB8i4odiRgQHaSKN29mXm2Lue2685GbLDorJ",
-	"XHYeGvyW0zQcmfqsyrsiOxDnsP+SbOmpIJpeKq8KYmosTa4pj2F795z/Lz/0H+e9GbN3UMxcHhz76f9E",
-	"0yvAmQdNJuMJ7vlBWIld6htjJV6Q+AHP8DgNwZ7K4h6bCVnsrMQfC13C0dzmOM0lja82zGdOMFNeGS6q",
-	"IbP2pp2O2ziM97hoEGSMUpwtLWEqmdbQkM30o/gLja++GQ3XUWs5Tvip+vuuWrVBlKL1FCkGLW8I3/3o",
-	"z03LVl/MPHATT8Ox6loQpZF6dTgZ1BD1cZGvY17FpNliOM6AUAnnnMYxZK6rHOV+VOhJTWkn9kFFuCAT",
-	"IUtfzdZh/+V2k8R95c7iQWSuX+wbk7oeH75fFf5J3C7mOG+RjgJLnqqiNUFECurEcGQwt2pT/AiNiR3r",
-	"I9hsVd9JkrzCr59qyO6JuIMFvk1tugxZI6RWJXmkWr4nWn/8jhMx1tmICdiZr4kNdQTuepIIsMGRMb3e",
-	"oKJ9T70E3vA5ZYOqgGdhR832bgPorrQt4ciWzZ9C+jBEc86ZLoY3eBdH5NwhNSdIFARXzUMTICoDrrcj",
-	"gqmCrquBdQTsnvMlfQ1Iva3BVgYSE6u32zscnPOlLQ7IwHbpvXDhXecMuXSxes2uoT6sioih7VPqg/nC",
-	"TbhyrU5dnGzr8OCgHMuxvaidwlMzhd9hM4Un/v2NtF8o4m+dOi/clXHfmDPYsG72Bj/6IIaXXeqR0kor",
-	"MLQ3AuN2wAx60Z8GIHxbGhNPnDMy0DBcUOTOUQ8c5dUpww0nelZD7Yty3GiaurIMJpdNszlDIB4pSQ03",
-	"UmRo+fGobTla4fjUgv7mR952yw6zCweNp5gimo5a09LoqG3RFyuueS/paOEw/HvNRTMLLU9EczPqgiy0",
-	"dFYEi3+f+WjV+XsB1dt/32FCkDnSe5KB5UjpB1ZgcU8LMsV8CugYaIIc52vvzRkdtX3WPbaHz9xGvffC",
-	"QtXQ9+HTe1+QFq5TGydSkOrtN96d/1+s0MsljltfxJZLGyP7290IrrEbpp177WQHg8VzhQziviofvWdO",
-	"6laa4SD6BnIpIYnI5QzrQx6txruEhdga72CqCs8nlyALzm8eABqPV+OStStTQKWtAW+8rlP8uUV9mRvK",
-	"LWSiMBCF75ChkMeuYg5rPNEJMqE6Hu+SMx97s7+YP4IfVCFhyG7IdAycMH3Ox1SR50RIG3BKQZvld8kH",
-	"946R9EynEBnNwupoAVhEUn5lhWFkDpH7tc45s9Exgp4po/pZX0qTnvBbb56tt6gpDSOGG7SWx5+zgpoM",
-	"3tInUHmqVRNduBOOyOXjjFq6a8wlT9MdvFyHj+LaGBkGV1QU4ogKUKfAiDtSlU+fTcAHgueakfgkSJu5",
-	"QLmt23DuYaXpjEigiWH7BQNg0uf9Oo5dNzVe43KFrrOs/PpExmN2/f3FKO6aHGOPxQnIbphgi61uo9aE",
-	"6eZL6T+IMngnRfD2+8+vRqKrJVcnMGSc6WpGfTdDZGNZ1UWniMG74Q4y5EGpELjKDw/vwNzX4AhzomgK",
-	"BBKmg4FoB1E5gPmc2zsmhwc/NIUQbI6qQ9mFQt+gl13YWwR4mG4ynAtaoKQ3/IwwXdjiFoJSyPoNLjQk",
-	"vnwTJtzDUK035X9H1PsAyeIHXWgdY3FIum8pS3+33el+WG2vnzzaboIxZimNvQg8JtR3aAm4IpnQq6KI",
-	"v157tJ4F6VLTaTrTLFaLKpAM6ZwUD94zjZYLNbnk/I+Y6ZVX+uZJzAYAV6HzpGhVsOyXXMdiYtRxuGE2",
-	"A9mq4Rjcz0C6IgHzf2si2F3nNQRY6SBYHkuYOO0dEcAnHouhVzR8cWwZaeBiGhGgMmUgSSLpEIdbxmme",
-	"NNVDeQ/K3zw894z7bp0294kHA/USkWtnqpR8Qn3XJXpnpSLmHWnuyiM/VhZN5wfQIRej7d5X93+3y7jq",
-	"3wpSewi8alN/CiP3O0aeX3ixz4r6XNgiD2mD1OJp7oKc4zGyM4ox20mT/UKPz6gel1r8dYA7bQ6zcDDx",
-	"84NwMPF+w2DiEK1z5RTgVtfyZ3zikQKtCJ63z5jCFkNtsUe8sK6Rx0/m4baIp8so2zLHvE2EYb34JzQe",
-	"toY0VbBtQWudI41feLyB8ObSlsc7cQuRnfdsR97b9DvBUV/4vsfAY3i00lXHnkfAFuy/F3unFoVIzS3c",
-	"U4jUfHqVmSz7G115UYzUHNqccd057unf/d3GPZ9SAZc4gpOEUNtp2aUA1tssL6e6efm1NDiAMgyHHthS",
-	"RZBUGVZuFeuif4IxlIrWylcAGeF04ga8TbaxOdsMvxLIg+ic+047ttFqhJ9JhfINviodAFUQqXNixiYr",
-	"+xptqAqbtiqw18VDBZNZFpsoX3kqobgjGpdH6bB5RaHRZis032X/QXi35b1P3pR6MGONC14vXrFe7/gC",
-	"GW3ZBDJXYbiadn8phsf4prtlnuU5N4/jHKwuTEoMw+aIIcuaCFdt14l72WjIPatHj9N6ZiGJufjD90hq",
-	"T6pPt2bglkCfKcyKitCgjTyRDVM6MjTU0B+8m1KUCPTwm/8dA031+J+LPFM/4SP3OoPfrtBADp+z3Y23",
-	"bz3DNhV4c4QpkmfB+YlMuU6tE9CSFcckMuA0Y7szOkndn7BR+cKDM3KBcVDqcc7uE3ZSx7QweW2t9Bdd",
-	"CPwU5DWL4TOn15SlBrnv5QqUXQa7kUmgsfO7UU0vqYL6nVQ/97V3CVSCPMn12HzdCEbcZ2uwfCyw76a8",
-	"9qOYTz6+M0ZkLtPeUW8PRatbsp4MULZnjvwwpshPbHIi0bfG3sFBR6WLxwBYdyAZ/k8mlNMRTIyUnjI9",
-	"Zrw6A6Doz+1qHwRPZ9u71Sa2qt19iDHDMK17l/wsNGGTLMU1ISEz0GTrRX9/m/zXf/7/on/wpzcnrz+8",
-	"2a22rW1a6MecJRgnF/llCmosBKoSYUtcWrRMlFC6ltsBCVYtCk7qC78K5rmqMi+jmNjZbYFwiGd9jbOG",
-	"wrMIcTQ1TFhpCXRSdH7O8jQlcS6VkN0WD2ff1xe3VB1hNAtZSEQcQyqHLBRRLMNHJI1DrDM0c/vl9r8D",
-	"AAD//w==",
+	"7H3tcts4tuCroDS3KvYMLcuOM9uxa6uuJx/duZN0srEzs7XtrAWTRxLGFMAGQMualKvuO+w+4X2SWzgA",
+	"SFAkJcqW7XSPf3XHIokD4Hx/fuvFYpoJDlyr3uG33gRoAhL/980pHZv/JqBiyTLNBO8d9k4nQLQEeKZI",
+	"nEsJXJMrkIoJTjQdHxEFPCFMkwsaXxLGyfDdaOcD1fFkSLQgkDDd70U9FU9gSs3X9TyD3mFPacn4uHdz",
+	"cxP1MirpFLQD493rZiAkKJHL2ADCEvNNZn7JqJ70oh6nU/NVlvSinoRfcyYh6R1qmUO49kjIKdW9w16e",
+	"45OLsES9dwlMM6GBx/O/wrwOyDGJUwZc78QToYCTS5gfEUokaDknM6YnRE+AKDoF85P5ey65wj+OmFTa",
+	"7CJPdQG+Pf5yA8H6OwaAEPopvX4PfKwnvcP9wSDqTRn3/95r2st7NmW6voVPdAxEsX9CAcSvOch5CUOK",
+	"74UrJzCieap7hy8GUXmIjOvn+73IwMWm+bSEyv6rhIlxDWOQCNTH0UhBA1TvNEyVwRh1ybI2yIR9uRG0",
+	"Rsg8LIMGWG4MpqhMcAWId3+hyY9Uw4zitceCa+AIKM2ylMXUALqbSXGRwvRP/1AG6m8BIP8mYdQ77P1h",
+	"t6SvXfur2v1k37KL1jGbKsWUplw/UyST4oolIMmIshSSfu8mMpB9hl9zUHoNyOCaTrMU7BlpylIkFkdo",
+	"5Mze8lnPkCye8iHh+fQCJJnmSpMLIFSTqVCa7A8G5sQ11bnqHR6YO9ZMmy8bwIiHrDhheiFyfXiRUn5p",
+	"gL/zCX2gqblYSMh/nHz8mQhJKLmgCSk2g2f0SvBRymL90HcXTygfA4nd8qpkAgG/8ozTHCIguG+FvGBJ",
+	"AvyON6onTBGRgcRXCAdILLehyZRxIkUKR2QuckIlEEquGMyQ3ZTX+by8zhKoe7tMPDKapiCfKYSOTOmc",
+	"cKFJIojZDJ7Oj4LDg19kLpWQxBxnauhPTyh396gp45CQCVNayDlC+LPQb0XOk4eE8mdBVB5PCsQypKvD",
+	"86RxLHKuEcBPdJ4KmpwK8Z7K8YOfprRcgVyIZG7ONDVABIeqQF6BNBBDpu2lf5IQC54w85W3yPweGuhQ",
+	"daFjA7bS1BCQhB0JNCGUJ1bU1wD+XOgcj3POlvBpRf2yuoUD1X7lbsyGcpJzuM4g1pAQkFJIImJkbskR",
+	"+TUXGhzFWKBYQmYT4ERCJqRmfExQr3A/n7Okd9h7MRrEz+kAXib7FwfxHg1404tQ1LzjGiSnKTmxmPPG",
+	"rH5/fOqYz4nQE5B2mxFhPE7zxOzhYHAQkYPBi4gYAMmLwR7ixYvBczxqAx+L4QunV5Sl9CJ9UNo7Jglk",
+	"wBOjQBoEzrkEGk8MGAjdqRAfKJ87oa0eFF2FIFPK54RqDdNMqyMyo0wTqkgq+Nj8d/jZENfO8UiDHBJF",
+	"58pogoGJEvxeVyFPkBxRicQPX8BISGO8zM210TFlvNEUCVTCm6j3hdNcT4Rk/1yLmpuFMyCHUwamS+Bk",
+	"QhWB64whvUgYSVATYzsJSRQbc8PQEcyKgN4riaAC2/0pXEwpxscG569oyhIDnoOaxBIS4JrR1DLtLzyT",
+	"wuzQYNgbrpmeb+DQFqWHA6QX9ZAaVe/wl+ANa/KQRIDizzSZGu5nLS60B8hZD6aUpWe9XtTLhLlt2Tvs",
+	"7eIfezdfg7Pe3w/POtgZcVu7V73I73YGabrjVN6LXJMLCfTSanX2S1YHlrkRTUN7IkOSMqUVMcRO3DG7",
+	"C1J5ZtgvJB8gYfQU4X88ZcBow3ZpYo7S7Ndof4IDWdBlS92gOGDkAcfvPphbsTpNJs0LmsEiK1swh6Ne",
+	"LIFqSM6prngCEqphR7Mp1N0BUY8lHbwGUc/osauOqID6s3nYGp9eZfjF+S3ML1GxiQrIX4tlxcU/INZm",
+	"2eKTr/A5vMrEqiM0/RQczIimCqL2swocCz8MungWQtD9d5ZC+NmdEHBjjf/SyxVaIYXhG7xdHuvxuxNQ",
+	"illEXAD+/i5zaiHGZZiGqep8s+Ztzx6kpHPz76xUvGorKbu7cwtYs9eNuIcsccSCX4FUlj6YIsiFIsJG",
+	"hPK5kW0rd+dZ3aotuZM/sY/fRL08S9Y+cXPL552OvYkc/NvlIRbgB7dUoZIKmM0I6TZ2K5IJLrN+W+5H",
+	"b5RpiCecxYzyZ4rMhExQlQko7WA1pS1HkfeMX1r7L8QKLQitYE4HtFg4fb/NpQf4yTFgmqYfRyiPlwoI",
+	"OoYPoGnvJlok5YLGOhKb5wk1YlvEIfxcfQ9fw12cFOTgORONNbsy2AwqpqnBJYNiqVCQNDMpa3M/KIuy",
+	"3tBvXYgIH10pSV4ZHn6tTzRk9Y1QrmZW3a4BcsmsB2TZjZmP/tU8ZwAXGho/ZFZvJivUHAxiG50nNv8X",
+	"mf9FvM+VFlOiNGTPFDGf6K/EbYTYrdd4EvhNfxBr8Aa/tRqFt+51PV6wsI/WDbxBrTbUrXs0of/u/tWP",
+	"xTTkB1YHrvCl/RcHFVCeN2zhjaUNJvibK2hC/gnliRiNVuHGT+6xm8i/cd6RBNpkJhh4nimijMrJYyAs",
+	"QdtdAjU2DXpnHYcuvGXVwMGfD3r1YEHU836OtehZO2V72RksnCXq542kjB+rHFQVquKnZryoLvOpUX8G",
+	"npyL0bnSEmiTmJM5WI+OnoAE9ClzQabGysaDV0Sy8UQTLmYBKV4IkQJFjr0es19Eswb9isO1Preu26ZI",
+	"l1LoVqDWoaAF2h6M53BE4NecpuVvwbZmYPdlt9QJPxplTxW6aOF0O1ySt9W8bPJX77h5gAxxStm08hcJ",
+	"SqRX1YcojyFNWwRZuXYQa1pLOWJCOvN/ua3onjPqTT6dUjlfrlBRa/oCHzMOIImaiDxNCDpkmbZh1dvo",
+	"VprKMejzQElddAGWa4pRGdd1fINsGbu19L9vG/QyR21VdS3WV7z8cTSixrUx4t+675U4MaXyMhEz7oVa",
+	"1JvoqWHpaME3XfRPJW9eEPTsvKpvruTCDu3W4on+nYt5tyVuoUb5dzou0XGzt0FwpMLcINR5q+7jKXWt",
+	"La55UTZg1FEcn9iHO1uL/rXCVgzIugPVrQR+fdOzSXy6IyihC240MCwD3FnPtHSn8AqZ7Jq802gn1s2x",
+	"Sn28WbKyVeIb6Fq5jIs6oaC226LcO/57vuw2je6t6qzzzRXIuVG0xkRLBqiCESETkJGNj1ubQmHgxBCG",
+	"Ogq1eeWiLWDTfLqoCqEF06AmlNZ4HdifDVN3DL58jswmlp1Dgr94aSRGo36jqsfiS9DnCGIT2rMpnKvM",
+	"KctVAH4SMxsBWYRAyEtIiOCkDGYYiGwgzUASEeiP+2Rvf/p8gIpKqfTbvzVCKim3y2/GxaUlwLnzmjft",
+	"3PzsMsYq9OuTdFboUoto6JGuspElBPnahQm6uipKm6TRu2wJrMMHPDk2+ksbjbevJdCP5F0J7LFb+1bc",
+	"Nz5bqbY2I6zJy4Aj7g3WtpMXP7gEUU4KGel1Kydke1GgGi1TqereJJFhMk2pngdq+XJ1/Cegqdnh4oWq",
+	"+hqXDR9Y1CztW027fy/GjBu9cs2rGkvK9bm3cBdUZwzdQEJGQpKPx7me7Lu8SXVEBE/nZJhRpWZCJkNM",
+	"s/AhKuRhbl/+icbjKX4MOUrxx4oxsLf/w2o/ayzW3AeKLjbmQlqoF5MzG53h3nHX4LeYUpYSmiQS1KKn",
+	"eNEjsxLpi6WipkNcuPrbWXvg3Uxrwbnhe1vYtndmLd3zhwa3By19uEuloHvMXeaqx7+oBmnmA1/uU80Q",
+	"fkFNc+WNTBkP/7pXu6PCoj/Ho1GBfA58Mh4pl6cXZ1RrkAZdz85Oep300p9h9im47irS7+0be3lv/wcS",
+	"T6iksQZZdbV0RIr9BiT7WSTwqsUr7//cweXHRQLORlmOeP7BqNd+qwamj27za1GaBSA4gj+vprKUXsAi",
+	"db7o4BLhrW54lngV2WzWh+rRMZ8CTby/Yx0wm4w0C7gDpO0YjZhV9audQsIoP1c2C6hqKor8Ig3sRJvp",
+	"vPyOo94VU0yrTsjSihDuG9EidG17O22Up0MfBRliCtH+n9zZq8gmfHA6Zc5+MCeHd3REhjZeghKWcsK4",
+	"0jLHP1kjTHA440PzwvCIDL2eNCTAXQ6xjz17peWIDEue4p4zpsm8MEuMdXTGAyHuAUee5/7Hr1QG2dr0",
+	"qkKxrV126msbVpoTka8a6PawFpqmbeUJmFrkT3rEUsO0IkJjKZQiNE1JRsdwK4+xXTYqai8czE1o4nnq",
+	"K8w8Xzfrw2ain29Yf+Iwq3xymVwMxULNOFoEb+HTjecR+OU82qViZl41GzOnOmHjSS/q5XIMLbkmn9pC",
+	"+8ecfH77irw8ePE/Ch9AIuJ8CjZ0VD3epDA2q1/5+4RqMgOuyUwaS5+5hA4Xv+ExoIsE8wQIJRlIJTiJ",
+	"KSc01sQG8Wsw+1y4xcU+ciDAtZyb7xRJfCMGKabyyTyFzn4Vdy4227bB+DdMxdgxbSVbNvEro3rSuIUw",
+	"FXjZB1gSEZoq4bMrhv97x+mtO++SIfF1PEXK89LMl/oyP52efiL2ARKLBPphVdOLly+DSqKDwaCRbXj/",
+	"x0JK6kRITZzrwktQj0bmK/1lYcPF1N4vn98RCSNAhAmZfvhFw/fL5MQysOX3p+gcuTZN06rHKExpXBl+",
+	"trFIu+tomXlZQaAaG19KL0w5akFpxXTjWQUCvCWDyiks5SnFgscgjfA0Zl0CI8aRfdpUb9W4TJE3Wr8V",
+	"rEpyv5Mtwyz+/HKwt00Y14IsZrMWyQtlKZbRv6s3sVvCtGugV7vPd7kN7iy/FnecTffw2WYb387ac6nK",
+	"55jFfJtSxKpLJvxYM6xjpjTI2wHrbKvzdmP7w8mnZ6rh3H8WUk9mjCfk3WmDSb+WQRSVJvLSELdNQi6t",
+	"sBKa44SS9+IKUophiztCswnpXDnZIreok9ltr9Rm9m7CAEfkWSm9Ts1TnyiTd7LZPXSRt97d4o37FE1i",
+	"YGjr7oZE5lx5tVoZddoFmIdWutnsfoV8y3qYZkK61O9fc8iRuSdTxt3zU8qNwkkMXCr0neFD+G/7fbRE",
+	"sPSvSfkJ0my7OZx99pxzyTe4yp0eZ7jXykuSAMb08QliqiVKSpP5uRbnPi+vmbS9yWK0EqNKaWP5lFaG",
+	"s4z8N4wc3BKSGKhSsP+mqvg52W7OYukS1W2JjGG5b5YBT3bQD+pqCiMsOlRBNkMn7azIYmyKetVsUm3T",
+	"ZcOraTrX+v78bpod/g6I4yJNcK2suSXSGwX3BWDxDn7cWKC+OjmwT4MCW14qb2u4S7rn7lmzuxFiXwGI",
+	"SoU3e9URoRfKQDYq8hfVHR0l/sya2I/Pbnb4vOZtiFzHYgodse6je7qZIOphm+W78msv2ZVNgVla9dGg",
+	"AmJc1gaZI0wamhMtSEaVIXeO6dKfTo4blT734SLIUcpmDdd616feHKELU4H+n7ke7fzQ9KVRkbezVBkI",
+	"c3wWD8h9YgGqaGn9ReXgbqdNbQ7yJQB+LBHPS7AgUBZmYtMLyhPBW4Jmj5ubXpOKtw+ilunpcm3112d7",
+	"rIxIhdkfKx8uJPNKwl7Mhai+ELVkCNymTMS/uASz6iFZxs8zKcYSlKrGY9dGs+Z0+dskrK2fR9/utW7V",
+	"SCqyqyGh7NeuHtLGIMFbo0YFKTwRmaHPiypiDrLZzyHOVysAuqLVCZGgUjfS2E0AS/QhW533b7YX+ez/",
+	"0j0fQLCySGKBvNdJs3LieM0sxkBRa7u1pQlcXXMDDZNZN/2wU2JgrYhsVZJUZ0awdtZRi2+o6GQVIBlT",
+	"JGOcQ0K0OCKGI0hsY6WKJDH0KsEVSN/9hdWqCFpo545VdA27KNPFZM65dwjeuvbLPuLuYeEYK4ce1ueV",
+	"yZMLKFu58QBbI0csFeRbmWHp0GlD0fHfmpxsirAXMqHucZAGP/WQ5DwRoJz/E66YyJWzpsjWWBh8uaDx",
+	"5fYRGdptYrRwJuRlier4AS40mdArqHgZrMnnTwjFqVm1UWiWvpgm9w8oVXoXax7Wv59iZzDgCZZzHLsm",
+	"CGjSH5K/AJUgyVk+GDyP8SP4vzBsjppgJwN1znh7B4mca5aSWvsG92rFafiyOR5Q85jWokoio7/m4L5s",
+	"rMPhLs3Y7tXeLs31ZNd9YHhEmHZeIMHjNjl6Cby0UtztXOCxrM4Nq5z+IuSVj1cOr4lCTyWsoXibp9td",
+	"SKUPvIsD6XX5dN0pXvzUrGyb9485TeeaxQ15BetIJccqu9sMZu2/2ZdKEFZZDiV/LtZru41XVMNYNKkr",
+	"cfBLg8bSNU1mMYDrv7osFyYE7D1TDSb9eoZXZaO3NbssWK8rWLdUwCxyqbGk2cToCBiy6RNMgvfKAiBX",
+	"YYbiUatliYoIJUMphB4S7cJdgmMmutE18CPRGQ+bgeDfiC0xsi0cCeYLqD45JsMsv0iZmkAyRJ/mkMp4",
+	"wq4gGW5bINBzhm7jCyD0jBdOTwT8kADCa/NBMDiiCLXABnpP5B6zm1Ck6C5ERlJM3X6iM26ApMR7hbCD",
+	"TOmErb9XfrRP/vjH15KOtMJOkGZh5UDEyLX64x/PuBL2yLy/PKacKHoFVnAxTryFd0TcqRhBB3wkZGyF",
+	"4dQc2YiyFDvHFJd+xpkqnI3kYH+/yJQJIupBpb/vvuLycFygUpGh04CGNhum7vRcD7m9e3xKr9/Zd3w2",
+	"l/vnXj0yb25i3cyxxUid+UTk4G2jmJ+di38NF8UE0qwhbSGzrxMbxSRqImbc6C8gXWXEdXOdX4vhs3Tj",
+	"Zbzs//5yvPN/6M4/Bzsvz/s7X//0b73OiXFvkcxckpUl2DBFjmoyEmkqZk0e3xbzXLWsUiaAWe7SNUIQ",
+	"pB1W8Gd/0FQkc5vC9G5VzkVu27LS5taidoNnj+TUqyopt/fo4XfA8OSfWIPAk5RfdkxZVJxlWVML3Q9F",
+	"dhpca8uLJoYZzSTNMkiQX1kleUrlpdORUZxAWa8FqQLy0+mH9zuGYWc2ub3RvF7r5Bo0GKNr2lwTv6O2",
+	"q7fn9hk7J6tNKAvlRdxNW6h7FxMjugzH98LY2LpOEDebRcEpramj3X9lrLfn1ynfWlCM7uSX6uBjCq4B",
+	"q0vHVUxoYVYB02t1IW2m7NR7S8JDiUI1GUFu8KGUXpdbl6QGxsV6Vpl76R0fiUe3zGrWUd19UDjru+X1",
+	"l47+js9fM+vSUk2JatgIw0OA3DTnZluG+ItUD6K0yLI16lnLEobGpMsyhNG9lKE7iyyT7BsWD2K9sjEN",
+	"w1X+BZsXVyBJ7UwiMrDJidyo1/7nisuyXQgWcZtu+3duxo5P36FataRav2SHGFPUFJQKjriCgqv08ZB2",
+	"NxKcWlNm3MJdcpuDrvlAljDKFUe1KRdElWveRa/4u2Tr93MMdIVFV/KauYK3Z/A14b/aWOsu5vFUlsj6",
+	"SrHTSqtlhS3k1YK7VsVVcNbpAoH0L8T+UlkYYMVJSxr7sXXyMEW8umkLbfVEinw8IcPXb96/OX1DdjG3",
+	"cPcbS26GZAvzBNX2EZlJhg26Qy+SsTtRn8UEey0kOp/K75svheGAuu7bpPB+cWmYzUm7HRmH69LXWM94",
+	"Gx63Xq5uY2FlTS/A7uF6ApidSbZo2E5I2vkM22QMWErs6n9HQrqCLpgR17appZHWnToFdmtZazvVbkoR",
+	"Dm64zBl2KcSu8+1i78XggNdTfA2O3arD5+1yth8jNXudK2ypk64e/tL0bXOgj+SAsSnZd/C8mA90jBkv",
+	"1lEh/wRbOqVIJgFTOW3Qv9/rEGNewqZ+Q8izcKiYLRTnkun5iXnU7tWGG49z27TC/su3K+v9x99Pe/UR",
+	"C9Xoqg0gVIKgqRgzbgVRY3C0aOePZ2vjnQW4E60z25GcOV04FlxTOyLIEXqRIM/4+N9LtXuUilm/bDrv",
+	"pk99Ln5/m4oZCV6tKT6LzzLlIiho0KiJENqH3oHblGGby5+Qd6c4HIXFUMyCUmTrw8kntX14xhOImc1Y",
+	"MWI8IuOcJeAHk8RCJhUDy0hr32I7woeq2fBYU3DG0VXtt6PIDBvop+wK+mf8jP/hD+SV4FfA0T99xndc",
+	"ZEuKXENQ05bksca3lHPa+zsbHpVd3WlKgCdYLaXwYUJtEz0phO6bj/vRFG5PbkAX9prESqucpwZncJRS",
+	"Ymd0zJiCvn+RXIiEgSISDLaSnF9yMeOOhnEFrEWzX2wt7VRkCyu2saTujBMybOuSP9zuk4URVQbyyoSq",
+	"IuXiYDA4IrTa4V8kc7MAXkK91b/vlHW7WBStVKfh7t/jnACz+QzxDZ8bYhxxSLb2/us//59hQ8TNVSMv",
+	"Btu4n6GtSB6SLf+L+8ECiEf0DdlwRLCYObKxyYjYF2+GuLrhDwaT4rKHObGE25EZHNkHFImplPOwkasB",
+	"AXFGpNAnx9yOb3E/PlPl2KTiSAcHEYFrGut0TlJ2CYSSqZ19YU7ZYqNIHfJh+zJISFHLY13pYQ2P/4st",
+	"0Tkiw+sdL6R2DFRDIrihwGBeF4ZZ9QRRLBUzg784FYum5l8JtiylaWoLVcyGlFEZycHg+TbCd8qmoDSd",
+	"ZiU+P3/+/KXBhy+nr44IS+wPX768e60IXMeQadvYNGyRi9maLJ7go87iVjZ0mbIYuEJZ4digkXiSgbbN",
+	"uHKZOl6rDnd3m1norv9IaVgtMsjjT+8CU/6wN+jv9Qc2LAacZqx32HveH/Sfo6KiJyhxCuxgO57lYWOi",
+	"ptjI3/DSFFGAGaVMEkzcL5keojJaQ/6ZEnWMmCnu7F2CvdeVLpqIq151hGWLZlQ+smsnMxrNaMWDblri",
+	"zdeFWYX7g8GSIR7rDe+otnRvnClkOIXh9GGneRXZ8YASYqxvsYVLN1HvwMLWtGSxh91gpCG+srf6lcrw",
+	"G+ulsJMfV71YTicJWlPiFZbSsbo175Y//KUXItfXqLdA0b1DX1eHNcLWj1RFFWuHlH3ri6L3v4hkvvlL",
+	"dGbPTVVD1jKHmxoO7W1++dbpesHxRuWMxHDypZ2PapnzgyLSweBg9UvFwD/zwt7zDli3MIAP33vRBbqG",
+	"gT3m5f39Li/XxzHdnVSwDIXQ6qCJ+h3ehmpuoiY2vlvqqCFLr/PgN8Fz986Eo29NBqJz06iip4d16bWN",
+	"sC0cft0Ia6G37ioYUBtnxlS1PVHaoAg733ac8OSbGq8CwTb4BSzTEJK41ofkYh70ym4Dy6DSmENyrsU5",
+	"+iZqs9oKA/peRWLYhXOpQPS7drLQNphBXaJaz/ug3KwDcyonvd6dO2D7wgWbMmAFISk3soKiRr0DM9i1",
+	"Pflb1bxT36TdjSNwveNty/1oYUA36r3G9EaN13IWZe2wTKRpn+D8APN4SpV2rbJcO/9hMFfAGBvFHIEV",
+	"w2NL42NvcEgk7IxAxxNjgrsKf0QeP6XAmkG2rRfaBrgtq5gvY4Zv7CnVOOKij0Lnkvujcn2ZCUvIGHWI",
+	"YhdMHZEBwXim8ua6Q2+/vVaCxkmNXeZ1Yyh26bzuqCtHv0/O0DRGo4FD2AswIgHHJyYPrtGsywMO9jpA",
+	"hmOZ784wyjMMyJSSLE9TUgzLuB/2UUw26fDsN5bctCofP0JAbr37F0Wui3WLdl2Eir5vHFtXz74jnh37",
+	"cynzskeIY64D962QbF0t891rG4Xogm27cTE84BaLtBqg+NEFbN28BVqdf9DJ/tw4lbRPnHettn+vlHIw",
+	"eLn6hVeCj1JmA3r/aiasRUtCC5bgS2640CRI0LofsWOJ21hCm6Zt880HFUStJObsvCcCswR2V3w1x+li",
+	"BbxA2i3rI4vFFCLnL1MgryDZvl/UleUwhw0ir0sUfSjJ5CdSfF+iyfOeJ8L5F5VMDi0JXWShGyXpVcZM",
+	"NT5x35GmLlGC7zsEcOdLp0mjQ90YKcFco9vFoTZmoCDzDxsu3on7V+/bBqpUoJJhRN93MCkPoU+OiQSc",
+	"I1a00q048s748F0C00xo4PF8568wH5oXcsmVS98ygtKvwrjS5vTFiGBKIbYXJLYvvwv717xrTkRVonhr",
+	"HkUJ4F9h7nxUmxd19SGeDxwIXCHtHkfIPYmszYqsn2x1f4V7oU1l+10vCQbcNS6IDKmY/b9ZdfQEeFIO",
+	"uruvML37/jph+kcSwJbJXgg9If7EXetaSJ4I+HEJ+MVgv9PR/0g1zOhGcgCw+ZLHBIxSjUHXkjgkZOn8",
+	"rgRfZPshhTdqD2+FnO4AjwUmvLIx32G2i5IWInVBPJUBtW2s3Og2nytNcHbdIRn6QWlDn6CLacH9M/7F",
+	"ZY26sWw8cZMIyi+4vduJ0DZnhXyGDGsUsLFILkEhRJiwacs7pJieYbWjG/SG+XZ6IoXWqU/FPNh/aRMu",
+	"P4OW851jG2JsCvkVg/u68qrrndlshnmnO7lM3el15x7lgg/MtoI27nW2dYIZA4Q9sMHwW+MYB/sdeOKp",
+	"EB8on/sU7NuzDVce0Dv85WuFibAxxzk3NjfZYCLZWiROpecphA4tc/K9r80cosCkZjbxm6Hje9I3KhMe",
+	"n6j2iWrvTLUlJQUzulZTqsh1O5V+hitxWTapVMA12vpY5OMKAoo2Ne7fUtgCkCJDBinYaQL9JiIzINwP",
+	"lS3M1ulEZwcN3SctTYhcPxHFfWazGnS2yFDF23XUU1u71+ZN/QD36Ub9AO1xbptd+Ugp9Zh9h0hstHEs",
+	"e3bNCllRiLPWqWOxRzxpGnG3tDQznFPpKoiHpHQI2r8QHHgWllorYlsVuqrr6rXaEtIP9+UZKKb+PrCU",
+	"XoVMEXG11k886T7TE2wf8TJD+pkiRm81xik2z0SpmxXD/9SdmFdYM9wmkfFLllz8cB3/mm9tWhXQrhDU",
+	"gm9bfBqpntQpyW72U6k+3Ac9LUxJva1M9p9xnCU5QgZntCE6powjw8A6wwSuWAzqiUoegUpaNdF1iMJh",
+	"8zKaCNBdOQWU2CRWOTfi7tC6w2ypb0ylZLaHLswalNmKsmutSaVFZpuvMz7uk0/2Vxugsi9qP1ODpnaU",
+	"kVeDpVOhQxXZdhI+4949toUZkHTK0vl2RBTD2k9NpkCdXLSvpUAN2TZYqu4ETotO4d+HKv1AJusxXqQ9",
+	"o4wy+UTqmyf1Fgv0zbUbtEEXCAmnqi3cy2p7VLr5ou20Xganzbed6opdGLbL2LMTdVTZ1GKMMhfjGbl1",
+	"S9tm04Tx/hnHdB+R2iZN6YzOVVkqTrEPgKVv33sbnzUb5AUELLGS9R8Q6zYadXu7L/qsjmZ94PByZYxo",
+	"E426c3LNgo4sQzZnbM5N3d3p9BQZXoNsLRWF+GvIoiQWP6W0nVxvV9cfTFjtWOBPvEF5xhsm6tBiNpBl",
+	"Q4bgD0m1HUNbUdbD9Qhorsssm3C60tBgf1v+dP603VbAFQz5KQh05UShFYC4OlnfPq5p2bK748aWvZfy",
+	"3IUJV/daeta5S0PZ/+e336BBleTjucS67Rga+ySG6f9Fv8KgM8zLI4z3BGI+ptw8bHhH0ECmbt1isfz9",
+	"NnuoTId8YAm8IoHEqEvugiJfK2oO/JnCDk9uQO9T8sjvoBuEl4mCY/GmpyE7JaaYoIfi3nuQgklyaxFz",
+	"g0awMqP5AfKZV9BCMYTv95/I7HGhyGEOB3JbYwgniN+Ci98qwS/X68YMjuoNyu1YIc3SFCcmGfZvHeHN",
+	"oYEH4fmPEyRYgeguQvBICH//JSz/Ygze4lhJ1c+Un6JexB8i4odiRgQHaSKN29mXm2Luu2685GbLDorJ",
+	"XHYeGvya0zQcmfqsyrsiOxDnYPCSbOmZIJpeKK8KYmosTa4oj2G7f8b/lx/6j/PejNk7LGYuD4/89H+i",
+	"6SXgzIMmk/EY9/wgrMQu9Z2xEi9I/IBneJyGYE9lcY/NhCx2VuKPhS7haG5znOaCxpcb5jPHmCmvDBfV",
+	"kFl7007HbRzGe1Q0CDJGKc6WljCTTGtoyGb6UfyFxpffjYbrqLUcJ/xU/X1XrdogStF6ihSDljeE7370",
+	"56Zlqy9mHrqJp+FYdS2I0ki9OpwMaoj6qMjXMa9i0mwxHGdIqIQzTuMYMtdVjnI/KjR8bUL5wopiNKq0",
+	"9z3jw08fT07JbnN947CM7JRtbFGnIVQRdzlkiws5pWnRYW+7T47PagOfiIVXES7IVMjSZbR1MHi53Se2",
+	"6Nf6ln1hop00P6Xy0gaU3KfOeFEiXsDn/bbP0IHVqEi8clf8IKqEX+w7UyY8mv9+LZMnLWI5I32LdBk4",
+	"KKgqOi5EpOAeGGUNxnFtis2ijbRjXR+bLVY8TpJX+PUTDdk9EXewwPdpJJSReITUalqPVKL4ROuP30gj",
+	"xvIhMQU7yjaxEZwgCkESATbmM6FXG7Qf7qlFwptFjYaqgGdho9D2JgrohbWd7siWTQtD+jBEc8aZLmZS",
+	"eM9N5Lw8Nd9OFMSMzUNTICoDrrcjghmQrlmD9W/0z/iKdg2k3q1hKwOJ+eLb7Y0bzvjKzg1kaJsPn7uo",
+	"tfPxXLgUBM2uoD6Di4iRbb/qcxSEG9zlOri68N/Wwf5+OW1ke1mXiKceEb/BHhFP/Ps76SoRWm+rG0rc",
+	"lXFfmzPYsG72Bj/6IIaXXeqRsmUrMLT3N+N2bg4GB57mOnxfGhNPnI810DBcrOfOwRycUNYpcQ8HlVYz",
+	"CJal7tE0ddUmTK4a0nOKQDxS7h1upEg881Nf21LPwqmwBf0tTvLtlvRmFw76aTFFNB23ZtvRcduiL9Zc",
+	"816y7MIZ//eaYmcWWp1f50bvBcl16byIgf820+yqYwUDqrf/vsPgI3Ok9yQDy0nZD6zA4p6WJMD5zNYJ",
+	"0AQ5zrfem1M6bvuse2wXn7mJeu+FhaqhncXn977OLlynNiWlINWb73zowL9Y/ZrLh7e+iC2XDUf2trsR",
+	"XGOTTzvO28kOBsvHJRnEfVU+es+c1K00x/n6DeRSQhKRizmWvTxa6XoJC7Gl68GwGJ5PL0AWnN88ADSe",
+	"rMcla1emgEpb2t54XSf4c4v6sjBrXMhEYXwN3yEjIY9cISCWrqITZEp1POmTUx9StL+YP4KfvyFhxK7J",
+	"bAKcMH3GJ1SR50RIG8BKQZvl++SDe8dIeqZTiIxmYXW0ACwiKb+0wjAyh8j9Wmec2aAfQc+UUf2sL6VJ",
+	"T/i1t8jWW9SUhsnJDVrL44+PQU0Gb+kzqDzVqoku3AlH5OJxJkjdNeaSp+kOXq7DR3FljAyDKyoKcUQF",
+	"qFNgxB2pymcFJ+Dj2ws9Vnxup03IoNyWozj3sNJ0TiTQxLD9ggEw6dOZHceumxqvcblC11lVVX4s4wm7",
+	"+v3FKO6a82OPxQnIbphga8huotY88OZLGTyIMngnRfDm9582jkRXyxlPYMQ409VCgW6GyMaSxYsGGMN3",
+	"ox1kyEF6iCto8fAOzX0NDzHVi6ZAIGE6mPO2H5Vzpc+4vWNysP9DUwjBpt46lF0q9A162YW9RYCH6Qbe",
+	"uaAFSnrDzwjThS1uISiFrN/gUkPi63dhwj0M1XpT/jdEvQ+QA7/fhdYxFoek+5ay9DfbdO+H9fb62aPt",
+	"JhhjltLYi8AjQn3jmYArkim9LHoT1EuqbmdBuox7ms41i9WywipDOsfFg/dMo+VCTS45/yNmeuWVdoAS",
+	"swHAFR49KVoVLPuY61hMjToO18wmVls1HIP7GUhX+2D+75YIdtcxFAFWOghWxxKmTntHBPD51GLkFQ1f",
+	"81tGGriYRQSoTBlIkkg6wpmdcZonTWVe3oPyNw/PPeO+W6fNfeLBQL1E5NqZKiWfUL/rysPTUhHzjjR3",
+	"5ZGfloum8wPokMvRdveb+7+bVVz1bwWpPQRetak/hZH7O0aej7zYZ0V9LmyRh7RBavE0d0HO8RjZ0cuY",
+	"7aTJXqHHZ1RPSi3+KsCdNodZOG/5+X44b3mvYd5yiNa5cgpwq2v5Cz7xSIFWBM/bZ0xh56S22CNeWNfI",
+	"42fzcFvE02WUbZlj3ibCsF78ExoPWyOaKti2oLWOx8YvPN6ce3Npq+OduIXIjrG2k/xt+p3gqC/8vqfb",
+	"Y3i00izInkfAFuy/l3unloVIzS3cU4jUfHqdUTN7G115WYzUHNqCcd057unf/c3GPZ9SAVc4gpOEUNtA",
+	"2qUA1rtHr6a6Rfm1MjiAMgxnOdgKTJBUGVZuFeuiLYQxlIqO0ZcAGeF06ubWTbex59wcvxLIg+iM+wZC",
+	"tn9shJ9JhfJ9yyqNDVUQqXNixiYr+9JzqAobrCpr8Ce+Lh4qmMyq2ET5ylMJxR3RuDxKh81rCo02W6H5",
+	"LgcPwrst733yptSDGbe44NvFK27XEr9ARls2gcxVGK6m3V+KmTi+l3CZZ3nGzeM43qsLkxKjsOdjyLKm",
+	"wlXbdeJeNhpyz+rR43TUWUpiLv7weyS1J9WnW49zS6DPFGZFRWjQRp7IRikdGxpqaHveTSlKBHr4zf9O",
+	"gKZ68s9lnqmf8JH7lDduhQZy+JL1N96V9hS7b+DNEaZIngXnJzLlGtBOQUtWHJPIgNOM9ed0mro/Yf/1",
+	"pQdn5ALjoNTjnN1nbBCPaWHyylrpL7oQ+AnIKxbDF06vKEsNct/LFSi7DDZZk0Bj53ejml5QBfU7qX7u",
+	"W+8CqAR5nOuJ+boRjLjP1mD5RGA7UXnlJ0wff3pnjMhcpr3D3i6KVrdkPRmg7Dod+RlTkR9E5USi7/i9",
+	"g/ObShePAbDuQDL8n0wpp2OYGik9Y3rCeHW0QdF23NU+CJ7Ot/vV3ryq3X2IMcMwrbtPfhaasGmW4pqQ",
+	"kDlosvVisLdN/us//3/RFvnzm+PXH970q914mxb6MWcJxslFfpGCmgiBqkTY6ZcWnSAllK7ldkCCVYuC",
+	"k/rCr4IxtarMyygGkXZbIJxNWl/jtKHwLEIcTQ0TVloCnRYNrbM8TUmcSyVkt8XDkf71xS1VRxjNQhYS",
+	"EceQytkRRRTL8BFJ4xDrDM3cfL357wAAAP//",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

@@ -479,7 +479,10 @@ export interface paths {
         /**
          * Finish a session as resolved, escalated or abandoned
          * @description `resolved` needs the session to stand at a solution node; `escalated` and `abandoned` are
-         *     accepted at any node. A finished session accepts no more answers (409).
+         *     accepted at any node. `escalated` hands the session off exactly like
+         *     `POST /sessions/{id}/escalate` with the resolution note as summary (normal priority). A
+         *     finished session accepts no more answers (409). Resolving a handoff later marks its session
+         *     resolved with the engineer's note.
          */
         post: operations["completeSession"];
         delete?: never;

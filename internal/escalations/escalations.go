@@ -58,11 +58,16 @@ func (s *Service) EscalateSession(ctx context.Context, p domain.Principal, sessi
 		r.Priority = domain.PriorityNormal
 	}
 	var created dbq.Handoff
+	summary := r.Summary
 	_, err := s.sessions.Escalate(ctx, p, sessionID, func(q *dbq.Queries, v sessions.View, technician string) error {
 		if err := checkTarget(ctx, q, p, r.TargetUserID); err != nil {
 			return err
 		}
-		snapshot, err := json.Marshal(domain.SessionContext(v.Session, v.Definition, technician, r.Summary, s.now()))
+		if summary == "" {
+			summary = "Escalated from " + v.Session.TreeTitle + " at: " + v.CurrentNode().Text
+			summary = string([]rune(summary)[:min(len([]rune(summary)), 4000)])
+		}
+		snapshot, err := json.Marshal(domain.SessionContext(v.Session, v.Definition, technician, summary, s.now()))
 		if err != nil {
 			return fmt.Errorf("encode context: %w", err)
 		}
@@ -71,7 +76,7 @@ func (s *Service) EscalateSession(ctx context.Context, p domain.Principal, sessi
 			key = &r.IdempotencyKey
 		}
 		created, err = q.CreateHandoff(ctx, dbq.CreateHandoffParams{
-			AccountID: p.AccountID, Source: "session", SessionID: &sessionID, Summary: r.Summary,
+			AccountID: p.AccountID, Source: "session", SessionID: &sessionID, Summary: summary,
 			Priority: string(r.Priority), CreatedBy: p.UserID, TargetUserID: r.TargetUserID, Snapshot: snapshot,
 			IdempotencyKey: key, CreatedAt: s.now(),
 		})
@@ -215,7 +220,8 @@ func (s *Service) Claim(ctx context.Context, p domain.Principal, id uuid.UUID) (
 	})
 }
 
-// Resolve closes a claimed handoff (its claimer or an admin) with a resolution note.
+// Resolve closes a claimed handoff (its claimer or an admin) with a resolution note, and marks
+// the session it came from resolved with the same note.
 func (s *Service) Resolve(ctx context.Context, p domain.Principal, id uuid.UUID, note string) (domain.Handoff, error) {
 	return s.change(ctx, p, id, domain.EventHandoffResolved, func(h domain.Handoff) (domain.Handoff, error) {
 		return h.Resolve(p, note, s.now())
@@ -258,6 +264,13 @@ func (s *Service) change(ctx context.Context, p domain.Principal, id uuid.UUID, 
 		})
 		if err != nil {
 			return fmt.Errorf("update handoff: %w", err)
+		}
+		if next.Status == domain.HandoffResolved && next.SessionID != nil {
+			if err := q.ResolveEscalatedSession(ctx, dbq.ResolveEscalatedSessionParams{
+				AccountID: p.AccountID, ID: *next.SessionID, ResolutionNote: next.ResolutionNote, At: next.UpdatedAt,
+			}); err != nil {
+				return fmt.Errorf("resolve the originating session: %w", err)
+			}
 		}
 		return s.appendEvent(ctx, q, updated, event)
 	})

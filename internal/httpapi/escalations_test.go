@@ -97,6 +97,9 @@ func TestEscalationLifecycle(t *testing.T) {
 	if resolved.StatusCode() != http.StatusOK || resolved.JSON200.Status != oapi.HandoffStatusResolved || deref(resolved.JSON200.ResolutionNote) != "Replaced the fuser" {
 		t.Fatalf("resolve: %d %s", resolved.StatusCode(), resolved.Body)
 	}
+	if got, _ := tech.Client.GetSessionWithResponse(ctx, sess.Id); got.JSON200.Status != oapi.SessionStatusResolved || got.JSON200.ResolutionNote != "Replaced the fuser" {
+		t.Errorf("the originating session is %s (%q), want resolved with the engineer's note", got.JSON200.Status, got.JSON200.ResolutionNote)
+	}
 	open, _ := alice.Client.ListEscalationsWithResponse(ctx, &oapi.ListEscalationsParams{})
 	if open.JSON200.Total != 0 {
 		t.Errorf("the default queue still lists %d handoffs", open.JSON200.Total)
@@ -245,5 +248,26 @@ func TestHandoffsOfAnotherAccountAreNotFound(t *testing.T) {
 	}
 	if got, _ := b.Client.GetEscalationWithResponse(ctx, id); got.JSON200.Status != oapi.HandoffStatusOpen {
 		t.Errorf("account B's handoff changed: %s", got.JSON200.Status)
+	}
+}
+
+// Completing a session as escalated hands it off: it never ends escalated without reaching the
+// queue.
+func TestCompletingAsEscalatedHandsOff(t *testing.T) {
+	t.Parallel()
+	s := apitest.NewServer(t)
+	ctx := context.Background()
+	admin := s.Register("Complete")
+	tech := s.AddUser(admin, oapi.Viewer)
+	tree, _ := createTree(t, admin, printerTree("Printer offline", oapi.TreeWriteStatusPublished))
+	sess := startSession(t, tech, tree.Id)
+	answer(t, tech, sess.Id, "power", "on", http.StatusOK)
+	done, err := tech.Client.CompleteSessionWithResponse(ctx, sess.Id, oapi.SessionComplete{Outcome: oapi.SessionOutcomeEscalated})
+	if err != nil || done.StatusCode() != http.StatusOK || done.JSON200.Status != oapi.SessionStatusEscalated {
+		t.Fatalf("complete as escalated: %v %d %s", err, done.StatusCode(), done.Body)
+	}
+	queue, _ := admin.Client.ListEscalationsWithResponse(ctx, &oapi.ListEscalationsParams{})
+	if queue.JSON200.Total != 1 || *queue.JSON200.Items[0].SessionId != sess.Id || queue.JSON200.Items[0].Summary == "" {
+		t.Fatalf("queue after completing as escalated: %+v", queue.JSON200.Items)
 	}
 }

@@ -5,6 +5,7 @@ import (
 
 	"github.com/resolutionflow/resolutionflow/gen/oapi"
 	"github.com/resolutionflow/resolutionflow/internal/domain"
+	"github.com/resolutionflow/resolutionflow/internal/escalations"
 	"github.com/resolutionflow/resolutionflow/internal/export"
 	"github.com/resolutionflow/resolutionflow/internal/sessions"
 )
@@ -112,7 +113,19 @@ func (h *handlers) CompleteSession(ctx context.Context, req oapi.CompleteSession
 	if err != nil {
 		return nil, err
 	}
-	v, err := h.sessions.Complete(ctx, p, req.Id, domain.SessionStatus(req.Body.Outcome), deref(req.Body.ResolutionNote))
+	outcome, note := domain.SessionStatus(req.Body.Outcome), deref(req.Body.ResolutionNote)
+	if outcome == domain.SessionEscalated {
+		// An escalated session always reaches the queue: completing it so is escalating it.
+		if _, err := h.escalations.EscalateSession(ctx, p, req.Id, escalations.Request{Summary: note}); err != nil {
+			return nil, err
+		}
+		v, err := h.sessions.Get(ctx, p, req.Id)
+		if err != nil {
+			return nil, err
+		}
+		return oapi.CompleteSession200JSONResponse(toSessionBody(v)), nil
+	}
+	v, err := h.sessions.Complete(ctx, p, req.Id, outcome, note)
 	if err != nil {
 		return nil, err
 	}
