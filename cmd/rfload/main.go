@@ -54,6 +54,11 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	fs.DurationVar(&o.duration, "d", 15*time.Second, "duration of each scenario")
 	fs.StringVar(&o.only, "only", "", "run only the scenarios whose names contain this text (e.g. search)")
 	fs.Float64Var(&o.rate, "rate", 0, "requests per second across all clients (0: each client sends its next request as soon as the last is answered)")
+	var so streamOptions
+	fs.IntVar(&so.subscribers, "streams", 0, "measure live delivery instead: hold this many SSE subscribers open")
+	fs.IntVar(&so.accounts, "stream-accounts", 100, "accounts the subscribers are spread over")
+	fs.Float64Var(&so.rate, "handoff-rate", 20, "handoffs created per second while the streams are open")
+	fs.IntVar(&so.serverPID, "server-pid", 0, "the server's process id, to report its memory per subscriber")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -61,6 +66,9 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		o.searchTrees = o.bigTrees
 	}
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: o.concurrency * 2}, Timeout: 30 * time.Second}
+	if so.subscribers > 0 {
+		return measureStreams(ctx, out, client, o, so)
+	}
 
 	start := time.Now()
 	fmt.Fprintf(out, "seeding %d trees of %d nodes and %d smaller ones through %s ...\n", o.bigTrees, o.nodes, o.searchTrees-o.bigTrees, o.url)

@@ -27,6 +27,8 @@ WHERE account_id = @account_id
   AND status = ANY (@statuses::text[])
   AND (sqlc.narg(priority)::text IS NULL OR priority = sqlc.narg(priority))
   AND (sqlc.narg(assignee)::uuid IS NULL OR target_user_id = sqlc.narg(assignee) OR claimed_by = sqlc.narg(assignee))
+  AND (sqlc.narg(target)::uuid IS NULL OR target_user_id = sqlc.narg(target))
+  AND (sqlc.narg(created_before)::timestamptz IS NULL OR created_at < sqlc.narg(created_before))
 ORDER BY CASE priority WHEN 'urgent' THEN 0 WHEN 'high' THEN 1 WHEN 'normal' THEN 2 ELSE 3 END, created_at, id
 LIMIT @max_rows OFFSET @skip_rows;
 
@@ -35,7 +37,9 @@ SELECT count(*) FROM handoffs
 WHERE account_id = @account_id
   AND status = ANY (@statuses::text[])
   AND (sqlc.narg(priority)::text IS NULL OR priority = sqlc.narg(priority))
-  AND (sqlc.narg(assignee)::uuid IS NULL OR target_user_id = sqlc.narg(assignee) OR claimed_by = sqlc.narg(assignee));
+  AND (sqlc.narg(assignee)::uuid IS NULL OR target_user_id = sqlc.narg(assignee) OR claimed_by = sqlc.narg(assignee))
+  AND (sqlc.narg(target)::uuid IS NULL OR target_user_id = sqlc.narg(target))
+  AND (sqlc.narg(created_before)::timestamptz IS NULL OR created_at < sqlc.narg(created_before));
 
 -- LockAccountEvents serialises the account's event inserts until commit, so that event ids
 -- become visible in id order within an account: a reader resuming after id N can never miss a

@@ -43,13 +43,17 @@ WHERE account_id = $1
   AND status = ANY ($2::text[])
   AND ($3::text IS NULL OR priority = $3)
   AND ($4::uuid IS NULL OR target_user_id = $4 OR claimed_by = $4)
+  AND ($5::uuid IS NULL OR target_user_id = $5)
+  AND ($6::timestamptz IS NULL OR created_at < $6)
 `
 
 type CountHandoffsParams struct {
-	AccountID uuid.UUID
-	Statuses  []string
-	Priority  *string
-	Assignee  *uuid.UUID
+	AccountID     uuid.UUID
+	Statuses      []string
+	Priority      *string
+	Assignee      *uuid.UUID
+	Target        *uuid.UUID
+	CreatedBefore *time.Time
 }
 
 func (q *Queries) CountHandoffs(ctx context.Context, arg CountHandoffsParams) (int64, error) {
@@ -58,6 +62,8 @@ func (q *Queries) CountHandoffs(ctx context.Context, arg CountHandoffsParams) (i
 		arg.Statuses,
 		arg.Priority,
 		arg.Assignee,
+		arg.Target,
+		arg.CreatedBefore,
 	)
 	var count int64
 	err := row.Scan(&count)
@@ -288,17 +294,21 @@ WHERE account_id = $1
   AND status = ANY ($2::text[])
   AND ($3::text IS NULL OR priority = $3)
   AND ($4::uuid IS NULL OR target_user_id = $4 OR claimed_by = $4)
+  AND ($5::uuid IS NULL OR target_user_id = $5)
+  AND ($6::timestamptz IS NULL OR created_at < $6)
 ORDER BY CASE priority WHEN 'urgent' THEN 0 WHEN 'high' THEN 1 WHEN 'normal' THEN 2 ELSE 3 END, created_at, id
-LIMIT $6 OFFSET $5
+LIMIT $8 OFFSET $7
 `
 
 type ListHandoffsParams struct {
-	AccountID uuid.UUID
-	Statuses  []string
-	Priority  *string
-	Assignee  *uuid.UUID
-	SkipRows  int32
-	MaxRows   int32
+	AccountID     uuid.UUID
+	Statuses      []string
+	Priority      *string
+	Assignee      *uuid.UUID
+	Target        *uuid.UUID
+	CreatedBefore *time.Time
+	SkipRows      int32
+	MaxRows       int32
 }
 
 // ListHandoffs is the queue: most urgent first, then oldest.
@@ -308,6 +318,8 @@ func (q *Queries) ListHandoffs(ctx context.Context, arg ListHandoffsParams) ([]H
 		arg.Statuses,
 		arg.Priority,
 		arg.Assignee,
+		arg.Target,
+		arg.CreatedBefore,
 		arg.SkipRows,
 		arg.MaxRows,
 	)

@@ -1203,6 +1203,12 @@ type ListEscalationsParams struct {
 
 	// AssignedToMe Only handoffs targeted at or claimed by the caller.
 	AssignedToMe *bool `form:"assigned_to_me,omitempty" json:"assigned_to_me,omitempty"`
+
+	// TargetUserId Only handoffs handed to this engineer.
+	TargetUserId *openapi_types.UUID `form:"target_user_id,omitempty" json:"target_user_id,omitempty"`
+
+	// CreatedBefore Only handoffs waiting since before this time (their age).
+	CreatedBefore *time.Time `form:"created_before,omitempty" json:"created_before,omitempty"`
 }
 
 // ListEscalationEventsParams defines parameters for ListEscalationEvents.
@@ -3419,6 +3425,30 @@ func NewListEscalationsRequest(server string, params *ListEscalationsParams) (*h
 		if params.AssignedToMe != nil {
 
 			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "assigned_to_me", *params.AssignedToMe, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.TargetUserId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "target_user_id", *params.TargetUserId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.CreatedBefore != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "created_before", *params.CreatedBefore, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date-time"}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {
@@ -14207,6 +14237,20 @@ func (w *ServerInterfaceWrapper) ListEscalations(ctx echo.Context) error {
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter assigned_to_me: %s", err))
 	}
 
+	// ------------- Optional query parameter "target_user_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "target_user_id", ctx.QueryParams(), &params.TargetUserId, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter target_user_id: %s", err))
+	}
+
+	// ------------- Optional query parameter "created_before" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "created_before", ctx.QueryParams(), &params.CreatedBefore, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter created_before: %s", err))
+	}
+
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.ListEscalations(ctx, params)
 	return err
@@ -22417,77 +22461,78 @@ var swaggerSpec = []string{
 	"dGbPTVVD1jKHmxoO7W1++dbpesHxRuWMxHDypZ2PapnzgyLSweBg9UvFwD/zwt7zDli3MIAP33vRBbqG",
 	"gT3m5f39Li/XxzHdnVSwDIXQ6qCJ+h3ehmpuoiY2vlvqqCFLr/PgN8Fz986Eo29NBqJz06iip4d16bWN",
 	"sC0cft0Ia6G37ioYUBtnxlS1PVHaoAg733ac8OSbGq8CwTb4BSzTEJK41ofkYh70ym4Dy6DSmENyrsU5",
-	"+iZqs9oKA/peRWLYhXOpQPS7drLQNphBXaJaz/ug3KwDcyonvd6dO2D7wgWbMmAFISk3soKiRr0DM9i1",
-	"Pflb1bxT36TdjSNwveNty/1oYUA36r3G9EaN13IWZe2wTKRpn+D8APN4SpV2rbJcO/9hMFfAGBvFHIEV",
-	"w2NL42NvcEgk7IxAxxNjgrsKf0QeP6XAmkG2rRfaBrgtq5gvY4Zv7CnVOOKij0Lnkvujcn2ZCUvIGHWI",
-	"YhdMHZEBwXim8ua6Q2+/vVaCxkmNXeZ1Yyh26bzuqCtHv0/O0DRGo4FD2AswIgHHJyYPrtGsywMO9jpA",
-	"hmOZ784wyjMMyJSSLE9TUgzLuB/2UUw26fDsN5bctCofP0JAbr37F0Wui3WLdl2Eir5vHFtXz74jnh37",
-	"cynzskeIY64D962QbF0t891rG4Xogm27cTE84BaLtBqg+NEFbN28BVqdf9DJ/tw4lbRPnHettn+vlHIw",
-	"eLn6hVeCj1JmA3r/aiasRUtCC5bgS2640CRI0LofsWOJ21hCm6Zt880HFUStJObsvCcCswR2V3w1x+li",
-	"BbxA2i3rI4vFFCLnL1MgryDZvl/UleUwhw0ir0sUfSjJ5CdSfF+iyfOeJ8L5F5VMDi0JXWShGyXpVcZM",
-	"NT5x35GmLlGC7zsEcOdLp0mjQ90YKcFco9vFoTZmoCDzDxsu3on7V+/bBqpUoJJhRN93MCkPoU+OiQSc",
-	"I1a00q048s748F0C00xo4PF8568wH5oXcsmVS98ygtKvwrjS5vTFiGBKIbYXJLYvvwv717xrTkRVonhr",
-	"HkUJ4F9h7nxUmxd19SGeDxwIXCHtHkfIPYmszYqsn2x1f4V7oU1l+10vCQbcNS6IDKmY/b9ZdfQEeFIO",
-	"uruvML37/jph+kcSwJbJXgg9If7EXetaSJ4I+HEJ+MVgv9PR/0g1zOhGcgCw+ZLHBIxSjUHXkjgkZOn8",
-	"rgRfZPshhTdqD2+FnO4AjwUmvLIx32G2i5IWInVBPJUBtW2s3Og2nytNcHbdIRn6QWlDn6CLacH9M/7F",
-	"ZY26sWw8cZMIyi+4vduJ0DZnhXyGDGsUsLFILkEhRJiwacs7pJieYbWjG/SG+XZ6IoXWqU/FPNh/aRMu",
-	"P4OW851jG2JsCvkVg/u68qrrndlshnmnO7lM3el15x7lgg/MtoI27nW2dYIZA4Q9sMHwW+MYB/sdeOKp",
-	"EB8on/sU7NuzDVce0Dv85WuFibAxxzk3NjfZYCLZWiROpecphA4tc/K9r80cosCkZjbxm6Hje9I3KhMe",
-	"n6j2iWrvTLUlJQUzulZTqsh1O5V+hitxWTapVMA12vpY5OMKAoo2Ne7fUtgCkCJDBinYaQL9JiIzINwP",
-	"lS3M1ulEZwcN3SctTYhcPxHFfWazGnS2yFDF23XUU1u71+ZN/QD36Ub9AO1xbptd+Ugp9Zh9h0hstHEs",
-	"e3bNCllRiLPWqWOxRzxpGnG3tDQznFPpKoiHpHQI2r8QHHgWllorYlsVuqrr6rXaEtIP9+UZKKb+PrCU",
-	"XoVMEXG11k886T7TE2wf8TJD+pkiRm81xik2z0SpmxXD/9SdmFdYM9wmkfFLllz8cB3/mm9tWhXQrhDU",
-	"gm9bfBqpntQpyW72U6k+3Ac9LUxJva1M9p9xnCU5QgZntCE6powjw8A6wwSuWAzqiUoegUpaNdF1iMJh",
-	"8zKaCNBdOQWU2CRWOTfi7tC6w2ypb0ylZLaHLswalNmKsmutSaVFZpuvMz7uk0/2Vxugsi9qP1ODpnaU",
-	"kVeDpVOhQxXZdhI+4949toUZkHTK0vl2RBTD2k9NpkCdXLSvpUAN2TZYqu4ETotO4d+HKv1AJusxXqQ9",
-	"o4wy+UTqmyf1Fgv0zbUbtEEXCAmnqi3cy2p7VLr5ou20Xganzbed6opdGLbL2LMTdVTZ1GKMMhfjGbl1",
-	"S9tm04Tx/hnHdB+R2iZN6YzOVVkqTrEPgKVv33sbnzUb5AUELLGS9R8Q6zYadXu7L/qsjmZ94PByZYxo",
-	"E426c3LNgo4sQzZnbM5N3d3p9BQZXoNsLRWF+GvIoiQWP6W0nVxvV9cfTFjtWOBPvEF5xhsm6tBiNpBl",
-	"Q4bgD0m1HUNbUdbD9Qhorsssm3C60tBgf1v+dP603VbAFQz5KQh05UShFYC4OlnfPq5p2bK748aWvZfy",
-	"3IUJV/daeta5S0PZ/+e336BBleTjucS67Rga+ySG6f9Fv8KgM8zLI4z3BGI+ptw8bHhH0ECmbt1isfz9",
-	"NnuoTId8YAm8IoHEqEvugiJfK2oO/JnCDk9uQO9T8sjvoBuEl4mCY/GmpyE7JaaYoIfi3nuQgklyaxFz",
-	"g0awMqP5AfKZV9BCMYTv95/I7HGhyGEOB3JbYwgniN+Ci98qwS/X68YMjuoNyu1YIc3SFCcmGfZvHeHN",
-	"oYEH4fmPEyRYgeguQvBICH//JSz/Ygze4lhJ1c+Un6JexB8i4odiRgQHaSKN29mXm2Luu2685GbLDorJ",
-	"XHYeGvya0zQcmfqsyrsiOxDnYPCSbOmZIJpeKK8KYmosTa4oj2G7f8b/lx/6j/PejNk7LGYuD4/89H+i",
-	"6SXgzIMmk/EY9/wgrMQu9Z2xEi9I/IBneJyGYE9lcY/NhCx2VuKPhS7haG5znOaCxpcb5jPHmCmvDBfV",
-	"kFl7007HbRzGe1Q0CDJGKc6WljCTTGtoyGb6UfyFxpffjYbrqLUcJ/xU/X1XrdogStF6ihSDljeE7370",
-	"56Zlqy9mHrqJp+FYdS2I0ki9OpwMaoj6qMjXMa9i0mwxHGdIqIQzTuMYMtdVjnI/KjR8bUL5wopiNKq0",
-	"9z3jw08fT07JbnN947CM7JRtbFGnIVQRdzlkiws5pWnRYW+7T47PagOfiIVXES7IVMjSZbR1MHi53Se2",
-	"6Nf6ln1hop00P6Xy0gaU3KfOeFEiXsDn/bbP0IHVqEi8clf8IKqEX+w7UyY8mv9+LZMnLWI5I32LdBk4",
-	"KKgqOi5EpOAeGGUNxnFtis2ijbRjXR+bLVY8TpJX+PUTDdk9EXewwPdpJJSReITUalqPVKL4ROuP30gj",
-	"xvIhMQU7yjaxEZwgCkESATbmM6FXG7Qf7qlFwptFjYaqgGdho9D2JgrohbWd7siWTQtD+jBEc8aZLmZS",
-	"eM9N5Lw8Nd9OFMSMzUNTICoDrrcjghmQrlmD9W/0z/iKdg2k3q1hKwOJ+eLb7Y0bzvjKzg1kaJsPn7uo",
-	"tfPxXLgUBM2uoD6Di4iRbb/qcxSEG9zlOri68N/Wwf5+OW1ke1mXiKceEb/BHhFP/Ps76SoRWm+rG0rc",
-	"lXFfmzPYsG72Bj/6IIaXXeqRsmUrMLT3N+N2bg4GB57mOnxfGhNPnI810DBcrOfOwRycUNYpcQ8HlVYz",
-	"CJal7tE0ddUmTK4a0nOKQDxS7h1upEg881Nf21LPwqmwBf0tTvLtlvRmFw76aTFFNB23ZtvRcduiL9Zc",
-	"816y7MIZ//eaYmcWWp1f50bvBcl16byIgf820+yqYwUDqrf/vsPgI3Ok9yQDy0nZD6zA4p6WJMD5zNYJ",
-	"0AQ5zrfem1M6bvuse2wXn7mJeu+FhaqhncXn977OLlynNiWlINWb73zowL9Y/ZrLh7e+iC2XDUf2trsR",
-	"XGOTTzvO28kOBsvHJRnEfVU+es+c1K00x/n6DeRSQhKRizmWvTxa6XoJC7Gl68GwGJ5PL0AWnN88ADSe",
-	"rMcla1emgEpb2t54XSf4c4v6sjBrXMhEYXwN3yEjIY9cISCWrqITZEp1POmTUx9StL+YP4KfvyFhxK7J",
-	"bAKcMH3GJ1SR50RIG8BKQZvl++SDe8dIeqZTiIxmYXW0ACwiKb+0wjAyh8j9Wmec2aAfQc+UUf2sL6VJ",
-	"T/i1t8jWW9SUhsnJDVrL44+PQU0Gb+kzqDzVqoku3AlH5OJxJkjdNeaSp+kOXq7DR3FljAyDKyoKcUQF",
-	"qFNgxB2pymcFJ+Dj2ws9Vnxup03IoNyWozj3sNJ0TiTQxLD9ggEw6dOZHceumxqvcblC11lVVX4s4wm7",
-	"+v3FKO6a82OPxQnIbphga8huotY88OZLGTyIMngnRfDm9582jkRXyxlPYMQ409VCgW6GyMaSxYsGGMN3",
-	"ox1kyEF6iCto8fAOzX0NDzHVi6ZAIGE6mPO2H5Vzpc+4vWNysP9DUwjBpt46lF0q9A162YW9RYCH6Qbe",
-	"uaAFSnrDzwjThS1uISiFrN/gUkPi63dhwj0M1XpT/jdEvQ+QA7/fhdYxFoek+5ay9DfbdO+H9fb62aPt",
-	"JhhjltLYi8AjQn3jmYArkim9LHoT1EuqbmdBuox7ms41i9WywipDOsfFg/dMo+VCTS45/yNmeuWVdoAS",
-	"swHAFR49KVoVLPuY61hMjToO18wmVls1HIP7GUhX+2D+75YIdtcxFAFWOghWxxKmTntHBPD51GLkFQ1f",
-	"81tGGriYRQSoTBlIkkg6wpmdcZonTWVe3oPyNw/PPeO+W6fNfeLBQL1E5NqZKiWfUL/rysPTUhHzjjR3",
-	"5ZGfloum8wPokMvRdveb+7+bVVz1bwWpPQRetak/hZH7O0aej7zYZ0V9LmyRh7RBavE0d0HO8RjZ0cuY",
-	"7aTJXqHHZ1RPSi3+KsCdNodZOG/5+X44b3mvYd5yiNa5cgpwq2v5Cz7xSIFWBM/bZ0xh56S22CNeWNfI",
-	"42fzcFvE02WUbZlj3ibCsF78ExoPWyOaKti2oLWOx8YvPN6ce3Npq+OduIXIjrG2k/xt+p3gqC/8vqfb",
-	"Y3i00izInkfAFuy/l3unloVIzS3cU4jUfHqdUTN7G115WYzUHNqCcd057unf/c3GPZ9SAVc4gpOEUNtA",
-	"2qUA1rtHr6a6Rfm1MjiAMgxnOdgKTJBUGVZuFeuiLYQxlIqO0ZcAGeF06ubWTbex59wcvxLIg+iM+wZC",
-	"tn9shJ9JhfJ9yyqNDVUQqXNixiYr+9JzqAobrCpr8Ce+Lh4qmMyq2ET5ylMJxR3RuDxKh81rCo02W6H5",
-	"LgcPwrst733yptSDGbe44NvFK27XEr9ARls2gcxVGK6m3V+KmTi+l3CZZ3nGzeM43qsLkxKjsOdjyLKm",
-	"wlXbdeJeNhpyz+rR43TUWUpiLv7weyS1J9WnW49zS6DPFGZFRWjQRp7IRikdGxpqaHveTSlKBHr4zf9O",
-	"gKZ68s9lnqmf8JH7lDduhQZy+JL1N96V9hS7b+DNEaZIngXnJzLlGtBOQUtWHJPIgNOM9ed0mro/Yf/1",
-	"pQdn5ALjoNTjnN1nbBCPaWHyylrpL7oQ+AnIKxbDF06vKEsNct/LFSi7DDZZk0Bj53ejml5QBfU7qX7u",
-	"W+8CqAR5nOuJ+boRjLjP1mD5RGA7UXnlJ0wff3pnjMhcpr3D3i6KVrdkPRmg7Dod+RlTkR9E5USi7/i9",
-	"g/ObShePAbDuQDL8n0wpp2OYGik9Y3rCeHW0QdF23NU+CJ7Ot/vV3ryq3X2IMcMwrbtPfhaasGmW4pqQ",
-	"kDlosvVisLdN/us//3/RFvnzm+PXH970q914mxb6MWcJxslFfpGCmgiBqkTY6ZcWnSAllK7ldkCCVYuC",
-	"k/rCr4IxtarMyygGkXZbIJxNWl/jtKHwLEIcTQ0TVloCnRYNrbM8TUmcSyVkt8XDkf71xS1VRxjNQhYS",
-	"EceQytkRRRTL8BFJ4xDrDM3cfL357wAAAP//",
+	"+iZqs9oKA3oVGL51q50qWgj6tpUX2hKvNTR6OSAzaj2rihldy8+kwxbhbApky2ojdAzbbbAVYQ18txm2",
+	"Zc64+1Qewn6lS1UHfx5Oa7CteFDrqlY+Pyjf78DGy5m4d+ej2OhxwfoOmGbI9BqZZlHN34Ft7trpBa0K",
+	"8alvZ+8GN7gu+3Y4QbQwyhwthJGQ1jawPFhZizUTadonOGnBPJ5SpV1TMTf4YBhMYDBmWTFxYcWY3dJM",
+	"2xscEgk7I9Dx5IwXvRAQefw8B2sw2gZoaEXhtqwJs0xsvLGnVJMdi94cnUvuj8p1sCYsIWMkzWIXTB2R",
+	"AcHIr/KODYfefnutrA9nWnaZbI5B66WTzaOusu8+OUPTwJEGDmEvwAhPHDSZPLjuty4PONjrABkOsL47",
+	"wyjPMCBTSrI8TUkxVuR+2EcxA6bDs99YctOqpv0IAbn17l8UuX7fLXZIEVT7vnFsXYvkjnh27M+lzGAf",
+	"IY65XuW3QrJ19fF3r228pgu27cbFmIVbLNJqquNHF7B187Z6dVJEJ0t941TSPpvfNSX/vVLKweDl6hde",
+	"CT5KmQ19/qsZ+xYtCS1Ygi9O4kKTIJXtfsSOJW5jM26ats03H1QQtZKYs4ifCMwS2F3x1Ryni6rwAmm3",
+	"rDcxFlOInGdRgbyCZPt+UVeWYy82iLwupfahJJOf3fF9iSbPe54I519UMjm0JHSRhW6UpFcZM9VIzn3H",
+	"5LrEU77vYMmdL50mjaEHY6QEE6BuF7HbmIGCzD9sTXkn7l+9bxvSU4FKhrkPvtdLeQh9ckwk4MS1oulw",
+	"xZF3xofvEphmQgOP5zt/hfnQvJBLrlyimxGUfhXGlTanL0YEXdDYiJHYCQYuQaLmXXMiqhLvXPMoSgD/",
+	"CnPno9q8qKuPO33gkOkKafc4Qu5JZG1WZP1k+yBUuBfaVLYz+JJgwF0jqMiQpnZqn9qwOnoCPClHAt5X",
+	"QoP7/joJDY8kgC2TvRB6QvyJuya/kDwR8OMS8IvBfqej/5FqmNGNZEtgmyqPCRilGoOupbtIyNL5XQm+",
+	"yItECm/UHt4KOd0BHgtMDWZjvsNsvyktROqCeCoDaht+uSF3Pquc4JS/QzL0I+WGPpUZE6j7Z/yLy691",
+	"A+x44mY2lF9we7ezs212D/kMGca0sQVLLkEhRJjaagthpJieYV2oG4mHmYl6IoXWqU9aPdh/aVNTP4OW",
+	"851jG2JsCvkVIw678qrrndlshhm6O7lM3el15x7lgg/MtoKG93W2dYK5FYQ9sMHwW+MYB/sdeOKpEB8o",
+	"n/tk9duzDVdI0Tv85WuFibAxx4lANovbYCLZWiROpecphA4tc/K9r80cosCkZjbxm6Hje9I3KrMwn6j2",
+	"iWrvTLUlJQXTzFZTqsh1O5V+hitxWbbzVMA12vpYDuVKJ4qGPu7fUthSmSJDBinYaQL9JiIzINwPlS1M",
+	"IepEZwcNfTotTYhcPxHFfeb9GnS2yFDF23XUU1vl2OZN/QD36Ub9AO1xbpuH+kjFB5h9h0hstHEsEHdt",
+	"HVlRsrTWqWNZTDxpGga4tIg1nOjpaq2HpHQI2r8QHA0XFqUrYps6uvr06rXaYtsP9+UZKOYjP7CUXoVM",
+	"EXFV6U886T7TE2zH9TKX/JkiRm81xim2GUWpmxVjEtWdmFdYXd0mkfFLllz8GCL/mm8CWxXQrmTWgm+b",
+	"oRqpntQpyW72U6k+3Ac9LcyTva1M9p9xnCU5QgZntCE6powjw8CKzASuWAzqiUoegUpaNdF1iMJh8zKa",
+	"CNBdOQWU2CRWOTfi7tC6w2xRdEylZLbbMMwalNmKsmutSaVFZtvUMz7uk0/2Vxugsi9qP32Epnbok1eD",
+	"pVOhQxXZ9lw+4949toUZkHTK0vl25Co3mCZToE4u2tdSoIZsGyxVdwKnRU/170OVfiCT9Rgv0p5RRpl8",
+	"IvXNk3qLBfrm2o0koQuEhPPnFu5ltT0q3STWdlovg9Pm2051xX4V22Xs2Yk6qmxqMUaZi0GW3LqlbVtu",
+	"wnj/jGO6j0htO6t0RueqLKqn2DHB0rfvUo7Pmg3yAgKWWMn6D4h1G426vd0XfVaH2D5weLkycLWJRt05",
+	"ueKyI8uQzRmbc1N3dzo9RYbXIFtLRSH+GrIoicXPc20n19t1QAhm0XZshUC8QXnGG2YP0WKKkmVDhuAP",
+	"SbVxRVtR1sN1U2iu2Czblboi2mB/W/50/tRapbm50tESEFdR7BvtNRauFn0wN7bsvRQyL8wCu9fSs879",
+	"LMpOSb/9VhaqJB/PJdZtXNHYUTJM/y86OwY9dF4eYbwnEPMx5eZhwzuCVjt16xbbCtxvW4zKHM0HlsAr",
+	"EkiMuuQuKPK1oubAnynsheVGGT8lj/wO+mZ4mSg4Fm96GrLzdIpZgyjuvQcpmLm3FjE3aAQrM5ofIJ95",
+	"BS0U4wp//4nMHheKHOZwdLk1hnDW+i24+K0S/HK9bszgqN7K3Q5g0ixNcbaUYf/WEd4cGngQnv84QYIV",
+	"iO4iBI+E8PdfwvIvxuAtjpVU/Uz5efNF/CEifnxoRHDkKNK4nRK6Kea+6wZxbrbsoJhhZifHwa85TcPh",
+	"ss+qvCuyo4MOBi/Jlp4JoumF8qogpsbS5IryGLb7Z/x/uWlWCifjGbN3WEynHh4RO1JLEU0vAadDNJmM",
+	"x7jnB2EldqnvjJV4QeJHYcPjtE57Kot7bCZksbMSfyx0CUdzm+M0FzS+3DCfOcZMeWW4qIbM2pt2jnDj",
+	"2OKjokGQMUpxCreEmWRaQ0M204/iLzS+/G40XEet5eDlp+rvu2rVBlGK1lOkGEm9IXz3Q1I3LVt9MfPQ",
+	"zYYNB9BrQZRG6tXhDFVD1EdFvo55FZNmizFCQ0IlnHEax5C5/nuU+6Gq4WsTyhdWFKNRpRHyGR9++nhy",
+	"Snab6xuHZWSnbPiLOg2hirjLIVtcyClNi16E231yfFYbjUUsvIpwQaZCli6jrYPBy+0+sUW/1rfsCxPt",
+	"TP4plZc2oOQ+dcaLEvECPu+3fYYOrEZF4pW74gdRJfxi35ky4dH892uZPGkRyxnpW6TLwEFBVdFxISIF",
+	"98AoazC4bFNsFm2kHev62Gyx4nGSvMKvn2jI7om4gwW+TyOhjMQjpFbTeqQSxSdaf/xGGjGWD4kp2KG/",
+	"iY3gBFEIkgiwMZ8Jvdqg/XBPLRLeLGo0VAU8CxuFtjdRQC+s7XRHtmxaGNKHIZozznQxvcN7biLn5an5",
+	"dqIgZhzZ/r4qA663I4IZkK5Zg/Vv9M/4inYNpN6tYSsDifni2+2NG874ys4NZFhteOx8PBcuBUGzK6hP",
+	"KyNiZNuv+hwF4UacuQ6uLvy3dbC/X85l2V7WJeKpR8RvsEfEE//+TrpKhNbb6oYSd2Xc1+YMNqybvcGP",
+	"PojhZZd6pGzZCgzt/c24nTCEwYGnCRjfl8bEE+djDTQMF+u5czAHZ7l1StzDka7VDIJlqXs0TV21CZOr",
+	"xhmdIhCPlHuHGykSz/x83NaBCMH83IL+Fmced0t6swsH/bSYIpqO28dEjNsWfbHmmveSZWcu8UFS7MxC",
+	"q/Pr3JDCILkunRcx8N9mml11AGNA9fbfdxgRZY70nmRgOVP8gRVY3NOSBDif2ToBmiDH+dZ7c0rHbZ91",
+	"j+3iMzdR772wUDW0s/j83tfZhevU5skUpHrznQ8d+BerX3P58NYXseWy4cjedjeCa2zyaQefO9nBYPlg",
+	"KYO4r8pH75mTupXmZuUmcikhicjFHMteHq10vYSF2NL1YFgMz6cXIAvObx4AGk/W45K1K1NApS1tb7yu",
+	"E/y5RX1ZmMouZKIwvobvkJGQR64QEEtX0QkypTqe9MmpDynaX8wfwc/fkDBi12Q2AU6YPuMTqshzIqQN",
+	"YKWgzfJ98sG9YyQ90ylERrOwOloAFpGUX1phGJlD5H6tM85s0I+gZ8qoftaX0qQn/NpbZOstakrDjOkG",
+	"reXxx8egJoO39BlUnmrVRBfuhCNy8TgTpO4ac8nTdAcv1+GjuDJGhsEVFYU4ogLUKTDijlTls4IT8PHt",
+	"hR4rPrfTJmRQbstRnHtYaTonEmhi2H7BAJj06cyOY9dNjde4XKHrrKoqP5bxhF39/mIUd835scfiBGQ3",
+	"TLA1ZDdRax5486UMHkQZvJMiePP7TxtHoqvljCcwYpzpaqFAN0NkY8niRQOM4bvRDjLkID3EFbR4eIfm",
+	"voaHmOpFUyCQMB3MeduPygncZ9zeMTnY/6EphGBTbx3KLhX6Br3swt4iwMN0A+9c0AIlveFnhOnCFrcQ",
+	"lELWb3CpIfH1uzDhHoZqvSn/G6LeB8iB3+9C6xiLQ9J9S1n6m22698N6e/3s0XYTjDFLaexF4BGhvvFM",
+	"wBXJlF4WvQnqJVW3syBdxj1N55rFallhlSGd4+LBe6bRcqEml5z/ETO98ko7QInZAOAKj54UrQqWfcx1",
+	"LKZGHYdrZhOrrRqOwf0MpKt9MP93SwS76xiKACsdBKtjCVOnvSMC+HxqMfKKhq/5LSMNXMwiAlSmDCRJ",
+	"JB3hzM44zZOmMi/vQfmbh+eecd+t0+Y+8WCgXiJy7UyVkk+o33Xl4WmpiHlHmrvyyE/LRdP5AXTI5Wi7",
+	"+839380qrvq3gtQeAq/a1J/CyP0dI89HXuyzoj4XtshD2iC1eJq7IOd4jOzoZcx20mSv0OMzqielFn8V",
+	"4E6bwyyct/x8P5y3vNcwbzlE61w5BbjVtfwFn3ikQCuC5+0zprBzUlvsES+sa+Txs3m4LeLpMsq2zDFv",
+	"E2FYL/4JjYetEU0VbFvQWsdj4xeaDK8LIVKg/J7jnebSVsc7cQuRHWMNCbmYu/Q7wVFf+H1Pt8fwaKVZ",
+	"kD2PgC3Yfy/3Ti0LkZpbuKcQqfn0OqNm9ja68rIYqTm0BeO6c9zTv/ubjXs+pQKucAQnCaG2gbRLAax3",
+	"j15NdYvya2VwAGUYznKwFZggqTKs3CrWRVsIYygVHaMvATLC6dTNrZtuY8+5OX4lkAfRGfcNhGz/2Ag/",
+	"kwrl+5ZVGhuqIFLnxIxNVval51AVNlhV1uBPfF08VDCZVbGJ8pWnEoo7onF5lA6b1xQabbZC810OHoR3",
+	"W9775E2pBzNuccG3i1fcriV+gYy2bAKZqzBcTbu/FDNxfC/hMs/yjJvHcbxXFyYlRmHPx5BlTYWrtuvE",
+	"vWw05J7Vo8fpqLOUxFz84fdIak+qT7ce55ZAnynMiorQoI08kY1SOjY01ND2vJtSlAj08Jv/nQBN9eSf",
+	"yzxTP+Ej9ylv3AoN5PAl62+8K+0pdt/AmyNMkTwLzk9kyjWgnYKWrDgmkQGnGevP6TR1f8L+60sPzsgF",
+	"xkGpxzm7z9ggHtPC5JW10l90IfATkFcshi+cXlGWGuS+lytQdhlssiaBxs7vRjW9oArqd1L93LfeBVAJ",
+	"8jjXE/N1Ixhxn63B8onAdqLyyk+YPv70zhiRuUx7h71dFK1uyXoyQNl1OvIzpiI/iMqJRN/xewfnN5Uu",
+	"HgNg3YFk+D+ZUk7HMDVSesb0hPHqaIOi7birfRA8nW/3q715Vbv7EGOGYVp3n/wsNGHTLMU1ISFz0GTr",
+	"xWBvm/zXf/7/oi3y5zfHrz+86Ve78TYt9GPOEoyTi/wiBTURAlWJsNMvLTpBSihdy+2ABKsWBSf1hV8F",
+	"Y2pVmZdRDCLttkA4m7S+xmlD4VmEOJoaJqy0BDotGlpneZqSOJdKyG6LhyP964tbqo4wmoUsJCKOIZWz",
+	"I4ooluEjksYh1hmaufl6898BAAD//w==",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

@@ -2829,6 +2829,10 @@ export interface operations {
                 priority?: components["schemas"]["Priority"];
                 /** @description Only handoffs targeted at or claimed by the caller. */
                 assigned_to_me?: boolean;
+                /** @description Only handoffs handed to this engineer. */
+                target_user_id?: string;
+                /** @description Only handoffs waiting since before this time (their age). */
+                created_before?: string;
             };
             header?: never;
             path?: never;

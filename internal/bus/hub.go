@@ -55,14 +55,16 @@ type feed struct {
 
 // Subscription receives an account's events committed after it was made.
 type Subscription struct {
-	// Events delivers events in id order.
-	Events <-chan Event
+	// Events delivers events in id order. They are shared by every subscriber: read only.
+	Events <-chan *Event
 	// Lost is closed when the subscriber fell Buffer events behind and was dropped.
 	Lost <-chan struct{}
 	// From is the id of the last event committed before the subscription: live events follow it.
 	From int64
+	// Account is the account subscribed to.
+	Account uuid.UUID
 
-	events chan Event
+	events chan *Event // pointers keep an idle subscriber's buffer small
 	lost   chan struct{}
 	hub    *Hub
 	feed   *feed
@@ -83,7 +85,7 @@ func (h *Hub) Subscribe(ctx context.Context, account uuid.UUID) (*Subscription, 
 		h.feeds[account] = f
 		go h.run(f)
 	}
-	s := &Subscription{events: make(chan Event, Buffer), lost: make(chan struct{}), hub: h, feed: f}
+	s := &Subscription{Account: account, events: make(chan *Event, Buffer), lost: make(chan struct{}), hub: h, feed: f}
 	s.Events, s.Lost = s.events, s.lost
 	f.mu.Lock()
 	s.From = f.cursor
@@ -167,7 +169,7 @@ func (h *Hub) deliver(f *feed) error {
 		}
 		f.mu.Lock()
 		for _, r := range rows {
-			e := Event{ID: r.ID, Type: r.Type, HandoffID: r.HandoffID, OccurredAt: r.CreatedAt, Payload: r.Payload}
+			e := &Event{ID: r.ID, Type: r.Type, HandoffID: r.HandoffID, OccurredAt: r.CreatedAt, Payload: r.Payload}
 			for s := range f.subs {
 				select {
 				case s.events <- e:

@@ -157,8 +157,11 @@ type Filter struct {
 	Statuses []domain.HandoffStatus
 	Priority *domain.Priority
 	Assignee *uuid.UUID // targeted at or claimed by this user
-	Limit    int32
-	Offset   int32
+	Target   *uuid.UUID // targeted at this user
+	// CreatedBefore keeps handoffs older than an age.
+	CreatedBefore *time.Time
+	Limit         int32
+	Offset        int32
 }
 
 // List returns a page of the queue, most urgent first, then oldest, and the number matching.
@@ -179,12 +182,15 @@ func (s *Service) List(ctx context.Context, p domain.Principal, f Filter) ([]dom
 		priority = &pr
 	}
 	rows, err := s.db.ListHandoffs(ctx, dbq.ListHandoffsParams{
-		AccountID: p.AccountID, Statuses: statuses, Priority: priority, Assignee: f.Assignee, MaxRows: f.Limit, SkipRows: f.Offset,
+		AccountID: p.AccountID, Statuses: statuses, Priority: priority, Assignee: f.Assignee, Target: f.Target,
+		CreatedBefore: f.CreatedBefore, MaxRows: f.Limit, SkipRows: f.Offset,
 	})
 	if err != nil {
 		return nil, 0, fmt.Errorf("list handoffs: %w", err)
 	}
-	total, err := s.db.CountHandoffs(ctx, dbq.CountHandoffsParams{AccountID: p.AccountID, Statuses: statuses, Priority: priority, Assignee: f.Assignee})
+	total, err := s.db.CountHandoffs(ctx, dbq.CountHandoffsParams{
+		AccountID: p.AccountID, Statuses: statuses, Priority: priority, Assignee: f.Assignee, Target: f.Target, CreatedBefore: f.CreatedBefore,
+	})
 	if err != nil {
 		return nil, 0, fmt.Errorf("count handoffs: %w", err)
 	}

@@ -32,7 +32,7 @@ func (h *handlers) ListEscalations(ctx context.Context, req oapi.ListEscalations
 		return nil, err
 	}
 	limit, offset := page(req.Params.Limit, req.Params.Offset)
-	f := escalations.Filter{Limit: limit, Offset: offset}
+	f := escalations.Filter{Limit: limit, Offset: offset, Target: req.Params.TargetUserId, CreatedBefore: req.Params.CreatedBefore}
 	if req.Params.Status != nil {
 		f.Statuses = []domain.HandoffStatus{domain.HandoffStatus(*req.Params.Status)}
 	}

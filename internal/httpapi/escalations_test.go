@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -193,6 +194,12 @@ func TestEscalationRules(t *testing.T) {
 	mine, _ := eng.Client.ListEscalationsWithResponse(ctx, &oapi.ListEscalationsParams{AssignedToMe: ptr(true)})
 	if mine.JSON200.Total != 1 {
 		t.Errorf("assigned_to_me lists %d", mine.JSON200.Total)
+	}
+	targeted, _ := admin.Client.ListEscalationsWithResponse(ctx, &oapi.ListEscalationsParams{TargetUserId: &eng.UserID})
+	old, _ := admin.Client.ListEscalationsWithResponse(ctx, &oapi.ListEscalationsParams{CreatedBefore: ptr(time.Now().Add(-time.Hour))})
+	all, _ := admin.Client.ListEscalationsWithResponse(ctx, &oapi.ListEscalationsParams{})
+	if targeted.JSON200.Total != 1 || old.JSON200.Total != 0 || all.JSON200.Total != 2 {
+		t.Errorf("target filter %d, age filter %d, all %d; want 1, 0, 2", targeted.JSON200.Total, old.JSON200.Total, all.JSON200.Total)
 	}
 
 	forbidden := map[string]int{}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"strconv"
 	"time"
@@ -36,10 +37,18 @@ type streamer struct {
 	closing     <-chan struct{}
 }
 
+// writeWait bounds one write to a stream's client: a client that stops reading is dropped.
+const writeWait = 10 * time.Second
+
 // serve streams the caller's account's escalation events. The gate has already authenticated
-// the caller and checked the role, so errors before the first byte are problem+json, never a
-// stream. It subscribes before replaying, so that no event falls between the replay and the
-// live feed, and drops any event it has already sent, so that none arrives twice.
+// the caller and checked the role, and everything that can fail is checked before the first
+// byte, so errors are problem+json, never a broken stream. It subscribes before replaying, so
+// that no event falls between the replay and the live feed, and drops any event it has already
+// sent, so that none arrives twice.
+//
+// The connection is taken over from net/http once the stream starts: net/http would otherwise
+// keep its read and write buffers and a second goroutine per connection for as long as the
+// stream lives, which triples the memory an idle subscriber costs.
 func (s *streamer) serve(c echo.Context) error {
 	ctx := c.Request().Context()
 	p, err := principal(ctx)
@@ -53,80 +62,97 @@ func (s *streamer) serve(c echo.Context) error {
 		}
 		resume = true
 	}
+	reset := false
+	if resume {
+		err := s.escalations.CheckCursor(ctx, p, last)
+		if reset = domain.ErrorCode(err) == domain.EGone; err != nil && !reset {
+			return err
+		}
+	}
 	sub, err := s.hub.Subscribe(ctx, p.AccountID)
 	if err != nil {
 		return fmt.Errorf("subscribe: %w", err)
 	}
-	defer sub.Close()
-
-	w := c.Response()
-	// The server's write timeout is for ordinary responses; a stream lives until it ends.
-	if err := http.NewResponseController(w).SetWriteDeadline(time.Time{}); err != nil {
-		return fmt.Errorf("lift the write deadline: %w", err)
+	conn, _, err := http.NewResponseController(c.Response()).Hijack()
+	if err != nil {
+		sub.Close()
+		return fmt.Errorf("take over the connection: %w", err)
 	}
-	h := w.Header()
-	h.Set(echo.HeaderContentType, "text/event-stream")
-	h.Set("Cache-Control", "no-cache")
-	h.Set("X-Accel-Buffering", "no")
-	w.WriteHeader(http.StatusOK)
+	res := c.Response()
+	res.Status, res.Committed = http.StatusOK, true // for the request log and metrics
+	head := "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\nX-Accel-Buffering: no\r\n" +
+		"X-Request-Id: " + res.Header().Get(echo.HeaderXRequestID) + "\r\nConnection: close\r\n\r\n"
+	go s.stream(conn, sub, p.ExpiresAt, head, last, resume, reset)
+	return nil
+}
 
+// stream owns the taken-over connection until the stream ends: at shutdown, when the token
+// expires, when the subscriber falls behind, or when a write fails (the client left).
+func (s *streamer) stream(conn net.Conn, sub *bus.Subscription, expires time.Time, head string, last int64, resume, reset bool) {
+	defer conn.Close()
+	defer sub.Close()
+	w := deadlineWriter{conn}
 	sent := sub.From
-	if resume {
+	if resume && !reset {
 		sent = last
 	}
-	if err := writeFrame(w, fmt.Sprintf("retry: %d\nevent: ready\ndata: {\"last_event_id\":%d}\n\n", reconnectAfter, sent)); err != nil {
-		return nil
+	if writeFrame(w, head+fmt.Sprintf("retry: %d\nevent: ready\ndata: {\"last_event_id\":%d}\n\n", reconnectAfter, sent)) != nil {
+		return
 	}
-	if resume {
-		err := s.escalations.CheckCursor(ctx, p, sent)
-		if domain.ErrorCode(err) == domain.EGone {
-			// The history the client missed is gone: it must re-read the queue; live events
-			// follow from here.
-			if err := writeFrame(w, "event: reset\ndata: {}\n\n"); err != nil {
-				return nil
-			}
-			sent = sub.From
-		} else if err != nil {
-			return nil
-		} else if sent, err = s.replay(ctx, w, p.AccountID, sent); err != nil {
-			return nil
+	if reset {
+		// The history the client missed is gone: it must re-read the queue; live events follow.
+		if writeFrame(w, "event: reset\ndata: {}\n\n") != nil {
+			return
+		}
+	} else if resume {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		var err error
+		sent, err = s.replay(ctx, w, sub.Account, sent)
+		cancel()
+		if err != nil {
+			return
 		}
 	}
-	w.Flush()
-
 	heartbeat := time.NewTicker(s.heartbeat)
 	defer heartbeat.Stop()
 	var expired <-chan time.Time
-	if !p.ExpiresAt.IsZero() {
-		timer := time.NewTimer(time.Until(p.ExpiresAt))
+	if !expires.IsZero() {
+		timer := time.NewTimer(time.Until(expires))
 		defer timer.Stop()
 		expired = timer.C
 	}
 	for {
 		select {
-		case <-ctx.Done():
-			return nil
 		case <-s.closing:
-			return nil
+			return
 		case <-expired:
-			return nil // the client refreshes its token and reconnects with Last-Event-ID
+			return // the client refreshes its token and reconnects with Last-Event-ID
 		case <-sub.Lost:
-			return nil // fell behind: the client reconnects with Last-Event-ID and replays
+			return // fell behind: the client reconnects with Last-Event-ID and replays
 		case <-heartbeat.C:
-			if err := writeFrame(w, ": heartbeat\n\n"); err != nil {
-				return nil
+			if writeFrame(w, ": heartbeat\n\n") != nil {
+				return
 			}
 		case e := <-sub.Events:
 			if e.ID <= sent {
 				continue
 			}
-			if err := writeEvent(w, escalations.Event{ID: e.ID, Type: eventType(e.Type), HandoffID: e.HandoffID, OccurredAt: e.OccurredAt, Handoff: e.Payload}); err != nil {
-				return nil
+			if writeEvent(w, escalations.Event{ID: e.ID, Type: eventType(e.Type), HandoffID: e.HandoffID, OccurredAt: e.OccurredAt, Handoff: e.Payload}) != nil {
+				return
 			}
 			sent = e.ID
 		}
-		w.Flush()
 	}
+}
+
+// deadlineWriter gives each write to the client writeWait to complete.
+type deadlineWriter struct{ conn net.Conn }
+
+func (d deadlineWriter) Write(b []byte) (int, error) {
+	if err := d.conn.SetWriteDeadline(time.Now().Add(writeWait)); err != nil {
+		return 0, err
+	}
+	return d.conn.Write(b)
 }
 
 // replay sends the account's events after the cursor from the table and returns the last id
