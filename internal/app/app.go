@@ -109,8 +109,15 @@ func New(db *postgres.DB, log *slog.Logger, s Settings) (*App, error) {
 	var b bus.Bus = bus.Memory{Hub: hub}
 	listen := func(ctx context.Context) { <-ctx.Done() }
 	if s.Bus == "postgres" {
-		b = bus.Postgres{}
-		listen = func(ctx context.Context) { bus.Listen(ctx, s.DatabaseURL, hub, log, s.OnListening) }
+		pg, err := bus.NewPostgres(s.DatabaseURL, log)
+		if err != nil {
+			return nil, err
+		}
+		b = pg
+		listen = func(ctx context.Context) {
+			defer pg.Close()
+			bus.Listen(ctx, s.DatabaseURL, hub, log, s.OnListening)
+		}
 	}
 	sessionService := sessions.NewService(db, s.Now)
 	escalationService := escalations.NewService(db, sessionService, b, s.PublicURL, s.Now)
@@ -118,6 +125,7 @@ func New(db *postgres.DB, log *slog.Logger, s Settings) (*App, error) {
 	run := func(ctx context.Context) {
 		var wg sync.WaitGroup
 		wg.Go(func() { listen(ctx) })
+		wg.Go(func() { hub.Run(ctx) })
 		wg.Go(func() { prune(ctx, escalationService, s.EventRetention, log) })
 		wg.Go(func() { mailer.Run(ctx) })
 		wg.Wait()

@@ -9,41 +9,63 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/resolutionflow/resolutionflow/gen/dbq"
 	"github.com/resolutionflow/resolutionflow/internal/postgres"
 )
 
-// Bus announces that an account has new committed events, to this process or to all of them.
+// Bus announces, after a commit, that an account has new events, to this process or to all of
+// them. Announcing never blocks the caller and never fails it: a lost announcement only delays
+// delivery until the hub's periodic catch-up (see Hub.Run).
 type Bus interface {
-	// InTx runs in the transaction that appended events, before it commits.
-	InTx(ctx context.Context, q *dbq.Queries, account uuid.UUID) error
-	// Committed runs after that transaction committed. It never blocks or fails.
-	Committed(account uuid.UUID)
+	Announce(account uuid.UUID)
 }
 
-// Memory is the bus of a single replica: it wakes the local hub after each commit.
+// Memory is the bus of a single replica: it wakes the local hub.
 type Memory struct{ Hub *Hub }
 
-func (Memory) InTx(context.Context, *dbq.Queries, uuid.UUID) error { return nil }
+func (m Memory) Announce(account uuid.UUID) { m.Hub.Wake(account) }
 
-func (m Memory) Committed(account uuid.UUID) { m.Hub.Wake(account) }
-
-// Postgres is the bus of several replicas: pg_notify inside the transaction, so that only
-// committed events are announced, and one LISTEN connection per process (see Listen) that wakes
-// the local hub.
-type Postgres struct{}
+// Postgres is the bus of several replicas: pg_notify after commit, so only committed events are
+// announced, and one LISTEN connection per process (see Listen) that wakes the local hub.
+type Postgres struct {
+	pool *pgxpool.Pool
+	log  *slog.Logger
+}
 
 const channel = "escalation_events"
 
-func (Postgres) InTx(ctx context.Context, q *dbq.Queries, account uuid.UUID) error {
-	if err := q.NotifyEscalationEvents(ctx, account.String()); err != nil {
-		return fmt.Errorf("notify %s: %w", channel, err)
+// announceWait bounds one notification; past it the announcement is dropped and logged.
+const announceWait = 5 * time.Second
+
+// NewPostgres returns a bus notifying through its own small pool on dsn, so that a saturated
+// request pool cannot hold announcements back.
+func NewPostgres(dsn string, log *slog.Logger) (*Postgres, error) {
+	cfg, err := pgxpool.ParseConfig(dsn)
+	if err != nil {
+		return nil, fmt.Errorf("escalation bus: %w", err)
 	}
-	return nil
+	cfg.MaxConns = 2
+	pool, err := pgxpool.NewWithConfig(context.Background(), cfg)
+	if err != nil {
+		return nil, fmt.Errorf("escalation bus: %w", err)
+	}
+	return &Postgres{pool: pool, log: log}, nil
 }
 
-func (Postgres) Committed(uuid.UUID) {}
+// Close releases the bus's connections.
+func (p *Postgres) Close() { p.pool.Close() }
+
+func (p *Postgres) Announce(account uuid.UUID) {
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), announceWait)
+		defer cancel()
+		if err := dbq.New(p.pool).NotifyEscalationEvents(ctx, account.String()); err != nil {
+			p.log.Warn("could not announce escalation events; subscribers get them at the next catch-up", "account", account, "error", err)
+		}
+	}()
+}
 
 // Listen holds one LISTEN connection to dsn and wakes the hub's feed of each announced account,
 // until ctx ends. After a lost connection it reconnects with backoff and wakes every feed, which
@@ -72,6 +94,10 @@ func Listen(ctx context.Context, dsn string, hub *Hub, log *slog.Logger, ready f
 	}
 }
 
+// idleCheck is how long the listener waits for a notification before checking that its
+// connection is alive: a half-open connection would otherwise go unnoticed for minutes.
+const idleCheck = 30 * time.Second
+
 func listenOnce(ctx context.Context, dsn string, hub *Hub, connected func()) error {
 	cfg, err := pgx.ParseConfig(postgres.WithoutPoolSettings(dsn))
 	if err != nil {
@@ -87,7 +113,15 @@ func listenOnce(ctx context.Context, dsn string, hub *Hub, connected func()) err
 	}
 	connected()
 	for {
-		n, err := conn.WaitForNotification(ctx)
+		wait, cancel := context.WithTimeout(ctx, idleCheck)
+		n, err := conn.WaitForNotification(wait)
+		cancel()
+		if errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil {
+			if err := conn.Ping(ctx); err != nil {
+				return fmt.Errorf("idle listener connection is dead: %w", err)
+			}
+			continue
+		}
 		if err != nil {
 			return err
 		}

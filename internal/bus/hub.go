@@ -6,6 +6,7 @@ package bus
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"sync"
 	"time"
@@ -73,14 +74,18 @@ type Subscription struct {
 
 // Subscribe starts receiving the account's events. Close the subscription when done.
 func (h *Hub) Subscribe(ctx context.Context, account uuid.UUID) (*Subscription, error) {
+	// Read outside the hub's lock: a slow database must not hold up every other subscriber and
+	// every wake-up. An event committed meanwhile is simply delivered live.
+	ctx, cancel := context.WithTimeout(ctx, readWait)
+	last, err := h.db.GetLastEscalationEventID(ctx, account)
+	cancel()
+	if err != nil {
+		return nil, fmt.Errorf("read the last event id: %w", err)
+	}
 	h.mu.Lock()
+	defer h.mu.Unlock()
 	f, ok := h.feeds[account]
 	if !ok {
-		last, err := h.db.GetLastEscalationEventID(ctx, account)
-		if err != nil {
-			h.mu.Unlock()
-			return nil, err
-		}
 		f = &feed{account: account, wake: make(chan struct{}, 1), stop: make(chan struct{}), cursor: last, subs: map[*Subscription]struct{}{}}
 		h.feeds[account] = f
 		go h.run(f)
@@ -91,8 +96,28 @@ func (h *Hub) Subscribe(ctx context.Context, account uuid.UUID) (*Subscription, 
 	s.From = f.cursor
 	f.subs[s] = struct{}{}
 	f.mu.Unlock()
-	h.mu.Unlock()
 	return s, nil
+}
+
+// readWait bounds one read of the events table.
+const readWait = 10 * time.Second
+
+// catchUp is how often every feed reads the table whether or not it was woken: the safety net
+// for an announcement lost on the way or a read that failed.
+const catchUp = 30 * time.Second
+
+// Run wakes every feed periodically until ctx ends.
+func (h *Hub) Run(ctx context.Context) {
+	tick := time.NewTicker(catchUp)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+			h.WakeAll()
+		}
+	}
 }
 
 // Close stops the subscription; the account's feed stops with its last subscriber.
@@ -149,7 +174,8 @@ func (h *Hub) run(f *feed) {
 		case <-f.wake:
 		}
 		if err := h.deliver(f); err != nil {
-			h.log.Warn("escalation feed could not read new events; the next wake-up retries", "account", f.account, "error", err)
+			h.log.Warn("escalation feed could not read new events; retrying", "account", f.account, "error", err)
+			time.AfterFunc(time.Second, func() { h.Wake(f.account) })
 		}
 	}
 }
@@ -161,7 +187,7 @@ func (h *Hub) deliver(f *feed) error {
 		f.mu.Lock()
 		after := f.cursor
 		f.mu.Unlock()
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		ctx, cancel := context.WithTimeout(context.Background(), readWait)
 		rows, err := h.db.ListEscalationEvents(ctx, dbq.ListEscalationEventsParams{AccountID: f.account, After: after, MaxRows: readBatch})
 		cancel()
 		if err != nil {

@@ -49,9 +49,11 @@ func notFound(id uuid.UUID) error {
 
 // EscalateSession hands a session off: the session ends as escalated and a handoff carrying its
 // context joins the queue, with its handoff_created event, in one transaction. A request
-// repeating an earlier Idempotency-Key of the same user returns the first handoff instead.
+// repeating an earlier Idempotency-Key of the same user for the same session returns that
+// handoff instead (as it is now), also when the retries run concurrently; the key used for
+// another session is EInvalid.
 func (s *Service) EscalateSession(ctx context.Context, p domain.Principal, sessionID uuid.UUID, r Request) (domain.Handoff, error) {
-	if h, ok, err := s.byKey(ctx, p, r.IdempotencyKey); ok || err != nil {
+	if h, ok, err := s.retried(ctx, p, sessionID, r.IdempotencyKey); ok || err != nil {
 		return h, err
 	}
 	if r.Priority == "" {
@@ -65,8 +67,8 @@ func (s *Service) EscalateSession(ctx context.Context, p domain.Principal, sessi
 		}
 		if summary == "" {
 			summary = "Escalated from " + v.Session.TreeTitle + " at: " + v.CurrentNode().Text
-			summary = string([]rune(summary)[:min(len([]rune(summary)), 4000)])
 		}
+		summary = string([]rune(summary)[:min(len([]rune(summary)), maxSummary)])
 		snapshot, err := json.Marshal(domain.SessionContext(v.Session, v.Definition, technician, summary, s.now()))
 		if err != nil {
 			return fmt.Errorf("encode context: %w", err)
@@ -88,15 +90,17 @@ func (s *Service) EscalateSession(ctx context.Context, p domain.Principal, sessi
 		}
 		return s.appendEvent(ctx, q, created, domain.EventHandoffCreated)
 	})
-	if postgres.IsUniqueViolation(err, "handoffs_account_id_created_by_idempotency_key_key") {
-		// A concurrent retry with the same key won the race; answer with its handoff.
-		h, _, err := s.byKey(ctx, p, r.IdempotencyKey)
-		return h, err
+	if err != nil && r.IdempotencyKey != "" {
+		// A concurrent retry with the same key may have won: it escalated the session first
+		// (this request then finds the session escalated) or took the key first.
+		if h, ok, lookupErr := s.retried(ctx, p, sessionID, r.IdempotencyKey); ok || lookupErr != nil {
+			return h, lookupErr
+		}
 	}
 	if err != nil {
 		return domain.Handoff{}, err
 	}
-	s.bus.Committed(p.AccountID)
+	s.bus.Announce(p.AccountID)
 	return toHandoff(created)
 }
 
@@ -117,6 +121,19 @@ func (s *Service) queueEmails(ctx context.Context, q *dbq.Queries, row dbq.Hando
 		return fmt.Errorf("queue emails: %w", err)
 	}
 	return nil
+}
+
+// maxSummary is the longest summary a handoff stores.
+const maxSummary = 4000
+
+// retried finds the handoff an earlier request with the same Idempotency-Key created.
+func (s *Service) retried(ctx context.Context, p domain.Principal, sessionID uuid.UUID, key string) (domain.Handoff, bool, error) {
+	h, ok, err := s.byKey(ctx, p, key)
+	if ok && (h.SessionID == nil || *h.SessionID != sessionID) {
+		return domain.Handoff{}, false, &domain.Error{Code: domain.EInvalid, Message: "this Idempotency-Key was used for another request: use a new key for each escalation",
+			Fields: []domain.FieldError{{Pointer: "Idempotency-Key", Detail: "already used for another session"}}}
+	}
+	return h, ok, err
 }
 
 func (s *Service) byKey(ctx context.Context, p domain.Principal, key string) (domain.Handoff, bool, error) {
@@ -283,7 +300,7 @@ func (s *Service) change(ctx context.Context, p domain.Principal, id uuid.UUID, 
 	if err != nil {
 		return domain.Handoff{}, err
 	}
-	s.bus.Committed(p.AccountID)
+	s.bus.Announce(p.AccountID)
 	return toHandoff(updated)
 }
 

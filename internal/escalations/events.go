@@ -41,9 +41,9 @@ type handoffPayload struct {
 	UpdatedAt      time.Time  `json:"updated_at"`
 }
 
-// appendEvent records a change of h in the caller's transaction and announces it on the bus
-// (which, for PostgreSQL, is sent only if the transaction commits). The account's event lock is
-// taken first and held to commit, so that within an account event ids commit in order.
+// appendEvent records a change of h in the caller's transaction; the caller announces it on the
+// bus after commit. The account's event lock is taken first and held to commit, so that within
+// an account event ids commit in order.
 func (s *Service) appendEvent(ctx context.Context, q *dbq.Queries, h dbq.Handoff, t domain.EventType) error {
 	payload, err := json.Marshal(handoffPayload{
 		ID: h.ID, Source: h.Source, SessionID: h.SessionID, Summary: h.Summary, Priority: h.Priority, Status: h.Status,
@@ -61,7 +61,7 @@ func (s *Service) appendEvent(ctx context.Context, q *dbq.Queries, h dbq.Handoff
 	}); err != nil {
 		return fmt.Errorf("append %s event: %w", t, err)
 	}
-	return s.bus.InTx(ctx, q, h.AccountID)
+	return nil
 }
 
 // Events returns up to limit events of the caller's account after the cursor, oldest first,

@@ -3,6 +3,7 @@ package httpapi_test
 import (
 	"context"
 	"net/http"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -276,5 +277,38 @@ func TestCompletingAsEscalatedHandsOff(t *testing.T) {
 	queue, _ := admin.Client.ListEscalationsWithResponse(ctx, &oapi.ListEscalationsParams{})
 	if queue.JSON200.Total != 1 || *queue.JSON200.Items[0].SessionId != sess.Id || queue.JSON200.Items[0].Summary == "" {
 		t.Fatalf("queue after completing as escalated: %+v", queue.JSON200.Items)
+	}
+}
+
+// Retries racing each other with one Idempotency-Key all get the one handoff.
+func TestConcurrentRetriesShareOneHandoff(t *testing.T) {
+	t.Parallel()
+	s := apitest.NewServer(t)
+	ctx := context.Background()
+	admin := s.Register("Retries")
+	tech := s.AddUser(admin, oapi.Viewer)
+	tree, _ := createTree(t, admin, printerTree("Printer offline", oapi.TreeWriteStatusPublished))
+	sess := startSession(t, tech, tree.Id)
+	key := "same-key"
+	var mu sync.Mutex
+	ids := map[uuid.UUID]bool{}
+	statuses := parallelStatuses(t, 10, func() (int, error) {
+		r, err := tech.Client.EscalateSessionWithResponse(ctx, sess.Id, &oapi.EscalateSessionParams{IdempotencyKey: &key}, oapi.EscalationRequest{Summary: "once"})
+		if err != nil {
+			return 0, err
+		}
+		if r.JSON201 != nil {
+			mu.Lock()
+			ids[r.JSON201.Id] = true
+			mu.Unlock()
+		}
+		return r.StatusCode(), nil
+	})
+	if statuses[http.StatusCreated] != 10 || len(ids) != 1 {
+		t.Errorf("10 concurrent retries: %v with %d distinct handoffs, want ten 201 with one", statuses, len(ids))
+	}
+	other := startSession(t, tech, tree.Id)
+	if r, _ := tech.Client.EscalateSessionWithResponse(ctx, other.Id, &oapi.EscalateSessionParams{IdempotencyKey: &key}, oapi.EscalationRequest{Summary: "x"}); r.StatusCode() != http.StatusUnprocessableEntity {
+		t.Errorf("the key reused for another session = %d, want 422", r.StatusCode())
 	}
 }

@@ -265,3 +265,27 @@ func TestCursorsOlderThanRetention(t *testing.T) {
 		t.Fatalf("after the reset: %+v", f)
 	}
 }
+
+// With the bus unable to reach its database at all, handoffs are still created: announcing is
+// best effort, and the hub's periodic catch-up delivers what was not announced.
+func TestBusFailureNeverFailsCreation(t *testing.T) {
+	t.Parallel()
+	s := apitest.NewServer(t, apitest.WithSettings(func(st *app.Settings) {
+		st.Bus = "postgres"
+		st.DatabaseURL = "postgres://nobody@127.0.0.1:1/nowhere?sslmode=disable&connect_timeout=1"
+	}))
+	admin := s.Register("Broken bus")
+	tree, _ := createTree(t, admin, printerTree("Printer offline", oapi.TreeWriteStatusPublished))
+	start := time.Now()
+	_, r := escalated(t, admin, tree.Id, "", oapi.EscalationRequest{Summary: "still recorded"})
+	if r.StatusCode() != http.StatusCreated {
+		t.Fatalf("escalate with a broken bus = %d, want 201", r.StatusCode())
+	}
+	if elapsed := time.Since(start); elapsed > 5*time.Second {
+		t.Errorf("escalating took %s with a broken bus: announcing must not block", elapsed)
+	}
+	events, _ := admin.Client.ListEscalationEventsWithResponse(context.Background(), &oapi.ListEscalationEventsParams{})
+	if len(events.JSON200.Items) != 1 {
+		t.Errorf("the event was not recorded: %d events", len(events.JSON200.Items))
+	}
+}
