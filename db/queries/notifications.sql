@@ -12,10 +12,11 @@ WHERE u.account_id = @account_id AND u.active AND u.escalation_emails
 -- workers (other replicas) off the same rows, and the lease keeps them off while it sends. It
 -- serves every account: it is the outbox's worker, not a tenant's request.
 -- name: ClaimDueNotifications :many
-UPDATE notifications n SET attempts = n.attempts + 1, next_attempt_at = sqlc.arg(lease_until)::timestamptz
+-- Times come from the database's clock, so that replicas with skewed clocks agree on leases.
+UPDATE notifications n SET attempts = n.attempts + 1, next_attempt_at = now() + make_interval(secs => sqlc.arg(lease_seconds)::float8)
 WHERE n.id IN (
     SELECT d.id FROM notifications d
-    WHERE d.sent_at IS NULL AND d.failed_at IS NULL AND d.next_attempt_at <= sqlc.arg(due_by)::timestamptz
+    WHERE d.sent_at IS NULL AND d.failed_at IS NULL AND d.next_attempt_at <= now()
     ORDER BY d.next_attempt_at, d.id
     LIMIT sqlc.arg(max_rows)
     FOR UPDATE SKIP LOCKED
@@ -26,7 +27,13 @@ RETURNING n.*;
 UPDATE notifications SET sent_at = @at::timestamptz, last_error = '' WHERE account_id = @account_id AND id = @id;
 
 -- name: RetryNotification :exec
-UPDATE notifications SET next_attempt_at = @next_attempt_at, last_error = @last_error
+UPDATE notifications SET next_attempt_at = now() + make_interval(secs => sqlc.arg(delay_seconds)::float8), last_error = @last_error
+WHERE account_id = @account_id AND id = @id;
+
+-- ReleaseNotification hands back an email a stopping worker did not get to send, without
+-- counting the attempt.
+-- name: ReleaseNotification :exec
+UPDATE notifications SET next_attempt_at = now(), attempts = attempts - 1
 WHERE account_id = @account_id AND id = @id;
 
 -- name: FailNotification :exec

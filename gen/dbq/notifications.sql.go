@@ -13,28 +13,28 @@ import (
 )
 
 const claimDueNotifications = `-- name: ClaimDueNotifications :many
-UPDATE notifications n SET attempts = n.attempts + 1, next_attempt_at = $1::timestamptz
+UPDATE notifications n SET attempts = n.attempts + 1, next_attempt_at = now() + make_interval(secs => $1::float8)
 WHERE n.id IN (
     SELECT d.id FROM notifications d
-    WHERE d.sent_at IS NULL AND d.failed_at IS NULL AND d.next_attempt_at <= $2::timestamptz
+    WHERE d.sent_at IS NULL AND d.failed_at IS NULL AND d.next_attempt_at <= now()
     ORDER BY d.next_attempt_at, d.id
-    LIMIT $3
+    LIMIT $2
     FOR UPDATE SKIP LOCKED
 )
 RETURNING n.id, n.account_id, n.handoff_id, n.user_id, n.email, n.subject, n.text_body, n.html_body, n.attempts, n.next_attempt_at, n.sent_at, n.failed_at, n.last_error, n.created_at
 `
 
 type ClaimDueNotificationsParams struct {
-	LeaseUntil time.Time
-	DueBy      time.Time
-	MaxRows    int32
+	LeaseSeconds float64
+	MaxRows      int32
 }
 
 // ClaimDueNotifications leases due notifications to one worker: SKIP LOCKED keeps concurrent
 // workers (other replicas) off the same rows, and the lease keeps them off while it sends. It
 // serves every account: it is the outbox's worker, not a tenant's request.
+// Times come from the database's clock, so that replicas with skewed clocks agree on leases.
 func (q *Queries) ClaimDueNotifications(ctx context.Context, arg ClaimDueNotificationsParams) ([]Notification, error) {
-	rows, err := q.db.Query(ctx, claimDueNotifications, arg.LeaseUntil, arg.DueBy, arg.MaxRows)
+	rows, err := q.db.Query(ctx, claimDueNotifications, arg.LeaseSeconds, arg.MaxRows)
 	if err != nil {
 		return nil, err
 	}
@@ -185,21 +185,38 @@ func (q *Queries) QueueHandoffNotifications(ctx context.Context, arg QueueHandof
 	return result.RowsAffected(), nil
 }
 
+const releaseNotification = `-- name: ReleaseNotification :exec
+UPDATE notifications SET next_attempt_at = now(), attempts = attempts - 1
+WHERE account_id = $1 AND id = $2
+`
+
+type ReleaseNotificationParams struct {
+	AccountID uuid.UUID
+	ID        int64
+}
+
+// ReleaseNotification hands back an email a stopping worker did not get to send, without
+// counting the attempt.
+func (q *Queries) ReleaseNotification(ctx context.Context, arg ReleaseNotificationParams) error {
+	_, err := q.db.Exec(ctx, releaseNotification, arg.AccountID, arg.ID)
+	return err
+}
+
 const retryNotification = `-- name: RetryNotification :exec
-UPDATE notifications SET next_attempt_at = $1, last_error = $2
+UPDATE notifications SET next_attempt_at = now() + make_interval(secs => $1::float8), last_error = $2
 WHERE account_id = $3 AND id = $4
 `
 
 type RetryNotificationParams struct {
-	NextAttemptAt time.Time
-	LastError     string
-	AccountID     uuid.UUID
-	ID            int64
+	DelaySeconds float64
+	LastError    string
+	AccountID    uuid.UUID
+	ID           int64
 }
 
 func (q *Queries) RetryNotification(ctx context.Context, arg RetryNotificationParams) error {
 	_, err := q.db.Exec(ctx, retryNotification,
-		arg.NextAttemptAt,
+		arg.DelaySeconds,
 		arg.LastError,
 		arg.AccountID,
 		arg.ID,

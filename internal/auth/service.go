@@ -312,6 +312,12 @@ func (s *Service) ChangePassword(ctx context.Context, p domain.Principal, curren
 	return err
 }
 
+// Confirm re-checks a principal against the user as it is now (within the cache's freshness):
+// EUnauthorized when deactivated, and the current role.
+func (s *Service) Confirm(ctx context.Context, p domain.Principal) (domain.Principal, error) {
+	return s.principals.Confirm(ctx, p)
+}
+
 // Authenticate verifies an access token and confirms its user is still active, with the role
 // the user has now.
 func (s *Service) Authenticate(ctx context.Context, token string) (domain.Principal, error) {

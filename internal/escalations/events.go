@@ -88,8 +88,10 @@ func (s *Service) Events(ctx context.Context, p domain.Principal, after int64, l
 	return out, next, len(rows) < int(limit), nil
 }
 
-// CheckCursor returns EGone when events after the cursor were pruned: the caller must re-read
-// the queue and continue from the newest event.
+// CheckCursor returns EGone when the cursor cannot continue without a gap: events after it were
+// pruned, or it is beyond the account's newest event (a cursor from another database, say,
+// would otherwise skip every event until ids caught up with it). The caller must re-read the
+// queue and continue from the newest event.
 func (s *Service) CheckCursor(ctx context.Context, p domain.Principal, after int64) error {
 	horizon, err := s.db.GetEscalationEventHorizon(ctx, p.AccountID)
 	if err != nil {
@@ -97,6 +99,13 @@ func (s *Service) CheckCursor(ctx context.Context, p domain.Principal, after int
 	}
 	if after < horizon {
 		return domain.Errorf(domain.EGone, "events after %d are older than the retained history (it starts after %d): re-read the queue and continue from the newest event", after, horizon)
+	}
+	newest, err := s.db.GetLastEscalationEventID(ctx, p.AccountID)
+	if err != nil {
+		return fmt.Errorf("read the newest event id: %w", err)
+	}
+	if after > newest {
+		return domain.Errorf(domain.EGone, "cursor %d is beyond the newest event (%d) of your account: re-read the queue and continue from the newest event", after, newest)
 	}
 	return nil
 }

@@ -87,7 +87,7 @@ func New(d Deps) (http.Handler, error) {
 		return nil, fmt.Errorf("render the API reference: %w", err)
 	}
 	e.GET("/docs", func(c echo.Context) error { return c.HTMLBlob(http.StatusOK, docsPage) })
-	stream := &streamer{db: d.DB, escalations: d.Escalations, hub: d.Hub, heartbeat: d.Heartbeat, closing: d.Closing}
+	stream := &streamer{db: d.DB, auth: d.Auth, escalations: d.Escalations, hub: d.Hub, heartbeat: d.Heartbeat, closing: d.Closing}
 	e.GET(streamPath, stream.serve)
 	e.RouteNotFound("/*", func(c echo.Context) error { return echo.ErrNotFound })
 	return e, nil

@@ -14,6 +14,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/resolutionflow/resolutionflow/gen/dbq"
+	"github.com/resolutionflow/resolutionflow/internal/auth"
 	"github.com/resolutionflow/resolutionflow/internal/bus"
 	"github.com/resolutionflow/resolutionflow/internal/domain"
 	"github.com/resolutionflow/resolutionflow/internal/escalations"
@@ -31,6 +32,7 @@ const replayBatch = 500
 
 type streamer struct {
 	db          *postgres.DB
+	auth        *auth.Service
 	escalations *escalations.Service
 	hub         *bus.Hub
 	heartbeat   time.Duration
@@ -82,13 +84,13 @@ func (s *streamer) serve(c echo.Context) error {
 	res.Status, res.Committed = http.StatusOK, true // for the request log and metrics
 	head := "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\nX-Accel-Buffering: no\r\n" +
 		"X-Request-Id: " + res.Header().Get(echo.HeaderXRequestID) + "\r\nConnection: close\r\n\r\n"
-	go s.stream(conn, sub, p.ExpiresAt, head, last, resume, reset)
+	go s.stream(conn, sub, p, head, last, resume, reset)
 	return nil
 }
 
 // stream owns the taken-over connection until the stream ends: at shutdown, when the token
 // expires, when the subscriber falls behind, or when a write fails (the client left).
-func (s *streamer) stream(conn net.Conn, sub *bus.Subscription, expires time.Time, head string, last int64, resume, reset bool) {
+func (s *streamer) stream(conn net.Conn, sub *bus.Subscription, p domain.Principal, head string, last int64, resume, reset bool) {
 	defer conn.Close()
 	defer sub.Close()
 	w := deadlineWriter{conn}
@@ -101,7 +103,8 @@ func (s *streamer) stream(conn net.Conn, sub *bus.Subscription, expires time.Tim
 	}
 	if reset {
 		// The history the client missed is gone: it must re-read the queue; live events follow.
-		if writeFrame(w, "event: reset\ndata: {}\n\n") != nil {
+		// The id moves the client's Last-Event-ID past the gap, so a reconnect does not reset again.
+		if writeFrame(w, fmt.Sprintf("event: reset\nid: %d\ndata: {}\n\n", sent)) != nil {
 			return
 		}
 	} else if resume {
@@ -116,8 +119,8 @@ func (s *streamer) stream(conn net.Conn, sub *bus.Subscription, expires time.Tim
 	heartbeat := time.NewTicker(s.heartbeat)
 	defer heartbeat.Stop()
 	var expired <-chan time.Time
-	if !expires.IsZero() {
-		timer := time.NewTimer(time.Until(expires))
+	if !p.ExpiresAt.IsZero() {
+		timer := time.NewTimer(time.Until(p.ExpiresAt))
 		defer timer.Stop()
 		expired = timer.C
 	}
@@ -130,6 +133,11 @@ func (s *streamer) stream(conn net.Conn, sub *bus.Subscription, expires time.Tim
 		case <-sub.Lost:
 			return // fell behind: the client reconnects with Last-Event-ID and replays
 		case <-heartbeat.C:
+			// A user deactivated or demoted since the stream opened stops receiving at once,
+			// as they would on any other request.
+			if !s.stillAllowed(p) {
+				return
+			}
 			if writeFrame(w, ": heartbeat\n\n") != nil {
 				return
 			}
@@ -143,6 +151,13 @@ func (s *streamer) stream(conn net.Conn, sub *bus.Subscription, expires time.Tim
 			sent = e.ID
 		}
 	}
+}
+
+func (s *streamer) stillAllowed(p domain.Principal) bool {
+	ctx, cancel := context.WithTimeout(context.Background(), writeWait)
+	defer cancel()
+	current, err := s.auth.Confirm(ctx, p)
+	return err == nil && current.Role.AtLeast(domain.RoleEngineer)
 }
 
 // deadlineWriter gives each write to the client writeWait to complete.

@@ -251,6 +251,10 @@ func TestCursorsOlderThanRetention(t *testing.T) {
 	if gone.StatusCode() != http.StatusGone {
 		t.Errorf("a cursor into pruned history = %d, want 410", gone.StatusCode())
 	}
+	beyond := all.JSON200.NextCursor + 1000
+	if r, _ := admin.Client.ListEscalationEventsWithResponse(ctx, &oapi.ListEscalationEventsParams{After: &beyond}); r.StatusCode() != http.StatusGone {
+		t.Errorf("a cursor beyond the newest event = %d, want 410", r.StatusCode())
+	}
 	if fresh, _ := admin.Client.ListEscalationEventsWithResponse(ctx, &oapi.ListEscalationEventsParams{}); fresh.StatusCode() != http.StatusOK || len(fresh.JSON200.Items) != 0 {
 		t.Errorf("after=0 starts at the oldest retained event: %d", fresh.StatusCode())
 	}
@@ -287,5 +291,29 @@ func TestBusFailureNeverFailsCreation(t *testing.T) {
 	events, _ := admin.Client.ListEscalationEventsWithResponse(context.Background(), &oapi.ListEscalationEventsParams{})
 	if len(events.JSON200.Items) != 1 {
 		t.Errorf("the event was not recorded: %d events", len(events.JSON200.Items))
+	}
+}
+
+// A user deactivated while streaming stops receiving at the next heartbeat.
+func TestStreamEndsForADeactivatedUser(t *testing.T) {
+	t.Parallel()
+	s := apitest.NewServer(t, apitest.WithSettings(func(st *app.Settings) { st.SSEHeartbeat = 20 * time.Millisecond }))
+	admin := s.Register("Deactivation")
+	eng := s.AddUser(admin, oapi.Engineer)
+	frames, _ := openStream(t, s, eng.AccessToken, "")
+	next(t, frames, 5*time.Second) // ready
+	if r, _ := admin.Client.DeactivateUserWithResponse(context.Background(), eng.UserID); r.StatusCode() != http.StatusNoContent {
+		t.Fatalf("deactivate: %d", r.StatusCode())
+	}
+	deadline := time.After(5 * time.Second)
+	for {
+		select {
+		case _, open := <-frames:
+			if !open {
+				return
+			}
+		case <-deadline:
+			t.Fatal("the stream of a deactivated user is still open")
+		}
 	}
 }

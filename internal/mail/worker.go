@@ -47,7 +47,7 @@ func NewSMTPSender(rawURL, from string) (*SMTPSender, error) {
 	if err != nil || u.Host == "" {
 		return nil, fmt.Errorf("SMTP_URL %q is not a URL like smtp://user:password@mail.example.com:587", rawURL)
 	}
-	opts := []gomail.Option{gomail.WithTimeout(30 * time.Second)}
+	opts := []gomail.Option{gomail.WithTimeout(sendTimeout)}
 	switch u.Scheme {
 	case "smtp":
 		opts = append(opts, gomail.WithTLSPortPolicy(gomail.TLSOpportunistic))
@@ -103,22 +103,26 @@ type Worker struct {
 	Backoff func(n int32) time.Duration
 }
 
-// lease is how long a worker owns an email it is sending; past it another worker may retry.
-const lease = 2 * time.Minute
-
-const batch = 20
+// lease is how long a worker owns an email it is sending; past it another worker may retry. It
+// covers one send (the SMTP client gives up after sendTimeout) with a wide margin: emails are
+// claimed one at a time, so a slow server cannot make a batch outlive its lease and have
+// another replica send the rest again.
+const (
+	lease       = 2 * time.Minute
+	sendTimeout = 30 * time.Second
+)
 
 // Run sends due emails until ctx ends.
 func (w *Worker) Run(ctx context.Context) {
 	tick := time.NewTicker(w.Poll)
 	defer tick.Stop()
 	for {
-		for {
-			n, err := w.sendDue(ctx)
+		for ctx.Err() == nil {
+			sent, err := w.sendNext(ctx)
 			if err != nil && ctx.Err() == nil {
 				w.Log.Warn("the email outbox could not be read; retrying", "error", err)
 			}
-			if n < batch {
+			if !sent {
 				break
 			}
 		}
@@ -130,16 +134,16 @@ func (w *Worker) Run(ctx context.Context) {
 	}
 }
 
-func (w *Worker) sendDue(ctx context.Context) (int, error) {
-	now := w.Now()
-	due, err := w.DB.ClaimDueNotifications(ctx, dbq.ClaimDueNotificationsParams{LeaseUntil: now.Add(lease), DueBy: now, MaxRows: batch})
+// sendNext sends the next due email, if any, and reports whether there was one.
+func (w *Worker) sendNext(ctx context.Context) (bool, error) {
+	due, err := w.DB.ClaimDueNotifications(ctx, dbq.ClaimDueNotificationsParams{LeaseSeconds: lease.Seconds(), MaxRows: 1})
 	if err != nil {
-		return 0, fmt.Errorf("claim due emails: %w", err)
+		return false, fmt.Errorf("claim a due email: %w", err)
 	}
 	for _, n := range due {
 		w.send(ctx, n)
 	}
-	return len(due), nil
+	return len(due) > 0, nil
 }
 
 func (w *Worker) send(ctx context.Context, n dbq.Notification) {
@@ -148,6 +152,11 @@ func (w *Worker) send(ctx context.Context, n dbq.Notification) {
 	// again when its lease runs out.
 	record := context.WithoutCancel(ctx)
 	switch {
+	case err != nil && ctx.Err() != nil:
+		// Stopping, not failing: hand the email back without counting the attempt.
+		if err := w.DB.ReleaseNotification(record, dbq.ReleaseNotificationParams{AccountID: n.AccountID, ID: n.ID}); err != nil {
+			w.Log.Warn("could not hand back an unsent email; it is retried when its lease ends", "notification", n.ID, "error", err)
+		}
 	case err == nil:
 		if err := w.DB.MarkNotificationSent(record, dbq.MarkNotificationSentParams{AccountID: n.AccountID, ID: n.ID, At: w.Now()}); err != nil {
 			w.Log.Error("an email was sent but could not be marked sent; it may be sent again", "notification", n.ID, "error", err)
@@ -158,9 +167,9 @@ func (w *Worker) send(ctx context.Context, n dbq.Notification) {
 			w.Log.Error("could not record a failed email", "notification", n.ID, "error", err)
 		}
 	default:
-		retry := w.Now().Add(w.Backoff(n.Attempts))
-		w.Log.Warn("an email failed; it will be retried", "notification", n.ID, "attempt", n.Attempts, "retry_at", retry, "error", err)
-		if err := w.DB.RetryNotification(record, dbq.RetryNotificationParams{AccountID: n.AccountID, ID: n.ID, NextAttemptAt: retry, LastError: err.Error()}); err != nil {
+		delay := w.Backoff(n.Attempts)
+		w.Log.Warn("an email failed; it will be retried", "notification", n.ID, "attempt", n.Attempts, "retry_in", delay.String(), "error", err)
+		if err := w.DB.RetryNotification(record, dbq.RetryNotificationParams{AccountID: n.AccountID, ID: n.ID, DelaySeconds: delay.Seconds(), LastError: err.Error()}); err != nil {
 			w.Log.Error("could not schedule an email retry", "notification", n.ID, "error", err)
 		}
 	}
