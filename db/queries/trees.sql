@@ -98,3 +98,13 @@ ORDER BY hits.rank DESC, t.id;
 
 -- name: HasTreeTitled :one
 SELECT EXISTS (SELECT 1 FROM trees WHERE account_id = @account_id AND title = @title);
+
+-- MatchTrees finds the published trees that match any of the words of a tsquery, best first:
+-- the assistant's retrieval, where a technician's sentence rarely matches word for word.
+-- name: MatchTrees :many
+SELECT sqlc.embed(t), (ts_rank(s.summary, to_tsquery('english', @query::text)) + ts_rank(s.document, to_tsquery('english', @query::text)))::float8 AS rank, s.body
+FROM tree_search s
+JOIN trees t ON t.account_id = s.account_id AND t.id = s.tree_id
+WHERE s.account_id = @account_id AND s.document @@ to_tsquery('english', @query::text) AND t.status = 'published'
+ORDER BY rank DESC, t.id
+LIMIT @max_rows;

@@ -16,6 +16,26 @@ type Account struct {
 	CreatedAt time.Time
 }
 
+type AiMessage struct {
+	ID          uuid.UUID
+	AccountID   uuid.UUID
+	AiSessionID uuid.UUID
+	Role        string
+	Content     string
+	CreatedAt   time.Time
+}
+
+type AiSession struct {
+	ID        uuid.UUID
+	AccountID uuid.UUID
+	UserID    uuid.UUID
+	SessionID *uuid.UUID
+	Problem   string
+	Status    string
+	CreatedAt time.Time
+	UpdatedAt time.Time
+}
+
 type EscalationEvent struct {
 	ID        int64
 	AccountID uuid.UUID

@@ -383,6 +383,64 @@ func (q *Queries) LockTreeForUpdate(ctx context.Context, arg LockTreeForUpdatePa
 	return i, err
 }
 
+const matchTrees = `-- name: MatchTrees :many
+SELECT t.id, t.account_id, t.title, t.description, t.category, t.tags, t.status, t.current_version, t.revision, t.created_by, t.created_at, t.updated_at, (ts_rank(s.summary, to_tsquery('english', $1::text)) + ts_rank(s.document, to_tsquery('english', $1::text)))::float8 AS rank, s.body
+FROM tree_search s
+JOIN trees t ON t.account_id = s.account_id AND t.id = s.tree_id
+WHERE s.account_id = $2 AND s.document @@ to_tsquery('english', $1::text) AND t.status = 'published'
+ORDER BY rank DESC, t.id
+LIMIT $3
+`
+
+type MatchTreesParams struct {
+	Query     string
+	AccountID uuid.UUID
+	MaxRows   int32
+}
+
+type MatchTreesRow struct {
+	Tree Tree
+	Rank float64
+	Body string
+}
+
+// MatchTrees finds the published trees that match any of the words of a tsquery, best first:
+// the assistant's retrieval, where a technician's sentence rarely matches word for word.
+func (q *Queries) MatchTrees(ctx context.Context, arg MatchTreesParams) ([]MatchTreesRow, error) {
+	rows, err := q.db.Query(ctx, matchTrees, arg.Query, arg.AccountID, arg.MaxRows)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []MatchTreesRow{}
+	for rows.Next() {
+		var i MatchTreesRow
+		if err := rows.Scan(
+			&i.Tree.ID,
+			&i.Tree.AccountID,
+			&i.Tree.Title,
+			&i.Tree.Description,
+			&i.Tree.Category,
+			&i.Tree.Tags,
+			&i.Tree.Status,
+			&i.Tree.CurrentVersion,
+			&i.Tree.Revision,
+			&i.Tree.CreatedBy,
+			&i.Tree.CreatedAt,
+			&i.Tree.UpdatedAt,
+			&i.Rank,
+			&i.Body,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const searchTrees = `-- name: SearchTrees :many
 SELECT t.id, t.account_id, t.title, t.description, t.category, t.tags, t.status, t.current_version, t.revision, t.created_by, t.created_at, t.updated_at, hits.rank::float8 AS rank, ts.body
 FROM (

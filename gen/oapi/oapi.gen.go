@@ -1445,12 +1445,16 @@ type ClientInterface interface {
 
 	// ListAISessions List assistant conversations
 	//
-	// Viewers see their own; engineers and admins see the account's.
+	// Viewers see their own; engineers and admins see the account's. Lists leave the messages out (`messages` is empty); read one conversation for them.
 	//
 	// Corresponds with GET /api/v1/ai-sessions (the `ListAISessions` operationId).
 	ListAISessions(ctx context.Context, params *ListAISessionsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// CreateAISessionWithBody Start a conversation with the assistant
+	//
+	// The built-in assistant (no network) looks up the account's published trees that match
+	// the problem and, when the conversation is linked to a guided session, says where that
+	// session stands and where each answer leads. It says what it is.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -1458,6 +1462,10 @@ type ClientInterface interface {
 	CreateAISessionWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// CreateAISession Start a conversation with the assistant
+	//
+	// The built-in assistant (no network) looks up the account's published trees that match
+	// the problem and, when the conversation is linked to a guided session, says where that
+	// session stands and where each answer leads. It says what it is.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -1543,12 +1551,18 @@ type ClientInterface interface {
 
 	// SendAIMessageWithBody Send a message and get the assistant's reply
 	//
+	// Only the technician who started the conversation writes in it (403 for others). If the
+	// assistant fails, the message is kept and the answer is 502: send again to retry.
+	//
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with POST /api/v1/ai-sessions/{id}/messages (the `SendAIMessage` operationId).
 	SendAIMessageWithBody(ctx context.Context, id ID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// SendAIMessage Send a message and get the assistant's reply
+	//
+	// Only the technician who started the conversation writes in it (403 for others). If the
+	// assistant fails, the message is kept and the answer is 502: send again to retry.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -1999,7 +2013,7 @@ type ClientInterface interface {
 
 // ListAISessions List assistant conversations
 //
-// Viewers see their own; engineers and admins see the account's.
+// Viewers see their own; engineers and admins see the account's. Lists leave the messages out (`messages` is empty); read one conversation for them.
 //
 // Corresponds with GET /api/v1/ai-sessions (the `ListAISessions` operationId).
 func (c *Client) ListAISessions(ctx context.Context, params *ListAISessionsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -2015,6 +2029,10 @@ func (c *Client) ListAISessions(ctx context.Context, params *ListAISessionsParam
 }
 
 // CreateAISessionWithBody Start a conversation with the assistant
+//
+// The built-in assistant (no network) looks up the account's published trees that match
+// the problem and, when the conversation is linked to a guided session, says where that
+// session stands and where each answer leads. It says what it is.
 //
 // Takes any type of body and a specified content type.
 //
@@ -2032,6 +2050,10 @@ func (c *Client) CreateAISessionWithBody(ctx context.Context, contentType string
 }
 
 // CreateAISession Start a conversation with the assistant
+//
+// The built-in assistant (no network) looks up the account's published trees that match
+// the problem and, when the conversation is linked to a guided session, says where that
+// session stands and where each answer leads. It says what it is.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -2237,6 +2259,9 @@ func (c *Client) EscalateAISession(ctx context.Context, id ID, params *EscalateA
 
 // SendAIMessageWithBody Send a message and get the assistant's reply
 //
+// Only the technician who started the conversation writes in it (403 for others). If the
+// assistant fails, the message is kept and the answer is 502: send again to retry.
+//
 // Takes any type of body and a specified content type.
 //
 // Corresponds with POST /api/v1/ai-sessions/{id}/messages (the `SendAIMessage` operationId).
@@ -2253,6 +2278,9 @@ func (c *Client) SendAIMessageWithBody(ctx context.Context, id ID, contentType s
 }
 
 // SendAIMessage Send a message and get the assistant's reply
+//
+// Only the technician who started the conversation writes in it (403 for others). If the
+// assistant fails, the message is kept and the answer is 502: send again to retry.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -5472,7 +5500,7 @@ type ClientWithResponsesInterface interface {
 
 	// ListAISessionsWithResponse List assistant conversations
 	//
-	// Viewers see their own; engineers and admins see the account's.
+	// Viewers see their own; engineers and admins see the account's. Lists leave the messages out (`messages` is empty); read one conversation for them.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -5481,12 +5509,20 @@ type ClientWithResponsesInterface interface {
 
 	// CreateAISessionWithBodyWithResponse Start a conversation with the assistant
 	//
+	// The built-in assistant (no network) looks up the account's published trees that match
+	// the problem and, when the conversation is linked to a guided session, says where that
+	// session stands and where each answer leads. It says what it is.
+	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /api/v1/ai-sessions (the `CreateAISession` operationId).
 	CreateAISessionWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateAISessionResponse, error)
 
 	// CreateAISessionWithResponse Start a conversation with the assistant
+	//
+	// The built-in assistant (no network) looks up the account's published trees that match
+	// the problem and, when the conversation is linked to a guided session, says where that
+	// session stands and where each answer leads. It says what it is.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -5582,12 +5618,18 @@ type ClientWithResponsesInterface interface {
 
 	// SendAIMessageWithBodyWithResponse Send a message and get the assistant's reply
 	//
+	// Only the technician who started the conversation writes in it (403 for others). If the
+	// assistant fails, the message is kept and the answer is 502: send again to retry.
+	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /api/v1/ai-sessions/{id}/messages (the `SendAIMessage` operationId).
 	SendAIMessageWithBodyWithResponse(ctx context.Context, id ID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SendAIMessageResponse, error)
 
 	// SendAIMessageWithResponse Send a message and get the assistant's reply
+	//
+	// Only the technician who started the conversation writes in it (403 for others). If the
+	// assistant fails, the message is kept and the answer is 502: send again to retry.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -6149,6 +6191,8 @@ type CreateAISessionResponse struct {
 	ApplicationproblemJSON415 *UnsupportedMediaType
 	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
 	ApplicationproblemJSON422 *UnprocessableEntity
+	// ApplicationproblemJSON502 the response for an HTTP 502 `application/problem+json` response
+	ApplicationproblemJSON502 *BadGateway
 	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
 	ApplicationproblemJSONDefault *Problem
 }
@@ -6186,6 +6230,11 @@ func (r CreateAISessionResponse) GetApplicationproblemJSON415() *UnsupportedMedi
 // GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
 func (r CreateAISessionResponse) GetApplicationproblemJSON422() *UnprocessableEntity {
 	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON502 returns the response for an HTTP 502 `application/problem+json` response
+func (r CreateAISessionResponse) GetApplicationproblemJSON502() *BadGateway {
+	return r.ApplicationproblemJSON502
 }
 
 // GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
@@ -6909,6 +6958,8 @@ type SendAIMessageResponse struct {
 	ApplicationproblemJSON400 *BadRequest
 	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
 	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
 	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
 	ApplicationproblemJSON404 *NotFound
 	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
@@ -6938,6 +6989,11 @@ func (r SendAIMessageResponse) GetApplicationproblemJSON400() *BadRequest {
 // GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
 func (r SendAIMessageResponse) GetApplicationproblemJSON401() *Unauthorized {
 	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r SendAIMessageResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
 }
 
 // GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
@@ -9856,7 +9912,7 @@ func (r GetReadinessResponse) ContentType() string {
 
 // ListAISessionsWithResponse List assistant conversations
 //
-// Viewers see their own; engineers and admins see the account's.
+// Viewers see their own; engineers and admins see the account's. Lists leave the messages out (`messages` is empty); read one conversation for them.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -9871,6 +9927,10 @@ func (c *ClientWithResponses) ListAISessionsWithResponse(ctx context.Context, pa
 
 // CreateAISessionWithBodyWithResponse Start a conversation with the assistant
 //
+// The built-in assistant (no network) looks up the account's published trees that match
+// the problem and, when the conversation is linked to a guided session, says where that
+// session stands and where each answer leads. It says what it is.
+//
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /api/v1/ai-sessions (the `CreateAISession` operationId).
@@ -9883,6 +9943,10 @@ func (c *ClientWithResponses) CreateAISessionWithBodyWithResponse(ctx context.Co
 }
 
 // CreateAISessionWithResponse Start a conversation with the assistant
+//
+// The built-in assistant (no network) looks up the account's published trees that match
+// the problem and, when the conversation is linked to a guided session, says where that
+// session stands and where each answer leads. It says what it is.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -10050,6 +10114,9 @@ func (c *ClientWithResponses) EscalateAISessionWithResponse(ctx context.Context,
 
 // SendAIMessageWithBodyWithResponse Send a message and get the assistant's reply
 //
+// Only the technician who started the conversation writes in it (403 for others). If the
+// assistant fails, the message is kept and the answer is 502: send again to retry.
+//
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /api/v1/ai-sessions/{id}/messages (the `SendAIMessage` operationId).
@@ -10062,6 +10129,9 @@ func (c *ClientWithResponses) SendAIMessageWithBodyWithResponse(ctx context.Cont
 }
 
 // SendAIMessageWithResponse Send a message and get the assistant's reply
+//
+// Only the technician who started the conversation writes in it (403 for others). If the
+// assistant fails, the message is kept and the answer is 502: send again to retry.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -10977,6 +11047,13 @@ func ParseCreateAISessionResponse(rsp *http.Response) (*CreateAISessionResponse,
 		}
 		response.ApplicationproblemJSON422 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 502:
+		var dest BadGateway
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON502 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
 		var dest Problem
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -11581,6 +11658,13 @@ func ParseSendAIMessageResponse(rsp *http.Response) (*SendAIMessageResponse, err
 			return nil, err
 		}
 		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest NotFound
@@ -15337,6 +15421,22 @@ func (response CreateAISession422ApplicationProblemPlusJSONResponse) VisitCreate
 	return err
 }
 
+type CreateAISession502ApplicationProblemPlusJSONResponse struct {
+	BadGatewayApplicationProblemPlusJSONResponse
+}
+
+func (response CreateAISession502ApplicationProblemPlusJSONResponse) VisitCreateAISessionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(502)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type CreateAISessiondefaultApplicationProblemPlusJSONResponse struct {
 	Body       Problem
 	StatusCode int
@@ -16393,6 +16493,22 @@ func (response SendAIMessage401ApplicationProblemPlusJSONResponse) VisitSendAIMe
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SendAIMessage403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response SendAIMessage403ApplicationProblemPlusJSONResponse) VisitSendAIMessageResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -22347,192 +22463,195 @@ func (sh *strictHandler) GetReadiness(ctx echo.Context) error {
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7H3tcts4tuCroDS3KvYMLcuOM9uxa6uuJx/duZN0srEzs7XtrAWTRxLGFMAGQMualKvuO+w+4X2SWzgA",
-	"SFAkJcqW7XSPf3XHIokD4Hx/fuvFYpoJDlyr3uG33gRoAhL/980pHZv/JqBiyTLNBO8d9k4nQLQEeKZI",
-	"nEsJXJMrkIoJTjQdHxEFPCFMkwsaXxLGyfDdaOcD1fFkSLQgkDDd70U9FU9gSs3X9TyD3mFPacn4uHdz",
-	"cxP1MirpFLQD493rZiAkKJHL2ADCEvNNZn7JqJ70oh6nU/NVlvSinoRfcyYh6R1qmUO49kjIKdW9w16e",
-	"45OLsES9dwlMM6GBx/O/wrwOyDGJUwZc78QToYCTS5gfEUokaDknM6YnRE+AKDoF85P5ey65wj+OmFTa",
-	"7CJPdQG+Pf5yA8H6OwaAEPopvX4PfKwnvcP9wSDqTRn3/95r2st7NmW6voVPdAxEsX9CAcSvOch5CUOK",
-	"74UrJzCieap7hy8GUXmIjOvn+73IwMWm+bSEyv6rhIlxDWOQCNTH0UhBA1TvNEyVwRh1ybI2yIR9uRG0",
-	"Rsg8LIMGWG4MpqhMcAWId3+hyY9Uw4zitceCa+AIKM2ylMXUALqbSXGRwvRP/1AG6m8BIP8mYdQ77P1h",
-	"t6SvXfur2v1k37KL1jGbKsWUplw/UyST4oolIMmIshSSfu8mMpB9hl9zUHoNyOCaTrMU7BlpylIkFkdo",
-	"5Mze8lnPkCye8iHh+fQCJJnmSpMLIFSTqVCa7A8G5sQ11bnqHR6YO9ZMmy8bwIiHrDhheiFyfXiRUn5p",
-	"gL/zCX2gqblYSMh/nHz8mQhJKLmgCSk2g2f0SvBRymL90HcXTygfA4nd8qpkAgG/8ozTHCIguG+FvGBJ",
-	"AvyON6onTBGRgcRXCAdILLehyZRxIkUKR2QuckIlEEquGMyQ3ZTX+by8zhKoe7tMPDKapiCfKYSOTOmc",
-	"cKFJIojZDJ7Oj4LDg19kLpWQxBxnauhPTyh396gp45CQCVNayDlC+LPQb0XOk4eE8mdBVB5PCsQypKvD",
-	"86RxLHKuEcBPdJ4KmpwK8Z7K8YOfprRcgVyIZG7ONDVABIeqQF6BNBBDpu2lf5IQC54w85W3yPweGuhQ",
-	"daFjA7bS1BCQhB0JNCGUJ1bU1wD+XOgcj3POlvBpRf2yuoUD1X7lbsyGcpJzuM4g1pAQkFJIImJkbskR",
-	"+TUXGhzFWKBYQmYT4ERCJqRmfExQr3A/n7Okd9h7MRrEz+kAXib7FwfxHg1404tQ1LzjGiSnKTmxmPPG",
-	"rH5/fOqYz4nQE5B2mxFhPE7zxOzhYHAQkYPBi4gYAMmLwR7ixYvBczxqAx+L4QunV5Sl9CJ9UNo7Jglk",
-	"wBOjQBoEzrkEGk8MGAjdqRAfKJ87oa0eFF2FIFPK54RqDdNMqyMyo0wTqkgq+Nj8d/jZENfO8UiDHBJF",
-	"58pogoGJEvxeVyFPkBxRicQPX8BISGO8zM210TFlvNEUCVTCm6j3hdNcT4Rk/1yLmpuFMyCHUwamS+Bk",
-	"QhWB64whvUgYSVATYzsJSRQbc8PQEcyKgN4riaAC2/0pXEwpxscG569oyhIDnoOaxBIS4JrR1DLtLzyT",
-	"wuzQYNgbrpmeb+DQFqWHA6QX9ZAaVe/wl+ANa/KQRIDizzSZGu5nLS60B8hZD6aUpWe9XtTLhLlt2Tvs",
-	"7eIfezdfg7Pe3w/POtgZcVu7V73I73YGabrjVN6LXJMLCfTSanX2S1YHlrkRTUN7IkOSMqUVMcRO3DG7",
-	"C1J5ZtgvJB8gYfQU4X88ZcBow3ZpYo7S7Ndof4IDWdBlS92gOGDkAcfvPphbsTpNJs0LmsEiK1swh6Ne",
-	"LIFqSM6prngCEqphR7Mp1N0BUY8lHbwGUc/osauOqID6s3nYGp9eZfjF+S3ML1GxiQrIX4tlxcU/INZm",
-	"2eKTr/A5vMrEqiM0/RQczIimCqL2swocCz8MungWQtD9d5ZC+NmdEHBjjf/SyxVaIYXhG7xdHuvxuxNQ",
-	"illEXAD+/i5zaiHGZZiGqep8s+Ztzx6kpHPz76xUvGorKbu7cwtYs9eNuIcsccSCX4FUlj6YIsiFIsJG",
-	"hPK5kW0rd+dZ3aotuZM/sY/fRL08S9Y+cXPL552OvYkc/NvlIRbgB7dUoZIKmM0I6TZ2K5IJLrN+W+5H",
-	"b5RpiCecxYzyZ4rMhExQlQko7WA1pS1HkfeMX1r7L8QKLQitYE4HtFg4fb/NpQf4yTFgmqYfRyiPlwoI",
-	"OoYPoGnvJlok5YLGOhKb5wk1YlvEIfxcfQ9fw12cFOTgORONNbsy2AwqpqnBJYNiqVCQNDMpa3M/KIuy",
-	"3tBvXYgIH10pSV4ZHn6tTzRk9Y1QrmZW3a4BcsmsB2TZjZmP/tU8ZwAXGho/ZFZvJivUHAxiG50nNv8X",
-	"mf9FvM+VFlOiNGTPFDGf6K/EbYTYrdd4EvhNfxBr8Aa/tRqFt+51PV6wsI/WDbxBrTbUrXs0of/u/tWP",
-	"xTTkB1YHrvCl/RcHFVCeN2zhjaUNJvibK2hC/gnliRiNVuHGT+6xm8i/cd6RBNpkJhh4nimijMrJYyAs",
-	"QdtdAjU2DXpnHYcuvGXVwMGfD3r1YEHU836OtehZO2V72RksnCXq542kjB+rHFQVquKnZryoLvOpUX8G",
-	"npyL0bnSEmiTmJM5WI+OnoAE9ClzQabGysaDV0Sy8UQTLmYBKV4IkQJFjr0es19Eswb9isO1Preu26ZI",
-	"l1LoVqDWoaAF2h6M53BE4NecpuVvwbZmYPdlt9QJPxplTxW6aOF0O1ySt9W8bPJX77h5gAxxStm08hcJ",
-	"SqRX1YcojyFNWwRZuXYQa1pLOWJCOvN/ua3onjPqTT6dUjlfrlBRa/oCHzMOIImaiDxNCDpkmbZh1dvo",
-	"VprKMejzQElddAGWa4pRGdd1fINsGbu19L9vG/QyR21VdS3WV7z8cTSixrUx4t+675U4MaXyMhEz7oVa",
-	"1JvoqWHpaME3XfRPJW9eEPTsvKpvruTCDu3W4on+nYt5tyVuoUb5dzou0XGzt0FwpMLcINR5q+7jKXWt",
-	"La55UTZg1FEcn9iHO1uL/rXCVgzIugPVrQR+fdOzSXy6IyihC240MCwD3FnPtHSn8AqZ7Jq802gn1s2x",
-	"Sn28WbKyVeIb6Fq5jIs6oaC226LcO/57vuw2je6t6qzzzRXIuVG0xkRLBqiCESETkJGNj1ubQmHgxBCG",
-	"Ogq1eeWiLWDTfLqoCqEF06AmlNZ4HdifDVN3DL58jswmlp1Dgr94aSRGo36jqsfiS9DnCGIT2rMpnKvM",
-	"KctVAH4SMxsBWYRAyEtIiOCkDGYYiGwgzUASEeiP+2Rvf/p8gIpKqfTbvzVCKim3y2/GxaUlwLnzmjft",
-	"3PzsMsYq9OuTdFboUoto6JGuspElBPnahQm6uipKm6TRu2wJrMMHPDk2+ksbjbevJdCP5F0J7LFb+1bc",
-	"Nz5bqbY2I6zJy4Aj7g3WtpMXP7gEUU4KGel1Kydke1GgGi1TqereJJFhMk2pngdq+XJ1/Cegqdnh4oWq",
-	"+hqXDR9Y1CztW027fy/GjBu9cs2rGkvK9bm3cBdUZwzdQEJGQpKPx7me7Lu8SXVEBE/nZJhRpWZCJkNM",
-	"s/AhKuRhbl/+icbjKX4MOUrxx4oxsLf/w2o/ayzW3AeKLjbmQlqoF5MzG53h3nHX4LeYUpYSmiQS1KKn",
-	"eNEjsxLpi6WipkNcuPrbWXvg3Uxrwbnhe1vYtndmLd3zhwa3By19uEuloHvMXeaqx7+oBmnmA1/uU80Q",
-	"fkFNc+WNTBkP/7pXu6PCoj/Ho1GBfA58Mh4pl6cXZ1RrkAZdz85Oep300p9h9im47irS7+0be3lv/wcS",
-	"T6iksQZZdbV0RIr9BiT7WSTwqsUr7//cweXHRQLORlmOeP7BqNd+qwamj27za1GaBSA4gj+vprKUXsAi",
-	"db7o4BLhrW54lngV2WzWh+rRMZ8CTby/Yx0wm4w0C7gDpO0YjZhV9audQsIoP1c2C6hqKor8Ig3sRJvp",
-	"vPyOo94VU0yrTsjSihDuG9EidG17O22Up0MfBRliCtH+n9zZq8gmfHA6Zc5+MCeHd3REhjZeghKWcsK4",
-	"0jLHP1kjTHA440PzwvCIDL2eNCTAXQ6xjz17peWIDEue4p4zpsm8MEuMdXTGAyHuAUee5/7Hr1QG2dr0",
-	"qkKxrV126msbVpoTka8a6PawFpqmbeUJmFrkT3rEUsO0IkJjKZQiNE1JRsdwK4+xXTYqai8czE1o4nnq",
-	"K8w8Xzfrw2ain29Yf+Iwq3xymVwMxULNOFoEb+HTjecR+OU82qViZl41GzOnOmHjSS/q5XIMLbkmn9pC",
-	"+8ecfH77irw8ePE/Ch9AIuJ8CjZ0VD3epDA2q1/5+4RqMgOuyUwaS5+5hA4Xv+ExoIsE8wQIJRlIJTiJ",
-	"KSc01sQG8Wsw+1y4xcU+ciDAtZyb7xRJfCMGKabyyTyFzn4Vdy4227bB+DdMxdgxbSVbNvEro3rSuIUw",
-	"FXjZB1gSEZoq4bMrhv97x+mtO++SIfF1PEXK89LMl/oyP52efiL2ARKLBPphVdOLly+DSqKDwaCRbXj/",
-	"x0JK6kRITZzrwktQj0bmK/1lYcPF1N4vn98RCSNAhAmZfvhFw/fL5MQysOX3p+gcuTZN06rHKExpXBl+",
-	"trFIu+tomXlZQaAaG19KL0w5akFpxXTjWQUCvCWDyiks5SnFgscgjfA0Zl0CI8aRfdpUb9W4TJE3Wr8V",
-	"rEpyv5Mtwyz+/HKwt00Y14IsZrMWyQtlKZbRv6s3sVvCtGugV7vPd7kN7iy/FnecTffw2WYb387ac6nK",
-	"55jFfJtSxKpLJvxYM6xjpjTI2wHrbKvzdmP7w8mnZ6rh3H8WUk9mjCfk3WmDSb+WQRSVJvLSELdNQi6t",
-	"sBKa44SS9+IKUophiztCswnpXDnZIreok9ltr9Rm9m7CAEfkWSm9Ts1TnyiTd7LZPXSRt97d4o37FE1i",
-	"YGjr7oZE5lx5tVoZddoFmIdWutnsfoV8y3qYZkK61O9fc8iRuSdTxt3zU8qNwkkMXCr0neFD+G/7fbRE",
-	"sPSvSfkJ0my7OZx99pxzyTe4yp0eZ7jXykuSAMb08QliqiVKSpP5uRbnPi+vmbS9yWK0EqNKaWP5lFaG",
-	"s4z8N4wc3BKSGKhSsP+mqvg52W7OYukS1W2JjGG5b5YBT3bQD+pqCiMsOlRBNkMn7azIYmyKetVsUm3T",
-	"ZcOraTrX+v78bpod/g6I4yJNcK2suSXSGwX3BWDxDn7cWKC+OjmwT4MCW14qb2u4S7rn7lmzuxFiXwGI",
-	"SoU3e9URoRfKQDYq8hfVHR0l/sya2I/Pbnb4vOZtiFzHYgodse6je7qZIOphm+W78msv2ZVNgVla9dGg",
-	"AmJc1gaZI0wamhMtSEaVIXeO6dKfTo4blT734SLIUcpmDdd616feHKELU4H+n7ke7fzQ9KVRkbezVBkI",
-	"c3wWD8h9YgGqaGn9ReXgbqdNbQ7yJQB+LBHPS7AgUBZmYtMLyhPBW4Jmj5ubXpOKtw+ilunpcm3112d7",
-	"rIxIhdkfKx8uJPNKwl7Mhai+ELVkCNymTMS/uASz6iFZxs8zKcYSlKrGY9dGs+Z0+dskrK2fR9/utW7V",
-	"SCqyqyGh7NeuHtLGIMFbo0YFKTwRmaHPiypiDrLZzyHOVysAuqLVCZGgUjfS2E0AS/QhW533b7YX+ez/",
-	"0j0fQLCySGKBvNdJs3LieM0sxkBRa7u1pQlcXXMDDZNZN/2wU2JgrYhsVZJUZ0awdtZRi2+o6GQVIBlT",
-	"JGOcQ0K0OCKGI0hsY6WKJDH0KsEVSN/9hdWqCFpo545VdA27KNPFZM65dwjeuvbLPuLuYeEYK4ce1ueV",
-	"yZMLKFu58QBbI0csFeRbmWHp0GlD0fHfmpxsirAXMqHucZAGP/WQ5DwRoJz/E66YyJWzpsjWWBh8uaDx",
-	"5fYRGdptYrRwJuRlier4AS40mdArqHgZrMnnTwjFqVm1UWiWvpgm9w8oVXoXax7Wv59iZzDgCZZzHLsm",
-	"CGjSH5K/AJUgyVk+GDyP8SP4vzBsjppgJwN1znh7B4mca5aSWvsG92rFafiyOR5Q85jWokoio7/m4L5s",
-	"rMPhLs3Y7tXeLs31ZNd9YHhEmHZeIMHjNjl6Cby0UtztXOCxrM4Nq5z+IuSVj1cOr4lCTyWsoXibp9td",
-	"SKUPvIsD6XX5dN0pXvzUrGyb9485TeeaxQ15BetIJccqu9sMZu2/2ZdKEFZZDiV/LtZru41XVMNYNKkr",
-	"cfBLg8bSNU1mMYDrv7osFyYE7D1TDSb9eoZXZaO3NbssWK8rWLdUwCxyqbGk2cToCBiy6RNMgvfKAiBX",
-	"YYbiUatliYoIJUMphB4S7cJdgmMmutE18CPRGQ+bgeDfiC0xsi0cCeYLqD45JsMsv0iZmkAyRJ/mkMp4",
-	"wq4gGW5bINBzhm7jCyD0jBdOTwT8kADCa/NBMDiiCLXABnpP5B6zm1Ck6C5ERlJM3X6iM26ApMR7hbCD",
-	"TOmErb9XfrRP/vjH15KOtMJOkGZh5UDEyLX64x/PuBL2yLy/PKacKHoFVnAxTryFd0TcqRhBB3wkZGyF",
-	"4dQc2YiyFDvHFJd+xpkqnI3kYH+/yJQJIupBpb/vvuLycFygUpGh04CGNhum7vRcD7m9e3xKr9/Zd3w2",
-	"l/vnXj0yb25i3cyxxUid+UTk4G2jmJ+di38NF8UE0qwhbSGzrxMbxSRqImbc6C8gXWXEdXOdX4vhs3Tj",
-	"Zbzs//5yvPN/6M4/Bzsvz/s7X//0b73OiXFvkcxckpUl2DBFjmoyEmkqZk0e3xbzXLWsUiaAWe7SNUIQ",
-	"pB1W8Gd/0FQkc5vC9G5VzkVu27LS5taidoNnj+TUqyopt/fo4XfA8OSfWIPAk5RfdkxZVJxlWVML3Q9F",
-	"dhpca8uLJoYZzSTNMkiQX1kleUrlpdORUZxAWa8FqQLy0+mH9zuGYWc2ub3RvF7r5Bo0GKNr2lwTv6O2",
-	"q7fn9hk7J6tNKAvlRdxNW6h7FxMjugzH98LY2LpOEDebRcEpramj3X9lrLfn1ynfWlCM7uSX6uBjCq4B",
-	"q0vHVUxoYVYB02t1IW2m7NR7S8JDiUI1GUFu8KGUXpdbl6QGxsV6Vpl76R0fiUe3zGrWUd19UDjru+X1",
-	"l47+js9fM+vSUk2JatgIw0OA3DTnZluG+ItUD6K0yLI16lnLEobGpMsyhNG9lKE7iyyT7BsWD2K9sjEN",
-	"w1X+BZsXVyBJ7UwiMrDJidyo1/7nisuyXQgWcZtu+3duxo5P36FataRav2SHGFPUFJQKjriCgqv08ZB2",
-	"NxKcWlNm3MJdcpuDrvlAljDKFUe1KRdElWveRa/4u2Tr93MMdIVFV/KauYK3Z/A14b/aWOsu5vFUlsj6",
-	"SrHTSqtlhS3k1YK7VsVVcNbpAoH0L8T+UlkYYMVJSxr7sXXyMEW8umkLbfVEinw8IcPXb96/OX1DdjG3",
-	"cPcbS26GZAvzBNX2EZlJhg26Qy+SsTtRn8UEey0kOp/K75svheGAuu7bpPB+cWmYzUm7HRmH69LXWM94",
-	"Gx63Xq5uY2FlTS/A7uF6ApidSbZo2E5I2vkM22QMWErs6n9HQrqCLpgR17appZHWnToFdmtZazvVbkoR",
-	"Dm64zBl2KcSu8+1i78XggNdTfA2O3arD5+1yth8jNXudK2ypk64e/tL0bXOgj+SAsSnZd/C8mA90jBkv",
-	"1lEh/wRbOqVIJgFTOW3Qv9/rEGNewqZ+Q8izcKiYLRTnkun5iXnU7tWGG49z27TC/su3K+v9x99Pe/UR",
-	"C9Xoqg0gVIKgqRgzbgVRY3C0aOePZ2vjnQW4E60z25GcOV04FlxTOyLIEXqRIM/4+N9LtXuUilm/bDrv",
-	"pk99Ln5/m4oZCV6tKT6LzzLlIiho0KiJENqH3oHblGGby5+Qd6c4HIXFUMyCUmTrw8kntX14xhOImc1Y",
-	"MWI8IuOcJeAHk8RCJhUDy0hr32I7woeq2fBYU3DG0VXtt6PIDBvop+wK+mf8jP/hD+SV4FfA0T99xndc",
-	"ZEuKXENQ05bksca3lHPa+zsbHpVd3WlKgCdYLaXwYUJtEz0phO6bj/vRFG5PbkAX9prESqucpwZncJRS",
-	"Ymd0zJiCvn+RXIiEgSISDLaSnF9yMeOOhnEFrEWzX2wt7VRkCyu2saTujBMybOuSP9zuk4URVQbyyoSq",
-	"IuXiYDA4IrTa4V8kc7MAXkK91b/vlHW7WBStVKfh7t/jnACz+QzxDZ8bYhxxSLb2/us//59hQ8TNVSMv",
-	"Btu4n6GtSB6SLf+L+8ECiEf0DdlwRLCYObKxyYjYF2+GuLrhDwaT4rKHObGE25EZHNkHFImplPOwkasB",
-	"AXFGpNAnx9yOb3E/PlPl2KTiSAcHEYFrGut0TlJ2CYSSqZ19YU7ZYqNIHfJh+zJISFHLY13pYQ2P/4st",
-	"0Tkiw+sdL6R2DFRDIrihwGBeF4ZZ9QRRLBUzg784FYum5l8JtiylaWoLVcyGlFEZycHg+TbCd8qmoDSd",
-	"ZiU+P3/+/KXBhy+nr44IS+wPX768e60IXMeQadvYNGyRi9maLJ7go87iVjZ0mbIYuEJZ4digkXiSgbbN",
-	"uHKZOl6rDnd3m1norv9IaVgtMsjjT+8CU/6wN+jv9Qc2LAacZqx32HveH/Sfo6KiJyhxCuxgO57lYWOi",
-	"ptjI3/DSFFGAGaVMEkzcL5keojJaQ/6ZEnWMmCnu7F2CvdeVLpqIq151hGWLZlQ+smsnMxrNaMWDblri",
-	"zdeFWYX7g8GSIR7rDe+otnRvnClkOIXh9GGneRXZ8YASYqxvsYVLN1HvwMLWtGSxh91gpCG+srf6lcrw",
-	"G+ulsJMfV71YTicJWlPiFZbSsbo175Y//KUXItfXqLdA0b1DX1eHNcLWj1RFFWuHlH3ri6L3v4hkvvlL",
-	"dGbPTVVD1jKHmxoO7W1++dbpesHxRuWMxHDypZ2PapnzgyLSweBg9UvFwD/zwt7zDli3MIAP33vRBbqG",
-	"gT3m5f39Li/XxzHdnVSwDIXQ6qCJ+h3ehmpuoiY2vlvqqCFLr/PgN8Fz986Eo29NBqJz06iip4d16bWN",
-	"sC0cft0Ia6G37ioYUBtnxlS1PVHaoAg733ac8OSbGq8CwTb4BSzTEJK41ofkYh70ym4Dy6DSmENyrsU5",
-	"+iZqs9oKA3oVGL51q50qWgj6tpUX2hKvNTR6OSAzaj2rihldy8+kwxbhbApky2ojdAzbbbAVYQ18txm2",
-	"Zc64+1Qewn6lS1UHfx5Oa7CteFDrqlY+Pyjf78DGy5m4d+ej2OhxwfoOmGbI9BqZZlHN34Ft7trpBa0K",
-	"8alvZ+8GN7gu+3Y4QbQwyhwthJGQ1jawPFhZizUTadonOGnBPJ5SpV1TMTf4YBhMYDBmWTFxYcWY3dJM",
-	"2xscEgk7I9Dx5IwXvRAQefw8B2sw2gZoaEXhtqwJs0xsvLGnVJMdi94cnUvuj8p1sCYsIWMkzWIXTB2R",
-	"AcHIr/KODYfefnutrA9nWnaZbI5B66WTzaOusu8+OUPTwJEGDmEvwAhPHDSZPLjuty4PONjrABkOsL47",
-	"wyjPMCBTSrI8TUkxVuR+2EcxA6bDs99YctOqpv0IAbn17l8UuX7fLXZIEVT7vnFsXYvkjnh27M+lzGAf",
-	"IY65XuW3QrJ19fF3r228pgu27cbFmIVbLNJqquNHF7B187Z6dVJEJ0t941TSPpvfNSX/vVLKweDl6hde",
-	"CT5KmQ19/qsZ+xYtCS1Ygi9O4kKTIJXtfsSOJW5jM26ats03H1QQtZKYs4ifCMwS2F3x1Ryni6rwAmm3",
-	"rDcxFlOInGdRgbyCZPt+UVeWYy82iLwupfahJJOf3fF9iSbPe54I519UMjm0JHSRhW6UpFcZM9VIzn3H",
-	"5LrEU77vYMmdL50mjaEHY6QEE6BuF7HbmIGCzD9sTXkn7l+9bxvSU4FKhrkPvtdLeQh9ckwk4MS1oulw",
-	"xZF3xofvEphmQgOP5zt/hfnQvJBLrlyimxGUfhXGlTanL0YEXdDYiJHYCQYuQaLmXXMiqhLvXPMoSgD/",
-	"CnPno9q8qKuPO33gkOkKafc4Qu5JZG1WZP1k+yBUuBfaVLYz+JJgwF0jqMiQpnZqn9qwOnoCPClHAt5X",
-	"QoP7/joJDY8kgC2TvRB6QvyJuya/kDwR8OMS8IvBfqej/5FqmNGNZEtgmyqPCRilGoOupbtIyNL5XQm+",
-	"yItECm/UHt4KOd0BHgtMDWZjvsNsvyktROqCeCoDaht+uSF3Pquc4JS/QzL0I+WGPpUZE6j7Z/yLy691",
-	"A+x44mY2lF9we7ezs212D/kMGca0sQVLLkEhRJjaagthpJieYV2oG4mHmYl6IoXWqU9aPdh/aVNTP4OW",
-	"851jG2JsCvkVIw678qrrndlshhm6O7lM3el15x7lgg/MtoKG93W2dYK5FYQ9sMHwW+MYB/sdeOKpEB8o",
-	"n/tk9duzDVdI0Tv85WuFibAxx4lANovbYCLZWiROpecphA4tc/K9r80cosCkZjbxm6Hje9I3KrMwn6j2",
-	"iWrvTLUlJQXTzFZTqsh1O5V+hitxWbbzVMA12vpYDuVKJ4qGPu7fUthSmSJDBinYaQL9JiIzINwPlS1M",
-	"IepEZwcNfTotTYhcPxHFfeb9GnS2yFDF23XUU1vl2OZN/QD36Ub9AO1xbpuH+kjFB5h9h0hstHEsEHdt",
-	"HVlRsrTWqWNZTDxpGga4tIg1nOjpaq2HpHQI2r8QHA0XFqUrYps6uvr06rXaYtsP9+UZKOYjP7CUXoVM",
-	"EXFV6U886T7TE2zH9TKX/JkiRm81xim2GUWpmxVjEtWdmFdYXd0mkfFLllz8GCL/mm8CWxXQrmTWgm+b",
-	"oRqpntQpyW72U6k+3Ac9LcyTva1M9p9xnCU5QgZntCE6powjw8CKzASuWAzqiUoegUpaNdF1iMJh8zKa",
-	"CNBdOQWU2CRWOTfi7tC6w2xRdEylZLbbMMwalNmKsmutSaVFZtvUMz7uk0/2Vxugsi9qP32Epnbok1eD",
-	"pVOhQxXZ9lw+4949toUZkHTK0vl25Co3mCZToE4u2tdSoIZsGyxVdwKnRU/170OVfiCT9Rgv0p5RRpl8",
-	"IvXNk3qLBfrm2o0koQuEhPPnFu5ltT0q3STWdlovg9Pm2051xX4V22Xs2Yk6qmxqMUaZi0GW3LqlbVtu",
-	"wnj/jGO6j0htO6t0RueqLKqn2DHB0rfvUo7Pmg3yAgKWWMn6D4h1G426vd0XfVaH2D5weLkycLWJRt05",
-	"ueKyI8uQzRmbc1N3dzo9RYbXIFtLRSH+GrIoicXPc20n19t1QAhm0XZshUC8QXnGG2YP0WKKkmVDhuAP",
-	"SbVxRVtR1sN1U2iu2Czblboi2mB/W/50/tRapbm50tESEFdR7BvtNRauFn0wN7bsvRQyL8wCu9fSs879",
-	"LMpOSb/9VhaqJB/PJdZtXNHYUTJM/y86OwY9dF4eYbwnEPMx5eZhwzuCVjt16xbbCtxvW4zKHM0HlsAr",
-	"EkiMuuQuKPK1oubAnynsheVGGT8lj/wO+mZ4mSg4Fm96GrLzdIpZgyjuvQcpmLm3FjE3aAQrM5ofIJ95",
-	"BS0U4wp//4nMHheKHOZwdLk1hnDW+i24+K0S/HK9bszgqN7K3Q5g0ixNcbaUYf/WEd4cGngQnv84QYIV",
-	"iO4iBI+E8PdfwvIvxuAtjpVU/Uz5efNF/CEifnxoRHDkKNK4nRK6Kea+6wZxbrbsoJhhZifHwa85TcPh",
-	"ss+qvCuyo4MOBi/Jlp4JoumF8qogpsbS5IryGLb7Z/x/uWlWCifjGbN3WEynHh4RO1JLEU0vAadDNJmM",
-	"x7jnB2EldqnvjJV4QeJHYcPjtE57Kot7bCZksbMSfyx0CUdzm+M0FzS+3DCfOcZMeWW4qIbM2pt2jnDj",
-	"2OKjokGQMUpxCreEmWRaQ0M204/iLzS+/G40XEet5eDlp+rvu2rVBlGK1lOkGEm9IXz3Q1I3LVt9MfPQ",
-	"zYYNB9BrQZRG6tXhDFVD1EdFvo55FZNmizFCQ0IlnHEax5C5/nuU+6Gq4WsTyhdWFKNRpRHyGR9++nhy",
-	"Snab6xuHZWSnbPiLOg2hirjLIVtcyClNi16E231yfFYbjUUsvIpwQaZCli6jrYPBy+0+sUW/1rfsCxPt",
-	"TP4plZc2oOQ+dcaLEvECPu+3fYYOrEZF4pW74gdRJfxi35ky4dH892uZPGkRyxnpW6TLwEFBVdFxISIF",
-	"98AoazC4bFNsFm2kHev62Gyx4nGSvMKvn2jI7om4gwW+TyOhjMQjpFbTeqQSxSdaf/xGGjGWD4kp2KG/",
-	"iY3gBFEIkgiwMZ8Jvdqg/XBPLRLeLGo0VAU8CxuFtjdRQC+s7XRHtmxaGNKHIZozznQxvcN7biLn5an5",
-	"dqIgZhzZ/r4qA663I4IZkK5Zg/Vv9M/4inYNpN6tYSsDifni2+2NG874ys4NZFhteOx8PBcuBUGzK6hP",
-	"KyNiZNuv+hwF4UacuQ6uLvy3dbC/X85l2V7WJeKpR8RvsEfEE//+TrpKhNbb6oYSd2Xc1+YMNqybvcGP",
-	"PojhZZd6pGzZCgzt/c24nTCEwYGnCRjfl8bEE+djDTQMF+u5czAHZ7l1StzDka7VDIJlqXs0TV21CZOr",
-	"xhmdIhCPlHuHGykSz/x83NaBCMH83IL+Fmced0t6swsH/bSYIpqO28dEjNsWfbHmmveSZWcu8UFS7MxC",
-	"q/Pr3JDCILkunRcx8N9mml11AGNA9fbfdxgRZY70nmRgOVP8gRVY3NOSBDif2ToBmiDH+dZ7c0rHbZ91",
-	"j+3iMzdR772wUDW0s/j83tfZhevU5skUpHrznQ8d+BerX3P58NYXseWy4cjedjeCa2zyaQefO9nBYPlg",
-	"KYO4r8pH75mTupXmZuUmcikhicjFHMteHq10vYSF2NL1YFgMz6cXIAvObx4AGk/W45K1K1NApS1tb7yu",
-	"E/y5RX1ZmMouZKIwvobvkJGQR64QEEtX0QkypTqe9MmpDynaX8wfwc/fkDBi12Q2AU6YPuMTqshzIqQN",
-	"YKWgzfJ98sG9YyQ90ylERrOwOloAFpGUX1phGJlD5H6tM85s0I+gZ8qoftaX0qQn/NpbZOstakrDjOkG",
-	"reXxx8egJoO39BlUnmrVRBfuhCNy8TgTpO4ac8nTdAcv1+GjuDJGhsEVFYU4ogLUKTDijlTls4IT8PHt",
-	"hR4rPrfTJmRQbstRnHtYaTonEmhi2H7BAJj06cyOY9dNjde4XKHrrKoqP5bxhF39/mIUd835scfiBGQ3",
-	"TLA1ZDdRax5486UMHkQZvJMiePP7TxtHoqvljCcwYpzpaqFAN0NkY8niRQOM4bvRDjLkID3EFbR4eIfm",
-	"voaHmOpFUyCQMB3MeduPygncZ9zeMTnY/6EphGBTbx3KLhX6Br3swt4iwMN0A+9c0AIlveFnhOnCFrcQ",
-	"lELWb3CpIfH1uzDhHoZqvSn/G6LeB8iB3+9C6xiLQ9J9S1n6m22698N6e/3s0XYTjDFLaexF4BGhvvFM",
-	"wBXJlF4WvQnqJVW3syBdxj1N55rFallhlSGd4+LBe6bRcqEml5z/ETO98ko7QInZAOAKj54UrQqWfcx1",
-	"LKZGHYdrZhOrrRqOwf0MpKt9MP93SwS76xiKACsdBKtjCVOnvSMC+HxqMfKKhq/5LSMNXMwiAlSmDCRJ",
-	"JB3hzM44zZOmMi/vQfmbh+eecd+t0+Y+8WCgXiJy7UyVkk+o33Xl4WmpiHlHmrvyyE/LRdP5AXTI5Wi7",
-	"+839380qrvq3gtQeAq/a1J/CyP0dI89HXuyzoj4XtshD2iC1eJq7IOd4jOzoZcx20mSv0OMzqielFn8V",
-	"4E6bwyyct/x8P5y3vNcwbzlE61w5BbjVtfwFn3ikQCuC5+0zprBzUlvsES+sa+Txs3m4LeLpMsq2zDFv",
-	"E2FYL/4JjYetEU0VbFvQWsdj4xeaDK8LIVKg/J7jnebSVsc7cQuRHWMNCbmYu/Q7wVFf+H1Pt8fwaKVZ",
-	"kD2PgC3Yfy/3Ti0LkZpbuKcQqfn0OqNm9ja68rIYqTm0BeO6c9zTv/ubjXs+pQKucAQnCaG2gbRLAax3",
-	"j15NdYvya2VwAGUYznKwFZggqTKs3CrWRVsIYygVHaMvATLC6dTNrZtuY8+5OX4lkAfRGfcNhGz/2Ag/",
-	"kwrl+5ZVGhuqIFLnxIxNVval51AVNlhV1uBPfF08VDCZVbGJ8pWnEoo7onF5lA6b1xQabbZC810OHoR3",
-	"W9775E2pBzNuccG3i1fcriV+gYy2bAKZqzBcTbu/FDNxfC/hMs/yjJvHcbxXFyYlRmHPx5BlTYWrtuvE",
-	"vWw05J7Vo8fpqLOUxFz84fdIak+qT7ce55ZAnynMiorQoI08kY1SOjY01ND2vJtSlAj08Jv/nQBN9eSf",
-	"yzxTP+Ej9ylv3AoN5PAl62+8K+0pdt/AmyNMkTwLzk9kyjWgnYKWrDgmkQGnGevP6TR1f8L+60sPzsgF",
-	"xkGpxzm7z9ggHtPC5JW10l90IfATkFcshi+cXlGWGuS+lytQdhlssiaBxs7vRjW9oArqd1L93LfeBVAJ",
-	"8jjXE/N1Ixhxn63B8onAdqLyyk+YPv70zhiRuUx7h71dFK1uyXoyQNl1OvIzpiI/iMqJRN/xewfnN5Uu",
-	"HgNg3YFk+D+ZUk7HMDVSesb0hPHqaIOi7birfRA8nW/3q715Vbv7EGOGYVp3n/wsNGHTLMU1ISFz0GTr",
-	"xWBvm/zXf/7/oi3y5zfHrz+86Ve78TYt9GPOEoyTi/wiBTURAlWJsNMvLTpBSihdy+2ABKsWBSf1hV8F",
-	"Y2pVmZdRDCLttkA4m7S+xmlD4VmEOJoaJqy0BDotGlpneZqSOJdKyG6LhyP964tbqo4wmoUsJCKOIZWz",
-	"I4ooluEjksYh1hmaufl6898BAAD//w==",
+	"7L39cts4tiD+KijdWxV7hpZlx5lfx65f1fXkY9p3kk42dma2tp21YPJIwpgC2ABoRZNy1X2H3Se8T7KF",
+	"A4AERVKibNlOevxXdyySOADO9+e3XiymmeDAteodfutNgCYg8X/fnNGx+W8CKpYs00zw3mHvbAJES4Bn",
+	"isS5lMA1uQapmOBE0/ERUcATwjS5pPEVYZwMT0Y776mOJ0OiBYGE6X4v6ql4AlNqvq7nGfQOe0pLxse9",
+	"m5ubqJdRSaegHRgnr5uBkKBELmMDCEvMN5n5JaN60ot6nE7NV1nSi3oSfsuZhKR3qGUO4dojIadU9w57",
+	"eY5PLsIS9U4SmGZCA4/nf4V5HZBjEqcMuN6JJ0IBJ1cwPyKUSNByTmZMT4ieAFF0CuYn8/dccoV/HDGp",
+	"tNlFnuoCfHv85QaC9XcMACH0U/r1HfCxnvQO9weDqDdl3P97r2kv79iU6foWPtIxEMX+CQUQv+Ug5yUM",
+	"Kb4XrpzAiOap7h2+GETlITKun+/3IgMXm+bTEir7rxImxjWMQSJQH0YjBQ1QnWiYKoMx6oplbZAJ+3Ij",
+	"aI2QeVgGDbDcGExRmeAKEO/+TJO/UA0zitceC66BI6A0y1IWUwPobibFZQrTP/5DGai/BYD8u4RR77D3",
+	"b7slfe3aX9XuR/uWXbSO2VQppjTl+pkimRTXLAFJRpSlkPR7N5GB7BP8loPSa0AGX+k0S8GekaYsRWJx",
+	"hEbO7S2f9wzJ4ikfEp5PL0GSaa40uQRCNZkKpcn+YGBOXFOdq97hgbljzbT5sgGMeMiKE6aXIteHlynl",
+	"Vwb4O5/Qe5qai4WE/Ofph1+IkISSS5qQYjN4Rq8EH6Us1g99d/GE8jGQ2C2vSiYQ8CvPOM0hAoL7VshL",
+	"liTA73ijesIUERlIfIVwgMRyG5pMGSdSpHBE5iInVAKh5JrBDNlNeZ3Py+ssgbq3y8Qjo2kK8plC6MiU",
+	"zgkXmiSCmM3g6fxFcHjwi8ylEpKY40wN/ekJ5e4eNWUcEjJhSgs5Rwh/EfqtyHnykFD+IojK40mBWIZ0",
+	"dXieNI5FzjUC+JHOU0GTMyHeUTl+8NOUliuQS5HMzZmmBojgUBXIa5AGYsi0vfSPEmLBE2a+8haZ30MD",
+	"HaoudGzAVpoaApKwI4EmhPLEivoawJ8KneNxztkSPq2oX1a3cKDar9yN2VBOcg5fM4g1JASkFJKIGJlb",
+	"ckR+y4UGRzEWKJaQ2QQ4kZAJqRkfE9Qr3M8XLOkd9l6MBvFzOoCXyf7lQbxHA970IhQ1J1yD5DQlpxZz",
+	"3pjV749PHfM5EXoC0m4zIozHaZ6YPRwMDiJyMHgREQMgeTHYQ7x4MXiOR23gYzF85vSaspRepg9Ke8ck",
+	"gQx4YhRIg8A5l0DjiQEDoTsT4j3lcye01YOiqxBkSvmcUK1hmml1RGaUaUIVSQUfm/8OPxni2jkeaZBD",
+	"ouhcGU0wMFGC3+sq5CmSIyqR+OFLGAlpjJe5uTY6pow3miKBSngT9T5zmuuJkOyfa1Fzs3AG5HDKwHQF",
+	"nEyoIvA1Y0gvEkYS1MTYTkISxcbcMHQEsyKg90oiqMB2fwoXU4rxscH5a5qyxIDnoCaxhAS4ZjS1TPsz",
+	"z6QwOzQY9oZrpucbOLRF6eEA6UU9pEbVO/w1eMOaPCQRoPgzTaaG+1mLC+0Bct6DKWXpea8X9TJhblv2",
+	"Dnu7+MfezZfgrPf3w7MOdkbc1u5VL/K7nUGa7jiV9zLX5FICvbJanf2S1YFlbkTT0J7IkKRMaUUMsRN3",
+	"zO6CVJ4Z9gvJe0gYPUP4H08ZMNqwXZqYozT7Ndqf4EAWdNlSNygOGHnA8cl7cytWp8mkeUEzWGRlC+Zw",
+	"1IslUA3JBdUVT0BCNexoNoW6OyDqsaSD1yDqGT121REVUH8yD1vj06sMvzq/hfklKjZRAflLsay4/AfE",
+	"2ixbfPIVPodXmVh1hKYfg4MZ0VRB1H5WgWPhp0EXz0IIuv/OUgg/uRMCbqzxX3u5QiukMHyDt8tjPT45",
+	"BaWYRcQF4O/vMqcWYlyGaZiqzjdr3vbsQUo6N//OSsWrtpKyu7uwgDV73Yh7yBJHLPg1SGXpgymCXCgi",
+	"bEQonxvZtnJ3ntWt2pI7+VP7+E3Uy7Nk7RM3t3zR6dibyMG/XR5iAX5wSxUqqYDZjJBuY7cimeAy67fl",
+	"fvRGmYZ4wlnMKH+myEzIBFWZgNIOVlPachR5x/iVtf9CrNCC0ArmdECLhdP321x6gB8dA6Zp+mGE8nip",
+	"gKBjeA+a9m6iRVIuaKwjsXmeUCO2RRzCz9X38CXcxWlBDp4z0Viza4PNoGKaGlwyKJYKBUkzk7I294Oy",
+	"KOsN/daFiPDRlZLkleHhX/Wphqy+EcrVzKrbNUCumPWALLsx89G/mucM4EJD44fM6s1khZqDQWyj88Tm",
+	"/yLzv4j3udJiSpSG7Jki5hP9lbiNELv1Gk8Cv+kPYg3e4LdWo/DWva7HCxb20bqBN6jVhrp1jyb0P9y/",
+	"+rGYhvzA6sAVvrT/4qACyvOGLbyxtMEEf3MNTcg/oTwRo9Eq3PjZPXYT+TcuOpJAm8wEA88zRZRROXkM",
+	"hCVou0ugxqZB76zj0IW3rBo4+NNBrx4siHrez7EWPWunbC87g4WzRP28kZTxY5WDqkJV/NSMF9VlPjbq",
+	"z8CTCzG6UFoCbRJzMgfr0dETkIA+ZS7I1FjZePCKSDaeaMLFLCDFSyFSoMix12P2i2jWoF9x+KovrOu2",
+	"KdKlFLoVqHUoaIG2B+M5HBH4Ladp+VuwrRnYfdktdcKPRtlThS5aON0Ol+RtNS+b/NU7bh4gQ5xSNq38",
+	"RYIS6XX1IcpjSNMWQVauHcSa1lKOmJDO/F9uK7rnjHqTT6dUzpcrVNSavsDHjANIoiYiTxOCDlmmbVj1",
+	"NrqVpnIM+iJQUhddgOWaYlTGdR3fIFvGbi3979sGvcxRW1Vdi/UVL38cjajx1Rjxb933SpyYUnmViBn3",
+	"Qi3qTfTUsHS04Jsu+ueSNy8IenZR1TdXcmGHdmvxRP/O5bzbErdQo/w7HZfouNnbIDhSYW4Q6qJV9/GU",
+	"utYW17woGzDqKI5P7cOdrUX/WmErBmTdgepWAr++6dkkPt0RlNAFNxoYlgHurGdaulN4hUx2Td5ptBPr",
+	"5lilPt4sWdkq8Q10rVzGRZ1QUNttUe4d/71YdptG91Z11vnmGuTcKFpjoiUDVMGIkAnIyMbHrU2hMHBi",
+	"CEMdhdq8ctEWsGk+XVSF0IJpUBNKa7wO7C+GqTsGXz5HZhPLziHBX7w0EqNRv1HVY/EV6AsEsQnt2RQu",
+	"VOaU5SoAP4uZjYAsQiDkFSREcFIGMwxENpBmIIkI9Md9src/fT5ARaVU+u3fGiGVlNvlN+Pi0hLgwnnN",
+	"m3ZufnYZYxX69Uk6K3SpRTT0SFfZyBKCfO3CBF1dFaVN0uhdtgTW4QOeHBv9pY3G25cS6EfyrgT22K19",
+	"K+4bn6xUW5sR1uRlwBH3BmvbyYsfXIIop4WM9LqVE7K9KFCNlqlUdW+SyDCZplTPA7V8uTr+M9DU7HDx",
+	"QlV9jauGDyxqlvatpt2/E2PGjV655lWNJeX6wlu4C6ozhm4gISMhyYfjXE/2Xd6kOiKCp3MyzKhSMyGT",
+	"IaZZ+BAV8jC3L/9E4/EUP4YcpfhjxRjY2/9ptZ81FmvuA0UXG3MhLdSLyZmNznDvuGvwW0wpSwlNEglq",
+	"0VO86JFZifTFUlHTIS5c/e2sPfBuprXg3PC9LWzbO7OW7vl9g9uDlj7cpVLQPeYuc9Xjn1WDNPOBL/ep",
+	"Zgg/o6a58kamjId/3avdUWHRX+DRqEA+Bz4Zj5TL04szqjVIg67n56e9TnrpLzD7GFx3Fen39o29vLf/",
+	"E4knVNJYg6y6WjoixX4Dkv0iEnjV4pX3f+7g8uMiAWejLEc8/2DUa79VA9MHt/m1KM0CEBzBn1ZTWUov",
+	"YZE6X3RwifBWNzxLvIpsNutD9eiYT4Em3t+xDphNRpoF3AHSdoxGzKr61U4hYZRfKJsFVDUVRX6ZBnai",
+	"zXRefsdR75opplUnZGlFCPeNaBG6tr2dNcrToY+CDDGFaP+P7uxVZBM+OJ0yZz+Yk8M7OiJDGy9BCUs5",
+	"YVxpmeOfrBEmOJzzoXlheESGXk8aEuAuh9jHnr3SckSGJU9xzxnTZF6YJcY6OueBEPeAI89z/+NXKoNs",
+	"bXpVodjWLjv1tQ0rzYnIVw10e1gLTdO28gRMLfInPWKpYVoRobEUShGapiSjY7iVx9guGxW1Fw7mJjTx",
+	"PPUVZp6vm/VhM9EvNqw/cZhVPrlMLoZioWYcLYK38OnG8wj8ch7tUjEzr5qNmVOdsPGkF/VyOYaWXJOP",
+	"baH9Y04+vX1FXh68+P8KH0Ai4nwKNnRUPd6kMDarX/n7hGoyA67JTBpLn7mEDhe/4TGgiwTzBAglGUgl",
+	"OIkpJzTWxAbxazD7XLjFxT5wIMC1nJvvFEl8IwYppvLJPIXOfhV3LjbbtsH4N0zF2DFtJVs28SujetK4",
+	"hTAVeNkHWBIRmirhsyuG/3PH6a07J8mQ+DqeIuV5aeZLfZmfz84+EvsAiUUC/bCq6cXLl0El0cFg0Mg2",
+	"vP9jISV1IqQmznXhJahHI/OV/rKw4WJq7+dPJ0TCCBBhQqYfftHw/TI5sQxs+f0pOkeuTdO06jEKUxpX",
+	"hp9tLNLuOlpmXlYQqMbGl9ILU45aUFox3XhWgQBvyaByCkt5SrHgMUgjPI1Zl8CIcWSfNtVbNS5T5I3W",
+	"bwWrktzvZMswiz+9HOxtE8a1IIvZrEXyQlmKZfTv6k3sljDtGujV7vNdboM7y6/FHWfTPXyy2ca3s/Zc",
+	"qvIFZjHfphSx6pIJP9YM65gpDfJ2wDrb6qLd2H5/+vGZajj3X4TUkxnjCTk5azDp1zKIotJEXhritknI",
+	"pRVWQnOcUPJOXENKMWxxR2g2IZ0rJ1vkFnUyu+2V2szeTRjgiDwrpdeZeeojZfJONruHLvLWu1u8cZ+i",
+	"SQwMbd3dkMicK69WK6NOuwDz0Eo3m92vkG9ZD9NMSJf6/VsOOTL3ZMq4e35KuVE4iYFLhb4zfAj/bb+P",
+	"lgiW/jUpP0GabTeHs8+ecy75Ble50+MM91p5SRLAmD4+QUy1RElpMr/Q4sLn5TWTtjdZjFZiVCltLJ/S",
+	"ynCWkf+GkYNbQhIDVQr231QVPyfbzVksXaK6LZExLPfNMuDJDvpBXU1hhEWHKshm6KSdFVmMTVGvmk2q",
+	"bbpseDVN51rfn99Ns8PfAXFcpAmulTW3RHqj4L4ELN7BjxsL1FcnB/ZpUGDLS+VtDXdJ99w9a3Y3Quwr",
+	"AFGp8GavOiL0UhnIRkX+orqjo8SfWRP78dnNDp/XvA2R61hMoSPWfXBPNxNEPWyzfFd+7SW7sikwS6s+",
+	"GlRAjMvaIHOESUNzogXJqDLkzjFd+uPpcaPS5z5cBDlK2azhq971qTdH6MJUoP//XI92fmr60qjI21mq",
+	"DIQ5PosH5D6xAFW0tP6icnC306Y2B/kSAD+UiOclWBAoCzOx6SXlieAtQbPHzU2vScXbB1HL9HS5tvrr",
+	"sz1WRqTC7I+VDxeSeSVhL+ZCVF+IWjIEblMm4l9cgln1kCzjF5kUYwlKVeOxa6NZc7r8bRLW1s+jb/da",
+	"t2okFdnVkFD2W1cPaWOQ4K1Ro4IUnojM0OdFFTEH2eznEBerFQBd0eqESFCpG2nsJoAl+pCtzvs324t8",
+	"9n/png8gWFkksUDe66RZOXG8ZhZjoKi13drSBK6uuYGGyaybftgpMbBWRLYqSaozI1g766jFN1R0sgqQ",
+	"jCmSMc4hIVocEcMRJLaxUkWSGHqV4Bqk7/7CalUELbRzxyq6hl2U6WIy59w7BG9d+2UfcfewcIyVQw/r",
+	"88rkyQWUrdx4gK2RI5YK8q3MsHTotKHo+I8mJ5si7IVMqHscpMFPPSQ5TwQo5/+EayZy5awpsjUWBl8u",
+	"aXy1fUSGdpsYLZwJeVWiOn6AC00m9BoqXgZr8vkTQnFqVm0UmqUvpsn9A0qV3sWah/XvZ9gZDHiC5RzH",
+	"rgkCmvSH5M9AJUhyng8Gz2P8CP4vDJujJtjJQF0w3t5BIueapaTWvsG9WnEavmyOB9Q8prWoksjobzm4",
+	"LxvrcLhLM7Z7vbdLcz3ZdR8YHhGmnRdI8LhNjl4BL60UdzuXeCyrc8Mqp78IeeXjlcNrotAzCWso3ubp",
+	"dhdS6QPv4kB6XT5dd4oXPzUr2+b9Y07TuWZxQ17BOlLJscruNoNZ+2/2pRKEVZZDyZ+L9dpu4xXVMBZN",
+	"6koc/NKgsXRNk1kM4PqvLsuFCQF7x1SDSb+e4VXZ6G3NLgvW6wrWLRUwi1xqLGk2MToChmz6BJPgvbIA",
+	"yFWYoXjUalmiIkLJUAqhh0S7cJfgmIludA38SHTOw2Yg+DdiS4xsC0eC+QKqT47JMMsvU6YmkAzRpzmk",
+	"Mp6wa0iG2xYI9Jyh2/gSCD3nhdMTAT8kgPDafBAMjihCLbCB3hO5x+wmFCm6C5GRFFO3n+icGyAp8V4h",
+	"7CBTOmHr75Uf7ZM//OG1pCOtsBOkWVg5EDFyrf7wh3OuhD0y7y+PKSeKXoMVXIwTb+EdEXcqRtABHwkZ",
+	"W2E4NUc2oizFzjHFpZ9zpgpnIznY3y8yZYKIelDp77uvuDwcF6hUZOg0oKHNhqk7PddDbu8en9KvJ/Yd",
+	"n83l/rlXj8ybm1g3c2wxUmc+ETl42yjmF+fiX8NFMYE0a0hbyOzrxEYxiZqIGTf6C0hXGfG1uc6vxfBZ",
+	"uvEyXva/fz3e+V9055+DnZcX/Z0vf/z3XufEuLdIZi7JyhJsmCJHNRmJNBWzJo9vi3muWlYpE8Asd+ka",
+	"IQjSDiv4sz9oKpK5TWF6tyrnIrdtWWlza1G7wbNHcupVlZTbe/TwO2B48s+sQeBJyq86piwqzrKsqYXu",
+	"+yI7Db5qy4smhhnNJM0ySJBfWSV5SuWV05FRnEBZrwWpAvLz2ft3O4ZhZza5vdG8XuvkGjQYo2vaXBO/",
+	"o7art+f2CTsnq00oC+VF3E1bqHsXEyO6DMf3wtjYuk4QN5tFwSmtqaPdf2Wst+fXKd9aUIzu5Jfq4GMK",
+	"rgGrS8dVTGhhVgHTa3Uhbabs1HtLwkOJQjUZQW7woZRel1uXpAbGxXpWmXvphI/Eo1tmNeuo7j4onPXd",
+	"8vpLR3/H578y69JSTYlq2AjDQ4DcNOdmW4b4i1QPorTIsjXqWcsShsakyzKE0b2UoTuLLJPsGxYPYr2y",
+	"MQ3DVf4FmxfXIEntTCIysMmJ3KjX/ueKy7JdCBZxm277d27Gjk/foVq1pFq/ZIcYU9QUlAqOuIKCq/Tx",
+	"kHY3EpxaU2bcwl1ym4Ou+UCWMMoVR7UpF0SVa95Fr/i7ZOv3cwx0hUVX8pq5grdn8DXhv9pY6y7m8VSW",
+	"yPpKsdNKq2WFLeTVgrtWxVVw1ukCgfQvxP5SWRhgxWlLGvuxdfIwRby6aQtt9USKfDwhw9dv3r05e0N2",
+	"Mbdw9xtLboZkC/ME1fYRmUmGDbpDL5KxO1GfxQR7LSQ6n8rvmy+F4YC67tuk8H52aZjNSbsdGYfr0tdY",
+	"z3gbHrderm5jYWVNL8Du4XoCmJ1JtmjYTkja+QzbZAxYSuzqf0dCuoIumBHXtqmlkdadOgV2a1lrO9Vu",
+	"ShEObrjMGXYpxK7z7WLvxeCA11N8DY7dqsPn7XK2HyM1e50rbKmTrh7+0vRtc6CP5ICxKdl38LyYD3SM",
+	"GS/WUSH/BFs6pUgmAVM5bdC/3+sQY17Cpn4g5Fk4VMwWinPJ9PzUPGr3asONx7ltWmH/5duV9f7z72e9",
+	"+oiFanTVBhAqQdBUjBm3gqgxOFq088eztfHOAtyJ1pntSM6cLhwLrqkdEeQIvUiQZ3z8H6XaPUrFrF82",
+	"nXfTpz4Vv79NxYwEr9YUn8VnmXIRFDRo1EQI7UPvwG3KsM3lT8jJGQ5HYTEUs6AU2Xp/+lFtH57zBGJm",
+	"M1aMGI/IOGcJ+MEksZBJxcAy0tq32I7woWo2PNYUnHN0VfvtKDLDBvopu4b+OT/n//Zv5JXg18DRP33O",
+	"d1xkS4pcQ1DTluSxxreUc9r7OxselV3daUqAJ1gtpfBhQm0TPSmE7puP+9EUbk9uQBf2msRKq5ynBmdw",
+	"lFJiZ3TMmIK+f5FcioSBIhIMtpKcX3Ex446GcQWsRbNfbC3tVGQLK7axpO6cEzJs65I/3O6ThRFVBvLK",
+	"hKoi5eJgMDgitNrhXyRzswBeQr3Vv++UdbtYFK1Up+Hu3+GcALP5DPENnxtiHHFItvb++7/+j2FDxM1V",
+	"Iy8G27ifoa1IHpIt/4v7wQKIR/QN2XBEsJg5srHJiNgXb4a4uuEPBpPisoc5sYTbkRkc2QcUiamU87CR",
+	"qwEBcUak0CfH3I5vcT8+U+XYpOJIBwcRga801umcpOwKCCVTO/vCnLLFRpE65MP2ZZCQopbHutLDGh7/",
+	"F1uic0SGX3e8kNoxUA2J4IYCg3ldGGbVE0SxVMwM/uJULJqafyXYspSmqS1UMRtSRmUkB4Pn2wjfGZuC",
+	"0nSalfj8/PnzlwYfPp+9OiIssT98/nzyWhH4GkOmbWPTsEUuZmuyeIKPOotb2dBlymLgCmWFY4NG4kkG",
+	"2jbjymXqeK063N1tZqG7/iOlYbXIII8/ngSm/GFv0N/rD2xYDDjNWO+w97w/6D9HRUVPUOIU2MF2PMvD",
+	"xkRNsZG/4aUpogAzSpkkmLhfMj1EZbSG/DMl6vQd0aRAr+1Pvv08EbkmW0P/T0yegmmm59tHtkGpodZK",
+	"f/aRrf+cGtFV4MFJgv3clS4ak6tedSxmi7ZVPrJrpz0abWvFg24C482XhfmH+4PBksEg6w0EqbaJb5xT",
+	"ZLiPkR7h6ajIjhyUEGPNjC2Guol6Bxa2piWLPewGYxLxlb3Vr1QG6ljPh50muerFcuJJ0O4Sr7CUuNWt",
+	"eVf/4a+9EGG/RL0FLtE79LV6WHesWgpbLnOW6h0WSHiyxQXhoGdCXm2TVIgrRfKsisqkMM5dkSGKHexr",
+	"YfSAoOsuT6Kydnxx8ETK+JXlTtSrIG5HkS0wn6Ff3Hz8nC/W5PHE/YxyyklG7CLTJyfav0+1YXrMsaEq",
+	"qVjbrpwFUDQS+LNI5ptHYmdK3lStDi1zuKnR0N7ml2+dWBhcSlTOnQynidqZs/aIH5SQDgYHq18qhiia",
+	"F/aed6C6haGG+N6LLtA1DEEyL+/vd3m5PuLqJuq9GOx3Okk/U/bu3AWrgQitEmP92m/DaG6iJmm6W5oK",
+	"oWSti603wXP3Lreib012uvOWqaK1ivWstk0SLvyu3WhxocXxKhjQKGKK+AbDbVCEDYg7DtryvaVXgWD7",
+	"LANWywhJXAdKcjkPWpa3gWVQacwhudDiAl1EtZF5hR9jFRi+g64d7lroW20rL3SHXmt293JAZtQ6uBUz",
+	"Kq8fDYid2tkUyJZVCukYtttgK6JL+G4zbMt8ovepb4VtY5dqW/48nKJlOyKhSK4WoD+oqOjA+cvRxHfn",
+	"o9hvc8EJEjDNkOk1Ms2iqUIHtrlrh0i02iVnfqqAm5/hhh3YGRHRwkR5NNSMAYEmmuXBToPLRJr2CQ68",
+	"MI+nVGnX283NnxgGgzCMdVwMvlgx7bi0lvcGh0TCzggKXRFPDpHHj9WwdrvtQ4fGLG6rSYWrio039pRq",
+	"smPRqaZzyf1RuUbihCVkjKRZ7IKpIzIgGIBX3r/k0Ntvr5X14WjRLgPmMXdg6YD5qKvsu0/O0DT3pYFD",
+	"2AswwhPnfSYPri6uywMO9jpAhnPE784wyjMMyJSSLE9TUkx3uR/2UYzi6fDsN5bctKppf4GA3Hr3L4pc",
+	"2/UW06WIbX7fOLauEXNHPDv251IWEowQx1zL+Fsh2br6+MlrGzbrgm27cTHt4haLlN6NBeseP7qArZs3",
+	"76sDOzoZ9xunklbT3veG/71SysHg5eoXXgk+SpmNQP9w/oE78gKLloQWLMHXiHGhSZBReD9ixxK3sRk3",
+	"Tdvmmw8qiFpJzFnETwRmCeyu+GqO0wW3eIG0W9YBGYspRM4ZqUBeQ7J9v6gry+kjG0Rel9n8UJLJj1D5",
+	"vkST5z1PhPMvKpkcWhK6yEI3StKrjJlq8Oe+w5hdQjDfd3zlzpdOk8bQgzFSgkFctwtybsxAQeYfdgi9",
+	"E/ev3reNAqpAJcMUFN9ypzyEPjkmEnDwXdH7ueLIO+fDkwSmmdDA4/nOX2E+NC/kkiuXb2gEpV+FcaUx",
+	"lWBE0AWN/TCJHSTh8lRq3jUnoioh0jWPogTwrzB3PqrNi7r61NkHjrKukHaPI+SeRNZmRdbPth1FhXuh",
+	"TWUbtC8JBtw1gooMyacHbZghFfnJC1MrXeVZPXFjJplhYAwHSm4dDJ5jMMGmlW33ycnIZqKVCSUjylLX",
+	"08DtwVigV5DpoguJS99girwY7B+6Hk1jyrg5XMMF50386RR4Ug6VvK/0Dff9ddI3Hkl3sPLhUuhJmVpm",
+	"20RD8qRgP6WGrEwNQbIriNQQ5xh0LR1IQpbO78rdilxcZGeNnOmtkNMd4LHAxDA25jvMZT4KkbqIpcqA",
+	"2iZzbrCir2QgOFnykAz9GMOhT5/HpP3+Of/scrrd0ESeuDkh5Rfc3u28dpv9RD5BhgF85Gq5BGW5H/fD",
+	"F0dSTM+xFtmNYcRsWD2RQuvUJ0of7L+06dCfDGvbObbx1Kb4ZjFWsyt3+7ozm80wK3wnl6k7ve78plzw",
+	"gRldMGShzuhOMZGEsAe2jn40jnGw34EnngnxnvK5L5C4PdtwxTu9w1+/VJgIG3OcQmUrBwwmkq1F4lR6",
+	"nkLovTMn3/vSzCEKTGpmEz8MHd+ThlKZv/pEtU9Ue2eqLSkpmKC3mlJFrtup9BNci6uyhawCrtGxgSV4",
+	"rlynaCLl/i2FLc8q0oGQgp0m0G8iMgPC/VDZwuSrTnR20NAb1tKEyPUTUdyjqY7obJGhirfrqKe2srbN",
+	"dfwe7tNn/B7ag/o26faRilMw1RCR2Gjj2JTAGfGsKJNb69SxFCueLHFMNBdOh1NkXX3/kJTeT/sXguMI",
+	"w0YIithGoq4nQvVabYH3+/vyJRQzuR9YSq9Cpoi4TghPPOk+czFsl/8ycf6ZIkZvNcYptrZFqZsVoznV",
+	"nZhXWNHfJpHxS5Zc/Ogr/5pvPFwV0K5M24JvG/AaqZ7UKclu9mOpPtwHPS3MML6tTPafcZwlOUIGZ7Qh",
+	"64I0DAOrgBO4ZjGoJyp5BCpp1UTXIQqHzctoIkB35RRQYjN25dyIu8PQXx1TKZntcA2zBmW2ouxaa1Jp",
+	"kdnRCIyP++Sj/dVG4+yL2k+8oakdNObVYOlU6FBFtn2+z7l3j21huiedsnS+HbkyFabJFKiTi/a1FKgh",
+	"2wZL1Z3AWdHH//tQpR/IZD3Gi7RnlFEmn0h986TeYoG++erG4NAFQsKZhwv3stoelW76bzutl5F4822n",
+	"umKPlO0y0O5EHVU2jxpD6sXwVG7d0rYVPGG8f84xt0mktoVaOqNzVTZyoNilw9K374yPz5oN8gIClljJ",
+	"+g+IdRuNur3dF31WByc/cCy9MuS3iUbdOblKuiPLkM0Zm3NTd3c6PYXB1yBbS0Uh/hqyKInFzxBuJ9fb",
+	"dd0I5h93bb/hDcpz3jDvihaTuywbMgR/SKrNUtoq0B6u20ZzeWrZItdVDAf72/Kn88fWktTN1cmWgLjy",
+	"ad/csbFKt+i9urFl76Vqe2H+3L3W2XXud1J25/rxW52oknw8l7hbYxPXxTSsdSgblpR9m14eYbwnEPMx",
+	"5eZhwzuC9k516xZ7KNxv25DK7NYHlsArUk6MulT0aXGFsebAnynsv+bGZz+luv3I/nPXJMTLRMGxUjVs",
+	"+hOV8y1R3HsPUjDncS1ibtAIVqZvP0Dy9gpaKEZk/v6ztj0uFAnb4bh8awzhfP9bcPFbZTPmet2YwVF9",
+	"fIAd+qVZmuI8M8P+rSO8OTTwIDz/cYIEKxDdRQgeCeHvP53wX4zBWxwrqfqZInaOLCniDxHxI2sjgmNu",
+	"kcbtZNpNMfddN/x1synNxdw8O60QfstpGg40flblXZEdV3UweEm29EwQTS+VVwUxmZYm15THsN0/5//D",
+	"TVBTOI3RmL3DYiL68IjYMW6KaHoFOJGkyWQ8xj0/CCuxS31nrMQLEj9+HR6ntdxTivJjMyGLnZX4Y6FL",
+	"OJrbHKe5pPHVhvnMMebWK8NFNWTW3rSzqxtHZR8V3ZCMUYqT3yXMJNMaGrKZ/iL+TOOr70bDddRaDvt+",
+	"KnW/q1ZtEKXos0WKMegbwnc/mHfTstVXbg/dPOJAruJ4dY3Uq8O5vYaoj4p8HfMqJs0Wo6uGhEo45zSO",
+	"IXPNBin3g3zD1ybY+jVcUYxGlebb53z48cPpGdltLuYclpGdssk06jSEKuIuh2xxIac0LRovbvfJ8Xlt",
+	"HBux8CrCBZkKWbqMtg4GL7f7xFY4W9+yr8JMscHYlMorG1BynzrnRT18AZ/32z5DB1ajIvHKXfGDqBJ+",
+	"se9MmfBo/vu1TJ60iOWM9C3SZeCgoKpoLxGRgntglDUYlrcpNos20o51fWy2UchxkrzCr59qyO6JuIMF",
+	"vk8joYzEI6RW03oqavyX7RoSY/mQmIIdNJ3YCE4QhSCJABvzmdDrDdoP99QP4s2iRkNVwLOwK2p7xwj0",
+	"wtq2fmTLpoUhfRiiOedMFxNjvOcmcl6emm8nCmLGkW1mrDLgejsimAHpOlNY/0b/nK/oTUHqrSm2MpCY",
+	"L77d3qXinK9sU0GG1e7Ozsdz6VIQNLuG+oQ8Ika216zPURBurJ5rV+vCf1sH+/vlLKDtZS0xnhpi/IAN",
+	"MZ7493fSQiO03lZ3z7gr4/5qzmDDutkb/OiDGF52qUfKlq3A0N7MjdupVhgceJoQ8n1pTDxxPtZAw3Cx",
+	"njsHc3D6T6fEPRwjvDA2aEnqHk1TV23CgulrzeOuzhCIR8q9s/OPfOKZn8ncOv0hmNlc0N/inO1uSW92",
+	"4aB5GFNE03H7TIxx26Iv1lzzXrLszCU+SIqdWWh1fp0bjBkk16XzIgb+Y6bZVYd+BlRv/90x065phJY5",
+	"0nuSgeUc+wdWYHFPSxLgfGbrBGiCHOdb780ZHbd91j22i8/cRL13wkLV0M7i0ztfZxeuUxueU5DqzXc+",
+	"YeFfrH7N5cNbX8SWy4Yje9vdCK6xo6kdtu9kB4PlU7QM4r4qH71nTupWmpuVm8ilhCQil3Mse3m00vUS",
+	"FmJL14PJODyfXoIsOL95AGg8WY9L1q5MAZW2tL3xuk7x5xb1pXqOfxcyURhfw3fISMgjVwiIpavoBMEB",
+	"jH1y5kOK9hfzR/DDRiSM2Fc7kZHpcz6hijwnQtoAVgraLN8n7907RtIznUJkNAurowVgEUn5lRWG2N2P",
+	"+7XOObNBP4KeKaP6WV9Kk57wW2+RrbeoKQ1zzRu0lseflYOaDN7SJ1B5qlUTXbgTjsjl44zLumvMJU/T",
+	"Hbxch4/i2hgZBldUFOKIClCnwIg7UpXPCk7Ax7cXeqz43E6bkEG5LUdx7mGl6Ryn6hq2XzAAJn06s+PY",
+	"dVPjNS5X6DqrqsqPZTxh17+/GMVdc37ssTgB2Q0TbA3ZTdSaB958KYMHUQbvpAje/P7TxpHoajnjCYwY",
+	"Z7paKNDNENlYsnjRAGN4MtpBhhykh7iCFg/v0NzX8BBTvWgKBBKmg6F2+1E59f2c2zsmB/s/NYUQbOqt",
+	"Q9mlQt+gl13YWwR4mG66nwtaoKTHKeFMF7a4haAUsn6DSw2JL9+FCfcwVOtN+R+Ieh8gB36/C61jLA5J",
+	"9y1l6Q/bdO+n9fb6yaPtJhhjltLYi8AjQn3jmYArkim9KnoT1EuqbmdBuox7ms41i9WywipDOsfFg/dM",
+	"o+VCTS45/yNmeuWVdoASswHAFR49KVoVLPuQ61hMjToOX5lNrLZqOAb3M5Cu9sH83y0R7K4zNwKsdBCs",
+	"jiVMnfaOCODzqcXIKxq+5reMNHAxiwhQmTKQJJF0hANK4zRPmsq8vAflbx6ee8Z9t06b+8SDgXqJyLUz",
+	"VUo+oX7XlYdnpSLmHWnuyiM/GhhN5wfQIZej7e439383q7jq3wpSewi8alN/CiP3d4w8H3ixz4r6XNgi",
+	"D2mD1OJp7oKc4zGy4zYw20mTvUKPz6ielFr8dYA7bQ6zcLj08/1wuPRew3DpEK1z5RTgVtfyZ3zikQKt",
+	"CJ63z5jCzkltsUe8sK6Rx0/m4baIp8so2zLHvE2EYb34JzQetkY0VbBtQWudBY5faDK8LoVIgfJ7jnea",
+	"S1sd78QtRHZmNyTkcu7S7wRHfeH3Pcofw6OVZkH2PAK2YP+93Du1LERqbuGeQqTm0+sMp9nb6MrLYqTm",
+	"0BaM685xT//uDxv3fEoFXOEIThJCbQNplwJY7x69muoW5dfK4ADKMJzlYCswQVJlWLlVrIu2EMZQKjpG",
+	"XwFkhNOpG9I33caec3P8SiAPonPuGwjZ/rERfiYVyvctqzQ2VEGkzokZm6zsS8+hKmywqqzBn/i6eKhg",
+	"MqtiE+UrTyUUd0Tj8igdNq8pNNpshea7HDwI77a898mbUg9m3OKCbxevuF1L/AIZbdkEMldhuJp2fylm",
+	"4vhewmWe5Tk3j+N4ry5MSozCno8hy5oKV23XiXvZaMg9q0eP01FnKYm5+MPvkdSeVJ9uPc4tgT5TmBUV",
+	"oUEbeSIbpXRsaKih7Xk3pSgR6OE3/zsBmurJP5d5pn7GR+5T3rgVGsjhc9bfeFfaM+y+gTdHmCJ5Fpyf",
+	"yJRrQDsFLVlxTCIDTjPWn9Np6v6E/deXHpyRC4yDUo9zdp+wQTymhclra6W/6ELgpyCvWQyfOb2mLDXI",
+	"fS9XoOwy2GRNAo2d341qekkV1O+k+rlvvUugEuRxrifm60Yw4j5bg+UTge1E5bUfp3388cQYkblMe4e9",
+	"XRStbsl6MkDZdTryM6YiP4jKiUTf8XsH5zeVLh4DYN2BZPg/mVJOxzA1UnrG9ITx6miDou24q30QPJ1v",
+	"96u9eVW7+xBjhmFad5/8IjRh0yzFNSEhc9Bk68Vgb5v893/936It8qc3x6/fv+lXu/E2LfSXnCUYJxf5",
+	"ZQpqIgSqEmGnX1p0gpRQupbbAQlWLQpO6gu/CgbbqjIvoxhE2m2BcDZpfY2zhsKzCHE0NUxYaQl0WjS0",
+	"zvI0JXEulZDdFi8/3bS4peoIo1nIQiLiGFI5O6KIYhk+ImkcYp2hmZsvN/8vAAD//w==",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

@@ -547,11 +547,16 @@ export interface paths {
         };
         /**
          * List assistant conversations
-         * @description Viewers see their own; engineers and admins see the account's.
+         * @description Viewers see their own; engineers and admins see the account's. Lists leave the messages out (`messages` is empty); read one conversation for them.
          */
         get: operations["listAISessions"];
         put?: never;
-        /** Start a conversation with the assistant */
+        /**
+         * Start a conversation with the assistant
+         * @description The built-in assistant (no network) looks up the account's published trees that match
+         *     the problem and, when the conversation is linked to a guided session, says where that
+         *     session stands and where each answer leads. It says what it is.
+         */
         post: operations["createAISession"];
         delete?: never;
         options?: never;
@@ -591,7 +596,11 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Send a message and get the assistant's reply */
+        /**
+         * Send a message and get the assistant's reply
+         * @description Only the technician who started the conversation writes in it (403 for others). If the
+         *     assistant fails, the message is kept and the answer is 502: send again to retry.
+         */
         post: operations["sendAIMessage"];
         delete?: never;
         options?: never;
@@ -2712,6 +2721,7 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["UnprocessableEntity"];
+            502: components["responses"]["BadGateway"];
             default: components["responses"]["Problem"];
         };
     };
@@ -2769,6 +2779,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];

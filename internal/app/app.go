@@ -10,6 +10,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/resolutionflow/resolutionflow/internal/aisessions"
+	"github.com/resolutionflow/resolutionflow/internal/assistant"
 	"github.com/resolutionflow/resolutionflow/internal/auth"
 	"github.com/resolutionflow/resolutionflow/internal/bus"
 	"github.com/resolutionflow/resolutionflow/internal/config"
@@ -120,6 +122,7 @@ func New(db *postgres.DB, log *slog.Logger, s Settings) (*App, error) {
 		}
 	}
 	sessionService := sessions.NewService(db, s.Now)
+	treeService := trees.NewService(db)
 	escalationService := escalations.NewService(db, sessionService, b, s.PublicURL, s.Now)
 	mailer := &mail.Worker{DB: db, Sender: s.Mail, Log: log, Now: s.Now, Poll: s.MailPoll, MaxAttempts: s.MailAttempts, Backoff: s.MailBackoff}
 	run := func(ctx context.Context) {
@@ -135,9 +138,10 @@ func New(db *postgres.DB, log *slog.Logger, s Settings) (*App, error) {
 		DB:             db,
 		Auth:           authService,
 		Users:          users.NewService(db, principals),
-		Trees:          trees.NewService(db),
+		Trees:          treeService,
 		Sessions:       sessionService,
 		Escalations:    escalationService,
+		AISessions:     aisessions.NewService(db, sessionService, assistant.Builtin{Trees: treeService}),
 		Hub:            hub,
 		RequestTimeout: s.RequestTimeout,
 		MaxBodyBytes:   s.MaxBodyBytes,

@@ -21,6 +21,7 @@ const (
 	EStale          Code = "stale"           // the caller's copy is out of date (If-Match failed)
 	EUnconditional  Code = "unconditional"   // the change needs an If-Match precondition
 	EGone           Code = "gone"            // what the cursor points at was pruned
+	EUpstream       Code = "upstream"        // a provider we depend on failed; retrying may help
 	ENotImplemented Code = "not_implemented" // the operation is in the contract but not built yet
 	EUnavailable    Code = "unavailable"     // a dependency cannot be reached right now
 	EInternal       Code = "internal"        // a bug or an unavailable dependency

@@ -54,6 +54,7 @@ var statusOf = map[domain.Code]int{
 	domain.EStale:          http.StatusPreconditionFailed,
 	domain.EUnconditional:  http.StatusPreconditionRequired,
 	domain.EGone:           http.StatusGone,
+	domain.EUpstream:       http.StatusBadGateway,
 	domain.ENotImplemented: http.StatusNotImplemented,
 	domain.EUnavailable:    http.StatusServiceUnavailable,
 	domain.EInternal:       http.StatusInternalServerError,

@@ -16,6 +16,7 @@ import (
 
 	"github.com/resolutionflow/resolutionflow/api"
 	"github.com/resolutionflow/resolutionflow/gen/oapi"
+	"github.com/resolutionflow/resolutionflow/internal/aisessions"
 	"github.com/resolutionflow/resolutionflow/internal/auth"
 	"github.com/resolutionflow/resolutionflow/internal/bus"
 	"github.com/resolutionflow/resolutionflow/internal/contract"
@@ -35,6 +36,7 @@ type Deps struct {
 	Trees          *trees.Service
 	Sessions       *sessions.Service
 	Escalations    *escalations.Service
+	AISessions     *aisessions.Service
 	Hub            *bus.Hub
 	RequestTimeout time.Duration
 	MaxBodyBytes   int64
@@ -78,7 +80,7 @@ func New(d Deps) (http.Handler, error) {
 		g.middleware,
 	)
 
-	h := &handlers{auth: d.Auth, users: d.Users, trees: d.Trees, sessions: d.Sessions, escalations: d.Escalations, db: d.DB}
+	h := &handlers{auth: d.Auth, users: d.Users, trees: d.Trees, sessions: d.Sessions, escalations: d.Escalations, aiSessions: d.AISessions, db: d.DB}
 	oapi.RegisterHandlers(e, oapi.NewStrictHandler(h, nil))
 	e.GET("/metrics", echo.WrapHandler(promhttp.HandlerFor(reg, promhttp.HandlerOpts{})))
 	e.GET("/openapi.yaml", func(c echo.Context) error { return c.Blob(http.StatusOK, "application/yaml", api.Spec) })
@@ -101,6 +103,7 @@ type handlers struct {
 	trees       *trees.Service
 	sessions    *sessions.Service
 	escalations *escalations.Service
+	aiSessions  *aisessions.Service
 	db          *postgres.DB
 }
 

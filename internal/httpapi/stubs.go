@@ -14,22 +14,6 @@ func notImplemented(area string) error {
 	return domain.Errorf(domain.ENotImplemented, "the %s API is specified but not implemented yet", area)
 }
 
-func (h *handlers) ListAISessions(context.Context, oapi.ListAISessionsRequestObject) (oapi.ListAISessionsResponseObject, error) {
-	return nil, notImplemented("ai-sessions")
-}
-
-func (h *handlers) CreateAISession(context.Context, oapi.CreateAISessionRequestObject) (oapi.CreateAISessionResponseObject, error) {
-	return nil, notImplemented("ai-sessions")
-}
-
-func (h *handlers) GetAISession(context.Context, oapi.GetAISessionRequestObject) (oapi.GetAISessionResponseObject, error) {
-	return nil, notImplemented("ai-sessions")
-}
-
 func (h *handlers) EscalateAISession(context.Context, oapi.EscalateAISessionRequestObject) (oapi.EscalateAISessionResponseObject, error) {
-	return nil, notImplemented("ai-sessions")
-}
-
-func (h *handlers) SendAIMessage(context.Context, oapi.SendAIMessageRequestObject) (oapi.SendAIMessageResponseObject, error) {
 	return nil, notImplemented("ai-sessions")
 }

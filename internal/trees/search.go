@@ -6,6 +6,7 @@ import (
 	"html"
 	"math/bits"
 	"regexp"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -215,4 +216,40 @@ func mark(text string, words []string) string {
 	}
 	b.WriteString(html.EscapeString(text[last:]))
 	return b.String()
+}
+
+// Match is a tree the assistant's retrieval found.
+type Match struct {
+	Tree  domain.Tree
+	Line  string   // the tree's text line that matched best, plain text
+	Words []string // the words of the request it matched
+}
+
+// Match finds the published trees matching any word of a technician's sentence, best first.
+// Unlike Search, which wants every word, it suits free descriptions of a problem.
+func (s *Service) Match(ctx context.Context, p domain.Principal, text string, limit int32) ([]Match, error) {
+	words := wordPattern.FindAllString(strings.ToLower(text), maxQueryWords)
+	if len(words) == 0 {
+		return []Match{}, nil
+	}
+	query := strings.Join(words, " | ")
+	if len([]rune(words[len(words)-1])) >= minPrefix {
+		query += ":*"
+	}
+	rows, err := s.db.MatchTrees(ctx, dbq.MatchTreesParams{AccountID: p.AccountID, Query: query, MaxRows: limit})
+	if err != nil {
+		return nil, fmt.Errorf("match trees: %w", err)
+	}
+	out := make([]Match, len(rows))
+	for i, r := range rows {
+		lower := strings.ToLower(r.Body)
+		var matched []string
+		for _, w := range words {
+			if strings.Contains(lower, stem(w)) && !slices.Contains(matched, w) {
+				matched = append(matched, w)
+			}
+		}
+		out[i] = Match{Tree: toTree(r.Tree, domain.Definition{}), Line: bestLine(r.Body, matched), Words: matched}
+	}
+	return out, nil
 }

@@ -1,0 +1,35 @@
+-- name: CreateAISession :one
+INSERT INTO ai_sessions (account_id, user_id, session_id, problem)
+VALUES (@account_id, @user_id, @session_id, @problem)
+RETURNING *;
+
+-- GetAISession returns a conversation; viewers pass their own id as owner_id.
+-- name: GetAISession :one
+SELECT * FROM ai_sessions
+WHERE account_id = @account_id AND id = @id
+  AND (sqlc.narg(owner_id)::uuid IS NULL OR user_id = sqlc.narg(owner_id));
+
+-- name: ListAISessions :many
+SELECT * FROM ai_sessions
+WHERE account_id = @account_id
+  AND (sqlc.narg(owner_id)::uuid IS NULL OR user_id = sqlc.narg(owner_id))
+ORDER BY created_at DESC, id
+LIMIT @max_rows OFFSET @skip_rows;
+
+-- name: CountAISessions :one
+SELECT count(*) FROM ai_sessions
+WHERE account_id = @account_id
+  AND (sqlc.narg(owner_id)::uuid IS NULL OR user_id = sqlc.narg(owner_id));
+
+-- name: AddAIMessage :one
+INSERT INTO ai_messages (account_id, ai_session_id, role, content)
+VALUES (@account_id, @ai_session_id, @role, @content)
+RETURNING *;
+
+-- name: TouchAISession :exec
+UPDATE ai_sessions SET updated_at = now() WHERE account_id = @account_id AND id = @id;
+
+-- name: ListAIMessages :many
+SELECT * FROM ai_messages
+WHERE account_id = @account_id AND ai_session_id = @ai_session_id
+ORDER BY created_at, id;

@@ -1,0 +1,168 @@
+// Package aisessions is the conversations between technicians and the assistant.
+package aisessions
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/google/uuid"
+
+	"github.com/resolutionflow/resolutionflow/gen/dbq"
+	"github.com/resolutionflow/resolutionflow/internal/domain"
+	"github.com/resolutionflow/resolutionflow/internal/postgres"
+	"github.com/resolutionflow/resolutionflow/internal/sessions"
+)
+
+// Service runs conversations in the caller's account. Viewers see their own; engineers and
+// admins the account's; any other conversation reads as ENotFound.
+type Service struct {
+	db        *postgres.DB
+	sessions  *sessions.Service
+	assistant domain.Assistant
+}
+
+// NewService returns the conversation use cases answered by assistant.
+func NewService(db *postgres.DB, sessions *sessions.Service, assistant domain.Assistant) *Service {
+	return &Service{db: db, sessions: sessions, assistant: assistant}
+}
+
+func ownerFilter(p domain.Principal) *uuid.UUID {
+	if p.Role.AtLeast(domain.RoleEngineer) {
+		return nil
+	}
+	return &p.UserID
+}
+
+func notFound(id uuid.UUID) error {
+	return domain.Errorf(domain.ENotFound, "conversation %s does not exist in your account", id)
+}
+
+// Start opens a conversation about problem, optionally linked to a guided session the caller
+// can see, and returns it with the assistant's first reply. If the assistant fails, the
+// conversation and the problem are kept and EUpstream is returned.
+func (s *Service) Start(ctx context.Context, p domain.Principal, problem string, sessionID *uuid.UUID) (domain.AISession, error) {
+	if sessionID != nil {
+		if _, err := s.sessions.Get(ctx, p, *sessionID); err != nil {
+			return domain.AISession{}, err
+		}
+	}
+	var row dbq.AiSession
+	err := s.db.InTx(ctx, func(q *dbq.Queries) error {
+		var err error
+		if row, err = q.CreateAISession(ctx, dbq.CreateAISessionParams{AccountID: p.AccountID, UserID: p.UserID, SessionID: sessionID, Problem: problem}); err != nil {
+			return fmt.Errorf("create conversation: %w", err)
+		}
+		_, err = q.AddAIMessage(ctx, dbq.AddAIMessageParams{AccountID: p.AccountID, AiSessionID: row.ID, Role: "user", Content: problem})
+		return err
+	})
+	if err != nil {
+		return domain.AISession{}, err
+	}
+	return s.answer(ctx, p, row)
+}
+
+// Send adds the technician's message and the assistant's reply. The message is kept even when
+// the assistant fails (EUpstream), so the conversation can go on.
+func (s *Service) Send(ctx context.Context, p domain.Principal, id uuid.UUID, content string) (domain.AISession, error) {
+	row, err := s.load(ctx, p, id)
+	if err != nil {
+		return domain.AISession{}, err
+	}
+	if row.Status != "active" {
+		return domain.AISession{}, domain.Errorf(domain.EConflict, "the conversation is %s and takes no more messages", row.Status)
+	}
+	if row.UserID != p.UserID {
+		return domain.AISession{}, domain.Errorf(domain.EForbidden, "conversation %s is another technician's: only they can write in it", id)
+	}
+	if _, err := s.db.AddAIMessage(ctx, dbq.AddAIMessageParams{AccountID: p.AccountID, AiSessionID: id, Role: "user", Content: content}); err != nil {
+		return domain.AISession{}, fmt.Errorf("store message: %w", err)
+	}
+	return s.answer(ctx, p, row)
+}
+
+// answer asks the assistant about the conversation as stored and stores its reply. The call is
+// made outside any transaction: a provider may be slow.
+func (s *Service) answer(ctx context.Context, p domain.Principal, row dbq.AiSession) (domain.AISession, error) {
+	conv, err := s.view(ctx, p, row)
+	if err != nil {
+		return domain.AISession{}, err
+	}
+	c := domain.Conversation{Principal: p, Problem: conv.Problem, Messages: conv.Messages}
+	if row.SessionID != nil {
+		v, err := s.sessions.Get(ctx, p, *row.SessionID)
+		if err != nil {
+			return domain.AISession{}, err
+		}
+		c.Linked, c.Tree = &v.Session, &v.Definition
+	}
+	reply, err := s.assistant.Reply(ctx, c)
+	if err != nil {
+		if domain.ErrorCode(err) == domain.EUpstream {
+			return domain.AISession{}, err
+		}
+		return domain.AISession{}, &domain.Error{Code: domain.EUpstream, Message: "the assistant could not answer; your message is kept: try again"}
+	}
+	if _, err := s.db.AddAIMessage(ctx, dbq.AddAIMessageParams{AccountID: p.AccountID, AiSessionID: row.ID, Role: "assistant", Content: reply}); err != nil {
+		return domain.AISession{}, fmt.Errorf("store reply: %w", err)
+	}
+	if err := s.db.TouchAISession(ctx, dbq.TouchAISessionParams{AccountID: p.AccountID, ID: row.ID}); err != nil {
+		return domain.AISession{}, fmt.Errorf("touch conversation: %w", err)
+	}
+	return s.Get(ctx, p, row.ID)
+}
+
+// Get returns a conversation with its messages.
+func (s *Service) Get(ctx context.Context, p domain.Principal, id uuid.UUID) (domain.AISession, error) {
+	row, err := s.load(ctx, p, id)
+	if err != nil {
+		return domain.AISession{}, err
+	}
+	return s.view(ctx, p, row)
+}
+
+// List returns a page of conversations without their messages, most recent first.
+func (s *Service) List(ctx context.Context, p domain.Principal, limit, offset int32) ([]domain.AISession, int64, error) {
+	rows, err := s.db.ListAISessions(ctx, dbq.ListAISessionsParams{AccountID: p.AccountID, OwnerID: ownerFilter(p), MaxRows: limit, SkipRows: offset})
+	if err != nil {
+		return nil, 0, fmt.Errorf("list conversations: %w", err)
+	}
+	total, err := s.db.CountAISessions(ctx, dbq.CountAISessionsParams{AccountID: p.AccountID, OwnerID: ownerFilter(p)})
+	if err != nil {
+		return nil, 0, fmt.Errorf("count conversations: %w", err)
+	}
+	out := make([]domain.AISession, len(rows))
+	for i, r := range rows {
+		out[i] = toAISession(r, nil)
+	}
+	return out, total, nil
+}
+
+func (s *Service) load(ctx context.Context, p domain.Principal, id uuid.UUID) (dbq.AiSession, error) {
+	row, err := s.db.GetAISession(ctx, dbq.GetAISessionParams{AccountID: p.AccountID, ID: id, OwnerID: ownerFilter(p)})
+	if postgres.IsNoRows(err) {
+		return dbq.AiSession{}, notFound(id)
+	}
+	if err != nil {
+		return dbq.AiSession{}, fmt.Errorf("get conversation: %w", err)
+	}
+	return row, nil
+}
+
+func (s *Service) view(ctx context.Context, p domain.Principal, row dbq.AiSession) (domain.AISession, error) {
+	msgs, err := s.db.ListAIMessages(ctx, dbq.ListAIMessagesParams{AccountID: p.AccountID, AiSessionID: row.ID})
+	if err != nil {
+		return domain.AISession{}, fmt.Errorf("list messages: %w", err)
+	}
+	return toAISession(row, msgs), nil
+}
+
+func toAISession(r dbq.AiSession, msgs []dbq.AiMessage) domain.AISession {
+	a := domain.AISession{
+		ID: r.ID, AccountID: r.AccountID, UserID: r.UserID, SessionID: r.SessionID, Problem: r.Problem, Status: r.Status,
+		CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt, Messages: make([]domain.AIMessage, len(msgs)),
+	}
+	for i, m := range msgs {
+		a.Messages[i] = domain.AIMessage{ID: m.ID, Role: m.Role, Content: m.Content, CreatedAt: m.CreatedAt}
+	}
+	return a
+}

@@ -1,0 +1,46 @@
+package domain
+
+import (
+	"context"
+	"time"
+
+	"github.com/google/uuid"
+)
+
+// Assistant answers a technician in a conversation about a problem. Providers adapt it: a
+// built-in one that retrieves the account's trees, or a chat-completions model.
+type Assistant interface {
+	// Reply returns the assistant's next message. It returns EUpstream when its provider fails.
+	Reply(ctx context.Context, c Conversation) (string, error)
+}
+
+// Conversation is what the assistant knows when it replies.
+type Conversation struct {
+	Principal Principal
+	Problem   string
+	Messages  []AIMessage // oldest first; the last is the technician's
+	// Linked is the guided session the conversation is about, if any, with its definition.
+	Linked *Session
+	Tree   *Definition
+}
+
+// AIMessage is one turn of a conversation.
+type AIMessage struct {
+	ID        uuid.UUID
+	Role      string // "user" or "assistant"
+	Content   string
+	CreatedAt time.Time
+}
+
+// AISession is a conversation between a technician and the assistant.
+type AISession struct {
+	ID        uuid.UUID
+	AccountID uuid.UUID
+	UserID    uuid.UUID
+	SessionID *uuid.UUID
+	Problem   string
+	Status    string
+	Messages  []AIMessage
+	CreatedAt time.Time
+	UpdatedAt time.Time
+}

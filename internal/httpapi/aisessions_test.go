@@ -1,0 +1,108 @@
+package httpapi_test
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/resolutionflow/resolutionflow/gen/oapi"
+	"github.com/resolutionflow/resolutionflow/internal/apitest"
+	"github.com/resolutionflow/resolutionflow/internal/demo"
+)
+
+// demoSignIns seeds the demo account (its six trees) on the test server and signs its users in.
+func demoSignIns(t *testing.T, s *apitest.Server) map[string]apitest.Caller {
+	t.Helper()
+	signIns, err := demo.Seed(context.Background(), s.DB, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]apitest.Caller{}
+	for _, si := range signIns {
+		c := s.Login(si.Email, si.Password)
+		me, _ := c.Client.GetMeWithResponse(context.Background())
+		c.UserID, c.AccountID = me.JSON200.User.Id, me.JSON200.Account.Id
+		out[string(si.Role)] = c
+	}
+	return out
+}
+
+func TestBuiltinAssistantFindsTreesAndFollowsASession(t *testing.T) {
+	t.Parallel()
+	s := apitest.NewServer(t)
+	ctx := context.Background()
+	users := demoSignIns(t, s)
+	tech, eng := users["viewer"], users["engineer"]
+
+	r, err := tech.Client.CreateAISessionWithResponse(ctx, oapi.AISessionCreate{Problem: "Outlook keeps asking for my password"})
+	if err != nil || r.StatusCode() != http.StatusCreated {
+		t.Fatalf("create: %v %d %s", err, r.StatusCode(), r.Body)
+	}
+	conv := r.JSON201
+	if len(conv.Messages) != 2 || conv.Messages[0].Role != oapi.AIMessageRoleUser || conv.Messages[1].Role != oapi.AIMessageRoleAssistant {
+		t.Fatalf("messages = %+v", conv.Messages)
+	}
+	reply := conv.Messages[1].Content
+	if !strings.Contains(reply, "Best match: start a guided session on “Outlook won't start”") || !strings.Contains(reply, "built-in assistant") {
+		t.Errorf("the reply does not lead to the Outlook tree, or hides what it is:\n%s", reply)
+	}
+
+	// Linked to a guided session, the assistant says where it stands.
+	search, _ := tech.Client.SearchTreesWithResponse(ctx, &oapi.SearchTreesParams{Q: "outlook"})
+	sess := startSession(t, tech, search.JSON200.Items[0].Tree.Id)
+	linked, _ := tech.Client.CreateAISessionWithResponse(ctx, oapi.AISessionCreate{Problem: "Outlook hangs on the splash screen", SessionId: &sess.Id})
+	if linked.StatusCode() != http.StatusCreated || !strings.Contains(linked.JSON201.Messages[1].Content, sess.CurrentNode.Text) {
+		t.Fatalf("linked reply does not state the current step %q:\n%s", sess.CurrentNode.Text, linked.Body)
+	}
+
+	more, _ := tech.Client.SendAIMessageWithResponse(ctx, conv.Id, oapi.AIMessageCreate{Content: "the printer on floor 2 shows offline"})
+	if more.StatusCode() != http.StatusOK || len(more.JSON200.Messages) != 4 || !strings.Contains(more.JSON200.Messages[3].Content, "Printer offline") {
+		t.Fatalf("second turn: %d %s", more.StatusCode(), more.Body)
+	}
+	nothing, _ := tech.Client.SendAIMessageWithResponse(ctx, conv.Id, oapi.AIMessageCreate{Content: "zzqx"})
+	if !strings.Contains(nothing.JSON200.Messages[5].Content, "No published tree matches") {
+		t.Errorf("no-match reply: %s", nothing.JSON200.Messages[5].Content)
+	}
+
+	if r, _ := eng.Client.GetAISessionWithResponse(ctx, conv.Id); r.StatusCode() != http.StatusOK {
+		t.Errorf("an engineer reads a technician's conversation: %d", r.StatusCode())
+	}
+	if r, _ := eng.Client.SendAIMessageWithResponse(ctx, conv.Id, oapi.AIMessageCreate{Content: "hi"}); r.StatusCode() != http.StatusForbidden {
+		t.Errorf("an engineer writes in a technician's conversation: %d, want 403", r.StatusCode())
+	}
+	list, _ := tech.Client.ListAISessionsWithResponse(ctx, &oapi.ListAISessionsParams{})
+	if list.JSON200.Total != 2 {
+		t.Errorf("the technician lists %d conversations, want 2", list.JSON200.Total)
+	}
+}
+
+func TestConversationsOfOthersAreNotFound(t *testing.T) {
+	t.Parallel()
+	s := apitest.NewServer(t)
+	ctx := context.Background()
+	a := s.Register("Account A")
+	b := s.Register("Account B")
+	bViewer := s.AddUser(b, oapi.Viewer)
+	otherViewer := s.AddUser(b, oapi.Viewer)
+	conv, _ := bViewer.Client.CreateAISessionWithResponse(ctx, oapi.AISessionCreate{Problem: "VPN drops"})
+	id := conv.JSON201.Id
+
+	for name, c := range map[string]apitest.Caller{"another account's admin": a, "another technician": otherViewer} {
+		if r, _ := c.Client.GetAISessionWithResponse(ctx, id); r.StatusCode() != http.StatusNotFound {
+			t.Errorf("%s reads the conversation: %d, want 404", name, r.StatusCode())
+		}
+		if r, _ := c.Client.SendAIMessageWithResponse(ctx, id, oapi.AIMessageCreate{Content: "x"}); r.StatusCode() != http.StatusNotFound {
+			t.Errorf("%s writes in the conversation: %d, want 404", name, r.StatusCode())
+		}
+	}
+	if l, _ := a.Client.ListAISessionsWithResponse(ctx, &oapi.ListAISessionsParams{}); l.JSON200.Total != 0 {
+		t.Errorf("account A lists %d conversations", l.JSON200.Total)
+	}
+	// A conversation cannot link to another account's session.
+	tree, _ := createTree(t, b, printerTree("B's tree", oapi.TreeWriteStatusPublished))
+	sess := startSession(t, b, tree.Id)
+	if r, _ := a.Client.CreateAISessionWithResponse(ctx, oapi.AISessionCreate{Problem: "x", SessionId: &sess.Id}); r.StatusCode() != http.StatusNotFound {
+		t.Errorf("linking another account's session = %d, want 404", r.StatusCode())
+	}
+}
