@@ -33,3 +33,12 @@ UPDATE ai_sessions SET updated_at = now() WHERE account_id = @account_id AND id 
 SELECT * FROM ai_messages
 WHERE account_id = @account_id AND ai_session_id = @ai_session_id
 ORDER BY created_at, id;
+
+-- name: LockAISessionForUpdate :one
+SELECT * FROM ai_sessions
+WHERE account_id = @account_id AND id = @id
+  AND (sqlc.narg(owner_id)::uuid IS NULL OR user_id = sqlc.narg(owner_id))
+FOR NO KEY UPDATE;
+
+-- name: SetAISessionStatus :exec
+UPDATE ai_sessions SET status = @status, updated_at = now() WHERE account_id = @account_id AND id = @id;

@@ -1,6 +1,6 @@
 -- name: CreateHandoff :one
-INSERT INTO handoffs (account_id, source, session_id, summary, priority, created_by, target_user_id, context, idempotency_key, created_at, updated_at)
-VALUES (@account_id, @source, @session_id, @summary, @priority, @created_by, @target_user_id, @snapshot, @idempotency_key, @created_at, @created_at)
+INSERT INTO handoffs (account_id, source, session_id, ai_session_id, summary, priority, created_by, target_user_id, context, idempotency_key, created_at, updated_at)
+VALUES (@account_id, @source, @session_id, @ai_session_id, @summary, @priority, @created_by, @target_user_id, @snapshot, @idempotency_key, @created_at, @created_at)
 RETURNING *;
 
 -- name: GetHandoff :one

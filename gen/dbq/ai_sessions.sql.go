@@ -211,6 +211,50 @@ func (q *Queries) ListAISessions(ctx context.Context, arg ListAISessionsParams) 
 	return items, nil
 }
 
+const lockAISessionForUpdate = `-- name: LockAISessionForUpdate :one
+SELECT id, account_id, user_id, session_id, problem, status, created_at, updated_at FROM ai_sessions
+WHERE account_id = $1 AND id = $2
+  AND ($3::uuid IS NULL OR user_id = $3)
+FOR NO KEY UPDATE
+`
+
+type LockAISessionForUpdateParams struct {
+	AccountID uuid.UUID
+	ID        uuid.UUID
+	OwnerID   *uuid.UUID
+}
+
+func (q *Queries) LockAISessionForUpdate(ctx context.Context, arg LockAISessionForUpdateParams) (AiSession, error) {
+	row := q.db.QueryRow(ctx, lockAISessionForUpdate, arg.AccountID, arg.ID, arg.OwnerID)
+	var i AiSession
+	err := row.Scan(
+		&i.ID,
+		&i.AccountID,
+		&i.UserID,
+		&i.SessionID,
+		&i.Problem,
+		&i.Status,
+		&i.CreatedAt,
+		&i.UpdatedAt,
+	)
+	return i, err
+}
+
+const setAISessionStatus = `-- name: SetAISessionStatus :exec
+UPDATE ai_sessions SET status = $1, updated_at = now() WHERE account_id = $2 AND id = $3
+`
+
+type SetAISessionStatusParams struct {
+	Status    string
+	AccountID uuid.UUID
+	ID        uuid.UUID
+}
+
+func (q *Queries) SetAISessionStatus(ctx context.Context, arg SetAISessionStatusParams) error {
+	_, err := q.db.Exec(ctx, setAISessionStatus, arg.Status, arg.AccountID, arg.ID)
+	return err
+}
+
 const touchAISession = `-- name: TouchAISession :exec
 UPDATE ai_sessions SET updated_at = now() WHERE account_id = $1 AND id = $2
 `

@@ -71,15 +71,16 @@ func (q *Queries) CountHandoffs(ctx context.Context, arg CountHandoffsParams) (i
 }
 
 const createHandoff = `-- name: CreateHandoff :one
-INSERT INTO handoffs (account_id, source, session_id, summary, priority, created_by, target_user_id, context, idempotency_key, created_at, updated_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)
-RETURNING id, account_id, source, session_id, summary, priority, status, created_by, target_user_id, claimed_by, claimed_at, resolved_at, resolution_note, cancel_reason, context, idempotency_key, created_at, updated_at
+INSERT INTO handoffs (account_id, source, session_id, ai_session_id, summary, priority, created_by, target_user_id, context, idempotency_key, created_at, updated_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11)
+RETURNING id, account_id, source, session_id, summary, priority, status, created_by, target_user_id, claimed_by, claimed_at, resolved_at, resolution_note, cancel_reason, context, idempotency_key, created_at, updated_at, ai_session_id
 `
 
 type CreateHandoffParams struct {
 	AccountID      uuid.UUID
 	Source         string
 	SessionID      *uuid.UUID
+	AiSessionID    *uuid.UUID
 	Summary        string
 	Priority       string
 	CreatedBy      uuid.UUID
@@ -94,6 +95,7 @@ func (q *Queries) CreateHandoff(ctx context.Context, arg CreateHandoffParams) (H
 		arg.AccountID,
 		arg.Source,
 		arg.SessionID,
+		arg.AiSessionID,
 		arg.Summary,
 		arg.Priority,
 		arg.CreatedBy,
@@ -122,6 +124,7 @@ func (q *Queries) CreateHandoff(ctx context.Context, arg CreateHandoffParams) (H
 		&i.IdempotencyKey,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.AiSessionID,
 	)
 	return i, err
 }
@@ -166,7 +169,7 @@ func (q *Queries) GetEscalationEventHorizon(ctx context.Context, accountID uuid.
 }
 
 const getHandoff = `-- name: GetHandoff :one
-SELECT id, account_id, source, session_id, summary, priority, status, created_by, target_user_id, claimed_by, claimed_at, resolved_at, resolution_note, cancel_reason, context, idempotency_key, created_at, updated_at FROM handoffs WHERE account_id = $1 AND id = $2
+SELECT id, account_id, source, session_id, summary, priority, status, created_by, target_user_id, claimed_by, claimed_at, resolved_at, resolution_note, cancel_reason, context, idempotency_key, created_at, updated_at, ai_session_id FROM handoffs WHERE account_id = $1 AND id = $2
 `
 
 type GetHandoffParams struct {
@@ -196,12 +199,13 @@ func (q *Queries) GetHandoff(ctx context.Context, arg GetHandoffParams) (Handoff
 		&i.IdempotencyKey,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.AiSessionID,
 	)
 	return i, err
 }
 
 const getHandoffByIdempotencyKey = `-- name: GetHandoffByIdempotencyKey :one
-SELECT id, account_id, source, session_id, summary, priority, status, created_by, target_user_id, claimed_by, claimed_at, resolved_at, resolution_note, cancel_reason, context, idempotency_key, created_at, updated_at FROM handoffs
+SELECT id, account_id, source, session_id, summary, priority, status, created_by, target_user_id, claimed_by, claimed_at, resolved_at, resolution_note, cancel_reason, context, idempotency_key, created_at, updated_at, ai_session_id FROM handoffs
 WHERE account_id = $1 AND created_by = $2 AND idempotency_key = $3
 `
 
@@ -233,6 +237,7 @@ func (q *Queries) GetHandoffByIdempotencyKey(ctx context.Context, arg GetHandoff
 		&i.IdempotencyKey,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.AiSessionID,
 	)
 	return i, err
 }
@@ -289,7 +294,7 @@ func (q *Queries) ListEscalationEvents(ctx context.Context, arg ListEscalationEv
 }
 
 const listHandoffs = `-- name: ListHandoffs :many
-SELECT id, account_id, source, session_id, summary, priority, status, created_by, target_user_id, claimed_by, claimed_at, resolved_at, resolution_note, cancel_reason, context, idempotency_key, created_at, updated_at FROM handoffs
+SELECT id, account_id, source, session_id, summary, priority, status, created_by, target_user_id, claimed_by, claimed_at, resolved_at, resolution_note, cancel_reason, context, idempotency_key, created_at, updated_at, ai_session_id FROM handoffs
 WHERE account_id = $1
   AND status = ANY ($2::text[])
   AND ($3::text IS NULL OR priority = $3)
@@ -349,6 +354,7 @@ func (q *Queries) ListHandoffs(ctx context.Context, arg ListHandoffsParams) ([]H
 			&i.IdempotencyKey,
 			&i.CreatedAt,
 			&i.UpdatedAt,
+			&i.AiSessionID,
 		); err != nil {
 			return nil, err
 		}
@@ -373,7 +379,7 @@ func (q *Queries) LockAccountEvents(ctx context.Context, lockKey string) error {
 }
 
 const lockHandoffForUpdate = `-- name: LockHandoffForUpdate :one
-SELECT id, account_id, source, session_id, summary, priority, status, created_by, target_user_id, claimed_by, claimed_at, resolved_at, resolution_note, cancel_reason, context, idempotency_key, created_at, updated_at FROM handoffs WHERE account_id = $1 AND id = $2 FOR NO KEY UPDATE
+SELECT id, account_id, source, session_id, summary, priority, status, created_by, target_user_id, claimed_by, claimed_at, resolved_at, resolution_note, cancel_reason, context, idempotency_key, created_at, updated_at, ai_session_id FROM handoffs WHERE account_id = $1 AND id = $2 FOR NO KEY UPDATE
 `
 
 type LockHandoffForUpdateParams struct {
@@ -403,6 +409,7 @@ func (q *Queries) LockHandoffForUpdate(ctx context.Context, arg LockHandoffForUp
 		&i.IdempotencyKey,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.AiSessionID,
 	)
 	return i, err
 }
@@ -441,7 +448,7 @@ UPDATE handoffs
 SET status = $1, claimed_by = $2, claimed_at = $3, resolved_at = $4,
     resolution_note = $5, cancel_reason = $6, updated_at = $7
 WHERE account_id = $8 AND id = $9
-RETURNING id, account_id, source, session_id, summary, priority, status, created_by, target_user_id, claimed_by, claimed_at, resolved_at, resolution_note, cancel_reason, context, idempotency_key, created_at, updated_at
+RETURNING id, account_id, source, session_id, summary, priority, status, created_by, target_user_id, claimed_by, claimed_at, resolved_at, resolution_note, cancel_reason, context, idempotency_key, created_at, updated_at, ai_session_id
 `
 
 type UpdateHandoffParams struct {
@@ -488,6 +495,7 @@ func (q *Queries) UpdateHandoff(ctx context.Context, arg UpdateHandoffParams) (H
 		&i.IdempotencyKey,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.AiSessionID,
 	)
 	return i, err
 }

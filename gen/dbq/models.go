@@ -69,6 +69,7 @@ type Handoff struct {
 	IdempotencyKey *string
 	CreatedAt      time.Time
 	UpdatedAt      time.Time
+	AiSessionID    *uuid.UUID
 }
 
 type Notification struct {

@@ -515,6 +515,8 @@ type HandoffCancel struct {
 
 // HandoffContext defines model for HandoffContext.
 type HandoffContext struct {
+	// Assessment The assistant's last reply in that conversation.
+	Assessment     *string `json:"assessment,omitempty"`
 	Asset          *string `json:"asset,omitempty"`
 	Customer       *string `json:"customer,omitempty"`
 	ProblemSummary string  `json:"problem_summary"`
@@ -529,7 +531,9 @@ type HandoffContext struct {
 	// TimeSpent How long the technician worked on it before handing it off, e.g. 12m30s.
 	//
 	// Example: 12m30s
-	TimeSpent   *string     `json:"time_spent,omitempty"`
+	TimeSpent *string `json:"time_spent,omitempty"`
+
+	// Transcript The conversation with the assistant, for handoffs from one (else empty).
 	Transcript  []AIMessage `json:"transcript"`
 	TreeTitle   *string     `json:"tree_title,omitempty"`
 	TreeVersion *int32      `json:"tree_version,omitempty"`
@@ -1531,8 +1535,11 @@ type ClientInterface interface {
 
 	// EscalateAISessionWithBody Hand a conversation off to the escalation queue
 	//
-	// Creates a handoff carrying the transcript. A retried request with the same
-	// `Idempotency-Key` returns the first handoff instead of creating a second one.
+	// Ends the conversation as escalated and creates a handoff carrying its transcript and the
+	// assistant's last assessment, in one transaction, through the same path as a session's
+	// escalation. Only the conversation's author escalates it (403 otherwise). A retried
+	// request with the same `Idempotency-Key` returns the first handoff instead of creating a
+	// second one.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -1541,8 +1548,11 @@ type ClientInterface interface {
 
 	// EscalateAISession Hand a conversation off to the escalation queue
 	//
-	// Creates a handoff carrying the transcript. A retried request with the same
-	// `Idempotency-Key` returns the first handoff instead of creating a second one.
+	// Ends the conversation as escalated and creates a handoff carrying its transcript and the
+	// assistant's last assessment, in one transaction, through the same path as a session's
+	// escalation. Only the conversation's author escalates it (403 otherwise). A retried
+	// request with the same `Idempotency-Key` returns the first handoff instead of creating a
+	// second one.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -2219,8 +2229,11 @@ func (c *Client) GetAISession(ctx context.Context, id ID, reqEditors ...RequestE
 
 // EscalateAISessionWithBody Hand a conversation off to the escalation queue
 //
-// Creates a handoff carrying the transcript. A retried request with the same
-// `Idempotency-Key` returns the first handoff instead of creating a second one.
+// Ends the conversation as escalated and creates a handoff carrying its transcript and the
+// assistant's last assessment, in one transaction, through the same path as a session's
+// escalation. Only the conversation's author escalates it (403 otherwise). A retried
+// request with the same `Idempotency-Key` returns the first handoff instead of creating a
+// second one.
 //
 // Takes any type of body and a specified content type.
 //
@@ -2239,8 +2252,11 @@ func (c *Client) EscalateAISessionWithBody(ctx context.Context, id ID, params *E
 
 // EscalateAISession Hand a conversation off to the escalation queue
 //
-// Creates a handoff carrying the transcript. A retried request with the same
-// `Idempotency-Key` returns the first handoff instead of creating a second one.
+// Ends the conversation as escalated and creates a handoff carrying its transcript and the
+// assistant's last assessment, in one transaction, through the same path as a session's
+// escalation. Only the conversation's author escalates it (403 otherwise). A retried
+// request with the same `Idempotency-Key` returns the first handoff instead of creating a
+// second one.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -5598,8 +5614,11 @@ type ClientWithResponsesInterface interface {
 
 	// EscalateAISessionWithBodyWithResponse Hand a conversation off to the escalation queue
 	//
-	// Creates a handoff carrying the transcript. A retried request with the same
-	// `Idempotency-Key` returns the first handoff instead of creating a second one.
+	// Ends the conversation as escalated and creates a handoff carrying its transcript and the
+	// assistant's last assessment, in one transaction, through the same path as a session's
+	// escalation. Only the conversation's author escalates it (403 otherwise). A retried
+	// request with the same `Idempotency-Key` returns the first handoff instead of creating a
+	// second one.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -5608,8 +5627,11 @@ type ClientWithResponsesInterface interface {
 
 	// EscalateAISessionWithResponse Hand a conversation off to the escalation queue
 	//
-	// Creates a handoff carrying the transcript. A retried request with the same
-	// `Idempotency-Key` returns the first handoff instead of creating a second one.
+	// Ends the conversation as escalated and creates a handoff carrying its transcript and the
+	// assistant's last assessment, in one transaction, through the same path as a session's
+	// escalation. Only the conversation's author escalates it (403 otherwise). A retried
+	// request with the same `Idempotency-Key` returns the first handoff instead of creating a
+	// second one.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -6861,6 +6883,8 @@ type EscalateAISessionResponse struct {
 	ApplicationproblemJSON400 *BadRequest
 	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
 	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
 	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
 	ApplicationproblemJSON404 *NotFound
 	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
@@ -6888,6 +6912,11 @@ func (r EscalateAISessionResponse) GetApplicationproblemJSON400() *BadRequest {
 // GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
 func (r EscalateAISessionResponse) GetApplicationproblemJSON401() *Unauthorized {
 	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r EscalateAISessionResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
 }
 
 // GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
@@ -10082,8 +10111,11 @@ func (c *ClientWithResponses) GetAISessionWithResponse(ctx context.Context, id I
 
 // EscalateAISessionWithBodyWithResponse Hand a conversation off to the escalation queue
 //
-// Creates a handoff carrying the transcript. A retried request with the same
-// `Idempotency-Key` returns the first handoff instead of creating a second one.
+// Ends the conversation as escalated and creates a handoff carrying its transcript and the
+// assistant's last assessment, in one transaction, through the same path as a session's
+// escalation. Only the conversation's author escalates it (403 otherwise). A retried
+// request with the same `Idempotency-Key` returns the first handoff instead of creating a
+// second one.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -10098,8 +10130,11 @@ func (c *ClientWithResponses) EscalateAISessionWithBodyWithResponse(ctx context.
 
 // EscalateAISessionWithResponse Hand a conversation off to the escalation queue
 //
-// Creates a handoff carrying the transcript. A retried request with the same
-// `Idempotency-Key` returns the first handoff instead of creating a second one.
+// Ends the conversation as escalated and creates a handoff carrying its transcript and the
+// assistant's last assessment, in one transaction, through the same path as a session's
+// escalation. Only the conversation's author escalates it (403 otherwise). A retried
+// request with the same `Idempotency-Key` returns the first handoff instead of creating a
+// second one.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -11576,6 +11611,13 @@ func ParseEscalateAISessionResponse(rsp *http.Response) (*EscalateAISessionRespo
 			return nil, err
 		}
 		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest NotFound
@@ -16341,6 +16383,22 @@ func (response EscalateAISession401ApplicationProblemPlusJSONResponse) VisitEsca
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type EscalateAISession403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response EscalateAISession403ApplicationProblemPlusJSONResponse) VisitEscalateAISessionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -22463,195 +22521,197 @@ func (sh *strictHandler) GetReadiness(ctx echo.Context) error {
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7L39cts4tiD+KijdWxV7hpZlx5lfx65f1fXkY9p3kk42dma2tp21YPJIwpgC2ABoRZNy1X2H3Se8T7KF",
-	"A4AERVKibNlOevxXdyySOADO9+e3XiymmeDAteodfutNgCYg8X/fnNGx+W8CKpYs00zw3mHvbAJES4Bn",
-	"isS5lMA1uQapmOBE0/ERUcATwjS5pPEVYZwMT0Y776mOJ0OiBYGE6X4v6ql4AlNqvq7nGfQOe0pLxse9",
-	"m5ubqJdRSaegHRgnr5uBkKBELmMDCEvMN5n5JaN60ot6nE7NV1nSi3oSfsuZhKR3qGUO4dojIadU9w57",
-	"eY5PLsIS9U4SmGZCA4/nf4V5HZBjEqcMuN6JJ0IBJ1cwPyKUSNByTmZMT4ieAFF0CuYn8/dccoV/HDGp",
-	"tNlFnuoCfHv85QaC9XcMACH0U/r1HfCxnvQO9weDqDdl3P97r2kv79iU6foWPtIxEMX+CQUQv+Ug5yUM",
-	"Kb4XrpzAiOap7h2+GETlITKun+/3IgMXm+bTEir7rxImxjWMQSJQH0YjBQ1QnWiYKoMx6oplbZAJ+3Ij",
-	"aI2QeVgGDbDcGExRmeAKEO/+TJO/UA0zitceC66BI6A0y1IWUwPobibFZQrTP/5DGai/BYD8u4RR77D3",
-	"b7slfe3aX9XuR/uWXbSO2VQppjTl+pkimRTXLAFJRpSlkPR7N5GB7BP8loPSa0AGX+k0S8GekaYsRWJx",
-	"hEbO7S2f9wzJ4ikfEp5PL0GSaa40uQRCNZkKpcn+YGBOXFOdq97hgbljzbT5sgGMeMiKE6aXIteHlynl",
-	"Vwb4O5/Qe5qai4WE/Ofph1+IkISSS5qQYjN4Rq8EH6Us1g99d/GE8jGQ2C2vSiYQ8CvPOM0hAoL7VshL",
-	"liTA73ijesIUERlIfIVwgMRyG5pMGSdSpHBE5iInVAKh5JrBDNlNeZ3Py+ssgbq3y8Qjo2kK8plC6MiU",
-	"zgkXmiSCmM3g6fxFcHjwi8ylEpKY40wN/ekJ5e4eNWUcEjJhSgs5Rwh/EfqtyHnykFD+IojK40mBWIZ0",
-	"dXieNI5FzjUC+JHOU0GTMyHeUTl+8NOUliuQS5HMzZmmBojgUBXIa5AGYsi0vfSPEmLBE2a+8haZ30MD",
-	"HaoudGzAVpoaApKwI4EmhPLEivoawJ8KneNxztkSPq2oX1a3cKDar9yN2VBOcg5fM4g1JASkFJKIGJlb",
-	"ckR+y4UGRzEWKJaQ2QQ4kZAJqRkfE9Qr3M8XLOkd9l6MBvFzOoCXyf7lQbxHA970IhQ1J1yD5DQlpxZz",
-	"3pjV749PHfM5EXoC0m4zIozHaZ6YPRwMDiJyMHgREQMgeTHYQ7x4MXiOR23gYzF85vSaspRepg9Ke8ck",
-	"gQx4YhRIg8A5l0DjiQEDoTsT4j3lcye01YOiqxBkSvmcUK1hmml1RGaUaUIVSQUfm/8OPxni2jkeaZBD",
-	"ouhcGU0wMFGC3+sq5CmSIyqR+OFLGAlpjJe5uTY6pow3miKBSngT9T5zmuuJkOyfa1Fzs3AG5HDKwHQF",
-	"nEyoIvA1Y0gvEkYS1MTYTkISxcbcMHQEsyKg90oiqMB2fwoXU4rxscH5a5qyxIDnoCaxhAS4ZjS1TPsz",
-	"z6QwOzQY9oZrpucbOLRF6eEA6UU9pEbVO/w1eMOaPCQRoPgzTaaG+1mLC+0Bct6DKWXpea8X9TJhblv2",
-	"Dnu7+MfezZfgrPf3w7MOdkbc1u5VL/K7nUGa7jiV9zLX5FICvbJanf2S1YFlbkTT0J7IkKRMaUUMsRN3",
-	"zO6CVJ4Z9gvJe0gYPUP4H08ZMNqwXZqYozT7Ndqf4EAWdNlSNygOGHnA8cl7cytWp8mkeUEzWGRlC+Zw",
-	"1IslUA3JBdUVT0BCNexoNoW6OyDqsaSD1yDqGT121REVUH8yD1vj06sMvzq/hfklKjZRAflLsay4/AfE",
-	"2ixbfPIVPodXmVh1hKYfg4MZ0VRB1H5WgWPhp0EXz0IIuv/OUgg/uRMCbqzxX3u5QiukMHyDt8tjPT45",
-	"BaWYRcQF4O/vMqcWYlyGaZiqzjdr3vbsQUo6N//OSsWrtpKyu7uwgDV73Yh7yBJHLPg1SGXpgymCXCgi",
-	"bEQonxvZtnJ3ntWt2pI7+VP7+E3Uy7Nk7RM3t3zR6dibyMG/XR5iAX5wSxUqqYDZjJBuY7cimeAy67fl",
-	"fvRGmYZ4wlnMKH+myEzIBFWZgNIOVlPachR5x/iVtf9CrNCC0ArmdECLhdP321x6gB8dA6Zp+mGE8nip",
-	"gKBjeA+a9m6iRVIuaKwjsXmeUCO2RRzCz9X38CXcxWlBDp4z0Viza4PNoGKaGlwyKJYKBUkzk7I294Oy",
-	"KOsN/daFiPDRlZLkleHhX/Wphqy+EcrVzKrbNUCumPWALLsx89G/mucM4EJD44fM6s1khZqDQWyj88Tm",
-	"/yLzv4j3udJiSpSG7Jki5hP9lbiNELv1Gk8Cv+kPYg3e4LdWo/DWva7HCxb20bqBN6jVhrp1jyb0P9y/",
-	"+rGYhvzA6sAVvrT/4qACyvOGLbyxtMEEf3MNTcg/oTwRo9Eq3PjZPXYT+TcuOpJAm8wEA88zRZRROXkM",
-	"hCVou0ugxqZB76zj0IW3rBo4+NNBrx4siHrez7EWPWunbC87g4WzRP28kZTxY5WDqkJV/NSMF9VlPjbq",
-	"z8CTCzG6UFoCbRJzMgfr0dETkIA+ZS7I1FjZePCKSDaeaMLFLCDFSyFSoMix12P2i2jWoF9x+KovrOu2",
-	"KdKlFLoVqHUoaIG2B+M5HBH4Ladp+VuwrRnYfdktdcKPRtlThS5aON0Ol+RtNS+b/NU7bh4gQ5xSNq38",
-	"RYIS6XX1IcpjSNMWQVauHcSa1lKOmJDO/F9uK7rnjHqTT6dUzpcrVNSavsDHjANIoiYiTxOCDlmmbVj1",
-	"NrqVpnIM+iJQUhddgOWaYlTGdR3fIFvGbi3979sGvcxRW1Vdi/UVL38cjajx1Rjxb933SpyYUnmViBn3",
-	"Qi3qTfTUsHS04Jsu+ueSNy8IenZR1TdXcmGHdmvxRP/O5bzbErdQo/w7HZfouNnbIDhSYW4Q6qJV9/GU",
-	"utYW17woGzDqKI5P7cOdrUX/WmErBmTdgepWAr++6dkkPt0RlNAFNxoYlgHurGdaulN4hUx2Td5ptBPr",
-	"5lilPt4sWdkq8Q10rVzGRZ1QUNttUe4d/71YdptG91Z11vnmGuTcKFpjoiUDVMGIkAnIyMbHrU2hMHBi",
-	"CEMdhdq8ctEWsGk+XVSF0IJpUBNKa7wO7C+GqTsGXz5HZhPLziHBX7w0EqNRv1HVY/EV6AsEsQnt2RQu",
-	"VOaU5SoAP4uZjYAsQiDkFSREcFIGMwxENpBmIIkI9Md9src/fT5ARaVU+u3fGiGVlNvlN+Pi0hLgwnnN",
-	"m3ZufnYZYxX69Uk6K3SpRTT0SFfZyBKCfO3CBF1dFaVN0uhdtgTW4QOeHBv9pY3G25cS6EfyrgT22K19",
-	"K+4bn6xUW5sR1uRlwBH3BmvbyYsfXIIop4WM9LqVE7K9KFCNlqlUdW+SyDCZplTPA7V8uTr+M9DU7HDx",
-	"QlV9jauGDyxqlvatpt2/E2PGjV655lWNJeX6wlu4C6ozhm4gISMhyYfjXE/2Xd6kOiKCp3MyzKhSMyGT",
-	"IaZZ+BAV8jC3L/9E4/EUP4YcpfhjxRjY2/9ptZ81FmvuA0UXG3MhLdSLyZmNznDvuGvwW0wpSwlNEglq",
-	"0VO86JFZifTFUlHTIS5c/e2sPfBuprXg3PC9LWzbO7OW7vl9g9uDlj7cpVLQPeYuc9Xjn1WDNPOBL/ep",
-	"Zgg/o6a58kamjId/3avdUWHRX+DRqEA+Bz4Zj5TL04szqjVIg67n56e9TnrpLzD7GFx3Fen39o29vLf/",
-	"E4knVNJYg6y6WjoixX4Dkv0iEnjV4pX3f+7g8uMiAWejLEc8/2DUa79VA9MHt/m1KM0CEBzBn1ZTWUov",
-	"YZE6X3RwifBWNzxLvIpsNutD9eiYT4Em3t+xDphNRpoF3AHSdoxGzKr61U4hYZRfKJsFVDUVRX6ZBnai",
-	"zXRefsdR75opplUnZGlFCPeNaBG6tr2dNcrToY+CDDGFaP+P7uxVZBM+OJ0yZz+Yk8M7OiJDGy9BCUs5",
-	"YVxpmeOfrBEmOJzzoXlheESGXk8aEuAuh9jHnr3SckSGJU9xzxnTZF6YJcY6OueBEPeAI89z/+NXKoNs",
-	"bXpVodjWLjv1tQ0rzYnIVw10e1gLTdO28gRMLfInPWKpYVoRobEUShGapiSjY7iVx9guGxW1Fw7mJjTx",
-	"PPUVZp6vm/VhM9EvNqw/cZhVPrlMLoZioWYcLYK38OnG8wj8ch7tUjEzr5qNmVOdsPGkF/VyOYaWXJOP",
-	"baH9Y04+vX1FXh68+P8KH0Ai4nwKNnRUPd6kMDarX/n7hGoyA67JTBpLn7mEDhe/4TGgiwTzBAglGUgl",
-	"OIkpJzTWxAbxazD7XLjFxT5wIMC1nJvvFEl8IwYppvLJPIXOfhV3LjbbtsH4N0zF2DFtJVs28SujetK4",
-	"hTAVeNkHWBIRmirhsyuG/3PH6a07J8mQ+DqeIuV5aeZLfZmfz84+EvsAiUUC/bCq6cXLl0El0cFg0Mg2",
-	"vP9jISV1IqQmznXhJahHI/OV/rKw4WJq7+dPJ0TCCBBhQqYfftHw/TI5sQxs+f0pOkeuTdO06jEKUxpX",
-	"hp9tLNLuOlpmXlYQqMbGl9ILU45aUFox3XhWgQBvyaByCkt5SrHgMUgjPI1Zl8CIcWSfNtVbNS5T5I3W",
-	"bwWrktzvZMswiz+9HOxtE8a1IIvZrEXyQlmKZfTv6k3sljDtGujV7vNdboM7y6/FHWfTPXyy2ca3s/Zc",
-	"qvIFZjHfphSx6pIJP9YM65gpDfJ2wDrb6qLd2H5/+vGZajj3X4TUkxnjCTk5azDp1zKIotJEXhritknI",
-	"pRVWQnOcUPJOXENKMWxxR2g2IZ0rJ1vkFnUyu+2V2szeTRjgiDwrpdeZeeojZfJONruHLvLWu1u8cZ+i",
-	"SQwMbd3dkMicK69WK6NOuwDz0Eo3m92vkG9ZD9NMSJf6/VsOOTL3ZMq4e35KuVE4iYFLhb4zfAj/bb+P",
-	"lgiW/jUpP0GabTeHs8+ecy75Ble50+MM91p5SRLAmD4+QUy1RElpMr/Q4sLn5TWTtjdZjFZiVCltLJ/S",
-	"ynCWkf+GkYNbQhIDVQr231QVPyfbzVksXaK6LZExLPfNMuDJDvpBXU1hhEWHKshm6KSdFVmMTVGvmk2q",
-	"bbpseDVN51rfn99Ns8PfAXFcpAmulTW3RHqj4L4ELN7BjxsL1FcnB/ZpUGDLS+VtDXdJ99w9a3Y3Quwr",
-	"AFGp8GavOiL0UhnIRkX+orqjo8SfWRP78dnNDp/XvA2R61hMoSPWfXBPNxNEPWyzfFd+7SW7sikwS6s+",
-	"GlRAjMvaIHOESUNzogXJqDLkzjFd+uPpcaPS5z5cBDlK2azhq971qTdH6MJUoP//XI92fmr60qjI21mq",
-	"DIQ5PosH5D6xAFW0tP6icnC306Y2B/kSAD+UiOclWBAoCzOx6SXlieAtQbPHzU2vScXbB1HL9HS5tvrr",
-	"sz1WRqTC7I+VDxeSeSVhL+ZCVF+IWjIEblMm4l9cgln1kCzjF5kUYwlKVeOxa6NZc7r8bRLW1s+jb/da",
-	"t2okFdnVkFD2W1cPaWOQ4K1Ro4IUnojM0OdFFTEH2eznEBerFQBd0eqESFCpG2nsJoAl+pCtzvs324t8",
-	"9n/png8gWFkksUDe66RZOXG8ZhZjoKi13drSBK6uuYGGyaybftgpMbBWRLYqSaozI1g766jFN1R0sgqQ",
-	"jCmSMc4hIVocEcMRJLaxUkWSGHqV4Bqk7/7CalUELbRzxyq6hl2U6WIy59w7BG9d+2UfcfewcIyVQw/r",
-	"88rkyQWUrdx4gK2RI5YK8q3MsHTotKHo+I8mJ5si7IVMqHscpMFPPSQ5TwQo5/+EayZy5awpsjUWBl8u",
-	"aXy1fUSGdpsYLZwJeVWiOn6AC00m9BoqXgZr8vkTQnFqVm0UmqUvpsn9A0qV3sWah/XvZ9gZDHiC5RzH",
-	"rgkCmvSH5M9AJUhyng8Gz2P8CP4vDJujJtjJQF0w3t5BIueapaTWvsG9WnEavmyOB9Q8prWoksjobzm4",
-	"LxvrcLhLM7Z7vbdLcz3ZdR8YHhGmnRdI8LhNjl4BL60UdzuXeCyrc8Mqp78IeeXjlcNrotAzCWso3ubp",
-	"dhdS6QPv4kB6XT5dd4oXPzUr2+b9Y07TuWZxQ17BOlLJscruNoNZ+2/2pRKEVZZDyZ+L9dpu4xXVMBZN",
-	"6koc/NKgsXRNk1kM4PqvLsuFCQF7x1SDSb+e4VXZ6G3NLgvW6wrWLRUwi1xqLGk2MToChmz6BJPgvbIA",
-	"yFWYoXjUalmiIkLJUAqhh0S7cJfgmIludA38SHTOw2Yg+DdiS4xsC0eC+QKqT47JMMsvU6YmkAzRpzmk",
-	"Mp6wa0iG2xYI9Jyh2/gSCD3nhdMTAT8kgPDafBAMjihCLbCB3hO5x+wmFCm6C5GRFFO3n+icGyAp8V4h",
-	"7CBTOmHr75Uf7ZM//OG1pCOtsBOkWVg5EDFyrf7wh3OuhD0y7y+PKSeKXoMVXIwTb+EdEXcqRtABHwkZ",
-	"W2E4NUc2oizFzjHFpZ9zpgpnIznY3y8yZYKIelDp77uvuDwcF6hUZOg0oKHNhqk7PddDbu8en9KvJ/Yd",
-	"n83l/rlXj8ybm1g3c2wxUmc+ETl42yjmF+fiX8NFMYE0a0hbyOzrxEYxiZqIGTf6C0hXGfG1uc6vxfBZ",
-	"uvEyXva/fz3e+V9055+DnZcX/Z0vf/z3XufEuLdIZi7JyhJsmCJHNRmJNBWzJo9vi3muWlYpE8Asd+ka",
-	"IQjSDiv4sz9oKpK5TWF6tyrnIrdtWWlza1G7wbNHcupVlZTbe/TwO2B48s+sQeBJyq86piwqzrKsqYXu",
-	"+yI7Db5qy4smhhnNJM0ySJBfWSV5SuWV05FRnEBZrwWpAvLz2ft3O4ZhZza5vdG8XuvkGjQYo2vaXBO/",
-	"o7art+f2CTsnq00oC+VF3E1bqHsXEyO6DMf3wtjYuk4QN5tFwSmtqaPdf2Wst+fXKd9aUIzu5Jfq4GMK",
-	"rgGrS8dVTGhhVgHTa3Uhbabs1HtLwkOJQjUZQW7woZRel1uXpAbGxXpWmXvphI/Eo1tmNeuo7j4onPXd",
-	"8vpLR3/H578y69JSTYlq2AjDQ4DcNOdmW4b4i1QPorTIsjXqWcsShsakyzKE0b2UoTuLLJPsGxYPYr2y",
-	"MQ3DVf4FmxfXIEntTCIysMmJ3KjX/ueKy7JdCBZxm277d27Gjk/foVq1pFq/ZIcYU9QUlAqOuIKCq/Tx",
-	"kHY3EpxaU2bcwl1ym4Ou+UCWMMoVR7UpF0SVa95Fr/i7ZOv3cwx0hUVX8pq5grdn8DXhv9pY6y7m8VSW",
-	"yPpKsdNKq2WFLeTVgrtWxVVw1ukCgfQvxP5SWRhgxWlLGvuxdfIwRby6aQtt9USKfDwhw9dv3r05e0N2",
-	"Mbdw9xtLboZkC/ME1fYRmUmGDbpDL5KxO1GfxQR7LSQ6n8rvmy+F4YC67tuk8H52aZjNSbsdGYfr0tdY",
-	"z3gbHrderm5jYWVNL8Du4XoCmJ1JtmjYTkja+QzbZAxYSuzqf0dCuoIumBHXtqmlkdadOgV2a1lrO9Vu",
-	"ShEObrjMGXYpxK7z7WLvxeCA11N8DY7dqsPn7XK2HyM1e50rbKmTrh7+0vRtc6CP5ICxKdl38LyYD3SM",
-	"GS/WUSH/BFs6pUgmAVM5bdC/3+sQY17Cpn4g5Fk4VMwWinPJ9PzUPGr3asONx7ltWmH/5duV9f7z72e9",
-	"+oiFanTVBhAqQdBUjBm3gqgxOFq088eztfHOAtyJ1pntSM6cLhwLrqkdEeQIvUiQZ3z8H6XaPUrFrF82",
-	"nXfTpz4Vv79NxYwEr9YUn8VnmXIRFDRo1EQI7UPvwG3KsM3lT8jJGQ5HYTEUs6AU2Xp/+lFtH57zBGJm",
-	"M1aMGI/IOGcJ+MEksZBJxcAy0tq32I7woWo2PNYUnHN0VfvtKDLDBvopu4b+OT/n//Zv5JXg18DRP33O",
-	"d1xkS4pcQ1DTluSxxreUc9r7OxselV3daUqAJ1gtpfBhQm0TPSmE7puP+9EUbk9uQBf2msRKq5ynBmdw",
-	"lFJiZ3TMmIK+f5FcioSBIhIMtpKcX3Ex446GcQWsRbNfbC3tVGQLK7axpO6cEzJs65I/3O6ThRFVBvLK",
-	"hKoi5eJgMDgitNrhXyRzswBeQr3Vv++UdbtYFK1Up+Hu3+GcALP5DPENnxtiHHFItvb++7/+j2FDxM1V",
-	"Iy8G27ifoa1IHpIt/4v7wQKIR/QN2XBEsJg5srHJiNgXb4a4uuEPBpPisoc5sYTbkRkc2QcUiamU87CR",
-	"qwEBcUak0CfH3I5vcT8+U+XYpOJIBwcRga801umcpOwKCCVTO/vCnLLFRpE65MP2ZZCQopbHutLDGh7/",
-	"F1uic0SGX3e8kNoxUA2J4IYCg3ldGGbVE0SxVMwM/uJULJqafyXYspSmqS1UMRtSRmUkB4Pn2wjfGZuC",
-	"0nSalfj8/PnzlwYfPp+9OiIssT98/nzyWhH4GkOmbWPTsEUuZmuyeIKPOotb2dBlymLgCmWFY4NG4kkG",
-	"2jbjymXqeK063N1tZqG7/iOlYbXIII8/ngSm/GFv0N/rD2xYDDjNWO+w97w/6D9HRUVPUOIU2MF2PMvD",
-	"xkRNsZG/4aUpogAzSpkkmLhfMj1EZbSG/DMl6vQd0aRAr+1Pvv08EbkmW0P/T0yegmmm59tHtkGpodZK",
-	"f/aRrf+cGtFV4MFJgv3clS4ak6tedSxmi7ZVPrJrpz0abWvFg24C482XhfmH+4PBksEg6w0EqbaJb5xT",
-	"ZLiPkR7h6ajIjhyUEGPNjC2Guol6Bxa2piWLPewGYxLxlb3Vr1QG6ljPh50muerFcuJJ0O4Sr7CUuNWt",
-	"eVf/4a+9EGG/RL0FLtE79LV6WHesWgpbLnOW6h0WSHiyxQXhoGdCXm2TVIgrRfKsisqkMM5dkSGKHexr",
-	"YfSAoOsuT6Kydnxx8ETK+JXlTtSrIG5HkS0wn6Ff3Hz8nC/W5PHE/YxyyklG7CLTJyfav0+1YXrMsaEq",
-	"qVjbrpwFUDQS+LNI5ptHYmdK3lStDi1zuKnR0N7ml2+dWBhcSlTOnQynidqZs/aIH5SQDgYHq18qhiia",
-	"F/aed6C6haGG+N6LLtA1DEEyL+/vd3m5PuLqJuq9GOx3Okk/U/bu3AWrgQitEmP92m/DaG6iJmm6W5oK",
-	"oWSti603wXP3Lreib012uvOWqaK1ivWstk0SLvyu3WhxocXxKhjQKGKK+AbDbVCEDYg7DtryvaVXgWD7",
-	"LANWywhJXAdKcjkPWpa3gWVQacwhudDiAl1EtZF5hR9jFRi+g64d7lroW20rL3SHXmt293JAZtQ6uBUz",
-	"Kq8fDYid2tkUyJZVCukYtttgK6JL+G4zbMt8ovepb4VtY5dqW/48nKJlOyKhSK4WoD+oqOjA+cvRxHfn",
-	"o9hvc8EJEjDNkOk1Ms2iqUIHtrlrh0i02iVnfqqAm5/hhh3YGRHRwkR5NNSMAYEmmuXBToPLRJr2CQ68",
-	"MI+nVGnX283NnxgGgzCMdVwMvlgx7bi0lvcGh0TCzggKXRFPDpHHj9WwdrvtQ4fGLG6rSYWrio039pRq",
-	"smPRqaZzyf1RuUbihCVkjKRZ7IKpIzIgGIBX3r/k0Ntvr5X14WjRLgPmMXdg6YD5qKvsu0/O0DT3pYFD",
-	"2AswwhPnfSYPri6uywMO9jpAhnPE784wyjMMyJSSLE9TUkx3uR/2UYzi6fDsN5bctKppf4GA3Hr3L4pc",
-	"2/UW06WIbX7fOLauEXNHPDv251IWEowQx1zL+Fsh2br6+MlrGzbrgm27cTHt4haLlN6NBeseP7qArZs3",
-	"76sDOzoZ9xunklbT3veG/71SysHg5eoXXgk+SpmNQP9w/oE78gKLloQWLMHXiHGhSZBReD9ixxK3sRk3",
-	"Tdvmmw8qiFpJzFnETwRmCeyu+GqO0wW3eIG0W9YBGYspRM4ZqUBeQ7J9v6gry+kjG0Rel9n8UJLJj1D5",
-	"vkST5z1PhPMvKpkcWhK6yEI3StKrjJlq8Oe+w5hdQjDfd3zlzpdOk8bQgzFSgkFctwtybsxAQeYfdgi9",
-	"E/ev3reNAqpAJcMUFN9ypzyEPjkmEnDwXdH7ueLIO+fDkwSmmdDA4/nOX2E+NC/kkiuXb2gEpV+FcaUx",
-	"lWBE0AWN/TCJHSTh8lRq3jUnoioh0jWPogTwrzB3PqrNi7r61NkHjrKukHaPI+SeRNZmRdbPth1FhXuh",
-	"TWUbtC8JBtw1gooMyacHbZghFfnJC1MrXeVZPXFjJplhYAwHSm4dDJ5jMMGmlW33ycnIZqKVCSUjylLX",
-	"08DtwVigV5DpoguJS99girwY7B+6Hk1jyrg5XMMF50386RR4Ug6VvK/0Dff9ddI3Hkl3sPLhUuhJmVpm",
-	"20RD8qRgP6WGrEwNQbIriNQQ5xh0LR1IQpbO78rdilxcZGeNnOmtkNMd4LHAxDA25jvMZT4KkbqIpcqA",
-	"2iZzbrCir2QgOFnykAz9GMOhT5/HpP3+Of/scrrd0ESeuDkh5Rfc3u28dpv9RD5BhgF85Gq5BGW5H/fD",
-	"F0dSTM+xFtmNYcRsWD2RQuvUJ0of7L+06dCfDGvbObbx1Kb4ZjFWsyt3+7ozm80wK3wnl6k7ve78plzw",
-	"gRldMGShzuhOMZGEsAe2jn40jnGw34EnngnxnvK5L5C4PdtwxTu9w1+/VJgIG3OcQmUrBwwmkq1F4lR6",
-	"nkLovTMn3/vSzCEKTGpmEz8MHd+ThlKZv/pEtU9Ue2eqLSkpmKC3mlJFrtup9BNci6uyhawCrtGxgSV4",
-	"rlynaCLl/i2FLc8q0oGQgp0m0G8iMgPC/VDZwuSrTnR20NAb1tKEyPUTUdyjqY7obJGhirfrqKe2srbN",
-	"dfwe7tNn/B7ag/o26faRilMw1RCR2Gjj2JTAGfGsKJNb69SxFCueLHFMNBdOh1NkXX3/kJTeT/sXguMI",
-	"w0YIithGoq4nQvVabYH3+/vyJRQzuR9YSq9Cpoi4TghPPOk+czFsl/8ycf6ZIkZvNcYptrZFqZsVoznV",
-	"nZhXWNHfJpHxS5Zc/Ogr/5pvPFwV0K5M24JvG/AaqZ7UKclu9mOpPtwHPS3MML6tTPafcZwlOUIGZ7Qh",
-	"64I0DAOrgBO4ZjGoJyp5BCpp1UTXIQqHzctoIkB35RRQYjN25dyIu8PQXx1TKZntcA2zBmW2ouxaa1Jp",
-	"kdnRCIyP++Sj/dVG4+yL2k+8oakdNObVYOlU6FBFtn2+z7l3j21huiedsnS+HbkyFabJFKiTi/a1FKgh",
-	"2wZL1Z3AWdHH//tQpR/IZD3Gi7RnlFEmn0h986TeYoG++erG4NAFQsKZhwv3stoelW76bzutl5F4822n",
-	"umKPlO0y0O5EHVU2jxpD6sXwVG7d0rYVPGG8f84xt0mktoVaOqNzVTZyoNilw9K374yPz5oN8gIClljJ",
-	"+g+IdRuNur3dF31WByc/cCy9MuS3iUbdOblKuiPLkM0Zm3NTd3c6PYXB1yBbS0Uh/hqyKInFzxBuJ9fb",
-	"dd0I5h93bb/hDcpz3jDvihaTuywbMgR/SKrNUtoq0B6u20ZzeWrZItdVDAf72/Kn88fWktTN1cmWgLjy",
-	"ad/csbFKt+i9urFl76Vqe2H+3L3W2XXud1J25/rxW52oknw8l7hbYxPXxTSsdSgblpR9m14eYbwnEPMx",
-	"5eZhwzuC9k516xZ7KNxv25DK7NYHlsArUk6MulT0aXGFsebAnynsv+bGZz+luv3I/nPXJMTLRMGxUjVs",
-	"+hOV8y1R3HsPUjDncS1ibtAIVqZvP0Dy9gpaKEZk/v6ztj0uFAnb4bh8awzhfP9bcPFbZTPmet2YwVF9",
-	"fIAd+qVZmuI8M8P+rSO8OTTwIDz/cYIEKxDdRQgeCeHvP53wX4zBWxwrqfqZInaOLCniDxHxI2sjgmNu",
-	"kcbtZNpNMfddN/x1synNxdw8O60QfstpGg40flblXZEdV3UweEm29EwQTS+VVwUxmZYm15THsN0/5//D",
-	"TVBTOI3RmL3DYiL68IjYMW6KaHoFOJGkyWQ8xj0/CCuxS31nrMQLEj9+HR6ntdxTivJjMyGLnZX4Y6FL",
-	"OJrbHKe5pPHVhvnMMebWK8NFNWTW3rSzqxtHZR8V3ZCMUYqT3yXMJNMaGrKZ/iL+TOOr70bDddRaDvt+",
-	"KnW/q1ZtEKXos0WKMegbwnc/mHfTstVXbg/dPOJAruJ4dY3Uq8O5vYaoj4p8HfMqJs0Wo6uGhEo45zSO",
-	"IXPNBin3g3zD1ybY+jVcUYxGlebb53z48cPpGdltLuYclpGdssk06jSEKuIuh2xxIac0LRovbvfJ8Xlt",
-	"HBux8CrCBZkKWbqMtg4GL7f7xFY4W9+yr8JMscHYlMorG1BynzrnRT18AZ/32z5DB1ajIvHKXfGDqBJ+",
-	"se9MmfBo/vu1TJ60iOWM9C3SZeCgoKpoLxGRgntglDUYlrcpNos20o51fWy2UchxkrzCr59qyO6JuIMF",
-	"vk8joYzEI6RW03oqavyX7RoSY/mQmIIdNJ3YCE4QhSCJABvzmdDrDdoP99QP4s2iRkNVwLOwK2p7xwj0",
-	"wtq2fmTLpoUhfRiiOedMFxNjvOcmcl6emm8nCmLGkW1mrDLgejsimAHpOlNY/0b/nK/oTUHqrSm2MpCY",
-	"L77d3qXinK9sU0GG1e7Ozsdz6VIQNLuG+oQ8Ika216zPURBurJ5rV+vCf1sH+/vlLKDtZS0xnhpi/IAN",
-	"MZ7493fSQiO03lZ3z7gr4/5qzmDDutkb/OiDGF52qUfKlq3A0N7MjdupVhgceJoQ8n1pTDxxPtZAw3Cx",
-	"njsHc3D6T6fEPRwjvDA2aEnqHk1TV23CgulrzeOuzhCIR8q9s/OPfOKZn8ncOv0hmNlc0N/inO1uSW92",
-	"4aB5GFNE03H7TIxx26Iv1lzzXrLszCU+SIqdWWh1fp0bjBkk16XzIgb+Y6bZVYd+BlRv/90x065phJY5",
-	"0nuSgeUc+wdWYHFPSxLgfGbrBGiCHOdb780ZHbd91j22i8/cRL13wkLV0M7i0ztfZxeuUxueU5DqzXc+",
-	"YeFfrH7N5cNbX8SWy4Yje9vdCK6xo6kdtu9kB4PlU7QM4r4qH71nTupWmpuVm8ilhCQil3Mse3m00vUS",
-	"FmJL14PJODyfXoIsOL95AGg8WY9L1q5MAZW2tL3xuk7x5xb1pXqOfxcyURhfw3fISMgjVwiIpavoBMEB",
-	"jH1y5kOK9hfzR/DDRiSM2Fc7kZHpcz6hijwnQtoAVgraLN8n7907RtIznUJkNAurowVgEUn5lRWG2N2P",
-	"+7XOObNBP4KeKaP6WV9Kk57wW2+RrbeoKQ1zzRu0lseflYOaDN7SJ1B5qlUTXbgTjsjl44zLumvMJU/T",
-	"Hbxch4/i2hgZBldUFOKIClCnwIg7UpXPCk7Ax7cXeqz43E6bkEG5LUdx7mGl6Ryn6hq2XzAAJn06s+PY",
-	"dVPjNS5X6DqrqsqPZTxh17+/GMVdc37ssTgB2Q0TbA3ZTdSaB958KYMHUQbvpAje/P7TxpHoajnjCYwY",
-	"Z7paKNDNENlYsnjRAGN4MtpBhhykh7iCFg/v0NzX8BBTvWgKBBKmg6F2+1E59f2c2zsmB/s/NYUQbOqt",
-	"Q9mlQt+gl13YWwR4mG66nwtaoKTHKeFMF7a4haAUsn6DSw2JL9+FCfcwVOtN+R+Ieh8gB36/C61jLA5J",
-	"9y1l6Q/bdO+n9fb6yaPtJhhjltLYi8AjQn3jmYArkim9KnoT1EuqbmdBuox7ms41i9WywipDOsfFg/dM",
-	"o+VCTS45/yNmeuWVdoASswHAFR49KVoVLPuQ61hMjToOX5lNrLZqOAb3M5Cu9sH83y0R7K4zNwKsdBCs",
-	"jiVMnfaOCODzqcXIKxq+5reMNHAxiwhQmTKQJJF0hANK4zRPmsq8vAflbx6ee8Z9t06b+8SDgXqJyLUz",
-	"VUo+oX7XlYdnpSLmHWnuyiM/GhhN5wfQIZej7e439383q7jq3wpSewi8alN/CiP3d4w8H3ixz4r6XNgi",
-	"D2mD1OJp7oKc4zGy4zYw20mTvUKPz6ielFr8dYA7bQ6zcLj08/1wuPRew3DpEK1z5RTgVtfyZ3zikQKt",
-	"CJ63z5jCzkltsUe8sK6Rx0/m4baIp8so2zLHvE2EYb34JzQetkY0VbBtQWudBY5faDK8LoVIgfJ7jnea",
-	"S1sd78QtRHZmNyTkcu7S7wRHfeH3Pcofw6OVZkH2PAK2YP+93Du1LERqbuGeQqTm0+sMp9nb6MrLYqTm",
-	"0BaM685xT//uDxv3fEoFXOEIThJCbQNplwJY7x69muoW5dfK4ADKMJzlYCswQVJlWLlVrIu2EMZQKjpG",
-	"XwFkhNOpG9I33caec3P8SiAPonPuGwjZ/rERfiYVyvctqzQ2VEGkzokZm6zsS8+hKmywqqzBn/i6eKhg",
-	"MqtiE+UrTyUUd0Tj8igdNq8pNNpshea7HDwI77a898mbUg9m3OKCbxevuF1L/AIZbdkEMldhuJp2fylm",
-	"4vhewmWe5Tk3j+N4ry5MSozCno8hy5oKV23XiXvZaMg9q0eP01FnKYm5+MPvkdSeVJ9uPc4tgT5TmBUV",
-	"oUEbeSIbpXRsaKih7Xk3pSgR6OE3/zsBmurJP5d5pn7GR+5T3rgVGsjhc9bfeFfaM+y+gTdHmCJ5Fpyf",
-	"yJRrQDsFLVlxTCIDTjPWn9Np6v6E/deXHpyRC4yDUo9zdp+wQTymhclra6W/6ELgpyCvWQyfOb2mLDXI",
-	"fS9XoOwy2GRNAo2d341qekkV1O+k+rlvvUugEuRxrifm60Yw4j5bg+UTge1E5bUfp3388cQYkblMe4e9",
-	"XRStbsl6MkDZdTryM6YiP4jKiUTf8XsH5zeVLh4DYN2BZPg/mVJOxzA1UnrG9ITx6miDou24q30QPJ1v",
-	"96u9eVW7+xBjhmFad5/8IjRh0yzFNSEhc9Bk68Vgb5v893/936It8qc3x6/fv+lXu/E2LfSXnCUYJxf5",
-	"ZQpqIgSqEmGnX1p0gpRQupbbAQlWLQpO6gu/CgbbqjIvoxhE2m2BcDZpfY2zhsKzCHE0NUxYaQl0WjS0",
-	"zvI0JXEulZDdFi8/3bS4peoIo1nIQiLiGFI5O6KIYhk+ImkcYp2hmZsvN/8vAAD//w==",
+	"7L39cts4tiD+KijdWxV7hpZlx5lfx65f1fWkk2nfSTrZxJnZ2nbWgskjCWMKYAOgFU3KVfcddp/wPskW",
+	"DgASlECJ8me6x391xyKJA+B8f37rpWJaCA5cq97ht94EaAYS//f1KR2b/2agUskKzQTvHfZOJ0C0BHim",
+	"SFpKCVyTK5CKCU40HR8RBTwjTJMLml4SxsnwZLTzjup0MiRaEMiY7veSnkonMKXm63peQO+wp7RkfNy7",
+	"vr5OegWVdAragXHyYxwICUqUMjWAsMx8k5lfCqonvaTH6dR8lWW9pCfh15JJyHqHWpYQrj0Sckp177BX",
+	"lvjkIixJ7ySDaSE08HT+V5gvA3JM0pwB1zvpRCjg5BLmR4QSCVrOyYzpCdETIIpOwfxk/l5KrvCPIyaV",
+	"Nrsoc12Bb4+/3kCw/o4BIIR+Sr++BT7Wk97h/mCQ9KaM+3/vxfbylk2ZXt7CBzoGotg/oQLi1xLkvIYh",
+	"x/fClTMY0TLXvcMXg6Q+RMb18/1eYuBi03JaQ2X/VcPEuIYxSATq/WikIALViYapMhijLlnRBpmwL0dB",
+	"i0LmYRlEYLk2mKIKwRUg3v2ZZn+hGmYUrz0VXANHQGlR5CylBtDdQoqLHKZ//IcyUH8LAPl3CaPeYe/f",
+	"dmv62rW/qt0P9i276DJmU6WY0pTrZ4oUUlyxDCQZUZZD1u9dJwayj/BrCUpvABl8pdMiB3tGmrIcicUR",
+	"Gjmzt3zWMySLp3xIeDm9AEmmpdLkAgjVZCqUJvuDgTlxTXWpeocH5o410+bLBjDiIatOmF6IUh9e5JRf",
+	"GuBvfULvaG4uFjLyn5/e/0yEJJRc0IxUm8EzeiX4KGepfui7SyeUj4GkbnlVM4GAX3nGaQ4RENw3Ql6w",
+	"LAN+yxvVE6aIKEDiK4QDZJbb0GzKOJEihyMyFyWhEgglVwxmyG7q63xeX2cN1L1dJh4ZzXOQzxRCR6Z0",
+	"TrjQJBPEbAZP5y+Cw4NfZCmVkMQcZ27oT08od/eoKeOQkQlTWsg5Qviz0G9EybOHhPJnQVSZTirEMqSr",
+	"w/OkaSpKrhHAD3SeC5qdCvGWyvGDn6a0XIFciGxuzjQ3QASHqkBegTQQQ6HtpX+QkAqeMfOVN8j8Hhro",
+	"UHWhYwO20tQQkIQdCTQjlGdW1C8B/LHSOR7nnC3h04b6ZXULB6r9yu2YDeWk5PC1gFRDRkBKIYlIkbll",
+	"R+TXUmhwFGOBYhmZTYATCYWQmvExQb3C/XzOst5h78VokD6nA3iZ7V8cpHs04E0vQlFzwjVITnPyyWLO",
+	"a7P6/fGpYz4nQk9A2m0mhPE0LzOzh4PBQUIOBi8SYgAkLwZ7iBcvBs/xqA18LIXPnF5RltOL/EFp75hk",
+	"UADPjAJpELjkEmg6MWAgdKdCvKN87oS2elB0FYJMKZ8TqjVMC62OyIwyTagiueBj89/hR0NcO8cjDXJI",
+	"FJ0rowkGJkrw+7IK+QnJEZVI/PAFjIQ0xsvcXBsdU8ajpkigEl4nvc+clnoiJPvnRtQcF86AHE4ZmC6B",
+	"kwlVBL4WDOlFwkiCmhjbSUii2Jgbho5gNgT0Xk0EDdjuT+FiSjE+Njh/RXOWGfAc1CSVkAHXjOaWaX/m",
+	"hRRmhwbDXnPN9PwODm1RejhAekkPqVH1Dn8J3rAmD8kEKP5Mk6nhftbiQnuAnPVgSll+1uslvUKY25a9",
+	"w94u/rF3/SU46/398KyDnRG3tXvVi/xuZ5DnO07lvSg1uZBAL61WZ79kdWBZGtE0tCcyJDlTWhFD7MQd",
+	"s7sgVRaG/UL2DjJGTxH+x1MGjDZslybmKM1+jfYnOJAFXbbWDaoDRh5wfPLO3IrVaQppXtAMFlnZgjmc",
+	"9FIJVEN2TnXDE5BRDTuaTWHZHZD0WNbBa5D0jB677ogqqD+ah63x6VWGX5zfwvySVJtogPylWlZc/ANS",
+	"bZatPvkKn8OrzKw6QvMPwcGMaK4gaT+rwLHww6CLZyEE3X9nJYQf3QkBN9b4L71SoRVSGb7B2/WxHp98",
+	"AqWYRcQF4O/vMqcWYlyGaZiqzjdr3vbsQUo6N/8uasVraSVld3duAYt73Yh7yBJHKvgVSGXpgymCXCgh",
+	"bEQonxvZtnZ3ntWt25I7+U/28eukVxbZxidubvm807HHyMG/XR9iBX5wSw0qaYAZR0i3sRuRTHCZy7fl",
+	"fvRGmYZ0wlnKKH+myEzIDFWZgNIO1lPaahR5y/iltf9CrNCC0AbmdECLhdP321x5gB8cA6Z5/n6E8nil",
+	"gKBjeAea9q6TRVKuaKwjsXmesERsiziEn1vew5dwF58qcvCciaaaXRlsBpXS3OCSQbFcKMjiTMra3A/K",
+	"oqw39FsXIsJH10qSV4aHf9WfNBTLG6Fczay6vQTIJbMekFU3Zj76V/OcAVxoiH7IrB4nK9QcDGIbnSc1",
+	"/5eY/0W8L5UWU6I0FM8UMZ/or8VthNitFz0J/KY/iA14g9/aEoW37nUzXrCwj9YNvEatNtStezSj/+H+",
+	"1U/FNOQHVgdu8KX9FwcNUJ5HtvDa0gYT/PUVxJB/QnkmRqN1uPGTe+w68W+cdySBNpkJBp5niiijcvIU",
+	"CMvQdpdAjU2D3lnHoStvWTNw8KeD3nKwIOl5P8dG9Kydsr3qDBbOEvXzKCnjxxoH1YSq+imOF81lPkT1",
+	"Z+DZuRidKy2BxsScLMF6dPQEJKBPmQsyNVY2Hrwiko0nmnAxC0jxQogcKHLszZj9IppF9CsOX/W5dd3G",
+	"Il1KoVuBWoeCFmh7MF7CEYFfS5rXvwXbmoHdl91SJ/yIyp4mdMnC6Xa4JG+rednkr95x8wAZ0pyyaeMv",
+	"EpTIr5oPUZ5CnrcIsnrtINa0kXLEhHTm/2pb0T1n1JtyOqVyvlqhotb0BT5mHEASNRFlnhF0yDJtw6o3",
+	"0a00lWPQ54GSuugCrNcUozqu6/gG2TJ2a+1/3zboZY7aqupabK54+eOIosZXY8S/cd+rcWJK5WUmZtwL",
+	"taQ30VPD0tGCj130TzVvXhD07Lypb67lwg7tNuKJ/p2LebclbqBG+Xc6LtFxszdBcKTC0iDUeavu4yl1",
+	"oy1ueFE2YNRRHH+yD3e2Fv1rla0YkHUHqlsL/OamZ0x8uiOooQtuNDAsA9zZzLR0p/AKmeyGvNNoJ9bN",
+	"sU59vF6xslXiI3StDLZMnaK2Ov0gp5ijUuRza8hS3TAv+7H7Md9v8bmhNt1iPDj+fr4KW4xur5ahfn0F",
+	"cm4UuTHRkgGqeETIDGRi4+/WZlEYmDGEp45Ca0G5aA7YNKIuqkhoIUXUkNraXwb2ZyM0nACpnyOziRUX",
+	"kOEvXtqJ0Sh6yJqll6DPEcQYWbEpnKsiesc/iZmNsCxCIOQlZERwUgdLDEQ2UGcgSQj0x32ytz99PkBF",
+	"qDYq7N+ikErK7fJxdGu4K6psiQoJEzISkjidRZGRFFP0Dm9BroDAtNDz7c7XttI3pyXAuXP3x47U/OxS",
+	"3RqMx2cXrVECF/HbY3PjhFZwkh9dfKOrj6U2pqJuccsZOnzA85GoozdqdX6pgX4kt1BgSN7YKeS+8dGK",
+	"4405+JKgD1j53mBjA3/xgysQ5VMl3L1S6LSDXhLodKt0wWU3mCgwC6i2KwJ7YrUd8RPQ3Oxw8ULV8hqX",
+	"kQ8sqsT2rdju34ox40Yh3vCqxpJyfe5N8wWdH2NOkCEPen9c6sm+S/hUR0TwfE6GBVVqJmQ2xPwQH1tD",
+	"5uj25Z+IHk/1Y8hRqj82rJi9/R/WO4hTseE+UCayMRfSQr2YVRr14nuPY8ThMqUsJzTLJKhFF/eiK2kt",
+	"0ldLJbFDXLj6m5mp4P1jG8F5x/e2sG3vhVu553cRfw2tnc8rpaB7zF3musc/q4g08xE796k4hJ9RRV57",
+	"I1PGw7/uLd1R5Yo4x6NRgXwOnEkeKVfnRRdUa5AGXc/OPvU6KdQ/w+xDcN1NpN/bN4b+3v4PJJ1QSVMN",
+	"sukj6ogU+xEk+1lk8KolnOD/3MFXyUUGzrhajXj+waTXfqsGpvdu8xtRmgUgOII/raeynF7AInW+6ODL",
+	"4a3xA5Z53dts1ucYoO6ZA828o2YTMGPWpQXcAdJ2jEbMquWrnULGKD9XNn2paeOK8iIPDFybor36jpPe",
+	"FVNMq07I0ooQ7hvJInRtezuNytOhD98MMfdp/4/u7FViM1U4nTJnmJiTwzs6IkMb6EEJSzlhXGlZprW9",
+	"IDic8aF5YXhEhl5PGhLgLvnZB8290nJEhjVPcc8Zm2de2TvG7DrjgRD3gCPPc//jV6qjg216VaXYLl12",
+	"7osy1poTiS936PawFprmbXUVmBPlT3rEcsO0EkJTKZQiNM9JQcdwI1e3XTapikYczDE08Tz1FabMb5qu",
+	"YlPoz+9Yf+Iwa3xylVwMxcKScbQI3sKno+cROBQ92uViZl41GzOnOmHjSS/plXIMLUkyH9pyEo45+fjm",
+	"FXl58OL/q5wLmUjLKdiYV/N4s8rYbH7l7xOqyQy4JjMp+Ng6hQwLtYEnngL6XjDBgVBSgFSCk5RyQlNN",
+	"WhxGPolvcbH3HAhwLefmO1X24YhBjjmIssyhs+XvzsWmCUeMf8NUjB3TVmtmM9YKqifRLYQ5zKs+wLKE",
+	"0FwJnxYy/J87Tm/dOcmGxBcgVbnaK1N2lpf56fT0A7EPkFRk0A/LsV68fBmUQB0MBlG24f0fC7m0EyE1",
+	"ca4LL0E9Gpmv9FfFOxdzkj9/PCESRoAIEzL98IuG79dZlXVEzu9P0TlybZrnTVdUmIu5Nm5ug6h218kq",
+	"87KBQEtsfCW9MOWoBaUV09GzCgR4S+qXU1jqU0oFT0Ea4WnMugxGjCP7tDnqKrpMlfC6fCtYTuV+J1uG",
+	"Wfzp5WBvmzCuBVlMw62yLuoaMqN/N29it4Zp10Cvdp/vchuVWn0t7jhj9/DRpknfzNpzOdbnmH59kxrK",
+	"pksm/Fgc1jFTGuTNgHW21Xm7sf3u04dnKnLuPwupJzPGM3JyGjHpNzKIktpEXhmbt9nTtRVWQ3OcUfJW",
+	"XEFOMd5yS2juQjo3TrZKiupkdtsrtSnJd2GAI/KslV6n5qkPlMlb2eweusRb727x6D5FTAwMbcHgkMiS",
+	"K69WK6NOu8j40Eo3W5agkG9ZD9NMSJez/msJJTL3bMq4e35KuVE4iYFLhb4zfAj/bb+PlgjWLMaUnyA/",
+	"uJvD2af9OZd8xFXu9DjDvdZekgQwpo/PbFMt4V2azc+1OPcJhXHS9iaL0UqMKqWN5VNbGc4y8t8wcnBL",
+	"SGKgysH+m6rq52w7nn7TJRzdEnLDQGFRAM920A/qiiETrJZUQRpGJ+2sSr+MhdOWbFJt83zDq4md6/L+",
+	"/G7iDn8HxHGV37hRut8K6Y2C+wKw6gg/bixQX1Yd2KdBZTCvlbcN3CXdkw6t2R2F2JcuolLhzV51ROiF",
+	"MpCNqsRLdUtHiT+zGPvxadkOnze8DVHqVEyhI9a9d0/HCWI5bLN6V37tFbuyuTsry1UiKiAGfG30OsFs",
+	"pznRghRUGXLnmOf94dNxVOlzH66CHLVs1vBV7/qcoSN0YSrQ/3+pRzs/xL40qhKOVioDYXLS4gG5TyxA",
+	"lawsHGkc3M20qbuDfAWA72vE8xIsCJSFKeT0gvJM8Jag2eMm1S9JxZsHUeu8ermx+uvTSNZGpMK0krUP",
+	"V5J5LWEvJlk0X0haMgRuUt/iX1yBWcshWcbPCynGEpRqxmM3RrN4nv9NMu02LwBo91q3aiQN2RXJhPu1",
+	"q4c0GiR4Y9SoIDcoITP0eVFFzEHG/RzifL0CoBtanRAZKnUjjW0QsLcAFOsLFsz2El+2ULvnAwjWVncs",
+	"kHc0P6wlf8uJ4w3TLwNFre3WVmaGdU1qNExm07zJThmNS9Vv67KvOjOCjbOOWnxDVQuuAMmYIgXjHDKi",
+	"xRExHEFi/y1VZZ+hVwmuQPq2NWyp/KGFdm5Z/hfZRZ2HJkvOvUPwxkVr9hF3DwvH2Dj0sLCwzvpcQNnG",
+	"jQfY6pMdG8i3NjXUodMdRcd/a3IyFmGvZMKyx0Ea/NRDUvJMgHL+T7hiolTOmiJbY2Hw5YKml9tHZGi3",
+	"idHCmZCXNarjB7jQZEKvoOFlsCafPyEUp2bVqNCsfTEx9w8oVXsXlzysfz/FlmbAM6xDOXbdG9CkPyR/",
+	"BipBkrNyMHie4kfwf2EYj5pgCwZ1znh764uSa5aTpb4T7tWG0/BlPB6w5DFdiiqJgv5agvuysQ6Hu7Rg",
+	"u1d7u7TUk133geERYdp5gQRP2+ToJfDaSnG3c4HHsj43rHH6i5A3Pt44vBiFnkrYQPE2T7e7kGofeBcH",
+	"0o/108tO8eqnuLJt3j/mNJ9rlkbyCjaRSo5VdrcZzNp/sy/VIKyzHGr+XK3XdhuvqIaxiKkrafBLRGPp",
+	"miazGMD1X12VCxMC9papiEm/meHV2OhNzS4L1o8NrFspYBa51FjSYmJ0BAzZ9Alm13tlAZCrMEPxqNWy",
+	"TCWEkqEUQg9tgQBTmKAtRsToGviR5IyHXUzwb8TWRtnekwTzBVSfHJNhUV7kTE0gG6JPc0hlOmFXkA23",
+	"LRDoOUO38QUQesYrpycCfkgA4bX5IBgcUYRaYAO9J3GP2U0oUrVFshnmdj/JGTdAUuK9Qtj6pnbCLr9X",
+	"f7RP/vCHHyUdaYUtLM3CyoGIkWv1hz+ccSXskXl/eUo5UfQKrOBinHgL74i4UzGCDvhIyNQKw6k5shFl",
+	"Oba8qS79jDNVORvJwf5+lSkTRNSDFgW+bYzLw3GBSkWGTgMa2myYZafnZsjt3eNT+vXEvuOzudw/95Yj",
+	"8+YmNs0cW4zUmU8kDt42ivnZufg3cFFMIC8iaQuFfZ3YKCZREzHjRn8B6UouvsYLFFsMn5Ubr+Nl//uX",
+	"453/RXf+Odh5ed7f+fLHf+91Tox7g2TmkqwswYYpclSTkchzMYt5fFvMc9WySp0AZrlL1whBkHbYwJ/9",
+	"Qaz65iYV9d3Ks6vctlU12a3V+AbPHsmp11RSbu7Rw++A4ck/sYjAk5RfdkxZVJwVRaz377sqOw2+asuL",
+	"JoYZzSQtCsiQX1kleUrlpdORUZxAXQiG5UE/nb57u2MYdmGT26Pm9UYnF9FgjK5pc038jtqu3p7bR2z5",
+	"rO5CWagv4nbawrJ3MTOiy3B8L4yNresEcdwsCk5pQx3t/kt6vT2/SfnWgmJ0K79UBx9TcA1YFjtuYkIL",
+	"swqYXqsL6W7qZb23JDyUJFSTEeSID6X2uty4ljYwLjazytxLJ3wkHt0yW7KOlt0HlbO+W15/7ejv+PxX",
+	"Zl1aKpaohh08PATITUtutmWIv0r1IEqLotigULYuYYgmXdYhjO6lDN1ZZJ1kH1k8iPXKaBqGq/wLNi+u",
+	"QJKlM0nIwCYncqNe+58bLst2IVjFbbrt37kZOz59i2rVmmr9kh1iTEksKBUccQMF1+njIe3eSXBqQ5lx",
+	"A3fJTQ56yQeyglGuOaq7ckE0ueZt9Iq/S7Z5I8pAV1h0JW+YK3hzBr8k/Ncba93FPJ7KClnfKHZaa7Ws",
+	"sYW8WnDbqrgGzjpdIJD+ldhfKQsDrPjUksZ+bJ08TBGvbtpCWz2RohxPyPDH129fn74mu5hbuPuNZddD",
+	"soV5gmr7iMwkw87ioRfJ2J2oz2KCvRYSnU/1982XwnDAsu4bU3g/uzTMeNJuR8bh2gtG6xlvwuM2y9WN",
+	"FlYu6QXY9lxPALMzyRYN+yBJO1him4wBS4ld/e9ISFfQBTPfu6GlA9itWhx267VrW+zelSIc3HCdM+xS",
+	"iF3L3sWmkcEBb6b4Ghy7UWvSm+VsP0Zq9iZX2FIn3Tz8lenb5kAfyQFjU7Jv4XkxH+gYM16so0L+CbZ0",
+	"SpFCAqZy2qB/v9chxryCTf2GkGfhUDFbKC0l0/NP5lG7VxtuPC5t0wr7L99nrfeffz/tLc+GaEZXbQCh",
+	"EQTNxZhxK4iiwdFqDgGerY13VuBOtC5sK3XmdOFUcE3tbCNH6FWCPOPj/6jV7lEuZv26W74bm/Wx+v1N",
+	"LmYkeHVJ8Vl8likXQUGDRk2E0D70DtymDNtc/oycnOJUF5ZCNcRKka13nz6o7cMznkHKbMaKEeMJGZcs",
+	"Az9RJRUyaxhYRlrXDYEwJtPIhseagjOOrmq/HUVm2Pk/Z1fQP+Nn/N/+jbwS/Ao4+qfP+I6LbElRaghq",
+	"2rIy1fiWck57f2fDo7odPc0J8AyrpRQ+TKjt/ieF0H3zcT9Tw+3JTRbDJplYaVXy3OAMzoDK7HCRGVPQ",
+	"9y+SC5ExUESCwVZS8ksuZtzRMK6AtWj2i62lnYpsYcU2ltSdcUKGbe39h9t9sjBby0DeGK1VpVwcDAZH",
+	"hDZHE4hsbhbAS1ieUeBbcN0sFkUb1Wm4+7c44MBsvkB8w+eGGEcckq29//6v/2PYEHED4ciLwTbuZ2gr",
+	"kodky//ifrAA4hF9QzacECxmTmxsMiH2xeshrm74g8GktG6+TizhdmQGR/YBRVIq5TzsQGtAQJwROfTJ",
+	"MbdzZ9yPz1Q976k60sFBQuArTXU+Jzm7BELJ1A7tMKdssVHkDvmwLxpkpKrlsa70sIbH/8WW6ByR4dcd",
+	"L6R2DFRDIrihwGDQGIZZ9QRRLBczg784zovm5l8Z9lqleW4LVcyGlFEZycHg+TbCd8qmoDSdFjU+P3/+",
+	"/KXBh8+nr44Iy+wPnz+f/KgIfE2h0LYja9jbF7M1WTrBR53FrWzoMmcpcIWywrFBI/EkA22bcZUyd7xW",
+	"He7uxlnorv9IbVgtMsjjDyeBKX/YG/T3+gMbFgNOC9Y77D3vD/rPUVHRE5Q4FXawHc/ysDFRLDbyN7w0",
+	"RRRgRimTBBP3a6aHqIzWkH+mRp2+I5oc6JX9yffNJ6LUZGvo/4nJU7a32pHtrGqotdGpbWTrP6dGdFV4",
+	"cJJhI3qlq47qqtec59mibdWP7NoxlUbbWvOgGx15/WVhcOP+YLBioslmk0ya/e2jA5YM9zHSIzwdldhZ",
+	"iRJSrJmxxVDXSe/AwhZbstrDbjDfEV/ZW/9KYxKQ9XzYMZjrXqxHtQR9OvEKa4nb3Jp39R/+0gsR9kvS",
+	"W+ASvUNfq4d1x6qlsOWiZLneYYGEJ1tcEA56JuTlNsmFuFSkLJqoTCrj3BUZotjBvhZGDwjaBfMsqWvH",
+	"Fydm5IxfWu5EvQridpTYAvMZ+sXNx8/4Yk0ez9zPKKecZMQuMn1yov37VBumxxwbapKKte3qIQZVI4E/",
+	"i2x+90jsTMnrptWhZQnXSzS0d/fLt45aDC4libSAfKbcsFx7xA9KSAeDg/UvVdMfzQt7zztQ3cI0Rnzv",
+	"RRfoItObzMv7+11eXp7NdZ30Xgz2O52kH4Z7e+6C1UCEruv8eRNGc53EpOlubSqEknVZbL0Onrt3uZV8",
+	"i9npVadT31rFelbbRiBXftdutLjQm3kdDGgUMUV8Z+Q2KMLOyR0nhPmm2OtAsA2iAatlhCSuAyW5mAe9",
+	"1tvAMqg05pCda3GOLqKlWX+VH2MdGL41r51KW+lbbSsvtLXeaOj4akBm1Dq4FTMqr59piC3m2RTIllUK",
+	"6Ri222Crokv4bhy2VT7R+9S3wraxK7Utfx5O0bIdkVAkNwvQH1RUdOD89Uzl2/NR7Le54AQJmGbI9KJM",
+	"s2qq0IFt7trpF612yakfh+AGf7gpDXa4RbIwCh8NNWNAoIlmebDT4AqR532CkzrM4zlV2vV2c4MzhsEE",
+	"D2MdVxM71oxprq3lvcEhkbAzgkpXxJND5PHzQKzdbvvQoTGL24qpcE2x8dqe0pLsWHSq6VJyf1SuQzlh",
+	"GRkjaVa7YOqIDAgG4JX3Lzn09ttrZX04E7XLZHzMHVg5GT/pKvvukzPEBtZEOIS9ACM8cVBp9uDq4qY8",
+	"4GCvA2Q4AP32DKM+w4BMKSnKPCfVWJr7YR/VDKEOz35j2XWrmvYXCMitd/+iyLVdbzFdqtjm941jmxox",
+	"t8SzY38udSHBCHHMtYy/EZJtqo+f/GjDZl2wbTetxnTcYJHau7Fg3eNHF7D17s375qSRTsb9nVNJq2nv",
+	"e8P/XinlYPBy/QuvBB/lzEagf3P+gVvyAouWhFYswdeIcaFJkFF4P2LHErexGe+ats03H1QQtZKYs4if",
+	"CMwS2G3x1RynC27xCmm3rAMyFVNInDNSgbyCbPt+UVfW00fuEHldZvNDSSY/QuX7Ek2e9zwRzr+oZHJo",
+	"SegiC71Tkl5nzDSDP/cdxuwSgvm+4yu3vnSaRUMPxkgJBnHdLMh5ZwYKMv+wQ+ituP+Ci8SPRWgcQtgu",
+	"1LrC0BelAs0NM1XsNLjwrHwh/xlfmhxYjxq0I/k42Pf85G6f1F15BguqJ9YpUfXEPOM1EfZJlcsYAv9M",
+	"uQr6agvYGXzrYPC8Tqza7pNjIgEHBJ5x38u66ZgcnmQwLYQGns53/grzoXmhlFy59Ekj9/1pMK40ZkaM",
+	"7FFhe88zbgdjuLybJW+hE7mNkO+GV1tD+FeYO5/b3Yvu5fG/Dxw1XiO9n4T2v6bQ/sk25GiwLrQqbYv6",
+	"FeGQ28aQkSX7BKk7ZskVV1sYCOpq75a59UwyZHK84nMjIS2vU9t9cjJaYMjYIsR1dXB7MDb4JdTs2yew",
+	"MEVeDPYPXZeqMWXcHK5hnPMYR/sEPKvHat5XAov7/iYJLI+kPVmJciH0pE6us42yIXviVk/JMWuTY5Ds",
+	"KiI1xDkGvZQQhTOZb8vdqmxkZGdRzvRGyOkO8FRgahwb8x3mcj+FyF3MVhVAbZs9N1rS13IQnK15SIZ+",
+	"kOPQFxBg2UL/jH92We1ubCTP3KSU+gtu73bUvs3/Ih+hwBQG5GqlBGW5H/fjJ0dSTM+wGtsNosR8YKNs",
+	"ap37VPGD/Zc2IfyjYW07xzaiHIvwVoNFu3K3rzuz2Qzz4ndKmbvT685v6gUfmNEFYyaWGd0nTKUh7IHt",
+	"w98axzjY78ATT4V4R/ncl4jcnG248qXe4S9fGkyEjTnO4bK1EwYTydYicSo9zyH0X5qT732Jc4gKk+Js",
+	"4jdDx/ekoTQm0D5R7RPV3ppqa0oKZgiup1RR6nYq/QhX4rJuoquAG+JzRYiuYKlqo+X+LYUtUKsSopCC",
+	"nSbQjxGZAeF+qGxh9lcnOjuIdMe1NCFK/UQU92iqIzpbZGji7Sbqqa0tbnOev4P79Jq/g/a0Bpt2/Ejl",
+	"OZhsiUhstHFsy+CMeFYVCm506liMlk5WOCbipePhHF3X4WBIaoep/QvBgYxhKwhFbCtV1xWiea22xP3d",
+	"ffkSqqnkDyyl1yFTQlwviCeedJ/ZKHbOQV068EwRo7ca4xSb+6LULarhpOpWzCvsadAmkfFLLh7jhn/5",
+	"13zr5aaAdoXqFnzbgthI9WyZkuxmP9Tqw33Q08IU55vKZP8Zx1myI2RwRhuyLkjDMLAOOoMrloJ6opJH",
+	"oJJWTXQTonDYvIomAnRXTgElNmdZzo24Owz91SmVktke3zCLKLMNZddak0qLwg6HYHzcJx/srxjAcy9q",
+	"P/OH5nbUmleDpVOhQxXZdjo/4949toUJr3TK8vl24gp1mCZToE4u2tdyoIZsI5aqO4HTapLB96FKP5DJ",
+	"eowXac+ooEw+kfrdk3qLBfr6qxsERBcICac+LtzLentUuvnH7bT+qkoyMN92qit2idmuQ/NO1FFlM8kx",
+	"Cl+Nj+XWLW2b4RPG+2ccs7tEbpvI5TM6V3UrC4p9Six9+9kA+KzZIK8gYJmVrP+AVLfRqNvbfdFnc3T0",
+	"A0ffG2OOYzTqzsnVEh5ZhmzO2Jybur3T6SkMvgHZWioK8deQRU0sfopyO7nerO9IMAG6awMSb1Ce8cjE",
+	"ryrrx2mBhuAPSbNdTFsN3sP1G4kX6NZNgl3NdLC/LX86f2wtyr27SuEaEFdA7ttbRuuUq+6zd7bsvdSt",
+	"L0zgu9dKw84dX+r+ZL/9Zi+qJh/PJW7X2sX1cQ2rPeqWLXXnqpdHNiuwFvMp5eZhwzuCBlfL1i12kbjf",
+	"ximN6bUPLIHXpJwYdanqVONKg82BP1PYgc4NEP+uG6U8yfhubVK8TBQca3XDtkdJPeETxb33IAWTLjci",
+	"5ohGsDaB/QHS19fQQjUk9Peft+5xoUpZ9zeOo5rQGNJQ3IiL3yibsdSbxgyOlgco2LFnmuU5TnQz7N86",
+	"wuOhgQfh+Y8TJFiD6C5C8EgIf//phP9iDN7iWFjrQOwkXVLFHxLih/YmWExhLTs7m/eumPuuG397tynN",
+	"1eRAO68Rfi1pHo50ftbkXYkd2HUweEm29EwQTS+UVwUxmZZmV5SnsN0/4//DzZBTOI/SmL3Daib88IjY",
+	"4hJFNL0EnMkSMxmPcc8PwkrsUt8ZK/GCxA+gh8dprveUovzYTMhiZyP+WOkSjubujtNc0PTyjvnMMebW",
+	"Y8WYhsLam3Z6d3RY+FHVD8oYpTj7XsJMMq0hks30F/Fnml5+Nxquo9Z63PlTsf9ttWqDKFWnMVINgr8j",
+	"fPejie9atvra9aGbyBzIVRwwr5F6dTi52BD1UZWvY17FpNlqeNeQUAlnnKYpFK7dIuV+lHH42oTyhRXF",
+	"aNRoP37Ghx/efzolu/Fy1mEd2anbbKNOQ6gi7nLIFhdySvOq9eR2nxyfLQ2kIxZeRbggUyFrl9HWweDl",
+	"dp/YGm/rW/aFmzm2WJtSeWkDSu5TZ7zqCFDB5/22z9CBFVUkXrkrfhBVwi/2nSkTHs1/v5bJkxaxmpG+",
+	"QboMHBRUVQ02kqCwXEgSjgu8KzaLNtKOdX3cbauU4yx7hV//pKG4J+IOFvg+jYQ6Eo+QWk3rqajxX7Zv",
+	"SorlQ2IKdtR2ZiM4QRSCZAJszGdCr+7QfrjvjhgB99qoGYZrbEi2bFoY0ochmjPOdDUzx3tuEuflWfLt",
+	"JEHMOLHtnFUBXG/Hmmf0z3jVzoJ07WaxVYDEfPHt9sYWZzza2YIEjS3IsNnf2vl4LlwKgmZXsDwjkIiR",
+	"7bbrcxSEGyzoGva68N/Wwf5+2LRjRRONpxYaTy00nvj3TVtohNbb+u4Zt2XcX80Z3LFu9ho/+iCGl13q",
+	"kbJlGzC0t7Pjdq4XBgeeZqR8XxoTz5yPNdAwXKzn1sEcnH/UKXEPBykvDE5akbpH89xVm7Bg/lx84Ncp",
+	"AvFIuXd2ApRPPPNTqVvnXwRTqyv6W5w03i3pzS5cqYI23Y6O26eCjNsWfbHhmveSZWcu8UFS7MxC6/Pr",
+	"3GjQILkun1cx8N9mml1z7GlA9fbfHTPtYkPEzJHekwysJ/k/sAKLe1qRAOczWydAM+Q433qvT+m47bPu",
+	"sV185jrpvRUWqkg7i49vfZ1duM7S+KCKVK+/8xkT/2L1ay4f3voitlw2HNnb7kZw0Z6u+Pyukx0MVs8R",
+	"M4j7qn70njmpW2luVo6RSw1JQi7mWPbyaKXrNSzElq4Hs4F4Ob0AWXF+8wDQdLIZl1y6MgVU2tL26HV9",
+	"wp9b1JfmOf5dyExhfA3fISMhj1whIJauohMER1D2yakPKdpfzB/Bj1uRMGJf7UxKps/4hCrynAhpA1g5",
+	"aLN8n7xz7xhJz3QOidEsrI4WgEUk5ZdWGGJ3P+7XOuPMBv0IeqaM6md9KTE94dfeIltvUVMik90jWsvj",
+	"TwtCTQZv6SOoMtcqRhfuhBNy8TgDw24bcynzfAcv1+GjuDJGhsEVlYQ4ogLUqTDillTls4Iz8PHthR4r",
+	"PrfTJmRQbstRnHtYaTrHucKG7VcMgEmfzuw49rKp8SMuV+k666rKj2U6YVe/vxjFbXN+7LE4AdkNE2wN",
+	"2XXSmgcev5TBgyiDt1IEr3//aeNIdEs54xmMGGe6WSjQzRC5s2TxqgHG8GS0gww5SA9xBS0e3qG5r+Eh",
+	"pnrRHAhkTAdj/faTeu79Gbd3TA72f4iFEGzqrUPZlULfoJdd2FsEeJhuvqELWqCkxznpTFe2uIWgFrJ+",
+	"gysNiS/fhQn3MFTrTfnfEPU+QA78fhdax1gcku4byvLfbNO9Hzbb60ePtnfBGIucpl4EHhHqG88EXJFM",
+	"6WXVm2C5pOpmFqTLuKf5XLNUrSqsMqRzXD14zzRaLxRzyfkfMdOrbLQDlJgNAK7w6EnRamDZ+1KnYmrU",
+	"cfjKbGK1VcMxuF+AdLUP5v9uiGC3nToSYKWDYH0sYeq0d0QAn08tRl7R8DW/daSBi1lCgMqcgSSZpCMc",
+	"0ZrmZRYr8/IelL95eO4Z9906be4TDwbqJaLUzlSp+YT6XVcentaKmHekuStP/HBkNJ0fQIdcjba739z/",
+	"Xa/jqn+rSO0h8KpN/amM3N8x8rzn1T4b6nNlizykDbIUT3MX5ByPiR23gdlOmuxVenxB9aTW4q8C3Glz",
+	"mIXjtZ/vh+O19yLjtUO0LpVTgFtdy5/xiUcKtCJ43j5jCjsntcUe8cK6Rh4/mofbIp4uo2zLHPM2EYb1",
+	"4p/QeNga0VzBtgWtdRo6fiFmeF0IkQPl9xzvNJe2Pt6JW0js1HLIyMXcpd8JjvrCd65b3UV4tNEsyJ5H",
+	"wBbsv1d7p1aFSM0t3FOI1Hx6k+E0e3e68qoYqTm0BeO6c9zTv/ubjXs+pQKucQRnGaG2gbRLAVzuHr2e",
+	"6hbl19rgAMownOVgKzBBUmVYuVWsq7YQxlCqOkZfAhSE06nNs4HpNvacm+NXAnmQnHHfQMj2j03wM7lQ",
+	"vm9Zo7GhCiJ1TszYZGVfeg5NYYNVZRF/4o/VQxWTWRebqF95KqG4JRrXR+mweUOh0WYrxO9y8CC82/Le",
+	"J2/KcjDjBhd8s3jFzVriV8hoyyaQuQrD1bT7SzUTx/cSrvMsz7h5HMd7dWFSYhT2fAxZ1lS4artO3MtG",
+	"Q+5ZPXqcjjorSczFH36PpPak+nTrcW4J9JnCrKgEDdrEE9kop2NDQ5G2592Uokygh9/87wRorif/XOWZ",
+	"+gkfuU9541aIkMPnon/nXWlPsfsG3hxhipRFcH6iUK4B7RS0ZNUxiQI4LVh/Tqe5+xP2X195cEYuMA5K",
+	"Pc7ZfcQG8ZgWJq+slf6iC4F/AnnFUvjM6RVluUHue7kCZZfBJmsSaOr8blTTC6pg+U6an/vWuwAqQR6X",
+	"emK+bgQj7rM1WD4R2E5UXjlNnRx/ODFGZCnz3mFvF0WrW3I5GaDuOp34GVOJH0TlRKLv+L2D85tqF48B",
+	"cNmBZPg/mVJOxzA1UnrG9ITx5miDqu24q30QPJ9v95u9eVW7+xBjhmFad5/8LDRh0yLHNSEjc9Bk68Vg",
+	"b5v893/936ot8sfXxz++e91vduONLfSXkmUYJxflRQ5qIgSqEmGnX1p1gpRQu5bbAQlWrQpOlhd+FQy2",
+	"VXVeRjWItNsC4WzS5TVOI4VnCeJobpiw0hLotGpoXZR5TtJSKiG7LV5/Ora4peoEo1nIQhLiGFI9O6KK",
+	"Yhk+ImkaYp2hmesv1/8vAAD//w==",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

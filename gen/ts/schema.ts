@@ -622,8 +622,11 @@ export interface paths {
         put?: never;
         /**
          * Hand a conversation off to the escalation queue
-         * @description Creates a handoff carrying the transcript. A retried request with the same
-         *     `Idempotency-Key` returns the first handoff instead of creating a second one.
+         * @description Ends the conversation as escalated and creates a handoff carrying its transcript and the
+         *     assistant's last assessment, in one transaction, through the same path as a session's
+         *     escalation. Only the conversation's author escalates it (403 otherwise). A retried
+         *     request with the same `Idempotency-Key` returns the first handoff instead of creating a
+         *     second one.
          */
         post: operations["escalateAISession"];
         delete?: never;
@@ -1396,7 +1399,10 @@ export interface components {
             time_spent?: string;
             /** @description Everything tried, in order, with answers and notes; custom steps included. */
             steps: components["schemas"]["ContextStep"][];
+            /** @description The conversation with the assistant, for handoffs from one (else empty). */
             transcript: components["schemas"]["AIMessage"][];
+            /** @description The assistant's last reply in that conversation. */
+            assessment?: string;
         };
         HandoffDetail: components["schemas"]["Handoff"] & {
             context: components["schemas"]["HandoffContext"];
@@ -2819,6 +2825,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];

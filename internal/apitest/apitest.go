@@ -200,7 +200,7 @@ func Validate(req *http.Request, status int, header http.Header, body []byte) er
 	if err != nil {
 		return err
 	}
-	if status >= 500 && status != http.StatusNotImplemented && !declared(req, status) {
+	if status >= 500 && !declared(req, status) {
 		return fmt.Errorf("server error %d", status)
 	}
 	if status >= 400 {
@@ -244,7 +244,6 @@ func Validate(req *http.Request, status int, header http.Header, body []byte) er
 // those the gate or the runtime send regardless of the operation.
 var anyOperationMay = map[int]bool{
 	http.StatusMethodNotAllowed: true,
-	http.StatusNotImplemented:   true,
 }
 
 // declared reports whether the operation matching req lists status explicitly.

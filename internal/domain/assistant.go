@@ -26,10 +26,10 @@ type Conversation struct {
 
 // AIMessage is one turn of a conversation.
 type AIMessage struct {
-	ID        uuid.UUID
-	Role      string // "user" or "assistant"
-	Content   string
-	CreatedAt time.Time
+	ID        uuid.UUID `json:"id"`
+	Role      string    `json:"role"` // "user" or "assistant"
+	Content   string    `json:"content"`
+	CreatedAt time.Time `json:"created_at"`
 }
 
 // AISession is a conversation between a technician and the assistant.

@@ -12,19 +12,18 @@ import (
 type Code string
 
 const (
-	EInvalid        Code = "invalid"         // the input breaks a rule
-	EUnauthorized   Code = "unauthorized"    // missing or bad credentials
-	EForbidden      Code = "forbidden"       // the caller's role may not do this
-	ENotFound       Code = "not_found"       // no such resource in the caller's account
-	EConflict       Code = "conflict"        // the change conflicts with current state
-	EThrottled      Code = "throttled"       // too many attempts; see Error.RetryAfter
-	EStale          Code = "stale"           // the caller's copy is out of date (If-Match failed)
-	EUnconditional  Code = "unconditional"   // the change needs an If-Match precondition
-	EGone           Code = "gone"            // what the cursor points at was pruned
-	EUpstream       Code = "upstream"        // a provider we depend on failed; retrying may help
-	ENotImplemented Code = "not_implemented" // the operation is in the contract but not built yet
-	EUnavailable    Code = "unavailable"     // a dependency cannot be reached right now
-	EInternal       Code = "internal"        // a bug or an unavailable dependency
+	EInvalid       Code = "invalid"       // the input breaks a rule
+	EUnauthorized  Code = "unauthorized"  // missing or bad credentials
+	EForbidden     Code = "forbidden"     // the caller's role may not do this
+	ENotFound      Code = "not_found"     // no such resource in the caller's account
+	EConflict      Code = "conflict"      // the change conflicts with current state
+	EThrottled     Code = "throttled"     // too many attempts; see Error.RetryAfter
+	EStale         Code = "stale"         // the caller's copy is out of date (If-Match failed)
+	EUnconditional Code = "unconditional" // the change needs an If-Match precondition
+	EGone          Code = "gone"          // what the cursor points at was pruned
+	EUpstream      Code = "upstream"      // a provider we depend on failed; retrying may help
+	EUnavailable   Code = "unavailable"   // a dependency cannot be reached right now
+	EInternal      Code = "internal"      // a bug or an unavailable dependency
 )
 
 // FieldError names one invalid field (by JSON pointer) or one rule, and the tree node it

@@ -42,6 +42,7 @@ type Handoff struct {
 	AccountID      uuid.UUID
 	Source         string
 	SessionID      *uuid.UUID
+	AISessionID    *uuid.UUID
 	Summary        string
 	Priority       Priority
 	Status         HandoffStatus
@@ -69,6 +70,10 @@ type HandoffContext struct {
 	Technician     string        `json:"technician,omitempty"`
 	TimeSpent      string        `json:"time_spent,omitempty"`
 	Steps          []ContextStep `json:"steps"`
+	// Transcript is the conversation with the assistant, for handoffs from one; Assessment is
+	// the assistant's last reply in it.
+	Transcript []AIMessage `json:"transcript,omitempty"`
+	Assessment string      `json:"assessment,omitempty"`
 }
 
 // ContextStep is one thing the technician tried, in words.
@@ -103,6 +108,22 @@ func SessionContext(s Session, def Definition, technician, summary string, now t
 			step.Answer = "Went back to this step"
 		}
 		c.Steps = append(c.Steps, step)
+	}
+	return c
+}
+
+// ConversationContext describes a conversation with the assistant for the engineer who takes
+// it over.
+func ConversationContext(a AISession, technician, summary string, now time.Time) HandoffContext {
+	c := HandoffContext{
+		ProblemSummary: summary, Technician: technician, TimeSpent: now.Sub(a.CreatedAt).Round(time.Second).String(),
+		Steps: []ContextStep{}, Transcript: a.Messages,
+	}
+	for i := len(a.Messages) - 1; i >= 0; i-- {
+		if a.Messages[i].Role == "assistant" {
+			c.Assessment = a.Messages[i].Content
+			break
+		}
 	}
 	return c
 }

@@ -104,6 +104,104 @@ func (s *Service) EscalateSession(ctx context.Context, p domain.Principal, sessi
 	return toHandoff(created)
 }
 
+// EscalateConversation hands a conversation with the assistant off, like EscalateSession: the
+// conversation ends as escalated and a handoff carrying its transcript and the assistant's last
+// assessment joins the queue, in one transaction. Only its author may; a retried
+// Idempotency-Key returns the first handoff.
+func (s *Service) EscalateConversation(ctx context.Context, p domain.Principal, aiSessionID uuid.UUID, r Request) (domain.Handoff, error) {
+	if h, ok, err := s.retriedConversation(ctx, p, aiSessionID, r.IdempotencyKey); ok || err != nil {
+		return h, err
+	}
+	if r.Priority == "" {
+		r.Priority = domain.PriorityNormal
+	}
+	var created dbq.Handoff
+	err := s.db.InTx(ctx, func(q *dbq.Queries) error {
+		row, err := q.LockAISessionForUpdate(ctx, dbq.LockAISessionForUpdateParams{AccountID: p.AccountID, ID: aiSessionID, OwnerID: conversationOwner(p)})
+		if postgres.IsNoRows(err) {
+			return domain.Errorf(domain.ENotFound, "conversation %s does not exist in your account", aiSessionID)
+		}
+		if err != nil {
+			return fmt.Errorf("lock conversation: %w", err)
+		}
+		if row.UserID != p.UserID {
+			return domain.Errorf(domain.EForbidden, "conversation %s is another technician's: only they can escalate it", aiSessionID)
+		}
+		if row.Status != "active" {
+			return domain.Errorf(domain.EConflict, "the conversation is %s and cannot be escalated again", row.Status)
+		}
+		if err := checkTarget(ctx, q, p, r.TargetUserID); err != nil {
+			return err
+		}
+		msgs, err := q.ListAIMessages(ctx, dbq.ListAIMessagesParams{AccountID: p.AccountID, AiSessionID: aiSessionID})
+		if err != nil {
+			return fmt.Errorf("read transcript: %w", err)
+		}
+		tech, err := q.GetUser(ctx, dbq.GetUserParams{AccountID: p.AccountID, ID: p.UserID})
+		if err != nil {
+			return fmt.Errorf("get technician: %w", err)
+		}
+		summary := r.Summary
+		if summary == "" {
+			summary = row.Problem
+		}
+		summary = string([]rune(summary)[:min(len([]rune(summary)), maxSummary)])
+		conv := domain.AISession{ID: row.ID, Problem: row.Problem, CreatedAt: row.CreatedAt}
+		for _, m := range msgs {
+			conv.Messages = append(conv.Messages, domain.AIMessage{ID: m.ID, Role: m.Role, Content: m.Content, CreatedAt: m.CreatedAt})
+		}
+		snapshot, err := json.Marshal(domain.ConversationContext(conv, tech.Name, summary, s.now()))
+		if err != nil {
+			return fmt.Errorf("encode context: %w", err)
+		}
+		var key *string
+		if r.IdempotencyKey != "" {
+			key = &r.IdempotencyKey
+		}
+		created, err = q.CreateHandoff(ctx, dbq.CreateHandoffParams{
+			AccountID: p.AccountID, Source: "ai_session", AiSessionID: &aiSessionID, Summary: summary,
+			Priority: string(r.Priority), CreatedBy: p.UserID, TargetUserID: r.TargetUserID, Snapshot: snapshot,
+			IdempotencyKey: key, CreatedAt: s.now(),
+		})
+		if err != nil {
+			return fmt.Errorf("create handoff: %w", err)
+		}
+		if err := q.SetAISessionStatus(ctx, dbq.SetAISessionStatusParams{AccountID: p.AccountID, ID: aiSessionID, Status: "escalated"}); err != nil {
+			return fmt.Errorf("mark conversation escalated: %w", err)
+		}
+		if err := s.queueEmails(ctx, q, created); err != nil {
+			return err
+		}
+		return s.appendEvent(ctx, q, created, domain.EventHandoffCreated)
+	})
+	if err != nil && r.IdempotencyKey != "" {
+		if h, ok, lookupErr := s.retriedConversation(ctx, p, aiSessionID, r.IdempotencyKey); ok || lookupErr != nil {
+			return h, lookupErr
+		}
+	}
+	if err != nil {
+		return domain.Handoff{}, err
+	}
+	s.bus.Announce(p.AccountID)
+	return toHandoff(created)
+}
+
+func conversationOwner(p domain.Principal) *uuid.UUID {
+	if p.Role.AtLeast(domain.RoleEngineer) {
+		return nil
+	}
+	return &p.UserID
+}
+
+func (s *Service) retriedConversation(ctx context.Context, p domain.Principal, aiSessionID uuid.UUID, key string) (domain.Handoff, bool, error) {
+	h, ok, err := s.byKey(ctx, p, key)
+	if ok && (h.AISessionID == nil || *h.AISessionID != aiSessionID) {
+		return domain.Handoff{}, false, &domain.Error{Code: domain.EInvalid, Message: "this Idempotency-Key was used for another request: use a new key for each escalation",
+			Fields: []domain.FieldError{{Pointer: "Idempotency-Key", Detail: "already used for another escalation"}}}
+	}
+	return h, ok, err
+}
+
 // queueEmails puts one email per recipient in the outbox, in the creating transaction.
 func (s *Service) queueEmails(ctx context.Context, q *dbq.Queries, row dbq.Handoff) error {
 	h, err := toHandoff(row)
@@ -313,7 +411,7 @@ func requireEngineer(p domain.Principal) error {
 
 func toHandoff(r dbq.Handoff) (domain.Handoff, error) {
 	h := domain.Handoff{
-		ID: r.ID, AccountID: r.AccountID, Source: r.Source, SessionID: r.SessionID, Summary: r.Summary,
+		ID: r.ID, AccountID: r.AccountID, Source: r.Source, SessionID: r.SessionID, AISessionID: r.AiSessionID, Summary: r.Summary,
 		Priority: domain.Priority(r.Priority), Status: domain.HandoffStatus(r.Status), CreatedBy: r.CreatedBy,
 		TargetUserID: r.TargetUserID, ClaimedBy: r.ClaimedBy, ClaimedAt: r.ClaimedAt, ResolvedAt: r.ResolvedAt,
 		ResolutionNote: r.ResolutionNote, CancelReason: r.CancelReason, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,

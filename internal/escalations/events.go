@@ -28,6 +28,7 @@ type handoffPayload struct {
 	ID             uuid.UUID  `json:"id"`
 	Source         string     `json:"source"`
 	SessionID      *uuid.UUID `json:"session_id,omitempty"`
+	AISessionID    *uuid.UUID `json:"ai_session_id,omitempty"`
 	Summary        string     `json:"summary"`
 	Priority       string     `json:"priority"`
 	Status         string     `json:"status"`
@@ -46,7 +47,7 @@ type handoffPayload struct {
 // an account event ids commit in order.
 func (s *Service) appendEvent(ctx context.Context, q *dbq.Queries, h dbq.Handoff, t domain.EventType) error {
 	payload, err := json.Marshal(handoffPayload{
-		ID: h.ID, Source: h.Source, SessionID: h.SessionID, Summary: h.Summary, Priority: h.Priority, Status: h.Status,
+		ID: h.ID, Source: h.Source, SessionID: h.SessionID, AISessionID: h.AiSessionID, Summary: h.Summary, Priority: h.Priority, Status: h.Status,
 		CreatedBy: h.CreatedBy, TargetUserID: h.TargetUserID, ClaimedBy: h.ClaimedBy, ClaimedAt: utc(h.ClaimedAt),
 		ResolvedAt: utc(h.ResolvedAt), ResolutionNote: h.ResolutionNote, CreatedAt: h.CreatedAt.UTC(), UpdatedAt: h.UpdatedAt.UTC(),
 	})

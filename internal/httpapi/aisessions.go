@@ -61,12 +61,16 @@ func (h *handlers) SendAIMessage(ctx context.Context, req oapi.SendAIMessageRequ
 }
 
 func toAISession(a domain.AISession) oapi.AISession {
-	msgs := make([]oapi.AIMessage, len(a.Messages))
-	for i, m := range a.Messages {
-		msgs[i] = oapi.AIMessage{Id: m.ID, Role: oapi.AIMessageRole(m.Role), Content: m.Content, CreatedAt: m.CreatedAt.UTC()}
-	}
 	return oapi.AISession{
 		Id: a.ID, UserId: a.UserID, SessionId: a.SessionID, Problem: a.Problem, Status: oapi.AISessionStatus(a.Status),
-		Messages: msgs, CreatedAt: a.CreatedAt.UTC(), UpdatedAt: a.UpdatedAt.UTC(),
+		Messages: toMessages(a.Messages), CreatedAt: a.CreatedAt.UTC(), UpdatedAt: a.UpdatedAt.UTC(),
 	}
+}
+
+func toMessages(messages []domain.AIMessage) []oapi.AIMessage {
+	out := make([]oapi.AIMessage, len(messages))
+	for i, m := range messages {
+		out[i] = oapi.AIMessage{Id: m.ID, Role: oapi.AIMessageRole(m.Role), Content: m.Content, CreatedAt: m.CreatedAt.UTC()}
+	}
+	return out
 }

@@ -106,3 +106,45 @@ func TestConversationsOfOthersAreNotFound(t *testing.T) {
 		t.Errorf("linking another account's session = %d, want 404", r.StatusCode())
 	}
 }
+
+func TestEscalatingAConversationCarriesItsTranscript(t *testing.T) {
+	t.Parallel()
+	s := apitest.NewServer(t)
+	ctx := context.Background()
+	users := demoSignIns(t, s)
+	tech, eng := users["viewer"], users["engineer"]
+	conv, _ := tech.Client.CreateAISessionWithResponse(ctx, oapi.AISessionCreate{Problem: "VPN will not connect from home"})
+	id := conv.JSON201.Id
+
+	if r, _ := eng.Client.EscalateAISessionWithResponse(ctx, id, &oapi.EscalateAISessionParams{}, oapi.EscalationRequest{Summary: "x"}); r.StatusCode() != http.StatusForbidden {
+		t.Errorf("an engineer escalating a technician's conversation = %d, want 403", r.StatusCode())
+	}
+	key := "conv-1"
+	r, err := tech.Client.EscalateAISessionWithResponse(ctx, id, &oapi.EscalateAISessionParams{IdempotencyKey: &key}, oapi.EscalationRequest{Summary: "VPN down at home", Priority: ptr(oapi.High)})
+	if err != nil || r.StatusCode() != http.StatusCreated || r.JSON201.Source != oapi.HandoffSourceAiSession || *r.JSON201.AiSessionId != id {
+		t.Fatalf("escalate: %v %d %s", err, r.StatusCode(), r.Body)
+	}
+	again, _ := tech.Client.EscalateAISessionWithResponse(ctx, id, &oapi.EscalateAISessionParams{IdempotencyKey: &key}, oapi.EscalationRequest{Summary: "VPN down at home"})
+	if again.StatusCode() != http.StatusCreated || again.JSON201.Id != r.JSON201.Id {
+		t.Errorf("retry with the same key = %d, want the first handoff", again.StatusCode())
+	}
+	if twice, _ := tech.Client.EscalateAISessionWithResponse(ctx, id, &oapi.EscalateAISessionParams{}, oapi.EscalationRequest{Summary: "again"}); twice.StatusCode() != http.StatusConflict {
+		t.Errorf("escalating twice = %d, want 409", twice.StatusCode())
+	}
+	if after, _ := tech.Client.SendAIMessageWithResponse(ctx, id, oapi.AIMessageCreate{Content: "hello?"}); after.StatusCode() != http.StatusConflict {
+		t.Errorf("a message after escalating = %d, want 409", after.StatusCode())
+	}
+
+	detail, _ := eng.Client.GetEscalationWithResponse(ctx, r.JSON201.Id)
+	c := detail.JSON200.Context
+	if len(c.Transcript) != 2 || c.Transcript[0].Content != "VPN will not connect from home" || !strings.Contains(deref(c.Assessment), "VPN won't connect") {
+		t.Fatalf("context = %+v", c)
+	}
+	events, _ := eng.Client.ListEscalationEventsWithResponse(ctx, &oapi.ListEscalationEventsParams{})
+	if n := len(events.JSON200.Items); n != 1 || events.JSON200.Items[0].Handoff.Id != r.JSON201.Id {
+		t.Errorf("events = %+v", events.JSON200.Items)
+	}
+	if got, _ := tech.Client.GetAISessionWithResponse(ctx, id); got.JSON200.Status != oapi.AISessionStatusEscalated {
+		t.Errorf("the conversation is %s, want escalated", got.JSON200.Status)
+	}
+}

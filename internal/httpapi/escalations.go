@@ -123,7 +123,7 @@ func (h *handlers) ListEscalationEvents(ctx context.Context, req oapi.ListEscala
 
 func toHandoff(h domain.Handoff) oapi.Handoff {
 	return oapi.Handoff{
-		Id: h.ID, Source: oapi.HandoffSource(h.Source), SessionId: h.SessionID, Summary: h.Summary,
+		Id: h.ID, Source: oapi.HandoffSource(h.Source), SessionId: h.SessionID, AiSessionId: h.AISessionID, Summary: h.Summary,
 		Priority: oapi.Priority(h.Priority), Status: oapi.HandoffStatus(h.Status), CreatedBy: h.CreatedBy,
 		TargetUserId: h.TargetUserID, ClaimedBy: h.ClaimedBy, ClaimedAt: utcPtr(h.ClaimedAt), ResolvedAt: utcPtr(h.ResolvedAt),
 		ResolutionNote: optional(h.ResolutionNote), CreatedAt: h.CreatedAt.UTC(), UpdatedAt: h.UpdatedAt.UTC(),
@@ -142,13 +142,14 @@ func toHandoffDetail(h domain.Handoff) oapi.HandoffDetail {
 		version = nil
 	}
 	return oapi.HandoffDetail{
-		Id: b.Id, Source: b.Source, SessionId: b.SessionId, Summary: b.Summary, Priority: b.Priority, Status: b.Status,
+		Id: b.Id, Source: b.Source, SessionId: b.SessionId, AiSessionId: b.AiSessionId, Summary: b.Summary, Priority: b.Priority, Status: b.Status,
 		CreatedBy: b.CreatedBy, TargetUserId: b.TargetUserId, ClaimedBy: b.ClaimedBy, ClaimedAt: b.ClaimedAt,
 		ResolvedAt: b.ResolvedAt, ResolutionNote: b.ResolutionNote, CreatedAt: b.CreatedAt, UpdatedAt: b.UpdatedAt,
 		Context: oapi.HandoffContext{
 			ProblemSummary: c.ProblemSummary, TreeTitle: optional(c.TreeTitle), TreeVersion: version,
 			TicketRef: optional(c.TicketRef), Customer: optional(c.Customer), Asset: optional(c.Asset),
-			Technician: optional(c.Technician), TimeSpent: optional(c.TimeSpent), Steps: steps, Transcript: []oapi.AIMessage{},
+			Technician: optional(c.Technician), TimeSpent: optional(c.TimeSpent), Steps: steps, Transcript: toMessages(c.Transcript),
+			Assessment: optional(c.Assessment),
 		},
 	}
 }
@@ -159,4 +160,20 @@ func toEvent(e escalations.Event) (oapi.EscalationEvent, error) {
 		return oapi.EscalationEvent{}, fmt.Errorf("decode event %d: %w", e.ID, err)
 	}
 	return out, nil
+}
+
+func (h *handlers) EscalateAISession(ctx context.Context, req oapi.EscalateAISessionRequestObject) (oapi.EscalateAISessionResponseObject, error) {
+	p, err := principal(ctx)
+	if err != nil {
+		return nil, err
+	}
+	r := escalations.Request{Summary: req.Body.Summary, TargetUserID: req.Body.TargetUserId, IdempotencyKey: deref(req.Params.IdempotencyKey)}
+	if req.Body.Priority != nil {
+		r.Priority = domain.Priority(*req.Body.Priority)
+	}
+	handoff, err := h.escalations.EscalateConversation(ctx, p, req.Id, r)
+	if err != nil {
+		return nil, err
+	}
+	return oapi.EscalateAISession201JSONResponse(toHandoff(handoff)), nil
 }

@@ -45,19 +45,18 @@ func newProblem(status int, detail string) *problem {
 
 // statusOf is the one table from domain error codes to HTTP statuses.
 var statusOf = map[domain.Code]int{
-	domain.EInvalid:        http.StatusUnprocessableEntity,
-	domain.EUnauthorized:   http.StatusUnauthorized,
-	domain.EForbidden:      http.StatusForbidden,
-	domain.ENotFound:       http.StatusNotFound,
-	domain.EConflict:       http.StatusConflict,
-	domain.EThrottled:      http.StatusTooManyRequests,
-	domain.EStale:          http.StatusPreconditionFailed,
-	domain.EUnconditional:  http.StatusPreconditionRequired,
-	domain.EGone:           http.StatusGone,
-	domain.EUpstream:       http.StatusBadGateway,
-	domain.ENotImplemented: http.StatusNotImplemented,
-	domain.EUnavailable:    http.StatusServiceUnavailable,
-	domain.EInternal:       http.StatusInternalServerError,
+	domain.EInvalid:       http.StatusUnprocessableEntity,
+	domain.EUnauthorized:  http.StatusUnauthorized,
+	domain.EForbidden:     http.StatusForbidden,
+	domain.ENotFound:      http.StatusNotFound,
+	domain.EConflict:      http.StatusConflict,
+	domain.EThrottled:     http.StatusTooManyRequests,
+	domain.EStale:         http.StatusPreconditionFailed,
+	domain.EUnconditional: http.StatusPreconditionRequired,
+	domain.EGone:          http.StatusGone,
+	domain.EUpstream:      http.StatusBadGateway,
+	domain.EUnavailable:   http.StatusServiceUnavailable,
+	domain.EInternal:      http.StatusInternalServerError,
 }
 
 const internalDetail = "an unexpected error occurred; quote the request id when reporting it"
@@ -137,8 +136,7 @@ func writeProblem(c echo.Context, p *problem) {
 	_ = c.Blob(p.Status, problemContentType, body)
 }
 
-// serverFault reports whether a status means something went wrong on our side. 501 does not:
-// it is the documented answer of an operation not built yet.
+// serverFault reports whether a status means something went wrong on our side.
 func serverFault(status int) bool {
-	return status >= 500 && status != http.StatusNotImplemented
+	return status >= 500
 }

@@ -1,16 +1,10 @@
 package httpapi_test
 
 import (
-	"encoding/json"
-	"net/http"
 	"slices"
 	"strings"
 	"testing"
 
-	"github.com/getkin/kin-openapi/openapi3"
-	"github.com/google/uuid"
-
-	"github.com/resolutionflow/resolutionflow/internal/apitest"
 	"github.com/resolutionflow/resolutionflow/internal/contract"
 	"github.com/resolutionflow/resolutionflow/internal/domain"
 )
@@ -85,98 +79,5 @@ func TestEveryOperationDeclaresSecurityAndProblems(t *testing.T) {
 				}
 			}
 		})
-	}
-}
-
-// stubbed are the operations later issues build; until then they answer 501.
-var stubbed = []string{"escalateAISession"}
-
-// TestUnbuiltOperationsAnswerNotImplemented sends each operation of the areas not built yet a
-// request the contract accepts, and expects 501 problem+json — not a 404, 400 or 500.
-func TestUnbuiltOperationsAnswerNotImplemented(t *testing.T) {
-	t.Parallel()
-	s := apitest.NewServer(t)
-	admin := s.Register("Stubs")
-	doc, err := contract.Load()
-	if err != nil {
-		t.Fatal(err)
-	}
-	n := 0
-	for _, op := range contract.Operations(doc) {
-		if !slices.Contains(stubbed, op.ID) {
-			continue
-		}
-		n++
-		path := strings.NewReplacer("{id}", uuid.NewString(), "{version}", "1").Replace(op.Path)
-		if op.ID == "searchTrees" {
-			path += "?q=vpn"
-		}
-		body, contentType := "", ""
-		if rb := op.Op.RequestBody; rb != nil {
-			contentType = "application/json"
-			b, err := json.Marshal(minimal(rb.Value.Content.Get(contentType).Schema.Value))
-			if err != nil {
-				t.Fatal(err)
-			}
-			body = string(b)
-		}
-		t.Run(op.ID, func(t *testing.T) {
-			decodeProblem(t, do(t, s, op.Method, path, admin.AccessToken, contentType, body), http.StatusNotImplemented)
-		})
-	}
-	if n != len(stubbed) {
-		t.Errorf("%d unbuilt operations were tried, want %d", n, len(stubbed))
-	}
-}
-
-// minimal builds the smallest value the schema accepts: required properties only, minimum
-// lengths and counts, the first enum value.
-func minimal(s *openapi3.Schema) any {
-	if len(s.AllOf) > 0 {
-		merged := map[string]any{}
-		for _, part := range s.AllOf {
-			for k, v := range minimal(part.Value).(map[string]any) {
-				merged[k] = v
-			}
-		}
-		return merged
-	}
-	if len(s.Enum) > 0 {
-		return s.Enum[0]
-	}
-	switch {
-	case s.Type.Is("object"):
-		out := map[string]any{}
-		for _, name := range s.Required {
-			out[name] = minimal(s.Properties[name].Value)
-		}
-		if len(out) < int(s.MinProps) {
-			for name, p := range s.Properties {
-				out[name] = minimal(p.Value)
-				if len(out) >= int(s.MinProps) {
-					break
-				}
-			}
-		}
-		return out
-	case s.Type.Is("array"):
-		items := make([]any, s.MinItems)
-		for i := range items {
-			items[i] = minimal(s.Items.Value)
-		}
-		return items
-	case s.Type.Is("integer"), s.Type.Is("number"):
-		if s.Min != nil {
-			return *s.Min
-		}
-		return 1
-	case s.Type.Is("boolean"):
-		return false
-	case s.Format == "uuid":
-		return uuid.NewString()
-	case s.Format == "email":
-		return "someone@example.com"
-	default:
-		return strings.Repeat("x", max(int(s.MinLength), 1))
 	}
 }
