@@ -15,6 +15,7 @@ import (
 	"github.com/resolutionflow/resolutionflow/internal/auth"
 	"github.com/resolutionflow/resolutionflow/internal/bus"
 	"github.com/resolutionflow/resolutionflow/internal/config"
+	"github.com/resolutionflow/resolutionflow/internal/domain"
 	"github.com/resolutionflow/resolutionflow/internal/escalations"
 	"github.com/resolutionflow/resolutionflow/internal/httpapi"
 	"github.com/resolutionflow/resolutionflow/internal/mail"
@@ -46,6 +47,8 @@ type Settings struct {
 	MailAttempts int32
 	// PublicURL is where emails link to.
 	PublicURL string
+	// AI picks the assistant: the zero value is the built-in one.
+	AI AISettings
 	// Closing ends every live stream when closed (server shutdown).
 	Closing <-chan struct{}
 	// OnListening, if set, runs each time the postgres bus's listener is (re)connected.
@@ -81,9 +84,21 @@ func SettingsFrom(cfg config.Config, closing <-chan struct{}, log *slog.Logger) 
 		MailBackoff:      mail.ExponentialBackoff(30*time.Second, 30*time.Minute),
 		MailAttempts:     8,
 		PublicURL:        cfg.PublicURL,
-		Closing:          closing,
-		Now:              time.Now,
+		AI: AISettings{
+			Provider: cfg.AIProvider, BaseURL: cfg.AIBaseURL, APIKey: cfg.AIAPIKey, Model: cfg.AIModel,
+			Timeout: cfg.AITimeout, ContextChars: cfg.AIContextChars,
+		},
+		Closing: closing,
+		Now:     time.Now,
 	}, nil
+}
+
+// AISettings configure the assistant's provider.
+type AISettings struct {
+	Provider               string // "builtin" or "openai"
+	BaseURL, APIKey, Model string
+	Timeout                time.Duration
+	ContextChars           int
 }
 
 // principalFreshness bounds how long another replica may act on a user's old role or active
@@ -141,7 +156,7 @@ func New(db *postgres.DB, log *slog.Logger, s Settings) (*App, error) {
 		Trees:          treeService,
 		Sessions:       sessionService,
 		Escalations:    escalationService,
-		AISessions:     aisessions.NewService(db, sessionService, assistant.Builtin{Trees: treeService}),
+		AISessions:     aisessions.NewService(db, sessionService, newAssistant(s.AI, treeService)),
 		Hub:            hub,
 		RequestTimeout: s.RequestTimeout,
 		MaxBodyBytes:   s.MaxBodyBytes,
@@ -152,6 +167,16 @@ func New(db *postgres.DB, log *slog.Logger, s Settings) (*App, error) {
 		return nil, err
 	}
 	return &App{Handler: handler, run: run}, nil
+}
+
+func newAssistant(s AISettings, trees *trees.Service) domain.Assistant {
+	if s.Provider == "openai" {
+		return assistant.OpenAI{
+			BaseURL: s.BaseURL, APIKey: s.APIKey, Model: s.Model, Client: &http.Client{},
+			Timeout: s.Timeout, Budget: s.ContextChars, Trees: trees,
+		}
+	}
+	return assistant.Builtin{Trees: trees}
 }
 
 // pruneEvery is how often old escalation events are deleted; every replica prunes, which is

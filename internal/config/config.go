@@ -39,6 +39,12 @@ type Config struct {
 	SMTPURL              string
 	MailFrom             string
 	PublicURL            string
+	AIProvider           string
+	AIBaseURL            string
+	AIAPIKey             string
+	AIModel              string
+	AITimeout            time.Duration
+	AIContextChars       int
 }
 
 // minSecretLen follows RFC 7518 §3.2: an HS256 key must be at least 256 bits.
@@ -69,6 +75,12 @@ func Load(getenv func(string) string) (Config, error) {
 		EventRetention:   p.duration("EVENT_RETENTION", 7*24*time.Hour),
 		SMTPURL:          p.str("SMTP_URL", ""),
 		MailFrom:         p.str("MAIL_FROM", "ResolutionFlow <noreply@resolutionflow.invalid>"),
+		AIProvider:       p.oneOf("AI_PROVIDER", "builtin", "builtin", "openai"),
+		AIBaseURL:        p.str("AI_BASE_URL", ""),
+		AIAPIKey:         p.str("AI_API_KEY", ""),
+		AIModel:          p.str("AI_MODEL", ""),
+		AITimeout:        p.duration("AI_TIMEOUT", time.Minute),
+		AIContextChars:   p.integer("AI_CONTEXT_CHARS", 24000),
 	}
 	c.PublicURL = p.str("PUBLIC_URL", "http://"+c.HTTPAddr)
 	switch secret := getenv("JWT_SECRET"); {
@@ -90,6 +102,10 @@ func Load(getenv func(string) string) (Config, error) {
 	p.positive("LOGIN_LOCKOUT", c.LoginLockout)
 	p.positive("SSE_HEARTBEAT", c.SSEHeartbeat)
 	p.positive("EVENT_RETENTION", c.EventRetention)
+	p.positive("AI_TIMEOUT", c.AITimeout)
+	if c.AIProvider == "openai" && (c.AIBaseURL == "" || c.AIAPIKey == "" || c.AIModel == "") {
+		p.fail("AI_PROVIDER=openai needs AI_BASE_URL, AI_API_KEY and AI_MODEL")
+	}
 	if c.MaxBodyBytes < 1024 {
 		p.fail("MAX_BODY_BYTES must be at least 1024")
 	}

@@ -2,12 +2,17 @@ package httpapi_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/resolutionflow/resolutionflow/gen/oapi"
 	"github.com/resolutionflow/resolutionflow/internal/apitest"
+	"github.com/resolutionflow/resolutionflow/internal/app"
 	"github.com/resolutionflow/resolutionflow/internal/demo"
 )
 
@@ -146,5 +151,40 @@ func TestEscalatingAConversationCarriesItsTranscript(t *testing.T) {
 	}
 	if got, _ := tech.Client.GetAISessionWithResponse(ctx, id); got.JSON200.Status != oapi.AISessionStatusEscalated {
 		t.Errorf("the conversation is %s, want escalated", got.JSON200.Status)
+	}
+}
+
+// Through a chat-completions provider: the reply is stored; a provider failure answers 502 and
+// keeps the technician's message, and the conversation goes on.
+func TestConversationThroughAChatCompletionsProvider(t *testing.T) {
+	t.Parallel()
+	var fail atomic.Bool
+	provider := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		if fail.Load() {
+			http.Error(w, "rate limited", http.StatusTooManyRequests)
+			return
+		}
+		w.Header().Set("Content-Type", "text/event-stream")
+		fmt.Fprint(w, "data: {\"choices\":[{\"delta\":{\"content\":\"Restart the \"}}]}\n\ndata: {\"choices\":[{\"delta\":{\"content\":\"VPN client.\"}}]}\n\ndata: [DONE]\n\n")
+	}))
+	t.Cleanup(provider.Close)
+	s := apitest.NewServer(t, apitest.WithSettings(func(st *app.Settings) {
+		st.AI = app.AISettings{Provider: "openai", BaseURL: provider.URL, APIKey: "k", Model: "m", Timeout: 5 * time.Second, ContextChars: 10000}
+	}))
+	ctx := context.Background()
+	tech := s.Register("Model")
+	conv, err := tech.Client.CreateAISessionWithResponse(ctx, oapi.AISessionCreate{Problem: "VPN drops"})
+	if err != nil || conv.StatusCode() != http.StatusCreated || conv.JSON201.Messages[1].Content != "Restart the VPN client." {
+		t.Fatalf("create: %v %d %s", err, conv.StatusCode(), conv.Body)
+	}
+	fail.Store(true)
+	r, _ := tech.Client.SendAIMessageWithResponse(ctx, conv.JSON201.Id, oapi.AIMessageCreate{Content: "still drops"})
+	if r.StatusCode() != http.StatusBadGateway || !strings.Contains(deref(r.ApplicationproblemJSON502.Detail), "rate limiting") {
+		t.Fatalf("provider failure = %d %s, want 502 saying so", r.StatusCode(), r.Body)
+	}
+	fail.Store(false)
+	again, _ := tech.Client.SendAIMessageWithResponse(ctx, conv.JSON201.Id, oapi.AIMessageCreate{Content: "any idea?"})
+	if again.StatusCode() != http.StatusOK || len(again.JSON200.Messages) != 5 || again.JSON200.Messages[2].Content != "still drops" {
+		t.Fatalf("after the failure the conversation has %d messages (%d), want the kept message and the new turn", len(again.JSON200.Messages), again.StatusCode())
 	}
 }
