@@ -52,3 +52,15 @@ func TestLoadListsEveryProblem(t *testing.T) {
 		}
 	}
 }
+
+func TestOpenAIProviderNeedsItsSettings(t *testing.T) {
+	t.Parallel()
+	_, err := Load(env(map[string]string{"DEV_MODE": "true", "AI_PROVIDER": "openai", "AI_MODEL": "m"}))
+	if err == nil || !strings.Contains(err.Error(), "AI_BASE_URL, AI_API_KEY and AI_MODEL") {
+		t.Fatalf("Load = %v, want the missing provider settings named", err)
+	}
+	c, err := Load(env(map[string]string{"DEV_MODE": "true", "AI_PROVIDER": "openai", "AI_MODEL": "m", "AI_BASE_URL": "http://127.0.0.1:9/v1", "AI_API_KEY": "k"}))
+	if err != nil || c.AIProvider != "openai" || c.AITimeout != time.Minute {
+		t.Errorf("Load = %+v, %v", c, err)
+	}
+}
