@@ -218,6 +218,13 @@ func mark(text string, words []string) string {
 	return b.String()
 }
 
+// stopWords are common English words that say nothing about a problem.
+var stopWords = map[string]bool{
+	"the": true, "and": true, "for": true, "with": true, "that": true, "this": true, "from": true, "have": true,
+	"has": true, "was": true, "are": true, "not": true, "but": true, "you": true, "your": true, "our": true,
+	"they": true, "when": true, "what": true, "again": true, "keeps": true, "does": true, "can": true, "cannot": true,
+}
+
 // Match is a tree the assistant's retrieval found.
 type Match struct {
 	Tree  domain.Tree
@@ -245,6 +252,9 @@ func (s *Service) Match(ctx context.Context, p domain.Principal, text string, li
 		lower := strings.ToLower(r.Body)
 		var matched []string
 		for _, w := range words {
+			if stopWords[w] || len(w) < minPrefix {
+				continue // PostgreSQL ignores them too; naming them as matches would mislead
+			}
 			if strings.Contains(lower, stem(w)) && !slices.Contains(matched, w) {
 				matched = append(matched, w)
 			}
