@@ -2774,13 +2774,19 @@ export interface operations {
             };
         };
         responses: {
-            /** @description The conversation with both messages appended. */
+            /**
+             * @description The conversation with both messages appended. With `Accept: text/event-stream` the
+             *     reply streams instead: `delta` events (`{"content": "..."}`) as it is produced, then
+             *     a `done` event whose data is the AISession as stored — or an `error` event whose data
+             *     is a Problem if the assistant fails mid-way (the message is kept).
+             */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["AISession"];
+                    "text/event-stream": string;
                 };
             };
             400: components["responses"]["BadRequest"];

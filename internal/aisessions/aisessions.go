@@ -58,31 +58,44 @@ func (s *Service) Start(ctx context.Context, p domain.Principal, problem string,
 	if err != nil {
 		return domain.AISession{}, err
 	}
-	return s.answer(ctx, p, row)
+	return s.answer(ctx, p, row, func(string) {})
 }
 
-// Send adds the technician's message and the assistant's reply. The message is kept even when
-// the assistant fails (EUpstream), so the conversation can go on.
-func (s *Service) Send(ctx context.Context, p domain.Principal, id uuid.UUID, content string) (domain.AISession, error) {
+// Reply is a stored message waiting for the assistant's answer.
+type Reply struct {
+	s   *Service
+	p   domain.Principal
+	row dbq.AiSession
+}
+
+// Answer asks the assistant, passing each part of its reply to delta, stores the reply and
+// returns the conversation.
+func (r Reply) Answer(ctx context.Context, delta func(string)) (domain.AISession, error) {
+	return r.s.answer(ctx, r.p, r.row, delta)
+}
+
+// Post checks that the caller may write in the conversation and stores their message, which is
+// kept whatever the assistant then does; Answer gets the reply.
+func (s *Service) Post(ctx context.Context, p domain.Principal, id uuid.UUID, content string) (Reply, error) {
 	row, err := s.load(ctx, p, id)
 	if err != nil {
-		return domain.AISession{}, err
+		return Reply{}, err
 	}
 	if row.Status != "active" {
-		return domain.AISession{}, domain.Errorf(domain.EConflict, "the conversation is %s and takes no more messages", row.Status)
+		return Reply{}, domain.Errorf(domain.EConflict, "the conversation is %s and takes no more messages", row.Status)
 	}
 	if row.UserID != p.UserID {
-		return domain.AISession{}, domain.Errorf(domain.EForbidden, "conversation %s is another technician's: only they can write in it", id)
+		return Reply{}, domain.Errorf(domain.EForbidden, "conversation %s is another technician's: only they can write in it", id)
 	}
 	if _, err := s.db.AddAIMessage(ctx, dbq.AddAIMessageParams{AccountID: p.AccountID, AiSessionID: id, Role: "user", Content: content}); err != nil {
-		return domain.AISession{}, fmt.Errorf("store message: %w", err)
+		return Reply{}, fmt.Errorf("store message: %w", err)
 	}
-	return s.answer(ctx, p, row)
+	return Reply{s: s, p: p, row: row}, nil
 }
 
 // answer asks the assistant about the conversation as stored and stores its reply. The call is
 // made outside any transaction: a provider may be slow.
-func (s *Service) answer(ctx context.Context, p domain.Principal, row dbq.AiSession) (domain.AISession, error) {
+func (s *Service) answer(ctx context.Context, p domain.Principal, row dbq.AiSession, delta func(string)) (domain.AISession, error) {
 	conv, err := s.view(ctx, p, row)
 	if err != nil {
 		return domain.AISession{}, err
@@ -95,7 +108,7 @@ func (s *Service) answer(ctx context.Context, p domain.Principal, row dbq.AiSess
 		}
 		c.Linked, c.Tree = &v.Session, &v.Definition
 	}
-	reply, err := s.assistant.Reply(ctx, c)
+	reply, err := s.assistant.Reply(ctx, c, delta)
 	if err != nil {
 		if domain.ErrorCode(err) == domain.EUpstream {
 			return domain.AISession{}, err

@@ -20,7 +20,18 @@ type Builtin struct {
 // matches is how many trees a reply names.
 const matches = 3
 
-func (b Builtin) Reply(ctx context.Context, c domain.Conversation) (string, error) {
+func (b Builtin) Reply(ctx context.Context, c domain.Conversation, delta func(string)) (string, error) {
+	reply, err := b.compose(ctx, c)
+	if err != nil {
+		return "", err
+	}
+	for line := range strings.SplitAfterSeq(reply, "\n") {
+		delta(line)
+	}
+	return reply, nil
+}
+
+func (b Builtin) compose(ctx context.Context, c domain.Conversation) (string, error) {
 	asked := c.Problem
 	if n := len(c.Messages); n > 0 {
 		asked = c.Messages[n-1].Content

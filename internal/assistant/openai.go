@@ -35,9 +35,9 @@ type chatMessage struct {
 	Content string `json:"content"`
 }
 
-// Reply asks the provider and collects its streamed reply. Provider failures, timeouts and cut
+// Reply asks the provider and passes on its streamed reply. Provider failures, timeouts and cut
 // streams are EUpstream, with a message that says which.
-func (o OpenAI) Reply(ctx context.Context, c domain.Conversation) (string, error) {
+func (o OpenAI) Reply(ctx context.Context, c domain.Conversation, delta func(string)) (string, error) {
 	ctx, cancel := context.WithTimeout(ctx, o.Timeout)
 	defer cancel()
 	body, err := json.Marshal(map[string]any{"model": o.Model, "stream": true, "messages": o.prompt(ctx, c)})
@@ -84,7 +84,10 @@ func (o OpenAI) Reply(ctx context.Context, c domain.Conversation) (string, error
 			return "", upstream(ctx, "the assistant's provider sent an unreadable chunk", err)
 		}
 		for _, ch := range chunk.Choices {
-			reply.WriteString(ch.Delta.Content)
+			if ch.Delta.Content != "" {
+				reply.WriteString(ch.Delta.Content)
+				delta(ch.Delta.Content)
+			}
 		}
 	}
 	return "", upstream(ctx, "the assistant's reply was cut off before it ended", sc.Err())

@@ -58,9 +58,13 @@ func TestOpenAIStreamsAReply(t *testing.T) {
 		_ = json.NewDecoder(r.Body).Decode(&got)
 		stream(w, []string{"Check the ", "keepalive ", "interval."}, true)
 	})
-	reply, err := o.Reply(context.Background(), conversation())
+	var parts []string
+	reply, err := o.Reply(context.Background(), conversation(), func(p string) { parts = append(parts, p) })
 	if err != nil || reply != "Check the keepalive interval." {
 		t.Fatalf("Reply = %q, %v", reply, err)
+	}
+	if len(parts) != 3 || strings.Join(parts, "") != reply {
+		t.Errorf("deltas %q do not make up the reply", parts)
 	}
 	if auth != "Bearer sk-test" || got.Model != "test-model" || !got.Stream {
 		t.Errorf("request: auth %q, model %q, stream %v", auth, got.Model, got.Stream)
@@ -93,7 +97,7 @@ func TestOpenAIFailuresAreUpstreamErrors(t *testing.T) {
 	for name, c := range cases {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			_, err := provider(t, c.handle).Reply(context.Background(), conversation())
+			_, err := provider(t, c.handle).Reply(context.Background(), conversation(), func(string) {})
 			if domain.ErrorCode(err) != domain.EUpstream || !strings.Contains(err.Error(), c.says) {
 				t.Errorf("Reply error = %v, want EUpstream saying %q", err, c.says)
 			}

@@ -10,8 +10,9 @@ import (
 // Assistant answers a technician in a conversation about a problem. Providers adapt it: a
 // built-in one that retrieves the account's trees, or a chat-completions model.
 type Assistant interface {
-	// Reply returns the assistant's next message. It returns EUpstream when its provider fails.
-	Reply(ctx context.Context, c Conversation) (string, error)
+	// Reply returns the assistant's next message, passing each part to delta as it is
+	// produced. It returns EUpstream when its provider fails.
+	Reply(ctx context.Context, c Conversation, delta func(part string)) (string, error)
 }
 
 // Conversation is what the assistant knows when it replies.

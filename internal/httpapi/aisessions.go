@@ -2,8 +2,12 @@ package httpapi
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
 
 	"github.com/resolutionflow/resolutionflow/gen/oapi"
+	"github.com/resolutionflow/resolutionflow/internal/aisessions"
 	"github.com/resolutionflow/resolutionflow/internal/domain"
 )
 
@@ -53,11 +57,47 @@ func (h *handlers) SendAIMessage(ctx context.Context, req oapi.SendAIMessageRequ
 	if err != nil {
 		return nil, err
 	}
-	a, err := h.aiSessions.Send(ctx, p, req.Id, req.Body.Content)
+	reply, err := h.aiSessions.Post(ctx, p, req.Id, req.Body.Content)
+	if err != nil {
+		return nil, err
+	}
+	if wantsEventStream(ctx) {
+		return streamedReply{ctx: ctx, reply: reply}, nil
+	}
+	a, err := reply.Answer(ctx, func(string) {})
 	if err != nil {
 		return nil, err
 	}
 	return oapi.SendAIMessage200JSONResponse(toAISession(a)), nil
+}
+
+// streamedReply sends the assistant's reply as it is produced: delta events with the parts,
+// then a done event with the conversation as stored. Everything that can be refused was checked
+// before the stream started; a failure of the assistant mid-way ends it with an error event
+// carrying the problem (the technician's message is kept).
+type streamedReply struct {
+	ctx   context.Context
+	reply aisessions.Reply
+}
+
+func (r streamedReply) VisitSendAIMessageResponse(w http.ResponseWriter) error {
+	w.Header().Set("Content-Type", "text/event-stream")
+	w.Header().Set("Cache-Control", "no-cache")
+	w.Header().Set("X-Accel-Buffering", "no")
+	w.WriteHeader(http.StatusOK)
+	rc := http.NewResponseController(w)
+	send := func(event string, v any) {
+		data, _ := json.Marshal(v) // plain values: cannot fail
+		fmt.Fprintf(w, "event: %s\ndata: %s\n\n", event, data)
+		_ = rc.Flush()
+	}
+	a, err := r.reply.Answer(r.ctx, func(part string) { send("delta", map[string]string{"content": part}) })
+	if err != nil {
+		send("error", problemFor(err))
+		return err // logged by the error handler when it is a fault of ours
+	}
+	send("done", toAISession(a))
+	return nil
 }
 
 func toAISession(a domain.AISession) oapi.AISession {

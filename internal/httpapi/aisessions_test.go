@@ -1,7 +1,9 @@
 package httpapi_test
 
 import (
+	"bufio"
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -186,5 +188,61 @@ func TestConversationThroughAChatCompletionsProvider(t *testing.T) {
 	again, _ := tech.Client.SendAIMessageWithResponse(ctx, conv.JSON201.Id, oapi.AIMessageCreate{Content: "any idea?"})
 	if again.StatusCode() != http.StatusOK || len(again.JSON200.Messages) != 5 || again.JSON200.Messages[2].Content != "still drops" {
 		t.Fatalf("after the failure the conversation has %d messages (%d), want the kept message and the new turn", len(again.JSON200.Messages), again.StatusCode())
+	}
+}
+
+// With Accept: text/event-stream the reply arrives as delta events, then done with the stored
+// conversation; the parts make up the stored reply.
+func TestRepliesStreamToTheClient(t *testing.T) {
+	t.Parallel()
+	s := apitest.NewServer(t)
+	ctx := context.Background()
+	users := demoSignIns(t, s)
+	tech := users["viewer"]
+	conv, _ := tech.Client.CreateAISessionWithResponse(ctx, oapi.AISessionCreate{Problem: "printer"})
+
+	req, err := http.NewRequest(http.MethodPost, s.URL+"/api/v1/ai-sessions/"+conv.JSON201.Id.String()+"/messages", strings.NewReader(`{"content":"the printer shows offline"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Accept", "text/event-stream")
+	req.Header.Set("Authorization", "Bearer "+tech.AccessToken)
+	resp, err := s.HTTPClient().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Type") != "text/event-stream" {
+		t.Fatalf("streamed reply: %d %q", resp.StatusCode, resp.Header.Get("Content-Type"))
+	}
+	var parts strings.Builder
+	var done oapi.AISession
+	deltas := 0
+	sc := bufio.NewScanner(resp.Body)
+	sc.Buffer(make([]byte, 64<<10), 1<<20)
+	event := ""
+	for sc.Scan() {
+		line := sc.Text()
+		switch {
+		case strings.HasPrefix(line, "event: "):
+			event = strings.TrimPrefix(line, "event: ")
+		case strings.HasPrefix(line, "data: ") && event == "delta":
+			var d struct{ Content string }
+			if err := json.Unmarshal([]byte(strings.TrimPrefix(line, "data: ")), &d); err != nil {
+				t.Fatal(err)
+			}
+			parts.WriteString(d.Content)
+			deltas++
+		case strings.HasPrefix(line, "data: ") && event == "done":
+			if err := json.Unmarshal([]byte(strings.TrimPrefix(line, "data: ")), &done); err != nil {
+				t.Fatal(err)
+			}
+		case strings.HasPrefix(line, "data: ") && event == "error":
+			t.Fatalf("error event: %s", line)
+		}
+	}
+	if deltas < 2 || len(done.Messages) != 4 || done.Messages[3].Content != parts.String() || !strings.Contains(parts.String(), "Printer offline") {
+		t.Fatalf("%d deltas making %q; done has %d messages", deltas, parts.String(), len(done.Messages))
 	}
 }

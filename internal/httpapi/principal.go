@@ -34,3 +34,15 @@ func clientAddr(ctx context.Context) string {
 	addr, _ := ctx.Value(clientAddrKey{}).(string)
 	return addr
 }
+
+type eventStreamKey struct{}
+
+// withEventStream marks a request whose client asked for a text/event-stream answer.
+func withEventStream(ctx context.Context) context.Context {
+	return context.WithValue(ctx, eventStreamKey{}, true)
+}
+
+func wantsEventStream(ctx context.Context) bool {
+	v, _ := ctx.Value(eventStreamKey{}).(bool)
+	return v
+}

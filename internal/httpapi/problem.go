@@ -104,6 +104,12 @@ func problemFor(err error) *problem {
 func errorHandler(log *slog.Logger) echo.HTTPErrorHandler {
 	return func(err error, c echo.Context) {
 		if c.Response().Committed {
+			// A streamed answer failed after it started: the client got an error event; the
+			// cause still belongs in the log when it is ours.
+			if p := problemFor(err); serverFault(p.Status) && !errors.Is(err, context.Canceled) {
+				log.ErrorContext(c.Request().Context(), "streamed response failed",
+					"request_id", c.Response().Header().Get(echo.HeaderXRequestID), "path", c.Request().URL.Path, "error", err.Error())
+			}
 			return
 		}
 		p := problemFor(err)

@@ -86,6 +86,10 @@ func (g *gate) middleware(next echo.HandlerFunc) echo.HandlerFunc {
 			req = req.WithContext(withPrincipal(req.Context(), p))
 			c.SetRequest(req)
 		}
+		if strings.Contains(req.Header.Get(echo.HeaderAccept), "text/event-stream") {
+			req = req.WithContext(withEventStream(req.Context()))
+			c.SetRequest(req)
+		}
 		if rb := route.Operation.RequestBody; rb != nil {
 			if err := g.checkBody(req, rb.Value); err != nil {
 				return err
