@@ -42,3 +42,6 @@ FOR NO KEY UPDATE;
 
 -- name: SetAISessionStatus :exec
 UPDATE ai_sessions SET status = @status, updated_at = now() WHERE account_id = @account_id AND id = @id;
+
+-- name: CountAIMessages :one
+SELECT count(*) FROM ai_messages WHERE account_id = @account_id AND ai_session_id = @ai_session_id;

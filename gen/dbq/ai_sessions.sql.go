@@ -43,6 +43,22 @@ func (q *Queries) AddAIMessage(ctx context.Context, arg AddAIMessageParams) (AiM
 	return i, err
 }
 
+const countAIMessages = `-- name: CountAIMessages :one
+SELECT count(*) FROM ai_messages WHERE account_id = $1 AND ai_session_id = $2
+`
+
+type CountAIMessagesParams struct {
+	AccountID   uuid.UUID
+	AiSessionID uuid.UUID
+}
+
+func (q *Queries) CountAIMessages(ctx context.Context, arg CountAIMessagesParams) (int64, error) {
+	row := q.db.QueryRow(ctx, countAIMessages, arg.AccountID, arg.AiSessionID)
+	var count int64
+	err := row.Scan(&count)
+	return count, err
+}
+
 const countAISessions = `-- name: CountAISessions :one
 SELECT count(*) FROM ai_sessions
 WHERE account_id = $1

@@ -43,19 +43,49 @@ func (e AIMessageRole) Valid() bool {
 
 // Defines values for AISessionStatus.
 const (
+	AISessionStatusAbandoned AISessionStatus = "abandoned"
 	AISessionStatusActive    AISessionStatus = "active"
-	AISessionStatusClosed    AISessionStatus = "closed"
 	AISessionStatusEscalated AISessionStatus = "escalated"
+	AISessionStatusPaused    AISessionStatus = "paused"
+	AISessionStatusResolved  AISessionStatus = "resolved"
 )
 
 // Valid indicates whether the value is a known member of the AISessionStatus enum.
 func (e AISessionStatus) Valid() bool {
 	switch e {
+	case AISessionStatusAbandoned:
+		return true
 	case AISessionStatusActive:
 		return true
-	case AISessionStatusClosed:
-		return true
 	case AISessionStatusEscalated:
+		return true
+	case AISessionStatusPaused:
+		return true
+	case AISessionStatusResolved:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for AISessionUpdateStatus.
+const (
+	AISessionUpdateStatusAbandoned AISessionUpdateStatus = "abandoned"
+	AISessionUpdateStatusActive    AISessionUpdateStatus = "active"
+	AISessionUpdateStatusPaused    AISessionUpdateStatus = "paused"
+	AISessionUpdateStatusResolved  AISessionUpdateStatus = "resolved"
+)
+
+// Valid indicates whether the value is a known member of the AISessionUpdateStatus enum.
+func (e AISessionUpdateStatus) Valid() bool {
+	switch e {
+	case AISessionUpdateStatusAbandoned:
+		return true
+	case AISessionUpdateStatusActive:
+		return true
+	case AISessionUpdateStatusPaused:
+		return true
+	case AISessionUpdateStatusResolved:
 		return true
 	default:
 		return false
@@ -396,9 +426,13 @@ type AISession struct {
 
 	// SessionId The tree session this conversation is about, if any.
 	SessionId *openapi_types.UUID `json:"session_id,omitempty"`
-	Status    AISessionStatus     `json:"status"`
-	UpdatedAt time.Time           `json:"updated_at"`
-	UserId    openapi_types.UUID  `json:"user_id"`
+
+	// Status `active` takes messages; `paused` keeps the conversation aside (resume it to write again);
+	// `resolved` and `abandoned` end it (from active or paused, by its author); `escalated` ends
+	// it through `POST /ai-sessions/{id}/escalate`.
+	Status    AISessionStatus    `json:"status"`
+	UpdatedAt time.Time          `json:"updated_at"`
+	UserId    openapi_types.UUID `json:"user_id"`
 }
 
 // AISessionCreate defines model for AISessionCreate.
@@ -420,8 +454,18 @@ type AISessionPage struct {
 	Total int64 `json:"total"`
 }
 
-// AISessionStatus defines model for AISessionStatus.
+// AISessionStatus `active` takes messages; `paused` keeps the conversation aside (resume it to write again);
+// `resolved` and `abandoned` end it (from active or paused, by its author); `escalated` ends
+// it through `POST /ai-sessions/{id}/escalate`.
 type AISessionStatus string
+
+// AISessionUpdate defines model for AISessionUpdate.
+type AISessionUpdate struct {
+	Status AISessionUpdateStatus `json:"status"`
+}
+
+// AISessionUpdateStatus defines model for AISessionUpdate.Status.
+type AISessionUpdateStatus string
 
 // Account defines model for Account.
 type Account struct {
@@ -1313,6 +1357,9 @@ type CancelEscalationJSONRequestBody = HandoffCancel
 // ResolveEscalationJSONRequestBody defines body for ResolveEscalation for application/json ContentType.
 type ResolveEscalationJSONRequestBody = HandoffResolve
 
+// UpdateAISessionJSONRequestBody defines body for UpdateAISession for application/json ContentType.
+type UpdateAISessionJSONRequestBody = AISessionUpdate
+
 // EscalateAISessionJSONRequestBody defines body for EscalateAISession for application/json ContentType.
 type EscalateAISessionJSONRequestBody = EscalationRequest
 
@@ -1533,6 +1580,24 @@ type ClientInterface interface {
 	// Corresponds with GET /api/v1/ai-sessions/{id} (the `GetAISession` operationId).
 	GetAISession(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// UpdateAISessionWithBody Pause, resume, resolve or abandon a conversation
+	//
+	// Only its author changes a conversation (403 otherwise); a transition the lifecycle does not allow is 409.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PATCH /api/v1/ai-sessions/{id} (the `UpdateAISession` operationId).
+	UpdateAISessionWithBody(ctx context.Context, id ID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateAISession Pause, resume, resolve or abandon a conversation
+	//
+	// Only its author changes a conversation (403 otherwise); a transition the lifecycle does not allow is 409.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PATCH /api/v1/ai-sessions/{id} (the `UpdateAISession` operationId).
+	UpdateAISession(ctx context.Context, id ID, body UpdateAISessionJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// EscalateAISessionWithBody Hand a conversation off to the escalation queue
 	//
 	// Ends the conversation as escalated and creates a handoff carrying its transcript and the
@@ -1561,8 +1626,10 @@ type ClientInterface interface {
 
 	// SendAIMessageWithBody Send a message and get the assistant's reply
 	//
-	// Only the technician who started the conversation writes in it (403 for others). If the
-	// assistant fails, the message is kept and the answer is 502: send again to retry.
+	// Only the technician who started the conversation writes in it (403 for others), while it
+	// is active (409 otherwise, also past 200 messages). Each user may call the assistant 30
+	// times a minute (429 with Retry-After). If the assistant fails, the message is kept and the
+	// answer is 502: send again to retry.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -1571,8 +1638,10 @@ type ClientInterface interface {
 
 	// SendAIMessage Send a message and get the assistant's reply
 	//
-	// Only the technician who started the conversation writes in it (403 for others). If the
-	// assistant fails, the message is kept and the answer is 502: send again to retry.
+	// Only the technician who started the conversation writes in it (403 for others), while it
+	// is active (409 otherwise, also past 200 messages). Each user may call the assistant 30
+	// times a minute (429 with Retry-After). If the assistant fails, the message is kept and the
+	// answer is 502: send again to retry.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -2227,6 +2296,44 @@ func (c *Client) GetAISession(ctx context.Context, id ID, reqEditors ...RequestE
 	return c.Client.Do(req)
 }
 
+// UpdateAISessionWithBody Pause, resume, resolve or abandon a conversation
+//
+// Only its author changes a conversation (403 otherwise); a transition the lifecycle does not allow is 409.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PATCH /api/v1/ai-sessions/{id} (the `UpdateAISession` operationId).
+func (c *Client) UpdateAISessionWithBody(ctx context.Context, id ID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateAISessionRequestWithBody(c.Server, id, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateAISession Pause, resume, resolve or abandon a conversation
+//
+// Only its author changes a conversation (403 otherwise); a transition the lifecycle does not allow is 409.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PATCH /api/v1/ai-sessions/{id} (the `UpdateAISession` operationId).
+func (c *Client) UpdateAISession(ctx context.Context, id ID, body UpdateAISessionJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateAISessionRequest(c.Server, id, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // EscalateAISessionWithBody Hand a conversation off to the escalation queue
 //
 // Ends the conversation as escalated and creates a handoff carrying its transcript and the
@@ -2275,8 +2382,10 @@ func (c *Client) EscalateAISession(ctx context.Context, id ID, params *EscalateA
 
 // SendAIMessageWithBody Send a message and get the assistant's reply
 //
-// Only the technician who started the conversation writes in it (403 for others). If the
-// assistant fails, the message is kept and the answer is 502: send again to retry.
+// Only the technician who started the conversation writes in it (403 for others), while it
+// is active (409 otherwise, also past 200 messages). Each user may call the assistant 30
+// times a minute (429 with Retry-After). If the assistant fails, the message is kept and the
+// answer is 502: send again to retry.
 //
 // Takes any type of body and a specified content type.
 //
@@ -2295,8 +2404,10 @@ func (c *Client) SendAIMessageWithBody(ctx context.Context, id ID, contentType s
 
 // SendAIMessage Send a message and get the assistant's reply
 //
-// Only the technician who started the conversation writes in it (403 for others). If the
-// assistant fails, the message is kept and the answer is 502: send again to retry.
+// Only the technician who started the conversation writes in it (403 for others), while it
+// is active (409 otherwise, also past 200 messages). Each user may call the assistant 30
+// times a minute (429 with Retry-After). If the assistant fails, the message is kept and the
+// answer is 502: send again to retry.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -3774,6 +3885,53 @@ func NewGetAISessionRequest(server string, id ID) (*http.Request, error) {
 	if err != nil {
 		return nil, err
 	}
+
+	return req, nil
+}
+
+// NewUpdateAISessionRequest calls the generic UpdateAISession builder with application/json body
+func NewUpdateAISessionRequest(server string, id ID, body UpdateAISessionJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewUpdateAISessionRequestWithBody(server, id, "application/json", bodyReader)
+}
+
+// NewUpdateAISessionRequestWithBody constructs an http.Request for the UpdateAISession method, with any body, and a specified content type
+func NewUpdateAISessionRequestWithBody(server string, id ID, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/ai-sessions/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPatch, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
 
 	return req, nil
 }
@@ -5612,6 +5770,24 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /api/v1/ai-sessions/{id} (the `GetAISession` operationId).
 	GetAISessionWithResponse(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*GetAISessionResponse, error)
 
+	// UpdateAISessionWithBodyWithResponse Pause, resume, resolve or abandon a conversation
+	//
+	// Only its author changes a conversation (403 otherwise); a transition the lifecycle does not allow is 409.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /api/v1/ai-sessions/{id} (the `UpdateAISession` operationId).
+	UpdateAISessionWithBodyWithResponse(ctx context.Context, id ID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateAISessionResponse, error)
+
+	// UpdateAISessionWithResponse Pause, resume, resolve or abandon a conversation
+	//
+	// Only its author changes a conversation (403 otherwise); a transition the lifecycle does not allow is 409.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /api/v1/ai-sessions/{id} (the `UpdateAISession` operationId).
+	UpdateAISessionWithResponse(ctx context.Context, id ID, body UpdateAISessionJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateAISessionResponse, error)
+
 	// EscalateAISessionWithBodyWithResponse Hand a conversation off to the escalation queue
 	//
 	// Ends the conversation as escalated and creates a handoff carrying its transcript and the
@@ -5640,8 +5816,10 @@ type ClientWithResponsesInterface interface {
 
 	// SendAIMessageWithBodyWithResponse Send a message and get the assistant's reply
 	//
-	// Only the technician who started the conversation writes in it (403 for others). If the
-	// assistant fails, the message is kept and the answer is 502: send again to retry.
+	// Only the technician who started the conversation writes in it (403 for others), while it
+	// is active (409 otherwise, also past 200 messages). Each user may call the assistant 30
+	// times a minute (429 with Retry-After). If the assistant fails, the message is kept and the
+	// answer is 502: send again to retry.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -5650,8 +5828,10 @@ type ClientWithResponsesInterface interface {
 
 	// SendAIMessageWithResponse Send a message and get the assistant's reply
 	//
-	// Only the technician who started the conversation writes in it (403 for others). If the
-	// assistant fails, the message is kept and the answer is 502: send again to retry.
+	// Only the technician who started the conversation writes in it (403 for others), while it
+	// is active (409 otherwise, also past 200 messages). Each user may call the assistant 30
+	// times a minute (429 with Retry-After). If the assistant fails, the message is kept and the
+	// answer is 502: send again to retry.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -6196,6 +6376,11 @@ func (r ListAISessionsResponse) ContentType() string {
 	return ""
 }
 
+// CreateAISessionResponse429Headers the declared response headers of an HTTP 429 response for CreateAISession
+type CreateAISessionResponse429Headers struct {
+	RetryAfter *int
+}
+
 type CreateAISessionResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -6213,10 +6398,14 @@ type CreateAISessionResponse struct {
 	ApplicationproblemJSON415 *UnsupportedMediaType
 	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
 	ApplicationproblemJSON422 *UnprocessableEntity
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
 	// ApplicationproblemJSON502 the response for an HTTP 502 `application/problem+json` response
 	ApplicationproblemJSON502 *BadGateway
 	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
 	ApplicationproblemJSONDefault *Problem
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *CreateAISessionResponse429Headers
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
@@ -6252,6 +6441,11 @@ func (r CreateAISessionResponse) GetApplicationproblemJSON415() *UnsupportedMedi
 // GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
 func (r CreateAISessionResponse) GetApplicationproblemJSON422() *UnprocessableEntity {
 	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r CreateAISessionResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
 }
 
 // GetApplicationproblemJSON502 returns the response for an HTTP 502 `application/problem+json` response
@@ -6874,6 +7068,110 @@ func (r GetAISessionResponse) ContentType() string {
 	return ""
 }
 
+type UpdateAISessionResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *AISession
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *PayloadTooLarge
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *UnsupportedMediaType
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *UnprocessableEntity
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r UpdateAISessionResponse) GetJSON200() *AISession {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r UpdateAISessionResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r UpdateAISessionResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r UpdateAISessionResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r UpdateAISessionResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r UpdateAISessionResponse) GetApplicationproblemJSON409() *Conflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r UpdateAISessionResponse) GetApplicationproblemJSON413() *PayloadTooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r UpdateAISessionResponse) GetApplicationproblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r UpdateAISessionResponse) GetApplicationproblemJSON422() *UnprocessableEntity {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r UpdateAISessionResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r UpdateAISessionResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r UpdateAISessionResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r UpdateAISessionResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r UpdateAISessionResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type EscalateAISessionResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -6978,6 +7276,11 @@ func (r EscalateAISessionResponse) ContentType() string {
 	return ""
 }
 
+// SendAIMessageResponse429Headers the declared response headers of an HTTP 429 response for SendAIMessage
+type SendAIMessageResponse429Headers struct {
+	RetryAfter *int
+}
+
 type SendAIMessageResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -6999,10 +7302,14 @@ type SendAIMessageResponse struct {
 	ApplicationproblemJSON415 *UnsupportedMediaType
 	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
 	ApplicationproblemJSON422 *UnprocessableEntity
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
 	// ApplicationproblemJSON502 the response for an HTTP 502 `application/problem+json` response
 	ApplicationproblemJSON502 *BadGateway
 	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
 	ApplicationproblemJSONDefault *Problem
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *SendAIMessageResponse429Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -7048,6 +7355,11 @@ func (r SendAIMessageResponse) GetApplicationproblemJSON415() *UnsupportedMediaT
 // GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
 func (r SendAIMessageResponse) GetApplicationproblemJSON422() *UnprocessableEntity {
 	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r SendAIMessageResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
 }
 
 // GetApplicationproblemJSON502 returns the response for an HTTP 502 `application/problem+json` response
@@ -10109,6 +10421,36 @@ func (c *ClientWithResponses) GetAISessionWithResponse(ctx context.Context, id I
 	return ParseGetAISessionResponse(rsp)
 }
 
+// UpdateAISessionWithBodyWithResponse Pause, resume, resolve or abandon a conversation
+//
+// Only its author changes a conversation (403 otherwise); a transition the lifecycle does not allow is 409.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /api/v1/ai-sessions/{id} (the `UpdateAISession` operationId).
+func (c *ClientWithResponses) UpdateAISessionWithBodyWithResponse(ctx context.Context, id ID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateAISessionResponse, error) {
+	rsp, err := c.UpdateAISessionWithBody(ctx, id, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateAISessionResponse(rsp)
+}
+
+// UpdateAISessionWithResponse Pause, resume, resolve or abandon a conversation
+//
+// Only its author changes a conversation (403 otherwise); a transition the lifecycle does not allow is 409.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /api/v1/ai-sessions/{id} (the `UpdateAISession` operationId).
+func (c *ClientWithResponses) UpdateAISessionWithResponse(ctx context.Context, id ID, body UpdateAISessionJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateAISessionResponse, error) {
+	rsp, err := c.UpdateAISession(ctx, id, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateAISessionResponse(rsp)
+}
+
 // EscalateAISessionWithBodyWithResponse Hand a conversation off to the escalation queue
 //
 // Ends the conversation as escalated and creates a handoff carrying its transcript and the
@@ -10149,8 +10491,10 @@ func (c *ClientWithResponses) EscalateAISessionWithResponse(ctx context.Context,
 
 // SendAIMessageWithBodyWithResponse Send a message and get the assistant's reply
 //
-// Only the technician who started the conversation writes in it (403 for others). If the
-// assistant fails, the message is kept and the answer is 502: send again to retry.
+// Only the technician who started the conversation writes in it (403 for others), while it
+// is active (409 otherwise, also past 200 messages). Each user may call the assistant 30
+// times a minute (429 with Retry-After). If the assistant fails, the message is kept and the
+// answer is 502: send again to retry.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -10165,8 +10509,10 @@ func (c *ClientWithResponses) SendAIMessageWithBodyWithResponse(ctx context.Cont
 
 // SendAIMessageWithResponse Send a message and get the assistant's reply
 //
-// Only the technician who started the conversation writes in it (403 for others). If the
-// assistant fails, the message is kept and the answer is 502: send again to retry.
+// Only the technician who started the conversation writes in it (403 for others), while it
+// is active (409 otherwise, also past 200 messages). Each user may call the assistant 30
+// times a minute (429 with Retry-After). If the assistant fails, the message is kept and the
+// answer is 502: send again to retry.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -11082,6 +11428,13 @@ func ParseCreateAISessionResponse(rsp *http.Response) (*CreateAISessionResponse,
 		}
 		response.ApplicationproblemJSON422 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 502:
 		var dest BadGateway
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -11096,6 +11449,19 @@ func ParseCreateAISessionResponse(rsp *http.Response) (*CreateAISessionResponse,
 		}
 		response.ApplicationproblemJSONDefault = &dest
 
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers CreateAISessionResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
 	}
 
 	return response, nil
@@ -11577,6 +11943,95 @@ func ParseGetAISessionResponse(rsp *http.Response) (*GetAISessionResponse, error
 	return response, nil
 }
 
+// ParseUpdateAISessionResponse parses an HTTP response from a UpdateAISessionWithResponse call
+func ParseUpdateAISessionResponse(rsp *http.Response) (*UpdateAISessionResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &UpdateAISessionResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest AISession
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
 // ParseEscalateAISessionResponse parses an HTTP response from a EscalateAISessionWithResponse call
 func ParseEscalateAISessionResponse(rsp *http.Response) (*EscalateAISessionResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -11743,6 +12198,13 @@ func ParseSendAIMessageResponse(rsp *http.Response) (*SendAIMessageResponse, err
 		}
 		response.ApplicationproblemJSON422 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 502:
 		var dest BadGateway
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -11760,6 +12222,19 @@ func ParseSendAIMessageResponse(rsp *http.Response) (*SendAIMessageResponse, err
 	case rsp.StatusCode == 200:
 		// Content-type (text/event-stream) unsupported
 
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers SendAIMessageResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
 	}
 
 	return response, nil
@@ -14173,6 +14648,9 @@ type ServerInterface interface {
 	// GetAISession Read a conversation with its transcript
 	// (GET /api/v1/ai-sessions/{id})
 	GetAISession(ctx echo.Context, id ID) error
+	// UpdateAISession Pause, resume, resolve or abandon a conversation
+	// (PATCH /api/v1/ai-sessions/{id})
+	UpdateAISession(ctx echo.Context, id ID) error
 	// EscalateAISession Hand a conversation off to the escalation queue
 	// (POST /api/v1/ai-sessions/{id}/escalate)
 	EscalateAISession(ctx echo.Context, id ID, params EscalateAISessionParams) error
@@ -14487,6 +14965,22 @@ func (w *ServerInterfaceWrapper) GetAISession(ctx echo.Context) error {
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.GetAISession(ctx, id)
+	return err
+}
+
+// UpdateAISession converts echo context to params.
+func (w *ServerInterfaceWrapper) UpdateAISession(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.UpdateAISession(ctx, id)
 	return err
 }
 
@@ -15227,6 +15721,7 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.GET(options.BaseURL+"/api/v1/ai-sessions", wrapper.ListAISessions, options.OperationMiddlewares["listAISessions"]...)
 	router.POST(options.BaseURL+"/api/v1/ai-sessions", wrapper.CreateAISession, options.OperationMiddlewares["createAISession"]...)
 	router.GET(options.BaseURL+"/api/v1/ai-sessions/:id", wrapper.GetAISession, options.OperationMiddlewares["getAISession"]...)
+	router.PATCH(options.BaseURL+"/api/v1/ai-sessions/:id", wrapper.UpdateAISession, options.OperationMiddlewares["updateAISession"]...)
 	router.POST(options.BaseURL+"/api/v1/ai-sessions/:id/messages", wrapper.SendAIMessage, options.OperationMiddlewares["sendAIMessage"]...)
 	router.POST(options.BaseURL+"/api/v1/ai-sessions/:id/escalate", wrapper.EscalateAISession, options.OperationMiddlewares["escalateAISession"]...)
 	router.GET(options.BaseURL+"/api/v1/ai-sessions/escalations", wrapper.ListEscalations, options.OperationMiddlewares["listEscalations"]...)
@@ -15462,6 +15957,25 @@ func (response CreateAISession422ApplicationProblemPlusJSONResponse) VisitCreate
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateAISession429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response CreateAISession429ApplicationProblemPlusJSONResponse) VisitCreateAISessionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -16334,6 +16848,174 @@ func (response GetAISessiondefaultApplicationProblemPlusJSONResponse) VisitGetAI
 	return err
 }
 
+type UpdateAISessionRequestObject struct {
+	Id   ID `json:"id"`
+	Body *UpdateAISessionJSONRequestBody
+}
+
+type UpdateAISessionResponseObject interface {
+	VisitUpdateAISessionResponse(w http.ResponseWriter) error
+}
+
+type UpdateAISession200JSONResponse AISession
+
+func (response UpdateAISession200JSONResponse) VisitUpdateAISessionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateAISession400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateAISession400ApplicationProblemPlusJSONResponse) VisitUpdateAISessionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateAISession401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateAISession401ApplicationProblemPlusJSONResponse) VisitUpdateAISessionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateAISession403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateAISession403ApplicationProblemPlusJSONResponse) VisitUpdateAISessionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateAISession404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateAISession404ApplicationProblemPlusJSONResponse) VisitUpdateAISessionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateAISession409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateAISession409ApplicationProblemPlusJSONResponse) VisitUpdateAISessionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateAISession413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateAISession413ApplicationProblemPlusJSONResponse) VisitUpdateAISessionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateAISession415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateAISession415ApplicationProblemPlusJSONResponse) VisitUpdateAISessionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateAISession422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateAISession422ApplicationProblemPlusJSONResponse) VisitUpdateAISessionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateAISessiondefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response UpdateAISessiondefaultApplicationProblemPlusJSONResponse) VisitUpdateAISessionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type EscalateAISessionRequestObject struct {
 	Id     ID `json:"id"`
 	Params EscalateAISessionParams
@@ -16693,6 +17375,25 @@ func (response SendAIMessage422ApplicationProblemPlusJSONResponse) VisitSendAIMe
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SendAIMessage429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response SendAIMessage429ApplicationProblemPlusJSONResponse) VisitSendAIMessageResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -20797,6 +21498,9 @@ type StrictServerInterface interface {
 	// GetAISession Read a conversation with its transcript
 	// (GET /api/v1/ai-sessions/{id})
 	GetAISession(ctx context.Context, request GetAISessionRequestObject) (GetAISessionResponseObject, error)
+	// UpdateAISession Pause, resume, resolve or abandon a conversation
+	// (PATCH /api/v1/ai-sessions/{id})
+	UpdateAISession(ctx context.Context, request UpdateAISessionRequestObject) (UpdateAISessionResponseObject, error)
 	// EscalateAISession Hand a conversation off to the escalation queue
 	// (POST /api/v1/ai-sessions/{id}/escalate)
 	EscalateAISession(ctx context.Context, request EscalateAISessionRequestObject) (EscalateAISessionResponseObject, error)
@@ -21208,6 +21912,54 @@ func (sh *strictHandler) GetAISession(ctx echo.Context, id ID) error {
 		return err
 	} else if validResponse, ok := response.(GetAISessionResponseObject); ok {
 		return validResponse.VisitGetAISessionResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// UpdateAISession operation middleware
+func (sh *strictHandler) UpdateAISession(ctx echo.Context, id ID) error {
+	var request UpdateAISessionRequestObject
+
+	request.Id = id
+
+	var body UpdateAISessionJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.UpdateAISession(ctx.Request().Context(), request.(UpdateAISessionRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UpdateAISession")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(UpdateAISessionResponseObject); ok {
+		return validResponse.VisitUpdateAISessionResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
@@ -22567,200 +23319,205 @@ func (sh *strictHandler) GetReadiness(ctx echo.Context) error {
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7L39chs3tiD+KijeW2VppkVRsjy/WKpf1dU4zkR37MRry5OtDbMi1H1IYtQEOgBaNMelqvsOu094n2QL",
-	"B0A3mkSTTX3ZSfRXYrG7cQCc78/PvVTMCsGBa9U7/tybAs1A4v++PqcT898MVCpZoZngvePe+RSIlgDP",
-	"FElLKYFrcg1SMcGJppMTooBnhGlySdMrwjgZnY333lKdTkdECwIZ0/1e0lPpFGbUfF0vCugd95SWjE96",
-	"Nzc3Sa+gks5AOzDOvo0DIUGJUqYGEJaZbzLzS0H1tJf0OJ2Zr7Ksl/Qk/FoyCVnvWMsSwrXHQs6o7h33",
-	"yhKfXIYl6Z1lMCuEBp4u/g6LVUBOSZoz4HovnQoFnFzB4oRQIkHLBZkzPSV6CkTRGZifzN9LyRX+ccyk",
-	"0mYXZa4r8O3x1xsI1t8zAITQz+inN8Aneto7PhwMkt6Mcf/vg9he3rAZ06tbeEcnQBT7F1RA/FqCXNQw",
-	"5PheuHIGY1rmunf8YpDUh8i4fn7YSwxcbFbOaqjsv2qYGNcwAYlA/TgeK4hAdaZhpgzGqCtWtEEm7MtR",
-	"0KKQeVgGEVhuDKaoQnAFiHd/pdnfqIY5xWtPBdfAEVBaFDlLqQF0v5DiMofZn/+pDNSfA0D+XcK4d9z7",
-	"t/2avvbtr2r/nX3LLrqK2VQppjTl+pkihRTXLANJxpTlkPV7N4mB7D38WoLSW0AGn+isyMGekaYsR2Jx",
-	"hEaG9paHPUOyeMrHhJezS5BkVipNLoFQTWZCaXI4GJgT11SXqnd8ZO5YM22+bAAjHrLqhOmlKPXxZU75",
-	"lQH+zif0lubmYiEj//nhxx+IkISSS5qRajN4Rq8EH+cs1Y99d+mU8gmQ1C2vaiYQ8CvPOM0hAoL7nZCX",
-	"LMuA3/FG9ZQpIgqQ+ArhAJnlNjSbMU6kyOGELERJqARCyTWDObKb+jqf19dZA/Vgl4lHRvMc5DOF0JEZ",
-	"XRAuNMkEMZvB0/mb4PDoF1lKJSQxx5kb+tNTyt09aso4ZGTKlBZygRD+IPR3ouTZY0L5gyCqTKcVYhnS",
-	"1eF50jQVJdcI4Du6yAXNzoV4Q+Xk0U9TWq5ALkW2MGeaGyCCQ1Ugr0EaiKHQ9tLfSUgFz5j5ynfI/B4b",
-	"6FB1oRMDttLUEJCEPQk0I5RnVtSvAPy+0jm+zDlbwqcN9cvqFg5U+5W7MRvKScnhUwGphoyAlEISkSJz",
-	"y07Ir6XQ4CjGAsUyMp8CJxIKITXjE4J6hfv5gmW9496L8SB9TgfwMju8PEoPaMCbXoSi5oxrkJzm5IPF",
-	"nNdm9YfjU6d8QYSegrTbTAjjaV5mZg9Hg6OEHA1eJMQASF4MDhAvXgye41Eb+FgKHzm9piynl/mj0t4p",
-	"yaAAnhkF0iBwySXQdGrAQOjOhXhL+cIJbfWo6CoEmVG+IFRrmBVanZA5ZZpQRXLBJ+a/o/eGuPZOxxrk",
-	"iCi6UEYTDEyU4PdVFfIDkiMqkfjhSxgLaYyXhbk2OqGMR02RQCW8SXofOS31VEj2r62oOS6cATmcMjBd",
-	"ASdTqgh8KhjSi4SxBDU1tpOQRLEJNwwdwWwI6IOaCBqwPZzCxZRifGJw/prmLDPgOahJKiEDrhnNLdP+",
-	"yAspzA4Nhr3mmunFPRzasvRwgPSSHlKj6h3/HLxhTR6SCVD8mSYzw/2sxYX2ABn2YEZZPuz1kl4hzG3L",
-	"3nFvH//Yu/klOOvDw/Csg50Rt7UH1Yv8bueQ53tO5b0sNbmUQK+sVme/ZHVgWRrRNLInMiI5U1oRQ+zE",
-	"HbO7IFUWhv1C9hYyRs8R/i+nDBht2C5NzFGa/RrtT3AgS7psrRtUB4w84PTsrbkVq9MU0rygGSyzsiVz",
-	"OOmlEqiG7ILqhicgoxr2NJvBqjsg6bGsg9cg6Rk9dtMRVVC/Nw9b49OrDD87v4X5Jak20QD5l2pZcflP",
-	"SLVZtvrkK3wOrzKz6gjN3wUHM6a5gqT9rALHwjeDLp6FEHT/nbUQvncnBNxY4z/3SoVWSGX4Bm/Xx3p6",
-	"9gGUYhYRl4B/uMucWYhxGaZhpjrfrHnbswcp6cL8u6gVr5WVlN3dhQUs7nUj7iFLHKng1yCVpQ+mCHKh",
-	"hLAxoXxhZNvG3XlWt2lL7uQ/2Mdvkl5ZZFufuLnli07HHiMH/3Z9iBX4wS01qKQBZhwh3cZuRTLBZa7e",
-	"lvvRG2Ua0ilnKaP8mSJzITNUZQJKO9pMaetR5A3jV9b+C7FCC0IbmNMBLZZO329z7QG+cwyY5vmPY5TH",
-	"awUEncBb0LR3kyyTckVjHYnN84QVYlvGIfzc6h5+CXfxoSIHz5loqtm1wWZQKc0NLhkUy4WCLM6krM39",
-	"qCzKekM/dyEifHSjJHllePgn/UFDsboRytXcqtsrgFwx6wFZd2Pmo383zxnAhYboh8zqcbJCzcEgttF5",
-	"UvN/iflfxPtSaTEjSkPxTBHzif5G3EaI3XrRk8Bv+oPYgjf4ra1QeOtet+MFS/to3cBr1GpD3bpHM/of",
-	"7l/9VMxCfmB14AZfOnxx1ADleWQLry1tMMFfX0MM+aeUZ2I83oQb37vHbhL/xkVHEmiTmWDgeaaIMion",
-	"T4GwDG13CdTYNOiddRy68pY1Awd/OeqtBguSnvdzbEXP2inb685g6SxRP4+SMn6scVBNqKqf4njRXOZd",
-	"VH8Gnl2I8YXSEmhMzMkSrEdHT0EC+pS5IDNjZePBKyLZZKoJF/OAFC+FyIEix96O2S+jWUS/4vBJX1jX",
-	"bSzSpRS6Fah1KGiBtgfjJZwQ+LWkef1bsK052H3ZLXXCj6jsaUKXLJ1uh0vytpqXTf7qHTcPkCHNKZs1",
-	"/iJBify6+RDlKeR5iyCr1w5iTVspR0xIZ/6vtxXdc0a9KWczKhfrFSpqTV/gE8YBJFFTUeYZQYcs0zas",
-	"ehvdSlM5AX0RKKnLLsB6TTGu47qOb5AdY7fW/vddg17mqK2qrsX2ipc/jihqfDJG/HfuezVOzKi8ysSc",
-	"e6GW9KZ6Zlg6WvCxi/6+5s1Lgp5dNPXNjVzYod1WPNG/c7notsQt1Cj/TsclOm72NgiOVFgahLpo1X08",
-	"pW61xS0vygaMOorjD/bhztaif62yFQOy7kB1G4Hf3vSMiU93BDV0wY0GhmWAO9uZlu4UXiGT3ZJ3Gu3E",
-	"ujk2qY83a1a2SnyErpXBlplT1NanH+QUc1SKfGENWaob5mU/dj/m+y0+N9SmW4wHx98v1mGL0e3VKtSv",
-	"r0EujCI3IVoyQBWPCJmBTGz83dosCgMzhvDUSWgtKBfNAZtG1EUVCS2kiBpSW/urwP5ghIYTIPVzZD61",
-	"4gIy/MVLOzEeRw9Zs/QK9AWCGCMrNoMLVUTv+HsxtxGWZQiEvIKMCE7qYImByAbqDCQJgf6kTw4OZ88H",
-	"qAjVRoX9WxRSSbldPo5uDXdFlS1RIWFCxkISp7MoMpZiht7hHcgVEJgVerHb+drW+ua0BLhw7v7YkZqf",
-	"Xapbg/H47KINSuAyfntsbpzQGk7yrYtvdPWx1MZU1C1uOUOHD3g+EnX0Rq3OX2qgv5BbKDAkb+0Uct94",
-	"b8Xx1hx8RdAHrPxgsLWBv/zBNYjyoRLuXil02kEvCXS6dbrgqhtMFJgFVNsVgT2x3o74Hmhudrh8oWp1",
-	"javIB5ZVYvtWbPdvxIRxoxBveVUTSbm+8Kb5ks6PMSfIkAf9eFrq6aFL+FQnRPB8QUYFVWouZDbC/BAf",
-	"W0Pm6Pbln4geT/VjyFGqPzasmIPDbzY7iFOx5T5QJrIJF9JCvZxVGvXie49jxOEyoywnNMskqGUX97Ir",
-	"aSPSV0slsUNcuvrbmang/WNbwXnP97a0be+FW7vntxF/Da2dz2uloHvMXeamxz+qiDTzETv3qTiEH1FF",
-	"3ngjM8bDvx6s3FHlirjAo1GBfA6cSR4p1+dFF1RrkAZdh8MPvU4K9Q8wfxdcdxPpDw6NoX9w+A1Jp1TS",
-	"VINs+og6IsVhBMl+EBm8agkn+D938FVykYEzrtYjnn8w6bXfqoHpR7f5rSjNAhAcwV82U1lOL2GZOl90",
-	"8OXw1vgBy7zubTbrcwxQ98yBZt5Rsw2YMevSAu4AaTtGI2bV6tXOIGOUXyibvtS0cUV5mQcGrk3RXn/H",
-	"Se+aKaZVJ2RpRQj3jWQZura9nUfl6ciHb0aY+3T4Z3f2KrGZKpzOmDNMzMnhHZ2QkQ30oISlnDCutCzT",
-	"2l4QHIZ8ZF4YnZCR15NGBLhLfvZBc6+0nJBRzVPcc8bmWVT2jjG7hjwQ4h5w5Hnuf/xKdXSwTa+qFNuV",
-	"y859UcZGcyLx5Q7dHtZC07ytrgJzovxJj1lumFZCaCqFUoTmOSnoBG7l6rbLJlXRiIM5hiaep77ClPlt",
-	"01VsCv3FPetPHOaNT66Ti6FYWDGOlsFb+nT0PAKHoke7XMzNq2Zj5lSnbDLtJb1STqAlSeZdW07CKSfv",
-	"v3tFXh69+P8q50Im0nIGNubVPN6sMjabX/lpSjWZA9dkLgWfWKeQYaE28MRTQN8LJjgQSgqQSnCSUk5o",
-	"qkmLw8gn8S0v9iMHAlzLhflOlX04ZpBjDqIsc+hs+btzsWnCEePfMBVjx7TVmtmMtYLqaXQLYQ7zug+w",
-	"LCE0V8KnhYz+557TW/fOshHxBUhVrvbalJ3VZb4/P39H7AMkFRn0w3KsFy9fBiVQR4NBlG14/8dSLu1U",
-	"SE2c68JLUI9G5iv9dfHO5Zzkj+/PiIQxIMKETD/8ouH7dVZlHZHz+1N0gVyb5nnTFRXmYm6Mm9sgqt11",
-	"ss68bCDQChtfSy9MOWpBacV09KwCAd6S+uUUlvqUUsFTkEZ4GrMugzHjyD5tjrqKLlMlvK7eCpZTud/J",
-	"jmEWf3k5ONgljGtBltNwq6yLuobM6N/Nm9ivYdo30Kv95/vcRqXWX4s7ztg9vLdp0rez9lyO9QWmX9+m",
-	"hrLpkgk/Fod1wpQGeTtgnW110W5sv/3w7pmKnPsPQurpnPGMnJ1HTPqtDKKkNpHXxuZt9nRthdXQnGaU",
-	"vBHXkFOMt9wRmvuQzo2TrZKiOpnd9kptSvJ9GOCIPBul17l56h1l8k42u4cu8da7Wzy6TxETAyNbMDgi",
-	"suTKq9XKqNMuMj6y0s2WJSjkW9bDNBfS5az/WkKJzD2bMe6en1FuFE5i4FKh7wwfwn/b76MlgjWLMeUn",
-	"yA/u5nD2aX/OJR9xlTs9znCvjZckAYzp4zPbVEt4l2aLCy0ufEJhnLS9yWK0EqNKaWP51FaGs4z8N4wc",
-	"3BGSGKhysP+mqvo5242n33QJR7eE3DBQWBTAsz30g7piyASrJVWQhtFJO6vSL2PhtBWbVNs83/BqYue6",
-	"uj+/m7jD3wFxWuU3bpXut0Z6o+C+BKw6wo8bC9SXVQf2aVAZzGvlbQt3SfekQ2t2RyH2pYuoVHizV50Q",
-	"eqkMZOMq8VLd0VHizyzGfnxatsPnLW9DlDoVM+iIdT+6p+MEsRq2Wb8rv/aaXdncnbXlKhEVEAO+Nnqd",
-	"YLbTgmhBCqoMuXPM83734TSq9LkPV0GOWjZr+KT3fc7QCbowFej/v9TjvW9iXxpXCUdrlYEwOWn5gNwn",
-	"lqBK1haONA7udtrU/UG+BsAfa8TzEiwIlIUp5PSS8kzwlqDZl02qX5GKtw+i1nn1cmv116eRbIxIhWkl",
-	"Gx+uJPNGwl5Osmi+kLRkCNymvsW/uAazVkOyjF8UUkwkKNWMx26NZvE8/9tk2m1fANDutW7VSBqyK5IJ",
-	"92tXD2k0SPCdUaOC3KCEzNHnRRUxBxn3c4iLzQqAbmh1QmSo1I01tkHA3gJQbC5YMNtLfNlC7Z4PINhY",
-	"3bFE3tH8sJb8LSeOt0y/DBS1tltbmxnWNanRMJlt8yY7ZTSuVL9tyr7qzAi2zjpq8Q1VLbgCJGOKFIxz",
-	"yIgWJ8RwBIn9t1SVfYZeJbgG6dvWsJXyhxbauWP5X2QXdR6aLDn3DsFbF63ZR9w9LB1j49DDwsI663MJ",
-	"ZRs3HmCrT3ZsIN/G1FCHTvcUHf+tyclYhL2SCaseB2nwU49IyTMByvk/4ZqJUjlriuxMhMGXS5pe7Z6Q",
-	"kd0mRgvnQl7VqI4f4EKTKb2GhpfBmnz+hFCcmlWjQrP2xcTcP6BU7V1c8bD+dI4tzYBnWIdy6ro3oEl/",
-	"TP4KVIIkw3IweJ7iR/B/YRSPmmALBnXBeHvri5JrlpOVvhPu1YbT8GU8HrDiMV2JKomC/lqC+7KxDkf7",
-	"tGD71wf7tNTTffeB0Qlh2nmBBE/b5OgV8NpKcbdziceyOTescfrLkDc+3ji8GIWeS9hC8TZPt7uQah94",
-	"FwfSt/XTq07x6qe4sm3eP+U0X2iWRvIKtpFKjlV2txnM2v+wL9UgbLIcav5crdd2G6+ohomIqStp8EtE",
-	"Y+maJrMcwPVfXZcLEwL2hqmISb+d4dXY6G3NLgvWtw2sWytglrnURNJianQEDNn0CWbXe2UBkKswQ/Go",
-	"1bJMJYSSkRRCj2yBAFOYoC3GxOga+JFkyMMuJvg3YmujbO9JgvkCqk9OyagoL3OmppCN0Kc5ojKdsmvI",
-	"RrsWCPScodv4Eggd8srpiYAfE0B4bT4IBkcUoRbYQO9J3GN2E4pUbZFshrndTzLkBkhKvFcIW9/UTtjV",
-	"9+qP9smf/vStpGOtsIWlWVg5EDFyrf70pyFXwh6Z95enlBNFr8EKLsaJt/BOiDsVI+iAj4VMrTCcmSMb",
-	"U5Zjy5vq0oecqcrZSI4OD6tMmSCiHrQo8G1jXB6OC1QqMnIa0Mhmw6w6PbdDbu8en9FPZ/Ydn83l/nmw",
-	"Gpk3N7Ft5thypM58InHwtlHMD87Fv4WLYgp5EUlbKOzrxEYxiZqKOTf6C0hXcvEpXqDYYvis3XgdL/vf",
-	"P5/u/S+696/B3suL/t4vf/73XufEuO+QzFySlSXYMEWOajIWeS7mMY9vi3muWlapE8Asd+kaIQjSDhv4",
-	"cziIVd/cpqK+W3l2ldu2ria7tRrf4NkXcuo1lZTbe/TwO2B48vcsIvAk5VcdUxYVZ0UR6/37tspOg0/a",
-	"8qKpYUZzSYsCMuRXVkmeUXnldGQUJ1AXgmF50Pfnb9/sGYZd2OT2qHm91clFNBija9pcE7+jtqu35/Ye",
-	"Wz6r+1AW6ou4m7aw6l3MjOgyHN8LY2PrOkEcN4uCU9pSR3v4kl5vz29TvrWkGN3JL9XBxxRcA5bFTpqY",
-	"0MKsAqbX6kK6n3pZ7y0JDyUJ1WQEOeJDqb0ut66lDYyL7awy99IZH4svbpmtWEer7oPKWd8tr7929Hd8",
-	"/hOzLi0VS1TDDh4eAuSmJTfbMsRfpXoQpUVRbFEoW5cwRJMu6xBG91KG7iyyTrKPLB7EemU0DcNV/gWb",
-	"F9cgycqZJGRgkxO5Ua/9zw2XZbsQrOI23fbv3Iwdn75DtWpNtX7JDjGmJBaUCo64gYKb9PGQdu8lOLWl",
-	"zLiFu+Q2B73iA1nDKDcc1X25IJpc8y56xU+Sbd+IMtAVll3JW+YK3p7Brwj/zcZadzGPp7JG1jeKnTZa",
-	"LRtsIa8W3LUqroGzThcIpH8l9tfKwgArPrSksZ9aJw9TxKubttBWT6UoJ1My+vb1m9fnr8k+5hbuf2bZ",
-	"zYjsYJ6g2j0hc8mws3joRTJ2J+qzmGCvhUTnU/1986UwHLCq+8YU3o8uDTOetNuRcbj2gtF6xtvwuO1y",
-	"daOFlSt6AbY911PA7EyyQ8M+SNIOltglE8BSYlf/OxbSFXTB3PduaOkAdqcWh9167doWu/elCAc3XOcM",
-	"uxRi17J3uWlkcMDbKb4Gx27VmvR2OdtfIjV7mytsqZNuHv7a9G1zoF/IAWNTsu/geTEf6BgzXq6jQv4J",
-	"tnRKkUICpnLaoH+/1yHGvIZN/YaQZ+lQMVsoLSXTiw/mUbtXG248LW3TCvsv32et958/nfdWZ0M0o6s2",
-	"gNAIguZiwrgVRNHgaDWHAM/WxjsrcKdaF7aVOnO6cCq4pna2kSP0KkGe8cl/1Gr3OBfzft0t343Nel/9",
-	"/l0u5iR4dUXxWX6WKRdBQYNGTYXQPvQO3KYM21z+jJyd41QXlkI1xEqRnbcf3qnd4yHPIGU2Y8WI8YRM",
-	"SpaBn6iSCpk1DCwjreuGQBiTaWTDY03BkKOr2m9HkTl2/s/ZNfSHfMj/7d/IK8GvgaN/esj3XGRLilJD",
-	"UNOWlanGt5Rz2vs7G53U7ehpToBnWC2l8GFCbfc/KYTum4/7mRpuT26yGDbJxEqrkucGZ3AGVGaHi8yZ",
-	"gr5/kVyKjIEiEgy2kpJfcTHnjoZxBaxFs19sLe1UZAcrtrGkbsgJGbW19x/t9snSbC0DeWO0VpVycTQY",
-	"nBDaHE0gsoVZAC9hdUaBb8F1u1gUbVSn4e7f4IADs/kC8Q2fG2EccUR2Dv77v/6PYUPEDYQjLwa7uJ+R",
-	"rUgekR3/i/vBAohH9BnZcEKwmDmxscmE2BdvRri64Q8Gk9K6+TqxhNuRGZzYBxRJqZSLsAOtAQFxRuTQ",
-	"J6fczp1xPz5T9byn6kgHRwmBTzTV+YLk7AoIJTM7tMOcssVGkTvkw75okJGqlse60sMaHv8XW6JzQkaf",
-	"9ryQ2jNQjYjghgKDQWMYZtVTRLFczA3+4jgvmpt/Zdhrlea5LVQxG1JGZSRHg+e7CN85m4HSdFbU+Pz8",
-	"+fOXBh8+nr86ISyzP3z8ePatIvAphULbjqxhb1/M1mTpFB91FreyocucpcAVygrHBo3Ekwy0bcZVytzx",
-	"WnW8vx9nofv+I7VhtcwgT9+dBab8cW/QP+gPbFgMOC1Y77j3vD/oP0dFRU9R4lTYwfY8y8PGRLHYyD/w",
-	"0hRRgBmlTBJM3K+ZHqIyWkP+mRp1+o5ocqDX9iffN5+IUpOdkf8nJk/Z3montrOqodZGp7axrf+cGdFV",
-	"4cFZho3ola46qqtec55ni7ZVP7Jvx1QabWvDg2505M0vS4MbDweDNRNNtptk0uxvHx2wZLiPkR7h6ajE",
-	"zkqUkGLNjC2Gukl6Rxa22JLVHvaD+Y74ysHmVxqTgKznw47B3PRiPaol6NOJV1hL3ObWvKv/+OdeiLC/",
-	"JL0lLtE79rV6WHesWgpbLkuW6z0WSHiywwXhoOdCXu2SXIgrRcqiicqkMs5dkSGKHexrYfSAoF0wz5K6",
-	"dnx5YkbO+JXlTtSrIG5HiS0wn6Nf3Hx8yJdr8njmfkY55SQjdpHpkzPt36faMD3m2FCTVKxtVw8xqBoJ",
-	"/FVki/tHYmdK3jStDi1LuFmhoYP7X7511GJwKUmkBeQz5Ybl2iN+VEI6Ghxtfqma/mheOHjegeqWpjHi",
-	"ey+6QBeZ3mRePjzs8vLqbK6bpPdicNjpJP0w3LtzF6wGInRT58/bMJqbJCZN92tTIZSsq2LrdfDcg8ut",
-	"5HPMTq86nfrWKtaz2jYCufK7dqPFpd7Mm2BAo4gp4jsjt0ERdk7uOCHMN8XeBIJtEA1YLSMkcR0oyeUi",
-	"6LXeBpZBpQmH7EKLC3QRrcz6q/wYm8DwrXntVNpK32pbeamt9VZDx9cDMqfWwa2YUXn9TENsMc9mQHas",
-	"UkgnsNsGWxVdwnfjsK3ziT6kvhW2jV2rbfnzcIqW7YiEIrlZgP6ooqID569nKt+dj2K/zSUnSMA0Q6YX",
-	"ZZpVU4UObHPfTr9otUvO/TgEN/jDTWmwwy2SpVH4aKgZAwJNNMuDnQZXiDzvE5zUYR7PqdKut5sbnDEK",
-	"JngY67ia2LFhTHNtLR8MjomEvTFUuiKeHCKPnwdi7Xbbhw6NWdxWTIVrio3X9pRWZMeyU02Xkvujch3K",
-	"CcvIBEmz2gVTJ2RAMACvvH/JobffXivrw5moXSbjY+7A2sn4SVfZ95CcITawJsIh7AUY4YmDSrNHVxe3",
-	"5QFHBx0gwwHod2cY9RkGZEpJUeY5qcbSPAz7qGYIdXj2M8tuWtW0v0FAbr2HF0Wu7XqL6VLFNr9uHNvW",
-	"iLkjnp36c6kLCcaIY65l/K2QbFt9/OxbGzbrgm37aTWm4xaL1N6NJeseP7qErfdv3jcnjXQy7u+dSlpN",
-	"e98b/vdKKUeDl5tfeCX4OGc2Av2b8w/ckRdYtCS0Ygm+RowLTYKMwocRO5a4jc1437RtvvmogqiVxJxF",
-	"/ERglsDuiq/mOF1wi1dIu2MdkKmYQeKckQrkNWS7D4u6sp4+co/I6zKbH0sy+REqX5do8rzniXD+oJLJ",
-	"oSWhyyz0Xkl6kzHTDP48dBizSwjm646v3PnSaRYNPRgjJRjEdbsg570ZKMj8ww6hd+L+Sy4SPxahcQhh",
-	"u1DrCkNflAo0N8xUsdPgwrPyhfxDvjI5sB41aEfycbDv+cndPqm78gwWVE+tU6LqiTnkNRH2SZXLGAL/",
-	"TLkK+moL2Bl852jwvE6s2u2TUyIBBwQOue9l3XRMjs4ymBVCA08Xe3+Hxci8UEquXPqkkfv+NBhXGjMj",
-	"xvaosL3nkNvBGC7vZsVb6ERuI+S75dXWEP4dFs7ndv+ie3X87yNHjTdI7yeh/ccU2t/bhhwN1oVWpW1R",
-	"vyYcctcYMrJknyB1zyy54mpLA0Fd7d0qt55LhkyOV3xuLKTldWq3T87GSwwZW4S4rg5uD8YGv4KaffsE",
-	"FqbIi8HhsetSNaGMm8M1jHMR42gfgGf1WM2HSmBx398mgeVhtCfb3MFGw/bqwfhhmCW82DeMA4bRR/jG",
-	"sW1TMMqopsejY5JBrineCsfuktjwBtNfd2OtIDeqblacXQo9rTP7bJduyPrkJ8yQtbMAj8nKPkYWZ+y0",
-	"X/sn5aXcMRkhrCMfONgZfR760x32jsmw1+/3h72b0a4R35jw5HKpIbMbHHJKRmaT7hsGwRUQcxQ+rbw6",
-	"aPMNLNTKyH//1//FMiOfF7z6tu11Q975DOJxM43Eoj6ZsWxvThcYIF8mgV2D2E+C5ClvaUPeEnLECnkM",
-	"JU9Ar+SqIQHdVfBUieIoaaJC4zshZ3vAU4FZi2zC95hLyxUid+F0VQC1HRDd1E9fZkNw7OkxGfkZmyNP",
-	"hFhR0h/yj67gwE305JkbYlN/we0dNWeXmkfeQ4HZJUh1pQRlBRP3k0HHUsyGWCjvZoRiqraxA7TOfRb/",
-	"0eFLyyffG6mzd2qD/bHgezXztavg+bQ3n8+xZGGvlLk7ve6ioF7wkWVQMAFkVQx8wCwnwh7ZdP+tcYyj",
-	"ww488VyIt5QvfPXO7dmGqyzrHf/8S4OJsAnHEWm2rMVgItlZJk6lFzmErmVz8r1f4hyiwqQ4m/jN0PED",
-	"KY+N4cBPVPtEtXem2pqSgvGOmylVlLqdSt/Dtbiq+xsr4Ib4XH2oqyWrOpy5f0thawerXDWkYKcJ9GNE",
-	"ZkB4GCpbGsvWic6OIo2LLU2IUj8RxQN6URCdLTI08XYb9dSWfbfFNd7CQwY03kJ7xonNCP9ClVOYB4tI",
-	"bLRx7Jjh/CusquHc6tSxTjCdrvEZxav6wxHHrvnEiNS+bPsXgrMywy4ditgut65hR/NabfeBtw/l5qkG",
-	"xj+ylN6ETAlxbTqeeNJDJgrZERR1VcczRYzeaoxT7LuMUreo5saqOzGvsN1Em0TGL7lQmZvL5l/zXbGb",
-	"Atr1ELDg2+7QRqpnq5RkN/uuVh8egp6WBmzfVib7zzjOkp0ggzPakPUOG4aBJeoZXLMU1BOVfAEqadVE",
-	"tyEKh83raCJAd+UUUGLTyeXCiLvjMJSQUimZbb8O84gy21B2rTWptCjs3A7GJ33yzv6KsVX3ovbjmGhu",
-	"p+B5NVg6FTpUkW0T+iH37rEdzEWmM5YvdhNXQ8U0mQF1ctG+lgM1ZBuxVN0JnFdDJr4OVfqRTNZTvEh7",
-	"RgVl8onU75/UWyzQ15/cjCa6REg4kHPpXjbbo9KNpm6n9VdV/of5tlNdsYHPbp014UQdhnx8lXY12Zdb",
-	"t7SdU0AY7w85Jt6J3Pb3y+d0oeouIxRbyFj69mMb8Fkb/vEQsMxK1n9Cqtto1O3toeizOdX7kRMjGhOo",
-	"YzTqzsmVeZ5YhmzO2JyburvT6SlDYQuytVQU4q8hi5pY/IDrdnK9XUuYYDh3194w3qAc8sgwtiohy2mB",
-	"huCPSbOTT1t55OO1gonXTtf9m105e7C/HX86f26tl76/Iu4aEFfb7zuPRkvIq8bA97bsg7QUWBqO+KBF",
-	"oJ2b8dSt4377fXhUTT6eS9yt645rsRsW4tTddOqmYi9PbMJmLeZTys3DhncEvcdWrVts8PGwPW0ag4Uf",
-	"WQJvyKU26lLVRMhVbZsDf6awOaCb7f5V97B5kvHdOth4mSg4llGHHamSevgqinvvQQqGkG5FzBGNYGNt",
-	"wSNUFmyghWp+6++/pMDjQlVN4G8cp2ihMaShuBUXv1Wiaam3jRmcrM62sBPpNMtzHLZn2L91hMdDA4/C",
-	"879MkGADorsIwRdC+IdPJ/yDMXiLY2EZCrFDjkkVf0iIn6ecYJ2Ltezs2OT7Yu77bjLx/WabV0Md7ShN",
-	"+LWkeTht+1mTdyV2ltrR4CXZ0XNBNL1UXhXEVGOaXVOewm5/yP+HG++ncFQoZu1W4/pHJ8TW/Sii6RXg",
-	"uJyYyXiKe34UVmKX+spYiRck2MIncKc/1br8wZiQxc5G/LHSJRzN3R+nuaTp1T3zmVOsPMBiPg2FtTft",
-	"YPXoHPeTqlWXMUrNc0TCXDKtIZLN9DfxV5pefTUarqPWehL9Ux+Gu2rVBlGqJnCkmtF/T/jup0bft2z1",
-	"bQVGblh2IFdx9r9G6tXhUGlD1CdVvo55FZNmq7lqI0IlDDnFwh3bCZNyP2U6fG1K+dKKYjxudIYf8tG7",
-	"Hz+ck/14pfGojuzUHdBRp8GKHHs5ZIcLOaN51RV0t09OhyuzAomFVxEuyEzI2mW0czR4udsntvze+pZ9",
-	"TW2O3e9mVF7ZgJL71JBXzRoq+Lzf9hk6sKKKxCt3xY+iSvjFvjJlwqP579cyedIi1jPS75AuAwcFVVXv",
-	"kySo+ReShJMc74vNoo20Z10f99vF5jTLXuHXP2goHoi4gwW+TiOhjsQjpFbTqko+n2j9j9bSJsXyITED",
-	"OwU9sxGcIApBMgE25jOl1/doPzx0s5KAe23Vp8T1nCQ7Ni0M6cMQzZAzXY0z8p6bxHl5Vnw7SRAzTmyn",
-	"bVUA17uxvib9Ia86jZCujUZ2CpCYL77b3nNkyKNNR0jQc4SMmq3HnY/n0qUgaHYNq+MbiRjbRsg+R0G4",
-	"mY+ul7IL/+0cHR6G/VTW9Dd56m7y1N3kiX/ftrtJaL1tbmxyV8b9yZzBPetmr/Gjj2J42aW+ULZsA4b2",
-	"ToPcjlzD4MDT+JqvS2PimfOxBhqGi/XcOZiDo6k6Je7hjOulmVZrUvdonrtqExaMBozPYjtHIL5Q7p0d",
-	"zuUTz/zA8NbRJMFA8Yr+lofAd0t6swtXqqBNt6OT9oEtk7ZFX2y55oNk2ZlLfJQUO7PQ5vw6N7U1SK7L",
-	"F1UM/LeZZtecSBtQvf13x0y72Hw3c6QPJAOrcfqPrcDintYkwPnM1inQDDnO597rczpp+6x7bB+fuUl6",
-	"b4SFKtLO4v0bX2cXrrMy2alumvWVj//4g9WvuXx464vYcdlw5GC3G8FF2+3i8/tOdjBYP+LNIO6r+tEH",
-	"5qRupYVZOUYuNSQJuVxg2csXK12vYSG2dD0Y28TL2SXIivObB4Cm0+245MqVKaDSlrZHr+sD/tyivjTP",
-	"8SchM4XxNXyHjIU8cYWAWLqKThCcDton5z6kaH8xfwQ/CUfCmH2y40KZHvIpVeQ5EdIGsHLQZvk+eeve",
-	"MZKe6RwSo1lYHS0Ai0jKr6wwdC3+3FpDzmzQD3vwoepnfSkxPeHX3jJbb1FTIkP3I1rLlx/khJoM3tJ7",
-	"UGWuVYwu3Akn5PLLzHK7a8ylzPM9vFyHj+LaGBkGV1QS4ogKUKfCiDtSlc8KzsDHt5d6rPjcTpuQQbkt",
-	"R3HuYaXpAkc+G7ZfMQAmfTqz49irpsa3uFyl62yqKj+V6ZRd//5iFHfN+bHH4gRkN0ywNWQ3SWseePxS",
-	"Bo+iDN5JEbz5/aeNI9Gt5IxnMGac6WahQDdD5N6SxasGGKOz8R4y5CA9xBW0eHhH5r5Gx5jqRXMgkDEd",
-	"TFw8TAglM6YU45Mht3dMjg6/iYUQbOqtQ9m1Qt+gl13YWwR4mG70pAtaoKTHEfZMV7a4haAWsn6Daw2J",
-	"X74KE+5xqNab8r8h6n2EHPjDLrSOsTgk3e8oy3+zTfe+2W6v7z3a3gdjLHKaehF4QqhvPBNwRTKjV1Vv",
-	"gtWSqttZkC7jnuYLzVK1rrDKkM5p9eAD02i9UMwl53/ETK+y0Q5QYjYAuMKjJ0WrgWU/ljoVM6OOwydm",
-	"E6utGo7B/QKkq30w/3dLBLvrQJgAKx0Em2MJM6e9IwL4fGox9oqGr/mtIw1czBMCVOYMJMkkHeP03DQv",
-	"s1iZl/eg/MPD88C479Zpc594MFAvEaV2pkrNJ9TvuvLwvFbEvCPNXXni51aj6fwIOuR6tN3/7P7vZhNX",
-	"/UdFao+BV23qT2Xk/o6R50de7bOhPle2yGPaICvxNHdBzvGY2EkomO2kyUGlxxdUT2st/jrAnTaHWTj5",
-	"/PlhOPn8IDL5PETrUjkFuNW1/BGf+EKBVgTP22dMYeekttgjXljXyON783BbxNNllO2YY94lwrBe/BMa",
-	"DztjmivYtaC1DqrHL8QMr0shcqD8geOd5tI2xztxC4kdKA8ZuVy49DvBUV/4ynWr+wiPNpoF2fMI2IL9",
-	"93rv1LoQqbmFBwqRmk9vMzfo4F5XXhcjNYe2ZFx3jnv6d3+zcc+nVMANjuAsI9Q2kHYpgKvdozdT3bL8",
-	"2hgcQBmGsxxsBSZIqgwrt4p11RbCGEpVx+grgIJwOrN5NjDbxZ5zC/xKIA+SIfcNhGz/2AQ/kwvl+5Y1",
-	"GhuqIFLnxIxNVval59AUNlhVFvEnfls9VDGZTbGJ+pWnEoo7onF9lA6btxQabbZC/C4Hj8K7Le998qas",
-	"BjNuccG3i1fcriV+hYy2bAKZqzBcTbu/VDNxfC/hOs9yyM3jON6rC5MS47DnY8iyZsJV23XiXjYa8sDq",
-	"0ZfpqLOWxFz84fdIak+qT7ce55ZAnynMikrQoE08kY1zOjE0FGl73k0pygR6+M3/ToHmevqvdZ6p7/GR",
-	"h5Q3boUIOXws+vfelfYcu2/gzRGmSFkE5ycK5RrQzkBLVh2TKIDTgvUXdJa7P2H/9bUHZ+QC46DUlzm7",
-	"99ggHtPC5LW10l90IfAPIK9ZCh85vaYsN8j9IFeg7DLYZE0CTZ3fjWp6SRWs3knzc597l0AlyNNST83X",
-	"jWDEfbYGy6cC24nKa6epk9N3Z8aILGXeO+7to2h1S64mA9RdpxM/Yyrxg6icSPQdv/dwflPt4jEArjqQ",
-	"DP8nM8rpBGY40ZXpKePN0QZV23FX+yB4vtjtN3vzqnb3IcYMw7TuPvlBaMJmRY5rQkYWoMnOi8HBLk6a",
-	"9W2R378+/fbt636zG29sob+VLMM4uSgvc1BTIVCVCDv90qoTpITatdwOSLBqVXCyuvCrYOyvqvMyqkGk",
-	"3RYIZ5OurnEeKTxLEEdzw4TtjOCqoXVR5jlJS6mE7LZ4/enY4paqE4xmIQtJiGNI9eyIKopl+IikaYh1",
-	"hmZufrn5fwEAAP//",
+	"7L39cts4tiD+KijdWxV7hpZlx5lfx65f1fWk09O5k3SyiTO9ta2sBZNHEsYUwAZAK5qUq+477D7hfZIt",
+	"HAAkKIES5a+ku/1XdyySOADO9+eXXipmheDAteodf+lNgWYg8X9fntGJ+W8GKpWs0Ezw3nHvbApES4An",
+	"iqSllMA1uQKpmOBE08kJUcAzwjS5oOklYZyMXo333lCdTkdECwIZ0/1e0lPpFGbUfF0vCugd95SWjE96",
+	"19fXSa+gks5AOzBefR8HQoISpUwNICwz32Tml4LqaS/pcTozX2VZL+lJ+LVkErLesZYlhGuPhZxR3Tvu",
+	"lSU+uQxL0nuVwawQGni6+DssVgE5JWnOgOu9dCoUcHIJixNCiQQtF2TO9JToKRBFZ2B+Mn8vJVf4xzGT",
+	"SptdlLmuwLfHX28gWH/PABBCP6OfXwOf6Gnv+HAwSHozxv2/D2J7ec1mTK9u4R2dAFHsX1AB8WsJclHD",
+	"kON74coZjGmZ697xs0FSHyLj+ulhLzFwsVk5q6Gy/6phYlzDBCQC9XY8VhCB6pWGmTIYoy5Z0QaZsC9H",
+	"QYtC5mEZRGC5NpiiCsEVIN79lWZ/oxrmFK89FVwDR0BpUeQspQbQ/UKKixxmf/6nMlB/CQD5dwnj3nHv",
+	"3/Zr+tq3v6r9d/Ytu+gqZlOlmNKU6yeKFFJcsQwkGVOWQ9bvXScGsvfwawlKbwEZfKazIgd7RpqyHInF",
+	"ERoZ2lse9gzJ4ikfE17OLkCSWak0uQBCNZkJpcnhYGBOXFNdqt7xkbljzbT5sgGMeMiqE6YXotTHFznl",
+	"lwb4W5/QG5qbi4WM/OeHtz8RIQklFzQj1WbwjF4IPs5Zqh/67tIp5RMgqVte1Uwg4FeecZpDBAT3ByEv",
+	"WJYBv+WN6ilTRBQg8RXCATLLbWg2Y5xIkcMJWYiSUAmEkisGc2Q39XU+ra+zBureLhOPjOY5yCcKoSMz",
+	"uiBcaJIJYjaDp/M3weHBL7KUSkhijjM39KenlLt71JRxyMiUKS3kAiH8SegfRMmzh4TyJ0FUmU4rxDKk",
+	"q8PzpGkqSq4RwHd0kQuanQnxmsrJg5+mtFyBXIhsYc40N0AEh6pAXoE0EEOh7aW/k5AKnjHzlR+Q+T00",
+	"0KHqQicGbKWpISAJexJoRijPrKhfAfh9pXN8nXO2hE8b6pfVLRyo9iu3YzaUk5LD5wJSDRkBKYUkIkXm",
+	"lp2QX0uhwVGMBYplZD4FTiQUQmrGJwT1CvfzOct6x71n40H6lA7geXZ4cZQe0IA3PQtFzSuuQXKakw8W",
+	"c16a1e+PT53yBRF6CtJuMyGMp3mZmT0cDY4ScjR4lhADIHk2OEC8eDZ4ikdt4GMpfOT0irKcXuQPSnun",
+	"JIMCeGYUSIPAJZdA06kBA6E7E+IN5QsntNWDoqsQZEb5glCtYVZodULmlGlCFckFn5j/jt4b4to7HWuQ",
+	"I6LoQhlNMDBRgt9XVcgPSI6oROKHL2AspDFeFuba6IQyHjVFApXwOul95LTUUyHZv7ai5rhwBuRwysB0",
+	"CZxMqSLwuWBILxLGEtTU2E5CEsUm3DB0BLMhoA9qImjAdn8KF1OK8YnB+Suas8yA56AmqYQMuGY0t0z7",
+	"Iy+kMDs0GPaSa6YXd3Boy9LDAdJLekiNqnf8S/CGNXlIJkDxJ5rMDPezFhfaA2TYgxll+bDXS3qFMLct",
+	"e8e9ffxj7/pTcNaHh+FZBzsjbmv3qhf53c4hz/ecyntRanIhgV5arc5+yerAsjSiaWRPZERyprQihtiJ",
+	"O2Z3QaosDPuF7A1kjJ4h/F9PGTDasF2amKM0+zXan+BAlnTZWjeoDhh5wOmrN+ZWrE5TSPOCZrDMypbM",
+	"4aSXSqAasnOqG56AjGrY02wGq+6ApMeyDl6DpGf02E1HVEH93jxsjU+vMvzi/Bbml6TaRAPkT9Wy4uKf",
+	"kGqzbPXJF/gcXmVm1RGavwsOZkxzBUn7WQWOhe8GXTwLIej+O2shfO9OCLixxn/plQqtkMrwDd6uj/X0",
+	"1QdQillEXAL+/i5zZiHGZZiGmep8s+Ztzx6kpAvz76JWvFZWUnZ35xawuNeNuIcscaSCX4FUlj6YIsiF",
+	"EsLGhPKFkW0bd+dZ3aYtuZP/YB+/TnplkW194uaWzzsde4wc/Nv1IVbgB7fUoJIGmHGEdBu7EckEl7l6",
+	"W+5Hb5RpSKecpYzyJ4rMhcxQlQko7Wgzpa1HkdeMX1r7L8QKLQhtYE4HtFg6fb/NtQf4zjFgmudvxyiP",
+	"1woIOoE3oGnvOlkm5YrGOhKb5wkrxLaMQ/i51T18CnfxoSKH5tmOaKrZFRg78BIU8dh2QkYFLRVkI3IJ",
+	"UKjV46eKZUB2JKhyBka1M8qoZBqsYrd7MuQjY7/nV+Yjxm4Y0QvKM8HNv50rfWcsxYxYEIyst2sm5GJB",
+	"mFbE6oC7RvarlOYG3/FVNeRmwakU5WRKRu/efjgj+5TtOURQ+19Ydr3v3xn1h0bP9BzZrmaIDRdDM82C",
+	"aR7y6xie7cFdz7M/IiFuSWA1d+oE1jpQlrDBfTmK0tZr8qBCxvqzv3Rhg/joRl3ghZHCn/UHDcXqRihX",
+	"c2swrQByyawPax3NmY/+3TxnABcaoh8yq8cZI+p+hjaM1pqa/0vM/yLplEqLGVEaiieKmE/0N3InhNit",
+	"Fz0J/KY/iC2Qz29thUe37nU7br60j9YNvES7JLSOejSj/+H+1U/FLOTo1oppSJbDZ0cNUJ5GtvDSUjQT",
+	"/OUVxJB/akhrPN6EGz+6x64T/8Z5RxJo03rAwPNEEWWMBp4CYRl6XyRQY5Wif93J2Mrf2Qz9/OWotxru",
+	"SXreU7UVPWtnLq07g6WzRAsrSsr4scZBNaGqforjRXOZd1ELCHh2LsbnSkugMUVFlmB9cnoKEjAqwAWZ",
+	"CekOXhHJJlNNuJgHpHghRA4UZe524noZzSIaMofP+tw632OxSqXQMUStS0gLtB4ZL+GEwK8lzevfgm3N",
+	"we7LbqkTfkS1hyZ0ydLpdrgkb217ceav3nHzABnSnLJZ4y+BoKseojyFPG+RvfXaQbRwK/WWCekcOOut",
+	"ffecUVDL2YzKxXqVmFpFCfiEcQBJ1FSUeUbQpc60DYzfRDvWVE5AnwdmxrITt15TjOvIvOMbZIcLHURQ",
+	"dg16maO2xpYW26vO/jiiqPG5EFL/4L5X48SMystMzLkXaklvqmeGpaMPJnbRP9a8eUnQs/OmxbCRCzu0",
+	"24on+ncuFt2WuIEa5d/puETHzd4EwZEKS4NQ5626j6fUrba45UXZkF9HcfzBPtzZ3vevVdZ+QNYdqG4j",
+	"8Ns7D2Li0x1BDV1wo4FrIMCd7ZwD7hReIJPdknca7cQ6qjapj9drVrZKfISulcGWmVPU1ieQ5BSzjIp8",
+	"YV0RVDcs1H7sfsz3W7ymqE23GA+Ov5+vwxaj20cM7JdXIBdGkZsQLRmgikeEzEAmNoPC2iwKTWRDeOok",
+	"tBaUi8eBTQTrooqEFlJEDan9NavA/mSEhhMg9XNkPrXiAjL8xUs7MR5HD1mz9BL0OYIYIys2g3NVRO/4",
+	"RzG3MbJlCIS8hIwITupwl4HIhloNJAmB/qRPDg5nTweoCNVGhf1bFFJJuV0+jm4Nj0eV71IhYULGQhKn",
+	"syiCzgzBgexAroDArNCL3c7Xtta7qiXAuQvYxI7U/OySFRuMx+eHbVACl/HbY3PjhNZwku9dhKqrl6w2",
+	"pqKBDcsZOnzA85Goqz5qdX6qgf5Kjr3AkLyxW899470Vx1tz8BVBH7Dyg8HWBv7yB9cgyodKuHul0GkH",
+	"vSTQ6dbpgh9WPGeiwDyu2q4I7In1dsSPQHOzwy8bvXPi8laet9diwrhRiLe8qomkXJ9703xJ58eoIWTI",
+	"g96elnp66FJ21QkRPF+QUUGVmguZjTDDx0dH+4Ez1D8RPZ7qx5CjVH9sWDEHh99tdvGnYst9oExkEy6k",
+	"hXo5Lzgah/Eex4jDZUZZTmiWSVDLQYplV9JGpK+WSmKHuHT1NzNTwfvHtoLzju9tadveC7d2z28i/hpa",
+	"O5/XSkH3mLvMTY9/VBFp5mOu7lNxCDu67WeMh389WLmjyhVxjkejAvkcOJM8Uq7PbC+o1iANug6HH3qd",
+	"FOqfYP4uuO4m0h8cGkP/4PA7kk6ppKkG2fQRdUSKwwiS/SQyeNESTvB/7uCr5CIDZ1ytRzz/YNJrv1UD",
+	"01u3+a0ozQIQHMFfNlNZTi9gmTqfdfDl8Nb4Acu87m0267NEUPfMgWbeUbMNmDHr0gLuAGk7RiNm1erV",
+	"ziBjlJ8rm4DWtHFFeZEHBq5Nsl9/x0nviimmVSdkaUUI941kGbq2vZ1F5enIh29GmL12+Gd39iqxuUac",
+	"zpgzTMzJ4R2dkJEN9KCEpZwwrrQs09peEByGfGReGJ2QkdeTbBTT5QfbtAevtNTBzvo5Y/MsKnvHmF2N",
+	"iKYHHHme+x+/Uh3TbNOrKsV25bJzX1az0ZxIfMFKt4e10DRvq4zBrDZ/0mOWG6aVEJpKoRSheU4KOoEb",
+	"ubrtsklV9uNgjqGJ56kvsOhh24QjWwRxfsf6E4d545Pr5GIoFlaMo2Xwlj4dPY/AoejRLhdz86rZmDnV",
+	"KZtMe0mvlBNoSXN615ZVcsrJ+x9ekOdHz/6/yrmQibScgY15NY83q4zN5ld+nlJN5sA1mUvBJ9YpZFio",
+	"DTzxFND3gikqhJICpBKcpJQTmmrS4jDyaZjLi73lQIBruTDfqfJHxwxyzCKVZQ6dLX93LjbRO2L8G6Zi",
+	"7Ji2akGbc1hQPY1uIcxCX/cBliWE5kr4xJ7R/9xzeuveq2xEfAlZlW2/NulqdZkfz87eEfsASUUG/bCg",
+	"7tnz50ER29FgEGUb3v+xlA09FVIT57rwEtSjkflKf128czmr/OP7V0TCGBBhQqYfftHw/Tovto7I+f0p",
+	"ukCuTfO86YoKs2k3xs1tENXuOllnXjYQaIWNr6UXphy1oLRiOnpWgQBvSd5zCkt9SqngKUgjPI1Zl8GY",
+	"cWSftspARZepUpZXbwUL4tzvZMcwi788HxzsEsa1IMuJ1FXWRV0FaPTv5k3s1zDtG+jV/tN9bqNS66/F",
+	"HWfsHt7bRPebWXsuS/4cE+hvUgXbdMmEH4vDOmFKg7wZsM62Om83tt98ePdERc79JyH1dM54Rl6dRUz6",
+	"rQyipDaR18bmbf57bYXV0JxmlLwWV5BTjLfcEpq7kM6Nk62SojqZ3fZKbVL5XRjgiDwbpdeZeeodZfJW",
+	"NruHLvHWu1s8uk8REwMjW/I5IrLkyqvVyqjTLjI+stLNJhUq5FvWwzQX0lUd/FpCicw9mzHunp9RbhRO",
+	"YuBSoe8MH8J/2++jJYJVpzHlJ8jw7uZw9ombziUfcZU7Pc5wr42XJAGM6eMz21RLeJdmi3Mtzn0aZJy0",
+	"vclitBKjSmlj+dRWhrOM/Dcwz1NIYqDKwf6bqurnbDeeftMlHN0ScsNAYVEAz/bQD+rKWROsd1VBGkYn",
+	"7axKoI2F01ZsUm0ztcOriZ3r6v78buIOfwfEaZXfuFW63xrpjYL7ArBuDD9uLFBfGB/Yp0FtN6+Vty3c",
+	"Jd2TDq3ZHYXYF5+iUuHNXnVC6IUykI2rxEt1S0eJP7MY+/GJ9Q6ft7wNUepUzKAj1r11T8cJYjVss35X",
+	"fu01u7K5O2sLjiIqIAZ8bfQ6wWynBdGCFFQZcueYqf/uw2lU6XMfroIctWzW8Fnv+5yhE3RhKtD/f6nH",
+	"e9/FvjSuEo7WKgNhctLyAblPLEGVrC39aRzczbSpu4N8DYBva8TzEuxGie9ftyxiRSrePIhaV0bIrdVf",
+	"n0ayMSIVppVsfLiSzBsJeznJovlC0pIhcJMKJf/iGsxaDckyfl5IMZGg1E3rK0KxeycFC9sXALR7rVs1",
+	"kobsimTC/drVQxoNEvxg1KggNyghc/R5UUXMQcb9HOJ8swKgG1qdEBkqdWONjSywOwQUmwsWzPYSX7ZQ",
+	"u+cDCDZWdyyRdzQ/rCV/y4njLdMvA0Wt7dbWZoZ1TWo0TGbbvMlOGY0r9Yubsq86M4Kts45afENVE7UA",
+	"yZgiBeMcMqLFCTEcQWIHNVVln6FXCa5A+sZDbKX8oYV2blnAGdlFnYcmS869Q/DGZYf2EXcPS8fYOPSw",
+	"NLTO+lxC2caNB9jqkx0byLcxNXS7orZN0fHfmpyMRdgrmbDqcZAGP/WIlDwToJz/E66YKJWzpsjORBh8",
+	"uaDp5e4JGdltYrRwLuRljer4AS40mdIraHgZrMnnTwjFqVk1KjRrX0zM/QNK1d7FFQ/rz2fYlA54hnUo",
+	"p67/Bpr0x+SvQCVIMiwHg6cpfgT/F0bxqAk20VDnjLc3Lym5ZjlZ6RziXm04DZ/H4wErHtOVqJIo6K8l",
+	"uC8b63C0Twu2f3WwT0s93XcfGJ0Qpp0XSPC0TY5eAq+tFHc7F3gsm3PDGqe/DHnj443Di1HomYQtFG/z",
+	"dLsLqfaBd3EgfV8/veoUr36KK9vm/VNO84VmaSSvYBup5Fhld5vBrP0P+1INwibLoebP1Xptt/GCapiI",
+	"mLqSBr9ENJauaTLLAVz/1XW5MCFgr5mKmPTbGV6Njd7U7LJgfd/AurUCZplLTSQtpkZHwJBNn2B2vVcW",
+	"ALkKMxSPWi3LVEIoGUkh9MgWCDCFCdpijPXl+JFkyMM+NPg3YmujbPdQgvkCqk9OyagoL3KmppCN0Kc5",
+	"ojKdsivIRrsWCPScodv4Aggd8srpiYAfE0B4bT4IBkcUoRbYQO9J3GN2E4pUja1shrndTzLkBkhKvFcI",
+	"mxfVTtjV9+qP9smf/vS9pGOtsAmpWVg5EDFyrf70pyFXwh6Z95enlBNFr8AKLsaJt/BOiDsVI+iAj4VM",
+	"rTCcmSMbU5Zj06Lq0oecqcrZSI4OD6tMmSCiHjSZ8I1/XB6OC1QqMnIakKvvX3V6bofc3j0+o59f2Xd8",
+	"Npf758FqZN7cxLaZY8uROvOJxMHbRjE/ORf/Fi6KKeRFJG2hsK8TG8Ukairm3OgvIF3Jxed4gWKL4bN2",
+	"43W87H//crr3v+jevwZ7z8/7e5/+/O+9zolxPyCZuSQrS7BhihzVZCzyXMxjHt8W81y1rFIngFnu0jVC",
+	"EKQdNvDncBCrvrlJRX238uwqt21dTXZrNb7Bs6/k1GsqKTf36OF3wPDkH1lE4EnKLzumLCrOiiLWvflN",
+	"lZ0Gn7XlRVPDjOaSFgVkyK+skjyj8tLpyChOoC4Ew/KgH8/evN4zDLuwye1R83qrk4toMEbXtLkmfkdt",
+	"V2/P7T027VZ3oSzUF3E7bWHVu5gZ0WU4vhfGxtZ1gjhuFgWntKWOdv8lvd6e36Z8a0kxupVfqoOPKbgG",
+	"LIudNDGhhVkFTK/VhXQ39bLeWxIeShKqyQhyxIdSe11uXEsbGBfbWWXupVd8LL66ZbZiHa26Dypnfbe8",
+	"/trR3/H5z8y6tFQsUQ07eHgIkJuW3GzLEH+V6kGUFkWxRaFsXcIQTbqsQxjdSxm6s8g6yT6yeBDrldE0",
+	"DFf5F2xeXIEkK2eSkIFNTuRGvfY/N1yW7UKwitt0279zM3Z8+hbVqjXV+iU7xJiSWFAqOOIGCm7Sx0Pa",
+	"vZPg1JYy4wbukpsc9IoPZA2j3HBUd+WCaHLN2+gVP0u2fSvRQFdYdiVvmSt4cwa/Ivw3G2vdxTyeyhpZ",
+	"3yh22mi1bLCFvFpw26q4Bs46XSCQ/pXYXysLA6xoa5Z4ap08TBGvbtpC26oT4fcvX788e0n2MbcQuxCO",
+	"yA7mCardE2yPaNT/0Itk7E7UZzHBXguJzqf6++ZLYThgVfeNKbwfXRpmPGm3I+NwHQmj9Yw34XHb5epG",
+	"CytX9AJsXK+ngNmZZIeGfZCkHQ2ySyaApcSu/ncspCvogrnv3dDSAexWLQ67dUu2TZLvShEObrjOGXYp",
+	"xK7pctVncvWAt1N8DY7dqLnszXK2v0Zq9jZX2FIn3Tz8tenb5kC/kgPGpmTfwvNiPtAxZrxcR4X8E2zp",
+	"lCKFBEzltEH/fq9DjHkNm/oNIc/SoWK2UFpKphcfzKN2rzbceFraphX2X77PWu8/fz7rrU73aEZXbQCh",
+	"EQTNxYRxK4iiwdFqkgSerY13VuBOtS5sM3zmdOFUcE3tdCpH6FWCPOOT/6jV7nEu5v163oEbfPa++v2H",
+	"XMxJ8OqK4rP8LFMugoIGjZoKoX3oHbhNGba5/Bl5dYZzeVgK1RgyRXbefHindo+HPIOU2YwVI8YTMilZ",
+	"Bn4mTipk1jCwjLSuGwJhTKaRDY81BUOOrmq/HUXmOLshZ1fQH/Ih/7d/Iy8EvwKO/ukh33ORLSlKDUFN",
+	"W1amGt9Szmnv72x0Ug8UoDkBnmG1lMKHCbXd/6QQum8+7qeiuD252XDYJBMrrUqeG5zBKV6ZHQ8zZwr6",
+	"/kVyITIGikgw2EpKfsnFnDsaxhWwFs1+sbW0U5EdrNjGkrohJ2TUNqBhtNsnS9PRDOSN4WhVysXRYHBC",
+	"aHO4hMgWZgG8hNUpE74F181iUbRRnYa7f40jKszmC8Q3fG6EccQR2Tn47//6P4YNETfSjzwb7NoO2bYi",
+	"eUR2/C/uBwsgHtEXZMMJwWLmxMYmE2JfvB7h6oY/GExK6/b5xBJuR2ZwYh9QJKVSLsIOtAYExBmRQ5+c",
+	"cjs5yP34RNUTu6ojHRwlBD7TVOcLkrNLIJTM7NgVc8oWG0XukA/7okFGqloe60oPa3j8X2yJzgkZfd7z",
+	"QmrPQDUighsKDEbFYZhVTxHFcjE3+IsD2Whu/pVhr1Wa57ZQxWxIGZWRHA2e7iJ8Z2wGStNZUePz06dP",
+	"nxt8+Hj24oSwzP7w8eOr7xWBzykU2nZkDXv7YrYmS6f4qLO4lQ1d5iwFrlBWODZoJJ5koG0zrlLmjteq",
+	"4/39OAvd9x+pDatlBnn67lVgyh/3Bv2D/sCGxYDTgvWOe0/7g/5TVFT0FCVOhR11d3VsTBSLjfwDL00R",
+	"BZhRyiTBxP2a6SEqozXkn6lRp++IJgd6ZX/yveiJKDXZGfl/YvKU7a12YjurGmptdGob2/rPmRFdFR68",
+	"ynCUgNJV53bVa05kbdG26kf27aBRo21teNAN/7z+tDR683AwWDOTZrtZNM0JBdERWYb7GOkRno5K7LRL",
+	"CSnWzNhiqOukd2Rhiy1Z7WE/mNCJrxxsfqUxy8l6Puwg000v1sN2gj6deIW1xG1uzbv6j3/phQj7Kekt",
+	"cYnesa/Vw7pj1VLYclGyXO+xQMKTHS4IBz0X8nKX5EJcKlIWTVQmlXHuigxR7GBfC6MHBO2CeZbUtePL",
+	"M09yxi8td6JeBXE7SmyB+Rz94ubjQ75ck8cz9zPKKScZsYtMn7zS/n2qDdNjjg01ScXadvUYiqqRwF9F",
+	"trh7JHam5HXT6tCyhOsVGjq4++Vbh2UGl5JEWkA+UW7csT3iByWko8HR5peq+Z3mhYOnHahuaZ4mvves",
+	"C3SR+Vvm5cPDLi+vTlfDd59vfnd50t910ns2OOx0A34M8u25ElYREbqpY+hNGNR1EpPC+7WJEUrkVXH3",
+	"Mnju3uVd8iVm31cdUn1LFuuRbRt+Xflru9HwUk/nTTCgMcUU8R2V26AIOy53nA3nm2lvAsE2lgasshGS",
+	"uM6V5GIR9GhvA8ug0oRDdq7FObqWVqY8Vv6PTWD4lr52HnGlp7WtvNQOe6tx8+sBmVPrGFfMqMp+miW2",
+	"pmczIDtWmaQT2G2DrYpK4btx2Nb5Uu9TTwvbza7V0vx5OAXNdlJCUd4sXH9QEdNBYtTTtG/PR7FP55Lz",
+	"JGCaIdOLMs2qGUMHtrlvp2a02jNnfoyCGxjipjvYoRiBMoDPoIFnDA807SwPdppfIfK8T3DCh3k8p0q7",
+	"nnBu4MYomPxhrOpq0seGAd21lX0wOCYS9sZQ6Zh4cog8fo6Itfdt/zo0gnFbMdWvKTZe2lNakR3Lzjhd",
+	"Su6PynU2JywjEyTNahdMnZABwcC98n4ph95+e62sD6fhhrRdIdsg0g2uaic1iAW6u8q+++QMsUE3EQ5h",
+	"L8AITxxRmz24mrktDzg66AAZjr6/PcOozzAgU0qKMs9JNc7mfthHNXuow7NfWHbdqqb9DQJy692/KHLt",
+	"2ltMniom+m3j2LbGzy3x7NSfS12AMEYcc63mb4Rk2+rjr7634bYu2LafVuM9brBI7RVZ8grgR5ew9e7d",
+	"As0JJZ2cAndOJa0uAd9T/vdKKUeDDlb3C8HHObOR69+cX+GWvMCiJaEVS/C1ZVxoEmQi3o/YscRtbMa7",
+	"pm3zzQcVRK0k5iziRwKzBHZbfDXH6YJivELaHeu4TMUMEufEVCCvINu9X9SV9dSSO0RelxH9UJLJj175",
+	"tkST5z2PhPMHlUwOLQldZqF3StKbjJlm0Oi+w59dQjffdlzm1pdOs2jowRgpwQCvmwVHb8SiqU6nsabp",
+	"eTjY3SX5qWXYd44GT+uko90TnPNPubINpNGFxsaQLtI86JuCyRxGBzsaPF+N+9vcxAcLZrpUyAcWDltR",
+	"BLqTtMIsaMzzepQVfzBZ8Y6WChKjM5Qz+18UHUL6UrslurzD2CXqgWGT4VspgkveUj9ZpYHtYcdh6xVH",
+	"t7QKjDhMdrMDJUO26XuBDPnK8NF6Wqmd6snBvueH//u6kCpIUFA9tf7Jqq3ukNfyuE+qdOgQ+CcVw/Rb",
+	"wOECS2yyT06JBJwxOuS+HX4zRjF6lcGsEBp4utj7OyxG5oVScuUysI0J4E+DcaUxuWpsjwo7BA+5na3j",
+	"UvdW2KzTvhuMdsurrSH8Oyyc+/3uOfXqBPEHTjzZoMg/6u9/TJ78o+3p02Bd6GCyUy7WREbvhCX7HMs7",
+	"ZskVV1uaKezKd1e59VwyZHK84nNjIS2vU7uYR5sDYdp2EsL6D/PU85obukk2heHSh4NBlUu62ycvaTq1",
+	"5WIzurCJv40UHfJ0MOSa2dZMM8ZLbT5++Nzy0veg5WLvdKxB7vbJq/HSu2PKctegxi1pVNJLaIgRm4zH",
+	"FHk2ODx2HfcmlHFzy4aDL2Ks9QPwrB4RfF/6q/v+Nsl496O/2kY1NkK/VwXaGqHfEMNeMw6Y2jPCN45t",
+	"y5VRRjU9Hh2TDHJN8Vo4dsrF5l2Yyr8ba2u7WXlGXLgQelpnKduJA5D1yc+Y7W/nmh6TlX2MLBrYyeX2",
+	"T8qL22MyQlhHPpi5M/oy9Kc77B2TYa/f7w9716Ndo0dg8qarC4HMbnDIKRmZTbpvGEpTQMxR+BKZ6qDN",
+	"N7DoNCP//V//F1U/X+Ow+ralNvLOV0NEcZ/MWLY3pwtM2lmmgV2D2I8S7TEH855yMJGTVkhnOMAE9Eq+",
+	"LhLebSVnVSyDojIq9X4QcrYHPBWYuc0mfI+50gQhcpcapAqgtgusm3zsSw0Jjn4+JiM/Z3jkiRer6vpD",
+	"/tEVXbmpxjxzg7zqL7i9o+rv0pPJeygwUw6ptZSgrGTlfjryWIrZEJuFuDnJWK5iDBmtc1/JZKQh8tdA",
+	"Go6iiUTV3OuuAuvz3nw+x7KtvVLm7vS6i5B6wQeWXcEUpFXx8QEzNgl7YDfkH4XT3IxtuOra3vEvnxpM",
+	"hE3QN+ZK+wwmkp1l4lR6kUMYJjMn3/sU5xAVJsXZxG+Gju9J6WwMSH+k2keqvTXV1pQUjLjdTKmi1O1U",
+	"+h6uxGXd410BN8TnauRdPW3V5dH9WwpbP13l3SIFO02gHyMyA8L9UNnSaMpOdHYUad5uaUKU+pEo7tEN",
+	"hOhskaGJt9uop7b1RVuM9g3cZ3D2DbRnz9nqlq9UPYo5/YjERhtHN5BzzLCqjn2rU18f7GzvbBKOeXcN",
+	"eEakdsbbvxCcFxx2KlLEdvp2TYtiUc439+UeegNfJ665CZkS4loVPfKk+0x6tGN46gq1J4oYvdUYp9h7",
+	"HqVuUc3OVrdiXmHLnTaJjF9ysT43m9K/5icDNAW066Niwbcd8o1Uz1YpyW72Xa0+3Ac9+c/bxW4sk/1n",
+	"HGfJTpDBGW3IepUNw8A2HRlcsRTUI5V8BSpp1US3IQqHzetoIkB35RRQYktj5MKIu2PrDrMhiJRKyewI",
+	"CphHlNmGsmutSaVFYWcXMT7pk3f2VwwOuxe1H0lHczsJ1KvB0qnQoYpsB3EMuXeP7WBdBZ2xfLGbuHpQ",
+	"pskMqJOL9rUcqCHbiKXqTuCsGrTzbajSD2SynuJF2jMqKJOPpH73pN5igb787ObU0SVCwqHES/ey2R6V",
+	"bjx/O62/qBJYzLed6opNzHbrtA8n6jBU5DtVVNPNuXVL21kthPH+kGMSschtj9N8Theq7rREsY2WpW8/",
+	"ugaftWEjDwHLrGT9J6S6jUbd3u6LPu3nv1JmR2MKf4xG3Tm5kvUTy5DNGZtzU7d3Oj2mWGxBtpaKQvw1",
+	"ZFETix/y306uN2uLVTUQ7N4fyxuUQx4ZSFlllFVJtUwfk2Y3s7ZS74drhxXvA1H3sHetOYL97fjT+XNr",
+	"74e7a0hRA+L6lPjuy9F2GFVz9Dtb9l7aoywNiL3XgvbODcnq9pm//V5kqiYfzyVu13nMtRkPiwrrjmJ1",
+	"Y8XnJzbjtBbzKeXmYcM7gv6Lq9YtNiu631T4xnD1B5bAG7LgMePdN1JzHSjMgT9R2CDVTsj7tvt4Pcr4",
+	"bt24vEzEXPZmV76kHkCN4t57kIJBzFsRc0Qj2Fgn9QBVUhtooZph/fsvj/K4UFVG+RvHSYJoDGkobsTF",
+	"b5QpW+ptYwYnq/N97FROzfIcB44a9m8d4fHQwIPw/K8TJNiA6C5C8JUQ/v7TEP9gDN7iWFhHQ+ygd1LF",
+	"HxLiZ8onWKhjLTs7Ov6umPu+m85+t+ny1WBbO04Yfi2pzVGvNxvyrsTOkzwaPCc7ei6IphfKq4KYokyz",
+	"K8pT2O0P+f9wI04VjkvGbF87E9Usd0Js4ZIiml4CjgyLmYynuOcHYSV2qW+MlXhBgu3IAnf6Y7HOH4wJ",
+	"WexsxB8rXcLR3N1xmguaXt4xnznFigWsRtRQWHtTwhVIXeU5XTFR+sEKJ1XbQWOUmueIhLlkWkMkm+lv",
+	"4q80vfxmNFxHrRPhR4I89pS5rVZtEKVqaOlw5O7w3U/Ov2vZ6lukjFACqlCuGlMQ+6cTqsPB+oaoT6p8",
+	"HfMqJs1WsyVHhEoYcooFP7arL+V+0n742pTypRXFeNyYjjHko3dvP5yR/Xip9KiO7NRTIFCnwUoeezlk",
+	"hws5o3nV4Xi3T06HK/NSiYVXES7ITMjaZbRzNHi+2ye2lYj1Lfui4Bw7ec6ovLQBJfepIa8az1Tweb/t",
+	"E3RgRRWJF+6KH0SV8It9Y8qER/Pfr2XyqEWsZ6Q/IF0GDgqqqj5OSdC0oO7L0Ogtd1s2izbSnnV93G1H",
+	"rtMse4Ff/6ChuCfiDhb4No2EOhKPkFpNqyoVfaT1P1p7rhTLh8QM9NSI1sxGcIIoRN3RaEqv7tB+uO9u",
+	"KwH32qrRiuufS3ZsWhjShyGaIcdGUdbE8p6bxHl5Vnw7SRAzTuzUAFUA17uxxiz9Ia9apZCunVJ2CpCY",
+	"L77b3jRlyKNdU0jQNIWMmmMUnI/nwqUgYCuDlRG2RIxtU3efoyDc3FvXF96F/3aODg/DhjBrGrQ8tmd5",
+	"bM/yyL9v2p4ltN42d2a5LeP+bM7gjnWzl/jRBzG87FJfKVu2AUN711Rux05icOBxhNe3pTHxzPlYAw3D",
+	"xXpuHczB8XydEvdwzv/SXL81qXs0z121CQvGo8bnUZ4hEF8p984OKPSJZynVMBGydSaW/72RfBYM1z4Y",
+	"DLomvdmFK1XQptvRSfvwqUnbos+2XPNesuzMJT5Iip1ZaHN+nZtcHSTX5YsqBv7bTLNrTuUOqN7+u2Om",
+	"XWzGpTnSe5KB5tM/S/bwgy1xT2sS4Hxm6xRohhznS+/lGZ20fdY9to/PXCe918JCFWln8f61r7ML11mZ",
+	"Ulc32/rGRxn9werXXD689UXsuGw4crDbjeCircPx+X0nOxisH1dpEPdF/eg9c1K30sKsHCOXGpKEXCyw",
+	"7OWrla7XsBBbuh6MoOPl7AJkxfnNA0DT6XZccuXKFFBpS9uj1/UBf25RX5rn+LOQmcL4Gr5DxkKeuEJA",
+	"LF1FJwhOSO6TMx9StL+YP4Kf6iVhzD7bkclMD/mUKvKUCGkDWDlos3yfvHHvGEnPdA6J0SysjhaARSTl",
+	"l1YYutaAbq0hZzboh737UPWzvpSYnvBrb5mtt6gph0Y3mjFe6UpRreXrD6VDTQZv6T2oMtcqRhfuhBNy",
+	"8XXmUt425lLm+R5ersNHcWWMDIMrKglxRAWoU2HELanKZwVn4OPbSz1WfG6nTcignLiu98iSlaYLHHtv",
+	"2H7FAJj06cyOY6+aGt/jcpWus6mq/FSmU3b1+4tR3Dbnxx6LE5DdMMHWkF0nrXng8UsZPIgyeCtF8Pr3",
+	"nzaORLeSM57BmHG21BW/myFyZ8niVQOM0avxHjLkID3EFbR4eEfmvkbHmOpFcyCQMR1Mjz1MsNexUoxP",
+	"htzeMTk6/C4WQrCptw5l1wp9g152YW8R4GG6MbouaIGS3vAzwnRli1sIaiHrN7jWkPj0TZhwD0O13pT/",
+	"DVHvA+TAH3ahdYzFIen+QFn+m2269912e33v0fYuGGOR09SLwBNCfeOZgCuSGb2sehOsllTdzIJ0Gfc0",
+	"X2iWqnWFVYZ0TqsH75lG64ViLjn/I2Z6lY12gBKzAcAVHj0qWg0se1vqVMyMOg6fmU2stmo4BvcLkK72",
+	"wfzfDRHsttN3A6x0EGyOJcyc9o4I4POpxdgrGr7mt440cDFPCFCZM5Akk3SMk8DTvMxiZV7eg/IPD889",
+	"475bp8194sFAvUSU2pkqNZ9Qv+vKw7NaEfOONHfliZ/Bj6bzA+iQ69F2/4v7v+tNXPUfFak9BF61qT+V",
+	"kfs7Rp63vNpnQ32ubJGHtEFW4mnugpzjMbGjXDDbSZODSo8vqJ7WWvxVgDttDrOqgwbj+ulhDz1mbFbO",
+	"Qn8Z4xomqCGEaF0qpwC3upY/4hNfKdCK4Hn7jCnsnNQWe8QL6xp5fG8ebot4+uE45ph3iTCsF/+ExsPO",
+	"mOYKdi1obbDYL8QMrwshcqD8nuOd5tI2xztxCwkx6pSEjFwsXPqd4KgvfOO61V2ERxvNgux5BGzB/nu9",
+	"d2pdiNTcwj2FSM2nt5k3dHCnK6+LkZpDWzKuO8c9/bu/2bjnYyrgBkdwlhFqG0i7FMDV7tGbqW5Zfm0M",
+	"DqAMw1kOtgITJFWGlVvFumoLYQylqmP0JUBBOJ3ZPBuY7WLPuQV+JZAHyZD7BkK2f2yCn8mF8n3LGo0N",
+	"VRCpc2LGJiv70nNoChusKov4E7+vHqqYzKbYRP3KYwnFLdG4PkqHzVsKjTZbIX6Xgwfh3Zb3PnpTVoMZ",
+	"N7jgO5//vaYlfoWMtmwCmaswXE27v1QzcXwv4TrPcsjN4zjeqwuTEuOw52PIsmbCVdt14l42GnLP6tHX",
+	"6aizlsRc/OH3SGqPqk+3HueWQJ8ozIpK0KBNPJGNczoxNBRpe95NKcoEevjN/06B5nr6r3WeqR/xkfuU",
+	"N26FCDl8LPp33pX2DLtv4M0RpkhZBOcnCuUa0M5AS1YdkyiA04L1F3SWuz9h//W1B2fkAuOg1Nc5u/fY",
+	"IB7TwuSVtdKfdSHwDyCvWAofOb2iLDfIfS9XoOwy2GRNAk2d341qekEVrN5J83NfehdAJcjTUk/N141g",
+	"xH22BsunAtuJyiunqZPTd6+MEVnKvHfc20fR6pZcTQaou04nfsZU4gdROZHoO37v4fym2sVjAFx1IH20",
+	"M5I5ncAMJ8EyPWW8Odqgajvuah8Ezxe7/WZvXtXuPsSYYZjW3Sc/CU3YrMhxTcjIAjTZeTY42MUJtb4t",
+	"8vuXp9+/edlvduONLfS3kmUYJxflRQ5qKgSqEmGnX1p1gpRQu5bbAQlWrQpOVhd+EYwLVnVeRjWItNsC",
+	"4WzS1TXOIoVnCeJobpiwnS1cNbQuyjwnaSmVkN0Wrz8dW9xSdYLRLGQhCXEMqZ4dUUWxDB+RNA2xztDM",
+	"9afr/xcAAP//",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

@@ -581,7 +581,11 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        patch?: never;
+        /**
+         * Pause, resume, resolve or abandon a conversation
+         * @description Only its author changes a conversation (403 otherwise); a transition the lifecycle does not allow is 409.
+         */
+        patch: operations["updateAISession"];
         trace?: never;
     };
     "/api/v1/ai-sessions/{id}/messages": {
@@ -598,8 +602,10 @@ export interface paths {
         put?: never;
         /**
          * Send a message and get the assistant's reply
-         * @description Only the technician who started the conversation writes in it (403 for others). If the
-         *     assistant fails, the message is kept and the answer is 502: send again to retry.
+         * @description Only the technician who started the conversation writes in it (403 for others), while it
+         *     is active (409 otherwise, also past 200 messages). Each user may call the assistant 30
+         *     times a minute (429 with Retry-After). If the assistant fails, the message is kept and the
+         *     answer is 502: send again to retry.
          */
         post: operations["sendAIMessage"];
         delete?: never;
@@ -1294,8 +1300,17 @@ export interface components {
             /** Format: date-time */
             created_at: string;
         };
-        /** @enum {string} */
-        AISessionStatus: "active" | "escalated" | "closed";
+        /**
+         * @description `active` takes messages; `paused` keeps the conversation aside (resume it to write again);
+         *     `resolved` and `abandoned` end it (from active or paused, by its author); `escalated` ends
+         *     it through `POST /ai-sessions/{id}/escalate`.
+         * @enum {string}
+         */
+        AISessionStatus: "active" | "paused" | "resolved" | "escalated" | "abandoned";
+        AISessionUpdate: {
+            /** @enum {string} */
+            status: "active" | "paused" | "resolved" | "abandoned";
+        };
         AISession: {
             /** Format: uuid */
             id: string;
@@ -2727,6 +2742,7 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["UnprocessableEntity"];
+            429: components["responses"]["TooManyRequests"];
             502: components["responses"]["BadGateway"];
             default: components["responses"]["Problem"];
         };
@@ -2755,6 +2771,42 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    updateAISession: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The resource's id. */
+                id: components["parameters"]["ID"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AISessionUpdate"];
+            };
+        };
+        responses: {
+            /** @description The conversation in its new state. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AISession"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableEntity"];
             default: components["responses"]["Problem"];
         };
     };
@@ -2797,6 +2849,7 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["UnprocessableEntity"];
+            429: components["responses"]["TooManyRequests"];
             502: components["responses"]["BadGateway"];
             default: components["responses"]["Problem"];
         };

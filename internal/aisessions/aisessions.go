@@ -4,10 +4,12 @@ package aisessions
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/google/uuid"
 
 	"github.com/resolutionflow/resolutionflow/gen/dbq"
+	"github.com/resolutionflow/resolutionflow/internal/auth"
 	"github.com/resolutionflow/resolutionflow/internal/domain"
 	"github.com/resolutionflow/resolutionflow/internal/postgres"
 	"github.com/resolutionflow/resolutionflow/internal/sessions"
@@ -19,11 +21,27 @@ type Service struct {
 	db        *postgres.DB
 	sessions  *sessions.Service
 	assistant domain.Assistant
+	limits    Limits
+	calls     *auth.Throttle
+}
+
+// Limits bound what one technician can ask of the assistant.
+type Limits struct {
+	CallsPerMinute int // assistant calls per user per minute
+	Messages       int // messages per conversation
 }
 
 // NewService returns the conversation use cases answered by assistant.
-func NewService(db *postgres.DB, sessions *sessions.Service, assistant domain.Assistant) *Service {
-	return &Service{db: db, sessions: sessions, assistant: assistant}
+func NewService(db *postgres.DB, sessions *sessions.Service, assistant domain.Assistant, limits Limits, now func() time.Time) *Service {
+	return &Service{db: db, sessions: sessions, assistant: assistant, limits: limits, calls: auth.NewThrottle(time.Minute, now)}
+}
+
+// allowCall counts a call to the assistant against the caller's per-minute budget.
+func (s *Service) allowCall(p domain.Principal) error {
+	if wait := s.calls.Begin(auth.Limit{Key: p.UserID.String(), Max: s.limits.CallsPerMinute}); wait > 0 {
+		return &domain.Error{Code: domain.EThrottled, Message: fmt.Sprintf("you asked the assistant %d times this minute: wait before asking again", s.limits.CallsPerMinute), RetryAfter: wait}
+	}
+	return nil
 }
 
 func ownerFilter(p domain.Principal) *uuid.UUID {
@@ -41,6 +59,9 @@ func notFound(id uuid.UUID) error {
 // can see, and returns it with the assistant's first reply. If the assistant fails, the
 // conversation and the problem are kept and EUpstream is returned.
 func (s *Service) Start(ctx context.Context, p domain.Principal, problem string, sessionID *uuid.UUID) (domain.AISession, error) {
+	if err := s.allowCall(p); err != nil {
+		return domain.AISession{}, err
+	}
 	if sessionID != nil {
 		if _, err := s.sessions.Get(ctx, p, *sessionID); err != nil {
 			return domain.AISession{}, err
@@ -81,11 +102,21 @@ func (s *Service) Post(ctx context.Context, p domain.Principal, id uuid.UUID, co
 	if err != nil {
 		return Reply{}, err
 	}
-	if row.Status != "active" {
-		return Reply{}, domain.Errorf(domain.EConflict, "the conversation is %s and takes no more messages", row.Status)
-	}
 	if row.UserID != p.UserID {
 		return Reply{}, domain.Errorf(domain.EForbidden, "conversation %s is another technician's: only they can write in it", id)
+	}
+	if row.Status != domain.ConversationActive {
+		return Reply{}, domain.Errorf(domain.EConflict, "the conversation is %s and takes no messages: resume it or start a new one", row.Status)
+	}
+	n, err := s.db.CountAIMessages(ctx, dbq.CountAIMessagesParams{AccountID: p.AccountID, AiSessionID: id})
+	if err != nil {
+		return Reply{}, fmt.Errorf("count messages: %w", err)
+	}
+	if int(n) >= s.limits.Messages {
+		return Reply{}, domain.Errorf(domain.EConflict, "the conversation has reached %d messages: start a new one, or escalate it", s.limits.Messages)
+	}
+	if err := s.allowCall(p); err != nil {
+		return Reply{}, err
 	}
 	if _, err := s.db.AddAIMessage(ctx, dbq.AddAIMessageParams{AccountID: p.AccountID, AiSessionID: id, Role: "user", Content: content}); err != nil {
 		return Reply{}, fmt.Errorf("store message: %w", err)
@@ -122,6 +153,30 @@ func (s *Service) answer(ctx context.Context, p domain.Principal, row dbq.AiSess
 		return domain.AISession{}, fmt.Errorf("touch conversation: %w", err)
 	}
 	return s.Get(ctx, p, row.ID)
+}
+
+// Move changes a conversation's lifecycle status; only its author may.
+func (s *Service) Move(ctx context.Context, p domain.Principal, id uuid.UUID, to string) (domain.AISession, error) {
+	err := s.db.InTx(ctx, func(q *dbq.Queries) error {
+		row, err := q.LockAISessionForUpdate(ctx, dbq.LockAISessionForUpdateParams{AccountID: p.AccountID, ID: id, OwnerID: ownerFilter(p)})
+		if postgres.IsNoRows(err) {
+			return notFound(id)
+		}
+		if err != nil {
+			return fmt.Errorf("lock conversation: %w", err)
+		}
+		if row.UserID != p.UserID {
+			return domain.Errorf(domain.EForbidden, "conversation %s is another technician's: only they can change it", id)
+		}
+		if err := domain.MoveConversation(row.Status, to); err != nil {
+			return err
+		}
+		return q.SetAISessionStatus(ctx, dbq.SetAISessionStatusParams{AccountID: p.AccountID, ID: id, Status: to})
+	})
+	if err != nil {
+		return domain.AISession{}, err
+	}
+	return s.Get(ctx, p, id)
 }
 
 // Get returns a conversation with its messages.

@@ -91,6 +91,7 @@ func start(t testing.TB, dsn string, opts []Option) *Server {
 		MailBackoff:      func(int32) time.Duration { return 10 * time.Millisecond },
 		MailAttempts:     3,
 		PublicURL:        "http://resolutionflow.test",
+		AI:               app.AISettings{Provider: "builtin", CallsPerMinute: 30, MaxMessages: 200},
 		Closing:          closing,
 		Now:              time.Now,
 	}

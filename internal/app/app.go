@@ -87,6 +87,7 @@ func SettingsFrom(cfg config.Config, closing <-chan struct{}, log *slog.Logger) 
 		AI: AISettings{
 			Provider: cfg.AIProvider, BaseURL: cfg.AIBaseURL, APIKey: cfg.AIAPIKey, Model: cfg.AIModel,
 			Timeout: cfg.AITimeout, ContextChars: cfg.AIContextChars,
+			CallsPerMinute: cfg.AICallsPerMinute, MaxMessages: cfg.AIMaxMessages,
 		},
 		Closing: closing,
 		Now:     time.Now,
@@ -99,6 +100,8 @@ type AISettings struct {
 	BaseURL, APIKey, Model string
 	Timeout                time.Duration
 	ContextChars           int
+	// CallsPerMinute and MaxMessages limit each user's assistant calls and each conversation.
+	CallsPerMinute, MaxMessages int
 }
 
 // principalFreshness bounds how long another replica may act on a user's old role or active
@@ -149,14 +152,15 @@ func New(db *postgres.DB, log *slog.Logger, s Settings) (*App, error) {
 		wg.Wait()
 	}
 	handler, err := httpapi.New(httpapi.Deps{
-		Log:            log,
-		DB:             db,
-		Auth:           authService,
-		Users:          users.NewService(db, principals),
-		Trees:          treeService,
-		Sessions:       sessionService,
-		Escalations:    escalationService,
-		AISessions:     aisessions.NewService(db, sessionService, newAssistant(s.AI, treeService)),
+		Log:         log,
+		DB:          db,
+		Auth:        authService,
+		Users:       users.NewService(db, principals),
+		Trees:       treeService,
+		Sessions:    sessionService,
+		Escalations: escalationService,
+		AISessions: aisessions.NewService(db, sessionService, newAssistant(s.AI, treeService),
+			aisessions.Limits{CallsPerMinute: s.AI.CallsPerMinute, Messages: s.AI.MaxMessages}, s.Now),
 		Hub:            hub,
 		RequestTimeout: s.RequestTimeout,
 		MaxBodyBytes:   s.MaxBodyBytes,

@@ -45,6 +45,8 @@ type Config struct {
 	AIModel              string
 	AITimeout            time.Duration
 	AIContextChars       int
+	AICallsPerMinute     int
+	AIMaxMessages        int
 }
 
 // minSecretLen follows RFC 7518 §3.2: an HS256 key must be at least 256 bits.
@@ -81,6 +83,8 @@ func Load(getenv func(string) string) (Config, error) {
 		AIModel:          p.str("AI_MODEL", ""),
 		AITimeout:        p.duration("AI_TIMEOUT", time.Minute),
 		AIContextChars:   p.integer("AI_CONTEXT_CHARS", 24000),
+		AICallsPerMinute: p.integer("AI_CALLS_PER_MINUTE", 30),
+		AIMaxMessages:    p.integer("AI_MAX_MESSAGES", 200),
 	}
 	c.PublicURL = p.str("PUBLIC_URL", "http://"+c.HTTPAddr)
 	switch secret := getenv("JWT_SECRET"); {

@@ -45,3 +45,28 @@ type AISession struct {
 	CreatedAt time.Time
 	UpdatedAt time.Time
 }
+
+// Conversation statuses; see AISessionStatus in the contract.
+const (
+	ConversationActive    = "active"
+	ConversationPaused    = "paused"
+	ConversationResolved  = "resolved"
+	ConversationEscalated = "escalated"
+	ConversationAbandoned = "abandoned"
+)
+
+// MoveConversation checks a lifecycle transition: active and paused go to each other or end as
+// resolved or abandoned; ended conversations stay as they are. Escalating is done by handing
+// the conversation off, not here.
+func MoveConversation(from, to string) error {
+	open := from == ConversationActive || from == ConversationPaused
+	switch {
+	case !open:
+		return Errorf(EConflict, "the conversation is %s and cannot change any more", from)
+	case to == from:
+		return Errorf(EConflict, "the conversation is already %s", from)
+	case to == ConversationActive, to == ConversationPaused, to == ConversationResolved, to == ConversationAbandoned:
+		return nil
+	}
+	return Errorf(EInvalid, "a conversation cannot be set to %q: use active, paused, resolved or abandoned", to)
+}

@@ -127,8 +127,8 @@ func (s *Service) EscalateConversation(ctx context.Context, p domain.Principal, 
 		if row.UserID != p.UserID {
 			return domain.Errorf(domain.EForbidden, "conversation %s is another technician's: only they can escalate it", aiSessionID)
 		}
-		if row.Status != "active" {
-			return domain.Errorf(domain.EConflict, "the conversation is %s and cannot be escalated again", row.Status)
+		if row.Status != domain.ConversationActive && row.Status != domain.ConversationPaused {
+			return domain.Errorf(domain.EConflict, "the conversation is %s and cannot be escalated", row.Status)
 		}
 		if err := checkTarget(ctx, q, p, r.TargetUserID); err != nil {
 			return err
@@ -166,7 +166,7 @@ func (s *Service) EscalateConversation(ctx context.Context, p domain.Principal, 
 		if err != nil {
 			return fmt.Errorf("create handoff: %w", err)
 		}
-		if err := q.SetAISessionStatus(ctx, dbq.SetAISessionStatusParams{AccountID: p.AccountID, ID: aiSessionID, Status: "escalated"}); err != nil {
+		if err := q.SetAISessionStatus(ctx, dbq.SetAISessionStatusParams{AccountID: p.AccountID, ID: aiSessionID, Status: domain.ConversationEscalated}); err != nil {
 			return fmt.Errorf("mark conversation escalated: %w", err)
 		}
 		if err := s.queueEmails(ctx, q, created); err != nil {

@@ -114,3 +114,15 @@ func toMessages(messages []domain.AIMessage) []oapi.AIMessage {
 	}
 	return out
 }
+
+func (h *handlers) UpdateAISession(ctx context.Context, req oapi.UpdateAISessionRequestObject) (oapi.UpdateAISessionResponseObject, error) {
+	p, err := principal(ctx)
+	if err != nil {
+		return nil, err
+	}
+	a, err := h.aiSessions.Move(ctx, p, req.Id, string(req.Body.Status))
+	if err != nil {
+		return nil, err
+	}
+	return oapi.UpdateAISession200JSONResponse(toAISession(a)), nil
+}

@@ -171,7 +171,7 @@ func TestConversationThroughAChatCompletionsProvider(t *testing.T) {
 	}))
 	t.Cleanup(provider.Close)
 	s := apitest.NewServer(t, apitest.WithSettings(func(st *app.Settings) {
-		st.AI = app.AISettings{Provider: "openai", BaseURL: provider.URL, APIKey: "k", Model: "m", Timeout: 5 * time.Second, ContextChars: 10000}
+		st.AI = app.AISettings{Provider: "openai", BaseURL: provider.URL, APIKey: "k", Model: "m", Timeout: 5 * time.Second, ContextChars: 10000, CallsPerMinute: 30, MaxMessages: 200}
 	}))
 	ctx := context.Background()
 	tech := s.Register("Model")
@@ -244,5 +244,57 @@ func TestRepliesStreamToTheClient(t *testing.T) {
 	}
 	if deltas < 2 || len(done.Messages) != 4 || done.Messages[3].Content != parts.String() || !strings.Contains(parts.String(), "Printer offline") {
 		t.Fatalf("%d deltas making %q; done has %d messages", deltas, parts.String(), len(done.Messages))
+	}
+}
+
+func TestConversationLifecycleAndLimits(t *testing.T) {
+	t.Parallel()
+	s := apitest.NewServer(t, apitest.WithSettings(func(st *app.Settings) {
+		st.AI = app.AISettings{Provider: "builtin", CallsPerMinute: 4, MaxMessages: 4}
+	}))
+	ctx := context.Background()
+	tech := s.Register("Lifecycle")
+	other := s.AddUser(tech, oapi.Engineer)
+	conv, _ := tech.Client.CreateAISessionWithResponse(ctx, oapi.AISessionCreate{Problem: "printer"}) // call 1, messages 2
+	id := conv.JSON201.Id
+	move := func(c apitest.Caller, to oapi.AISessionUpdateStatus) int {
+		r, err := c.Client.UpdateAISessionWithResponse(ctx, id, oapi.AISessionUpdate{Status: to})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r.StatusCode()
+	}
+	if st := move(other, oapi.AISessionUpdateStatusPaused); st != http.StatusForbidden {
+		t.Errorf("another user pauses it: %d, want 403", st)
+	}
+	if st := move(tech, oapi.AISessionUpdateStatusPaused); st != http.StatusOK {
+		t.Fatalf("pause: %d", st)
+	}
+	if r, _ := tech.Client.SendAIMessageWithResponse(ctx, id, oapi.AIMessageCreate{Content: "x"}); r.StatusCode() != http.StatusConflict {
+		t.Errorf("a message to a paused conversation = %d, want 409", r.StatusCode())
+	}
+	if st := move(tech, oapi.AISessionUpdateStatusActive); st != http.StatusOK {
+		t.Fatalf("resume: %d", st)
+	}
+	if r, _ := tech.Client.SendAIMessageWithResponse(ctx, id, oapi.AIMessageCreate{Content: "printer offline"}); r.StatusCode() != http.StatusOK { // call 2, messages 4
+		t.Fatalf("send: %d", r.StatusCode())
+	}
+	if r, _ := tech.Client.SendAIMessageWithResponse(ctx, id, oapi.AIMessageCreate{Content: "more"}); r.StatusCode() != http.StatusConflict {
+		t.Errorf("past the message limit = %d, want 409", r.StatusCode())
+	}
+	tech.Client.CreateAISessionWithResponse(ctx, oapi.AISessionCreate{Problem: "vpn"}) // call 3
+	tech.Client.CreateAISessionWithResponse(ctx, oapi.AISessionCreate{Problem: "dns"}) // call 4
+	limited, _ := tech.Client.CreateAISessionWithResponse(ctx, oapi.AISessionCreate{Problem: "mfa"})
+	if limited.StatusCode() != http.StatusTooManyRequests || limited.HTTPResponse.Header.Get("Retry-After") == "" {
+		t.Errorf("the 5th call in a minute = %d, want 429 with Retry-After", limited.StatusCode())
+	}
+	if st := move(tech, oapi.AISessionUpdateStatusResolved); st != http.StatusOK {
+		t.Fatalf("resolve: %d", st)
+	}
+	if st := move(tech, oapi.AISessionUpdateStatusActive); st != http.StatusConflict {
+		t.Errorf("reopening a resolved conversation = %d, want 409", st)
+	}
+	if r, _ := tech.Client.EscalateAISessionWithResponse(ctx, id, &oapi.EscalateAISessionParams{}, oapi.EscalationRequest{Summary: "x"}); r.StatusCode() != http.StatusConflict {
+		t.Errorf("escalating a resolved conversation = %d, want 409", r.StatusCode())
 	}
 }
