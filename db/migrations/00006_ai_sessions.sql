@@ -6,6 +6,9 @@ CREATE TABLE ai_sessions (
     -- session_id links the conversation to the guided session it is about, if any.
     session_id  uuid,
     problem     text NOT NULL CHECK (length(problem) BETWEEN 1 AND 4000),
+    ticket_ref  text NOT NULL DEFAULT '',
+    customer    text NOT NULL DEFAULT '',
+    asset       text NOT NULL DEFAULT '',
     status      text NOT NULL DEFAULT 'active' CHECK (status IN ('active', 'paused', 'resolved', 'escalated', 'abandoned')),
     created_at  timestamptz NOT NULL DEFAULT now(),
     updated_at  timestamptz NOT NULL DEFAULT now(),

@@ -1,6 +1,6 @@
 -- name: CreateAISession :one
-INSERT INTO ai_sessions (account_id, user_id, session_id, problem)
-VALUES (@account_id, @user_id, @session_id, @problem)
+INSERT INTO ai_sessions (account_id, user_id, session_id, problem, ticket_ref, customer, asset)
+VALUES (@account_id, @user_id, @session_id, @problem, @ticket_ref, @customer, @asset)
 RETURNING *;
 
 -- GetAISession returns a conversation; viewers pass their own id as owner_id.
@@ -13,13 +13,15 @@ WHERE account_id = @account_id AND id = @id
 SELECT * FROM ai_sessions
 WHERE account_id = @account_id
   AND (sqlc.narg(owner_id)::uuid IS NULL OR user_id = sqlc.narg(owner_id))
+  AND (sqlc.narg(status)::text IS NULL OR status = sqlc.narg(status))
 ORDER BY created_at DESC, id
 LIMIT @max_rows OFFSET @skip_rows;
 
 -- name: CountAISessions :one
 SELECT count(*) FROM ai_sessions
 WHERE account_id = @account_id
-  AND (sqlc.narg(owner_id)::uuid IS NULL OR user_id = sqlc.narg(owner_id));
+  AND (sqlc.narg(owner_id)::uuid IS NULL OR user_id = sqlc.narg(owner_id))
+  AND (sqlc.narg(status)::text IS NULL OR status = sqlc.narg(status));
 
 -- name: AddAIMessage :one
 INSERT INTO ai_messages (account_id, ai_session_id, role, content)

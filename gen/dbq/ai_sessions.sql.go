@@ -63,24 +63,26 @@ const countAISessions = `-- name: CountAISessions :one
 SELECT count(*) FROM ai_sessions
 WHERE account_id = $1
   AND ($2::uuid IS NULL OR user_id = $2)
+  AND ($3::text IS NULL OR status = $3)
 `
 
 type CountAISessionsParams struct {
 	AccountID uuid.UUID
 	OwnerID   *uuid.UUID
+	Status    *string
 }
 
 func (q *Queries) CountAISessions(ctx context.Context, arg CountAISessionsParams) (int64, error) {
-	row := q.db.QueryRow(ctx, countAISessions, arg.AccountID, arg.OwnerID)
+	row := q.db.QueryRow(ctx, countAISessions, arg.AccountID, arg.OwnerID, arg.Status)
 	var count int64
 	err := row.Scan(&count)
 	return count, err
 }
 
 const createAISession = `-- name: CreateAISession :one
-INSERT INTO ai_sessions (account_id, user_id, session_id, problem)
-VALUES ($1, $2, $3, $4)
-RETURNING id, account_id, user_id, session_id, problem, status, created_at, updated_at
+INSERT INTO ai_sessions (account_id, user_id, session_id, problem, ticket_ref, customer, asset)
+VALUES ($1, $2, $3, $4, $5, $6, $7)
+RETURNING id, account_id, user_id, session_id, problem, ticket_ref, customer, asset, status, created_at, updated_at
 `
 
 type CreateAISessionParams struct {
@@ -88,6 +90,9 @@ type CreateAISessionParams struct {
 	UserID    uuid.UUID
 	SessionID *uuid.UUID
 	Problem   string
+	TicketRef string
+	Customer  string
+	Asset     string
 }
 
 func (q *Queries) CreateAISession(ctx context.Context, arg CreateAISessionParams) (AiSession, error) {
@@ -96,6 +101,9 @@ func (q *Queries) CreateAISession(ctx context.Context, arg CreateAISessionParams
 		arg.UserID,
 		arg.SessionID,
 		arg.Problem,
+		arg.TicketRef,
+		arg.Customer,
+		arg.Asset,
 	)
 	var i AiSession
 	err := row.Scan(
@@ -104,6 +112,9 @@ func (q *Queries) CreateAISession(ctx context.Context, arg CreateAISessionParams
 		&i.UserID,
 		&i.SessionID,
 		&i.Problem,
+		&i.TicketRef,
+		&i.Customer,
+		&i.Asset,
 		&i.Status,
 		&i.CreatedAt,
 		&i.UpdatedAt,
@@ -112,7 +123,7 @@ func (q *Queries) CreateAISession(ctx context.Context, arg CreateAISessionParams
 }
 
 const getAISession = `-- name: GetAISession :one
-SELECT id, account_id, user_id, session_id, problem, status, created_at, updated_at FROM ai_sessions
+SELECT id, account_id, user_id, session_id, problem, ticket_ref, customer, asset, status, created_at, updated_at FROM ai_sessions
 WHERE account_id = $1 AND id = $2
   AND ($3::uuid IS NULL OR user_id = $3)
 `
@@ -133,6 +144,9 @@ func (q *Queries) GetAISession(ctx context.Context, arg GetAISessionParams) (AiS
 		&i.UserID,
 		&i.SessionID,
 		&i.Problem,
+		&i.TicketRef,
+		&i.Customer,
+		&i.Asset,
 		&i.Status,
 		&i.CreatedAt,
 		&i.UpdatedAt,
@@ -179,16 +193,18 @@ func (q *Queries) ListAIMessages(ctx context.Context, arg ListAIMessagesParams) 
 }
 
 const listAISessions = `-- name: ListAISessions :many
-SELECT id, account_id, user_id, session_id, problem, status, created_at, updated_at FROM ai_sessions
+SELECT id, account_id, user_id, session_id, problem, ticket_ref, customer, asset, status, created_at, updated_at FROM ai_sessions
 WHERE account_id = $1
   AND ($2::uuid IS NULL OR user_id = $2)
+  AND ($3::text IS NULL OR status = $3)
 ORDER BY created_at DESC, id
-LIMIT $4 OFFSET $3
+LIMIT $5 OFFSET $4
 `
 
 type ListAISessionsParams struct {
 	AccountID uuid.UUID
 	OwnerID   *uuid.UUID
+	Status    *string
 	SkipRows  int32
 	MaxRows   int32
 }
@@ -197,6 +213,7 @@ func (q *Queries) ListAISessions(ctx context.Context, arg ListAISessionsParams) 
 	rows, err := q.db.Query(ctx, listAISessions,
 		arg.AccountID,
 		arg.OwnerID,
+		arg.Status,
 		arg.SkipRows,
 		arg.MaxRows,
 	)
@@ -213,6 +230,9 @@ func (q *Queries) ListAISessions(ctx context.Context, arg ListAISessionsParams) 
 			&i.UserID,
 			&i.SessionID,
 			&i.Problem,
+			&i.TicketRef,
+			&i.Customer,
+			&i.Asset,
 			&i.Status,
 			&i.CreatedAt,
 			&i.UpdatedAt,
@@ -228,7 +248,7 @@ func (q *Queries) ListAISessions(ctx context.Context, arg ListAISessionsParams) 
 }
 
 const lockAISessionForUpdate = `-- name: LockAISessionForUpdate :one
-SELECT id, account_id, user_id, session_id, problem, status, created_at, updated_at FROM ai_sessions
+SELECT id, account_id, user_id, session_id, problem, ticket_ref, customer, asset, status, created_at, updated_at FROM ai_sessions
 WHERE account_id = $1 AND id = $2
   AND ($3::uuid IS NULL OR user_id = $3)
 FOR NO KEY UPDATE
@@ -249,6 +269,9 @@ func (q *Queries) LockAISessionForUpdate(ctx context.Context, arg LockAISessionF
 		&i.UserID,
 		&i.SessionID,
 		&i.Problem,
+		&i.TicketRef,
+		&i.Customer,
+		&i.Asset,
 		&i.Status,
 		&i.CreatedAt,
 		&i.UpdatedAt,

@@ -31,6 +31,9 @@ type AiSession struct {
 	UserID    uuid.UUID
 	SessionID *uuid.UUID
 	Problem   string
+	TicketRef string
+	Customer  string
+	Asset     string
 	Status    string
 	CreatedAt time.Time
 	UpdatedAt time.Time

@@ -1322,6 +1322,9 @@ export interface components {
              */
             session_id?: string;
             problem: string;
+            ticket_ref: string;
+            customer: string;
+            asset: string;
             status: components["schemas"]["AISessionStatus"];
             messages: components["schemas"]["AIMessage"][];
             /** Format: date-time */
@@ -1340,6 +1343,9 @@ export interface components {
              * @description Link the conversation to a tree session.
              */
             session_id?: string;
+            ticket_ref?: string;
+            customer?: string;
+            asset?: string;
         };
         AIMessageCreate: {
             content: string;
@@ -2693,6 +2699,8 @@ export interface operations {
                 limit?: components["parameters"]["Limit"];
                 /** @description Items to skip. */
                 offset?: components["parameters"]["Offset"];
+                /** @description Only conversations in this status. */
+                status?: components["schemas"]["AISessionStatus"];
             };
             header?: never;
             path?: never;

@@ -55,10 +55,17 @@ func notFound(id uuid.UUID) error {
 	return domain.Errorf(domain.ENotFound, "conversation %s does not exist in your account", id)
 }
 
-// Start opens a conversation about problem, optionally linked to a guided session the caller
-// can see, and returns it with the assistant's first reply. If the assistant fails, the
-// conversation and the problem are kept and EUpstream is returned.
-func (s *Service) Start(ctx context.Context, p domain.Principal, problem string, sessionID *uuid.UUID) (domain.AISession, error) {
+// Start is what a technician gives when opening a conversation.
+type Start struct {
+	Problem                    string
+	SessionID                  *uuid.UUID // a guided session the caller can see
+	TicketRef, Customer, Asset string
+}
+
+// Start opens a conversation and returns it with the assistant's first reply. If the assistant
+// fails, the conversation and the problem are kept and EUpstream is returned.
+func (s *Service) Start(ctx context.Context, p domain.Principal, in Start) (domain.AISession, error) {
+	problem, sessionID := in.Problem, in.SessionID
 	if err := s.allowCall(p); err != nil {
 		return domain.AISession{}, err
 	}
@@ -70,7 +77,10 @@ func (s *Service) Start(ctx context.Context, p domain.Principal, problem string,
 	var row dbq.AiSession
 	err := s.db.InTx(ctx, func(q *dbq.Queries) error {
 		var err error
-		if row, err = q.CreateAISession(ctx, dbq.CreateAISessionParams{AccountID: p.AccountID, UserID: p.UserID, SessionID: sessionID, Problem: problem}); err != nil {
+		if row, err = q.CreateAISession(ctx, dbq.CreateAISessionParams{
+			AccountID: p.AccountID, UserID: p.UserID, SessionID: sessionID, Problem: problem,
+			TicketRef: in.TicketRef, Customer: in.Customer, Asset: in.Asset,
+		}); err != nil {
 			return fmt.Errorf("create conversation: %w", err)
 		}
 		_, err = q.AddAIMessage(ctx, dbq.AddAIMessageParams{AccountID: p.AccountID, AiSessionID: row.ID, Role: "user", Content: problem})
@@ -188,13 +198,14 @@ func (s *Service) Get(ctx context.Context, p domain.Principal, id uuid.UUID) (do
 	return s.view(ctx, p, row)
 }
 
-// List returns a page of conversations without their messages, most recent first.
-func (s *Service) List(ctx context.Context, p domain.Principal, limit, offset int32) ([]domain.AISession, int64, error) {
-	rows, err := s.db.ListAISessions(ctx, dbq.ListAISessionsParams{AccountID: p.AccountID, OwnerID: ownerFilter(p), MaxRows: limit, SkipRows: offset})
+// List returns a page of conversations without their messages, most recent first, in status
+// when it is set.
+func (s *Service) List(ctx context.Context, p domain.Principal, status *string, limit, offset int32) ([]domain.AISession, int64, error) {
+	rows, err := s.db.ListAISessions(ctx, dbq.ListAISessionsParams{AccountID: p.AccountID, OwnerID: ownerFilter(p), Status: status, MaxRows: limit, SkipRows: offset})
 	if err != nil {
 		return nil, 0, fmt.Errorf("list conversations: %w", err)
 	}
-	total, err := s.db.CountAISessions(ctx, dbq.CountAISessionsParams{AccountID: p.AccountID, OwnerID: ownerFilter(p)})
+	total, err := s.db.CountAISessions(ctx, dbq.CountAISessionsParams{AccountID: p.AccountID, OwnerID: ownerFilter(p), Status: status})
 	if err != nil {
 		return nil, 0, fmt.Errorf("count conversations: %w", err)
 	}
@@ -227,6 +238,7 @@ func (s *Service) view(ctx context.Context, p domain.Principal, row dbq.AiSessio
 func toAISession(r dbq.AiSession, msgs []dbq.AiMessage) domain.AISession {
 	a := domain.AISession{
 		ID: r.ID, AccountID: r.AccountID, UserID: r.UserID, SessionID: r.SessionID, Problem: r.Problem, Status: r.Status,
+		TicketRef: r.TicketRef, Customer: r.Customer, Asset: r.Asset,
 		CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt, Messages: make([]domain.AIMessage, len(msgs)),
 	}
 	for i, m := range msgs {

@@ -40,6 +40,9 @@ type AISession struct {
 	UserID    uuid.UUID
 	SessionID *uuid.UUID
 	Problem   string
+	TicketRef string
+	Customer  string
+	Asset     string
 	Status    string
 	Messages  []AIMessage
 	CreatedAt time.Time

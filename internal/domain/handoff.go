@@ -117,7 +117,7 @@ func SessionContext(s Session, def Definition, technician, summary string, now t
 func ConversationContext(a AISession, technician, summary string, now time.Time) HandoffContext {
 	c := HandoffContext{
 		ProblemSummary: summary, Technician: technician, TimeSpent: now.Sub(a.CreatedAt).Round(time.Second).String(),
-		Steps: []ContextStep{}, Transcript: a.Messages,
+		TicketRef: a.TicketRef, Customer: a.Customer, Asset: a.Asset, Steps: []ContextStep{}, Transcript: a.Messages,
 	}
 	for i := len(a.Messages) - 1; i >= 0; i-- {
 		if a.Messages[i].Role == "assistant" {

@@ -146,7 +146,7 @@ func (s *Service) EscalateConversation(ctx context.Context, p domain.Principal, 
 			summary = row.Problem
 		}
 		summary = string([]rune(summary)[:min(len([]rune(summary)), maxSummary)])
-		conv := domain.AISession{ID: row.ID, Problem: row.Problem, CreatedAt: row.CreatedAt}
+		conv := domain.AISession{ID: row.ID, Problem: row.Problem, TicketRef: row.TicketRef, Customer: row.Customer, Asset: row.Asset, CreatedAt: row.CreatedAt}
 		for _, m := range msgs {
 			conv.Messages = append(conv.Messages, domain.AIMessage{ID: m.ID, Role: m.Role, Content: m.Content, CreatedAt: m.CreatedAt})
 		}

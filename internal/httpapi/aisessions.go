@@ -17,7 +17,12 @@ func (h *handlers) ListAISessions(ctx context.Context, req oapi.ListAISessionsRe
 		return nil, err
 	}
 	limit, offset := page(req.Params.Limit, req.Params.Offset)
-	list, total, err := h.aiSessions.List(ctx, p, limit, offset)
+	var status *string
+	if req.Params.Status != nil {
+		st := string(*req.Params.Status)
+		status = &st
+	}
+	list, total, err := h.aiSessions.List(ctx, p, status, limit, offset)
 	if err != nil {
 		return nil, err
 	}
@@ -33,7 +38,10 @@ func (h *handlers) CreateAISession(ctx context.Context, req oapi.CreateAISession
 	if err != nil {
 		return nil, err
 	}
-	a, err := h.aiSessions.Start(ctx, p, req.Body.Problem, req.Body.SessionId)
+	b := req.Body
+	a, err := h.aiSessions.Start(ctx, p, aisessions.Start{
+		Problem: b.Problem, SessionID: b.SessionId, TicketRef: deref(b.TicketRef), Customer: deref(b.Customer), Asset: deref(b.Asset),
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -103,6 +111,7 @@ func (r streamedReply) VisitSendAIMessageResponse(w http.ResponseWriter) error {
 func toAISession(a domain.AISession) oapi.AISession {
 	return oapi.AISession{
 		Id: a.ID, UserId: a.UserID, SessionId: a.SessionID, Problem: a.Problem, Status: oapi.AISessionStatus(a.Status),
+		TicketRef: a.TicketRef, Customer: a.Customer, Asset: a.Asset,
 		Messages: toMessages(a.Messages), CreatedAt: a.CreatedAt.UTC(), UpdatedAt: a.UpdatedAt.UTC(),
 	}
 }

@@ -120,7 +120,7 @@ func TestEscalatingAConversationCarriesItsTranscript(t *testing.T) {
 	ctx := context.Background()
 	users := demoSignIns(t, s)
 	tech, eng := users["viewer"], users["engineer"]
-	conv, _ := tech.Client.CreateAISessionWithResponse(ctx, oapi.AISessionCreate{Problem: "VPN will not connect from home"})
+	conv, _ := tech.Client.CreateAISessionWithResponse(ctx, oapi.AISessionCreate{Problem: "VPN will not connect from home", TicketRef: ptr("PSA-77"), Customer: ptr("Contoso")})
 	id := conv.JSON201.Id
 
 	if r, _ := eng.Client.EscalateAISessionWithResponse(ctx, id, &oapi.EscalateAISessionParams{}, oapi.EscalationRequest{Summary: "x"}); r.StatusCode() != http.StatusForbidden {
@@ -144,7 +144,8 @@ func TestEscalatingAConversationCarriesItsTranscript(t *testing.T) {
 
 	detail, _ := eng.Client.GetEscalationWithResponse(ctx, r.JSON201.Id)
 	c := detail.JSON200.Context
-	if len(c.Transcript) != 2 || c.Transcript[0].Content != "VPN will not connect from home" || !strings.Contains(deref(c.Assessment), "VPN won't connect") {
+	if len(c.Transcript) != 2 || c.Transcript[0].Content != "VPN will not connect from home" || !strings.Contains(deref(c.Assessment), "VPN won't connect") ||
+		deref(c.TicketRef) != "PSA-77" || deref(c.Customer) != "Contoso" {
 		t.Fatalf("context = %+v", c)
 	}
 	events, _ := eng.Client.ListEscalationEventsWithResponse(ctx, &oapi.ListEscalationEventsParams{})
@@ -290,6 +291,9 @@ func TestConversationLifecycleAndLimits(t *testing.T) {
 	}
 	if st := move(tech, oapi.AISessionUpdateStatusResolved); st != http.StatusOK {
 		t.Fatalf("resolve: %d", st)
+	}
+	if l, _ := tech.Client.ListAISessionsWithResponse(ctx, &oapi.ListAISessionsParams{Status: ptr(oapi.AISessionStatusResolved)}); l.JSON200.Total != 1 || l.JSON200.Items[0].Id != id {
+		t.Errorf("status filter: %+v", l.JSON200)
 	}
 	if st := move(tech, oapi.AISessionUpdateStatusActive); st != http.StatusConflict {
 		t.Errorf("reopening a resolved conversation = %d, want 409", st)
