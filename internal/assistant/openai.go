@@ -113,6 +113,20 @@ func (o OpenAI) prompt(ctx context.Context, c domain.Conversation) []chatMessage
 		}
 	}
 	if c.Linked != nil && c.Tree != nil {
+		steps := domain.SessionContext(*c.Linked, *c.Tree, "", "", time.Now()).Steps
+		if len(steps) > 0 {
+			sys.WriteString("\nWhat the technician has done so far in the guided session:\n")
+			for i, st := range steps {
+				fmt.Fprintf(&sys, "%d. %s", i+1, st.Text)
+				if st.Answer != "" {
+					fmt.Fprintf(&sys, " → %s", st.Answer)
+				}
+				if st.Note != "" {
+					fmt.Fprintf(&sys, " (note: %s)", st.Note)
+				}
+				sys.WriteString("\n")
+			}
+		}
 		describeSession(&sys, *c.Linked, *c.Tree)
 	}
 	msgs := []chatMessage{{Role: "system", Content: sys.String()}}

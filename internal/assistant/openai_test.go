@@ -104,3 +104,23 @@ func TestOpenAIFailuresAreUpstreamErrors(t *testing.T) {
 		})
 	}
 }
+
+// A conversation linked to a guided session tells the model what was done and where it stands.
+func TestOpenAIPromptCarriesTheSession(t *testing.T) {
+	t.Parallel()
+	def := domain.Definition{Root: "q", Nodes: []domain.Node{
+		{ID: "q", Type: domain.NodeQuestion, Text: "Is the tunnel up?", Options: []domain.Option{{ID: "no", Label: "No", Next: "fix"}, {ID: "yes", Label: "Yes", Next: "done"}}},
+		{ID: "fix", Type: domain.NodeAction, Text: "Reinstall the VPN client", Next: "done"},
+		{ID: "done", Type: domain.NodeSolution, Text: "Fixed"},
+	}}
+	sess := domain.Session{TreeTitle: "VPN", TreeVersion: 2, Status: domain.SessionInProgress, CurrentNode: "fix",
+		Steps: []domain.Step{{Kind: domain.StepAnswer, NodeID: "q", OptionID: "no", ToNodeID: "fix", Note: "red icon"}}}
+	c := conversation()
+	c.Linked, c.Tree = &sess, &def
+	system := OpenAI{Budget: 100}.prompt(context.Background(), c)[0].Content
+	for _, want := range []string{"1. Is the tunnel up? → No (note: red icon)", "is at: “Reinstall the VPN client”", "next: Fixed"} {
+		if !strings.Contains(system, want) {
+			t.Errorf("the system prompt lacks %q:\n%s", want, system)
+		}
+	}
+}
