@@ -44,13 +44,6 @@ func (s *Service) allowCall(p domain.Principal) error {
 	return nil
 }
 
-func ownerFilter(p domain.Principal) *uuid.UUID {
-	if p.Role.AtLeast(domain.RoleEngineer) {
-		return nil
-	}
-	return &p.UserID
-}
-
 func notFound(id uuid.UUID) error {
 	return domain.Errorf(domain.ENotFound, "conversation %s does not exist in your account", id)
 }
@@ -168,7 +161,7 @@ func (s *Service) answer(ctx context.Context, p domain.Principal, row dbq.AiSess
 // Move changes a conversation's lifecycle status; only its author may.
 func (s *Service) Move(ctx context.Context, p domain.Principal, id uuid.UUID, to string) (domain.AISession, error) {
 	err := s.db.InTx(ctx, func(q *dbq.Queries) error {
-		row, err := q.LockAISessionForUpdate(ctx, dbq.LockAISessionForUpdateParams{AccountID: p.AccountID, ID: id, OwnerID: ownerFilter(p)})
+		row, err := q.LockAISessionForUpdate(ctx, dbq.LockAISessionForUpdateParams{AccountID: p.AccountID, ID: id, OwnerID: p.OwnOnly()})
 		if postgres.IsNoRows(err) {
 			return notFound(id)
 		}
@@ -201,11 +194,11 @@ func (s *Service) Get(ctx context.Context, p domain.Principal, id uuid.UUID) (do
 // List returns a page of conversations without their messages, most recent first, in status
 // when it is set.
 func (s *Service) List(ctx context.Context, p domain.Principal, status *string, limit, offset int32) ([]domain.AISession, int64, error) {
-	rows, err := s.db.ListAISessions(ctx, dbq.ListAISessionsParams{AccountID: p.AccountID, OwnerID: ownerFilter(p), Status: status, MaxRows: limit, SkipRows: offset})
+	rows, err := s.db.ListAISessions(ctx, dbq.ListAISessionsParams{AccountID: p.AccountID, OwnerID: p.OwnOnly(), Status: status, MaxRows: limit, SkipRows: offset})
 	if err != nil {
 		return nil, 0, fmt.Errorf("list conversations: %w", err)
 	}
-	total, err := s.db.CountAISessions(ctx, dbq.CountAISessionsParams{AccountID: p.AccountID, OwnerID: ownerFilter(p), Status: status})
+	total, err := s.db.CountAISessions(ctx, dbq.CountAISessionsParams{AccountID: p.AccountID, OwnerID: p.OwnOnly(), Status: status})
 	if err != nil {
 		return nil, 0, fmt.Errorf("count conversations: %w", err)
 	}
@@ -217,7 +210,7 @@ func (s *Service) List(ctx context.Context, p domain.Principal, status *string, 
 }
 
 func (s *Service) load(ctx context.Context, p domain.Principal, id uuid.UUID) (dbq.AiSession, error) {
-	row, err := s.db.GetAISession(ctx, dbq.GetAISessionParams{AccountID: p.AccountID, ID: id, OwnerID: ownerFilter(p)})
+	row, err := s.db.GetAISession(ctx, dbq.GetAISessionParams{AccountID: p.AccountID, ID: id, OwnerID: p.OwnOnly()})
 	if postgres.IsNoRows(err) {
 		return dbq.AiSession{}, notFound(id)
 	}

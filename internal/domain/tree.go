@@ -1,6 +1,7 @@
 package domain
 
 import (
+	"encoding/json"
 	"fmt"
 	"time"
 	"unicode/utf8"
@@ -51,6 +52,15 @@ type Node struct {
 type Definition struct {
 	Root  string `json:"root"`
 	Nodes []Node `json:"nodes"`
+}
+
+// DecodeDefinition reads a definition stored as JSON.
+func DecodeDefinition(raw []byte) (Definition, error) {
+	var d Definition
+	if err := json.Unmarshal(raw, &d); err != nil {
+		return Definition{}, fmt.Errorf("decode stored definition: %w", err)
+	}
+	return d, nil
 }
 
 // Node returns the node with id, if any.

@@ -40,6 +40,15 @@ type Principal struct {
 	ExpiresAt time.Time
 }
 
+// OwnOnly is the owner a caller's reads of sessions and conversations are limited to: nil for
+// engineers and admins, who see the account's; the caller's own id for viewers.
+func (p Principal) OwnOnly() *uuid.UUID {
+	if p.Role.AtLeast(RoleEngineer) {
+		return nil
+	}
+	return &p.UserID
+}
+
 // Account is an MSP: the tenant boundary.
 type Account struct {
 	ID        uuid.UUID

@@ -53,7 +53,7 @@ func notFound(id uuid.UUID) error {
 // handoff instead (as it is now), also when the retries run concurrently; the key used for
 // another session is EInvalid.
 func (s *Service) EscalateSession(ctx context.Context, p domain.Principal, sessionID uuid.UUID, r Request) (domain.Handoff, error) {
-	if h, ok, err := s.retried(ctx, p, sessionID, r.IdempotencyKey); ok || err != nil {
+	if h, ok, err := s.retried(ctx, p, r.IdempotencyKey, sameSession(sessionID)); ok || err != nil {
 		return h, err
 	}
 	if r.Priority == "" {
@@ -77,23 +77,17 @@ func (s *Service) EscalateSession(ctx context.Context, p domain.Principal, sessi
 		if r.IdempotencyKey != "" {
 			key = &r.IdempotencyKey
 		}
-		created, err = q.CreateHandoff(ctx, dbq.CreateHandoffParams{
+		created, err = s.record(ctx, q, dbq.CreateHandoffParams{
 			AccountID: p.AccountID, Source: "session", SessionID: &sessionID, Summary: summary,
 			Priority: string(r.Priority), CreatedBy: p.UserID, TargetUserID: r.TargetUserID, Snapshot: snapshot,
 			IdempotencyKey: key, CreatedAt: s.now(),
 		})
-		if err != nil {
-			return fmt.Errorf("create handoff: %w", err)
-		}
-		if err := s.queueEmails(ctx, q, created); err != nil {
-			return err
-		}
-		return s.appendEvent(ctx, q, created, domain.EventHandoffCreated)
+		return err
 	})
 	if err != nil && r.IdempotencyKey != "" {
 		// A concurrent retry with the same key may have won: it escalated the session first
 		// (this request then finds the session escalated) or took the key first.
-		if h, ok, lookupErr := s.retried(ctx, p, sessionID, r.IdempotencyKey); ok || lookupErr != nil {
+		if h, ok, lookupErr := s.retried(ctx, p, r.IdempotencyKey, sameSession(sessionID)); ok || lookupErr != nil {
 			return h, lookupErr
 		}
 	}
@@ -109,7 +103,7 @@ func (s *Service) EscalateSession(ctx context.Context, p domain.Principal, sessi
 // assessment joins the queue, in one transaction. Only its author may; a retried
 // Idempotency-Key returns the first handoff.
 func (s *Service) EscalateConversation(ctx context.Context, p domain.Principal, aiSessionID uuid.UUID, r Request) (domain.Handoff, error) {
-	if h, ok, err := s.retriedConversation(ctx, p, aiSessionID, r.IdempotencyKey); ok || err != nil {
+	if h, ok, err := s.retried(ctx, p, r.IdempotencyKey, sameConversation(aiSessionID)); ok || err != nil {
 		return h, err
 	}
 	if r.Priority == "" {
@@ -117,7 +111,7 @@ func (s *Service) EscalateConversation(ctx context.Context, p domain.Principal, 
 	}
 	var created dbq.Handoff
 	err := s.db.InTx(ctx, func(q *dbq.Queries) error {
-		row, err := q.LockAISessionForUpdate(ctx, dbq.LockAISessionForUpdateParams{AccountID: p.AccountID, ID: aiSessionID, OwnerID: conversationOwner(p)})
+		row, err := q.LockAISessionForUpdate(ctx, dbq.LockAISessionForUpdateParams{AccountID: p.AccountID, ID: aiSessionID, OwnerID: p.OwnOnly()})
 		if postgres.IsNoRows(err) {
 			return domain.Errorf(domain.ENotFound, "conversation %s does not exist in your account", aiSessionID)
 		}
@@ -158,24 +152,18 @@ func (s *Service) EscalateConversation(ctx context.Context, p domain.Principal, 
 		if r.IdempotencyKey != "" {
 			key = &r.IdempotencyKey
 		}
-		created, err = q.CreateHandoff(ctx, dbq.CreateHandoffParams{
+		if err := q.SetAISessionStatus(ctx, dbq.SetAISessionStatusParams{AccountID: p.AccountID, ID: aiSessionID, Status: domain.ConversationEscalated}); err != nil {
+			return fmt.Errorf("mark conversation escalated: %w", err)
+		}
+		created, err = s.record(ctx, q, dbq.CreateHandoffParams{
 			AccountID: p.AccountID, Source: "ai_session", AiSessionID: &aiSessionID, Summary: summary,
 			Priority: string(r.Priority), CreatedBy: p.UserID, TargetUserID: r.TargetUserID, Snapshot: snapshot,
 			IdempotencyKey: key, CreatedAt: s.now(),
 		})
-		if err != nil {
-			return fmt.Errorf("create handoff: %w", err)
-		}
-		if err := q.SetAISessionStatus(ctx, dbq.SetAISessionStatusParams{AccountID: p.AccountID, ID: aiSessionID, Status: domain.ConversationEscalated}); err != nil {
-			return fmt.Errorf("mark conversation escalated: %w", err)
-		}
-		if err := s.queueEmails(ctx, q, created); err != nil {
-			return err
-		}
-		return s.appendEvent(ctx, q, created, domain.EventHandoffCreated)
+		return err
 	})
 	if err != nil && r.IdempotencyKey != "" {
-		if h, ok, lookupErr := s.retriedConversation(ctx, p, aiSessionID, r.IdempotencyKey); ok || lookupErr != nil {
+		if h, ok, lookupErr := s.retried(ctx, p, r.IdempotencyKey, sameConversation(aiSessionID)); ok || lookupErr != nil {
 			return h, lookupErr
 		}
 	}
@@ -184,22 +172,6 @@ func (s *Service) EscalateConversation(ctx context.Context, p domain.Principal, 
 	}
 	s.bus.Announce(p.AccountID)
 	return toHandoff(created)
-}
-
-func conversationOwner(p domain.Principal) *uuid.UUID {
-	if p.Role.AtLeast(domain.RoleEngineer) {
-		return nil
-	}
-	return &p.UserID
-}
-
-func (s *Service) retriedConversation(ctx context.Context, p domain.Principal, aiSessionID uuid.UUID, key string) (domain.Handoff, bool, error) {
-	h, ok, err := s.byKey(ctx, p, key)
-	if ok && (h.AISessionID == nil || *h.AISessionID != aiSessionID) {
-		return domain.Handoff{}, false, &domain.Error{Code: domain.EInvalid, Message: "this Idempotency-Key was used for another request: use a new key for each escalation",
-			Fields: []domain.FieldError{{Pointer: "Idempotency-Key", Detail: "already used for another escalation"}}}
-	}
-	return h, ok, err
 }
 
 // queueEmails puts one email per recipient in the outbox, in the creating transaction.
@@ -224,14 +196,36 @@ func (s *Service) queueEmails(ctx context.Context, q *dbq.Queries, row dbq.Hando
 // maxSummary is the longest summary a handoff stores.
 const maxSummary = 4000
 
-// retried finds the handoff an earlier request with the same Idempotency-Key created.
-func (s *Service) retried(ctx context.Context, p domain.Principal, sessionID uuid.UUID, key string) (domain.Handoff, bool, error) {
+// retried finds the handoff an earlier request with the same Idempotency-Key created; the key
+// used for a handoff that does not match (another session or conversation) is EInvalid.
+func (s *Service) retried(ctx context.Context, p domain.Principal, key string, matches func(domain.Handoff) bool) (domain.Handoff, bool, error) {
 	h, ok, err := s.byKey(ctx, p, key)
-	if ok && (h.SessionID == nil || *h.SessionID != sessionID) {
+	if ok && !matches(h) {
 		return domain.Handoff{}, false, &domain.Error{Code: domain.EInvalid, Message: "this Idempotency-Key was used for another request: use a new key for each escalation",
-			Fields: []domain.FieldError{{Pointer: "Idempotency-Key", Detail: "already used for another session"}}}
+			Fields: []domain.FieldError{{Pointer: "Idempotency-Key", Detail: "already used for another escalation"}}}
 	}
 	return h, ok, err
+}
+
+func sameSession(id uuid.UUID) func(domain.Handoff) bool {
+	return func(h domain.Handoff) bool { return h.SessionID != nil && *h.SessionID == id }
+}
+
+func sameConversation(id uuid.UUID) func(domain.Handoff) bool {
+	return func(h domain.Handoff) bool { return h.AISessionID != nil && *h.AISessionID == id }
+}
+
+// record creates a handoff in the caller's transaction with what comes with it: its emails in
+// the outbox and its handoff_created event.
+func (s *Service) record(ctx context.Context, q *dbq.Queries, params dbq.CreateHandoffParams) (dbq.Handoff, error) {
+	created, err := q.CreateHandoff(ctx, params)
+	if err != nil {
+		return dbq.Handoff{}, fmt.Errorf("create handoff: %w", err)
+	}
+	if err := s.queueEmails(ctx, q, created); err != nil {
+		return dbq.Handoff{}, err
+	}
+	return created, s.appendEvent(ctx, q, created, domain.EventHandoffCreated)
 }
 
 func (s *Service) byKey(ctx context.Context, p domain.Principal, key string) (domain.Handoff, bool, error) {

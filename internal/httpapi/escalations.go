@@ -15,11 +15,7 @@ func (h *handlers) EscalateSession(ctx context.Context, req oapi.EscalateSession
 	if err != nil {
 		return nil, err
 	}
-	r := escalations.Request{Summary: req.Body.Summary, TargetUserID: req.Body.TargetUserId, IdempotencyKey: deref(req.Params.IdempotencyKey)}
-	if req.Body.Priority != nil {
-		r.Priority = domain.Priority(*req.Body.Priority)
-	}
-	handoff, err := h.escalations.EscalateSession(ctx, p, req.Id, r)
+	handoff, err := h.escalations.EscalateSession(ctx, p, req.Id, escalationRequest(*req.Body, req.Params.IdempotencyKey))
 	if err != nil {
 		return nil, err
 	}
@@ -121,6 +117,14 @@ func (h *handlers) ListEscalationEvents(ctx context.Context, req oapi.ListEscala
 	return oapi.ListEscalationEvents200JSONResponse{Items: items, NextCursor: next, EndOfStream: end}, nil
 }
 
+func escalationRequest(b oapi.EscalationRequest, key *string) escalations.Request {
+	r := escalations.Request{Summary: b.Summary, TargetUserID: b.TargetUserId, IdempotencyKey: deref(key)}
+	if b.Priority != nil {
+		r.Priority = domain.Priority(*b.Priority)
+	}
+	return r
+}
+
 func toHandoff(h domain.Handoff) oapi.Handoff {
 	return oapi.Handoff{
 		Id: h.ID, Source: oapi.HandoffSource(h.Source), SessionId: h.SessionID, AiSessionId: h.AISessionID, Summary: h.Summary,
@@ -167,11 +171,7 @@ func (h *handlers) EscalateAISession(ctx context.Context, req oapi.EscalateAISes
 	if err != nil {
 		return nil, err
 	}
-	r := escalations.Request{Summary: req.Body.Summary, TargetUserID: req.Body.TargetUserId, IdempotencyKey: deref(req.Params.IdempotencyKey)}
-	if req.Body.Priority != nil {
-		r.Priority = domain.Priority(*req.Body.Priority)
-	}
-	handoff, err := h.escalations.EscalateConversation(ctx, p, req.Id, r)
+	handoff, err := h.escalations.EscalateConversation(ctx, p, req.Id, escalationRequest(*req.Body, req.Params.IdempotencyKey))
 	if err != nil {
 		return nil, err
 	}

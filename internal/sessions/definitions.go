@@ -43,7 +43,7 @@ func (c *definitions) get(ctx context.Context, q *dbq.Queries, account, tree uui
 	if err != nil {
 		return domain.Definition{}, fmt.Errorf("get pinned version %d: %w", version, err)
 	}
-	if def, err = decodeDefinition(v.Definition); err != nil {
+	if def, err = domain.DecodeDefinition(v.Definition); err != nil {
 		return domain.Definition{}, err
 	}
 	c.mu.Lock()

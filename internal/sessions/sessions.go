@@ -4,7 +4,6 @@ package sessions
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"time"
 
@@ -41,14 +40,6 @@ func (v View) CurrentNode() domain.Node {
 	return n
 }
 
-// ownerFilter is the owner a caller is restricted to: viewers see only their own sessions.
-func ownerFilter(p domain.Principal) *uuid.UUID {
-	if p.Role.AtLeast(domain.RoleEngineer) {
-		return nil
-	}
-	return &p.UserID
-}
-
 func notFound(id uuid.UUID) error {
 	return domain.Errorf(domain.ENotFound, "session %s does not exist in your account", id)
 }
@@ -73,7 +64,7 @@ func (s *Service) Start(ctx context.Context, p domain.Principal, treeID uuid.UUI
 	if tree.Tree.Status != string(domain.TreePublished) {
 		return View{}, domain.Errorf(domain.EConflict, "tree %q is %s: sessions start on published trees only", tree.Tree.Title, tree.Tree.Status)
 	}
-	def, err := decodeDefinition(tree.Definition)
+	def, err := domain.DecodeDefinition(tree.Definition)
 	if err != nil {
 		return View{}, err
 	}
@@ -90,7 +81,7 @@ func (s *Service) Start(ctx context.Context, p domain.Principal, treeID uuid.UUI
 
 // Get returns a session with its steps and pinned definition.
 func (s *Service) Get(ctx context.Context, p domain.Principal, id uuid.UUID) (View, error) {
-	row, err := s.db.GetSession(ctx, dbq.GetSessionParams{AccountID: p.AccountID, ID: id, OwnerID: ownerFilter(p)})
+	row, err := s.db.GetSession(ctx, dbq.GetSessionParams{AccountID: p.AccountID, ID: id, OwnerID: p.OwnOnly()})
 	if postgres.IsNoRows(err) {
 		return View{}, notFound(id)
 	}
@@ -121,7 +112,7 @@ type Filter struct {
 // another user is ignored in favour of their own id: they only ever see their own.
 func (s *Service) List(ctx context.Context, p domain.Principal, f Filter) ([]domain.Session, int64, error) {
 	userID := f.UserID
-	if owner := ownerFilter(p); owner != nil {
+	if owner := p.OwnOnly(); owner != nil {
 		userID = owner
 	}
 	var status *string
@@ -249,7 +240,7 @@ func (s *Service) Escalate(ctx context.Context, p domain.Principal, id uuid.UUID
 func (s *Service) change(ctx context.Context, p domain.Principal, id uuid.UUID, fn func(q *dbq.Queries, v *View) error) (View, error) {
 	var v View
 	err := s.db.InTx(ctx, func(q *dbq.Queries) error {
-		row, err := q.LockSessionForUpdate(ctx, dbq.LockSessionForUpdateParams{AccountID: p.AccountID, ID: id, OwnerID: ownerFilter(p)})
+		row, err := q.LockSessionForUpdate(ctx, dbq.LockSessionForUpdateParams{AccountID: p.AccountID, ID: id, OwnerID: p.OwnOnly()})
 		if postgres.IsNoRows(err) {
 			return notFound(id)
 		}
@@ -288,14 +279,6 @@ func appendStep(ctx context.Context, q *dbq.Queries, v *View, st domain.Step) er
 	v.Session.Steps = append(v.Session.Steps, st)
 	v.Session.CurrentNode, v.Session.UpdatedAt = st.ToNodeID, st.CreatedAt
 	return nil
-}
-
-func decodeDefinition(raw []byte) (domain.Definition, error) {
-	var def domain.Definition
-	if err := json.Unmarshal(raw, &def); err != nil {
-		return domain.Definition{}, fmt.Errorf("decode stored definition: %w", err)
-	}
-	return def, nil
 }
 
 func toSession(r dbq.Session, treeTitle string, steps []dbq.ListSessionStepsRow) domain.Session {

@@ -87,7 +87,7 @@ func (s *Service) Get(ctx context.Context, p domain.Principal, id uuid.UUID) (do
 	if err != nil {
 		return domain.Tree{}, err
 	}
-	t.Definition, err = decode(raw)
+	t.Definition, err = domain.DecodeDefinition(raw)
 	return t, err
 }
 
@@ -262,7 +262,7 @@ func (s *Service) Version(ctx context.Context, p domain.Principal, id uuid.UUID,
 	if err != nil {
 		return domain.TreeVersion{}, fmt.Errorf("get version: %w", err)
 	}
-	def, err := decode(row.Definition)
+	def, err := domain.DecodeDefinition(row.Definition)
 	if err != nil {
 		return domain.TreeVersion{}, err
 	}
@@ -284,19 +284,11 @@ func checkInput(in Input) ([]byte, error) {
 	return def, nil
 }
 
-func decode(raw []byte) (domain.Definition, error) {
-	var def domain.Definition
-	if err := json.Unmarshal(raw, &def); err != nil {
-		return domain.Definition{}, fmt.Errorf("decode stored definition: %w", err)
-	}
-	return def, nil
-}
-
 // sameJSON compares a stored jsonb definition with a new one by meaning, not by bytes (jsonb
 // reorders keys).
 func sameJSON(stored, next []byte) bool {
-	a, errA := decode(stored)
-	b, errB := decode(next)
+	a, errA := domain.DecodeDefinition(stored)
+	b, errB := domain.DecodeDefinition(next)
 	if errA != nil || errB != nil {
 		return false
 	}
