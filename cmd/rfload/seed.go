@@ -35,7 +35,7 @@ func seed(ctx context.Context, hc *http.Client, o options) (seeded, error) {
 		return seeded{}, err
 	}
 	email := "load-" + strings.ToLower(crand.Text()[:10]) + "@example.com"
-	reg, err := c.RegisterWithResponse(ctx, oapi.RegisterRequest{
+	reg, err := c.RegisterWithResponse(ctx, &oapi.RegisterParams{}, oapi.RegisterRequest{
 		AccountName: "Load test " + email, Name: "Load", Email: oapi.Email(email), Password: "load test passphrase",
 	})
 	if err != nil {

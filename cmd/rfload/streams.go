@@ -159,7 +159,7 @@ func seedStreamAccounts(ctx context.Context, hc *http.Client, url string, n int)
 	rng := rand.New(rand.NewPCG(3, 3))
 	for i := range out {
 		email := "stream-" + strings.ToLower(crand.Text()[:10]) + "@example.com"
-		reg, err := c.RegisterWithResponse(ctx, oapi.RegisterRequest{AccountName: "Stream " + email, Name: "Load", Email: oapi.Email(email), Password: "load test passphrase"})
+		reg, err := c.RegisterWithResponse(ctx, &oapi.RegisterParams{}, oapi.RegisterRequest{AccountName: "Stream " + email, Name: "Load", Email: oapi.Email(email), Password: "load test passphrase"})
 		if err != nil || reg.JSON201 == nil {
 			return nil, fmt.Errorf("register: %v %s", err, reg.Body)
 		}

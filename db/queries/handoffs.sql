@@ -81,3 +81,22 @@ SET pruned_through = greatest(escalation_event_horizons.pruned_through, excluded
 
 -- name: GetEscalationEventHorizon :one
 SELECT coalesce((SELECT pruned_through FROM escalation_event_horizons WHERE account_id = @account_id), 0)::bigint;
+
+-- GetSessionHandoff is the handoff a session was escalated to, if the caller may read the
+-- session: owner_id limits viewers to their own sessions.
+-- name: GetSessionHandoff :one
+SELECT h.* FROM handoffs h
+JOIN sessions s ON s.account_id = h.account_id AND s.id = h.session_id
+WHERE h.account_id = @account_id AND h.session_id = @session_id
+  AND (sqlc.narg(owner_id)::uuid IS NULL OR s.user_id = sqlc.narg(owner_id));
+
+-- ListEscalationTargets is who a caller can hand a problem to: the account's active engineers
+-- and admins but the caller.
+-- name: ListEscalationTargets :many
+SELECT id, name, role FROM users
+WHERE account_id = @account_id AND active AND role IN ('engineer', 'admin') AND id <> @caller_id
+ORDER BY lower(name), id;
+
+-- ListUserNames names the users a handoff refers to (creator, target, claimer).
+-- name: ListUserNames :many
+SELECT id, name FROM users WHERE account_id = @account_id AND id = ANY (@ids::uuid[]);

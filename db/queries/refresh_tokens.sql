@@ -8,7 +8,7 @@ VALUES (@account_id, @user_id, @family_id, @token_hash, @expires_at);
 SELECT * FROM refresh_tokens WHERE token_hash = @token_hash FOR NO KEY UPDATE;
 
 -- name: MarkRefreshTokenRotated :exec
-UPDATE refresh_tokens SET rotated_at = now()
+UPDATE refresh_tokens SET rotated_at = @rotated_at::timestamptz
 WHERE account_id = @account_id AND id = @id;
 
 -- name: RevokeRefreshTokenFamily :exec

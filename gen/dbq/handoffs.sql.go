@@ -253,6 +253,48 @@ func (q *Queries) GetLastEscalationEventID(ctx context.Context, accountID uuid.U
 	return column_1, err
 }
 
+const getSessionHandoff = `-- name: GetSessionHandoff :one
+SELECT h.id, h.account_id, h.source, h.session_id, h.summary, h.priority, h.status, h.created_by, h.target_user_id, h.claimed_by, h.claimed_at, h.resolved_at, h.resolution_note, h.cancel_reason, h.context, h.idempotency_key, h.created_at, h.updated_at, h.ai_session_id FROM handoffs h
+JOIN sessions s ON s.account_id = h.account_id AND s.id = h.session_id
+WHERE h.account_id = $1 AND h.session_id = $2
+  AND ($3::uuid IS NULL OR s.user_id = $3)
+`
+
+type GetSessionHandoffParams struct {
+	AccountID uuid.UUID
+	SessionID *uuid.UUID
+	OwnerID   *uuid.UUID
+}
+
+// GetSessionHandoff is the handoff a session was escalated to, if the caller may read the
+// session: owner_id limits viewers to their own sessions.
+func (q *Queries) GetSessionHandoff(ctx context.Context, arg GetSessionHandoffParams) (Handoff, error) {
+	row := q.db.QueryRow(ctx, getSessionHandoff, arg.AccountID, arg.SessionID, arg.OwnerID)
+	var i Handoff
+	err := row.Scan(
+		&i.ID,
+		&i.AccountID,
+		&i.Source,
+		&i.SessionID,
+		&i.Summary,
+		&i.Priority,
+		&i.Status,
+		&i.CreatedBy,
+		&i.TargetUserID,
+		&i.ClaimedBy,
+		&i.ClaimedAt,
+		&i.ResolvedAt,
+		&i.ResolutionNote,
+		&i.CancelReason,
+		&i.Context,
+		&i.IdempotencyKey,
+		&i.CreatedAt,
+		&i.UpdatedAt,
+		&i.AiSessionID,
+	)
+	return i, err
+}
+
 const listEscalationEvents = `-- name: ListEscalationEvents :many
 SELECT id, account_id, handoff_id, type, payload, created_at FROM escalation_events
 WHERE account_id = $1 AND id > $2
@@ -283,6 +325,45 @@ func (q *Queries) ListEscalationEvents(ctx context.Context, arg ListEscalationEv
 			&i.Payload,
 			&i.CreatedAt,
 		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const listEscalationTargets = `-- name: ListEscalationTargets :many
+SELECT id, name, role FROM users
+WHERE account_id = $1 AND active AND role IN ('engineer', 'admin') AND id <> $2
+ORDER BY lower(name), id
+`
+
+type ListEscalationTargetsParams struct {
+	AccountID uuid.UUID
+	CallerID  uuid.UUID
+}
+
+type ListEscalationTargetsRow struct {
+	ID   uuid.UUID
+	Name string
+	Role string
+}
+
+// ListEscalationTargets is who a caller can hand a problem to: the account's active engineers
+// and admins but the caller.
+func (q *Queries) ListEscalationTargets(ctx context.Context, arg ListEscalationTargetsParams) ([]ListEscalationTargetsRow, error) {
+	rows, err := q.db.Query(ctx, listEscalationTargets, arg.AccountID, arg.CallerID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []ListEscalationTargetsRow{}
+	for rows.Next() {
+		var i ListEscalationTargetsRow
+		if err := rows.Scan(&i.ID, &i.Name, &i.Role); err != nil {
 			return nil, err
 		}
 		items = append(items, i)
@@ -356,6 +437,41 @@ func (q *Queries) ListHandoffs(ctx context.Context, arg ListHandoffsParams) ([]H
 			&i.UpdatedAt,
 			&i.AiSessionID,
 		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const listUserNames = `-- name: ListUserNames :many
+SELECT id, name FROM users WHERE account_id = $1 AND id = ANY ($2::uuid[])
+`
+
+type ListUserNamesParams struct {
+	AccountID uuid.UUID
+	Ids       []uuid.UUID
+}
+
+type ListUserNamesRow struct {
+	ID   uuid.UUID
+	Name string
+}
+
+// ListUserNames names the users a handoff refers to (creator, target, claimer).
+func (q *Queries) ListUserNames(ctx context.Context, arg ListUserNamesParams) ([]ListUserNamesRow, error) {
+	rows, err := q.db.Query(ctx, listUserNames, arg.AccountID, arg.Ids)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []ListUserNamesRow{}
+	for rows.Next() {
+		var i ListUserNamesRow
+		if err := rows.Scan(&i.ID, &i.Name); err != nil {
 			return nil, err
 		}
 		items = append(items, i)

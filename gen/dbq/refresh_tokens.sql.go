@@ -60,17 +60,18 @@ func (q *Queries) LockRefreshToken(ctx context.Context, tokenHash []byte) (Refre
 }
 
 const markRefreshTokenRotated = `-- name: MarkRefreshTokenRotated :exec
-UPDATE refresh_tokens SET rotated_at = now()
-WHERE account_id = $1 AND id = $2
+UPDATE refresh_tokens SET rotated_at = $1::timestamptz
+WHERE account_id = $2 AND id = $3
 `
 
 type MarkRefreshTokenRotatedParams struct {
+	RotatedAt time.Time
 	AccountID uuid.UUID
 	ID        uuid.UUID
 }
 
 func (q *Queries) MarkRefreshTokenRotated(ctx context.Context, arg MarkRefreshTokenRotatedParams) error {
-	_, err := q.db.Exec(ctx, markRefreshTokenRotated, arg.AccountID, arg.ID)
+	_, err := q.db.Exec(ctx, markRefreshTokenRotated, arg.RotatedAt, arg.AccountID, arg.ID)
 	return err
 }
 

@@ -9,6 +9,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -401,6 +402,81 @@ func (e TreeWriteStatus) Valid() bool {
 	}
 }
 
+// Defines values for TokenDelivery.
+const (
+	TokenDeliveryCookie TokenDelivery = "cookie"
+)
+
+// Valid indicates whether the value is a known member of the TokenDelivery enum.
+func (e TokenDelivery) Valid() bool {
+	switch e {
+	case TokenDeliveryCookie:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for LoginParamsXTokenDelivery.
+const (
+	LoginParamsXTokenDeliveryCookie LoginParamsXTokenDelivery = "cookie"
+)
+
+// Valid indicates whether the value is a known member of the LoginParamsXTokenDelivery enum.
+func (e LoginParamsXTokenDelivery) Valid() bool {
+	switch e {
+	case LoginParamsXTokenDeliveryCookie:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for LogoutParamsXTokenDelivery.
+const (
+	LogoutParamsXTokenDeliveryCookie LogoutParamsXTokenDelivery = "cookie"
+)
+
+// Valid indicates whether the value is a known member of the LogoutParamsXTokenDelivery enum.
+func (e LogoutParamsXTokenDelivery) Valid() bool {
+	switch e {
+	case LogoutParamsXTokenDeliveryCookie:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for RefreshTokenParamsXTokenDelivery.
+const (
+	RefreshTokenParamsXTokenDeliveryCookie RefreshTokenParamsXTokenDelivery = "cookie"
+)
+
+// Valid indicates whether the value is a known member of the RefreshTokenParamsXTokenDelivery enum.
+func (e RefreshTokenParamsXTokenDelivery) Valid() bool {
+	switch e {
+	case RefreshTokenParamsXTokenDeliveryCookie:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for RegisterParamsXTokenDelivery.
+const (
+	RegisterParamsXTokenDeliveryCookie RegisterParamsXTokenDelivery = "cookie"
+)
+
+// Valid indicates whether the value is a known member of the RegisterParamsXTokenDelivery enum.
+func (e RegisterParamsXTokenDelivery) Valid() bool {
+	switch e {
+	case RegisterParamsXTokenDeliveryCookie:
+		return true
+	default:
+		return false
+	}
+}
+
 // AIMessage defines model for AIMessage.
 type AIMessage struct {
 	Content   string             `json:"content"`
@@ -485,6 +561,9 @@ type Account struct {
 type ContextStep struct {
 	Answer *string `json:"answer,omitempty"`
 
+	// At When the step was recorded (absent in handoffs created before steps were timed).
+	At *time.Time `json:"at,omitempty"`
+
 	// Kind `revert` undoes the previous answer (going back); `custom` is work the tree does not have.
 	Kind StepKind `json:"kind"`
 	Note *string  `json:"note,omitempty"`
@@ -537,16 +616,40 @@ type EscalationRequest struct {
 	TargetUserId *openapi_types.UUID `json:"target_user_id,omitempty"`
 }
 
+// EscalationTarget defines model for EscalationTarget.
+type EscalationTarget struct {
+	Id   openapi_types.UUID `json:"id"`
+	Name string             `json:"name"`
+
+	// Role `viewer` runs sessions; `engineer` also authors trees and works the queue; `admin` also manages users.
+	Role Role `json:"role"`
+}
+
+// EscalationTargetList defines model for EscalationTargetList.
+type EscalationTargetList struct {
+	Items []EscalationTarget `json:"items"`
+}
+
 // ExportFormat defines model for ExportFormat.
 type ExportFormat string
 
 // Handoff defines model for Handoff.
 type Handoff struct {
-	AiSessionId    *openapi_types.UUID `json:"ai_session_id,omitempty"`
-	ClaimedAt      *time.Time          `json:"claimed_at,omitempty"`
-	ClaimedBy      *openapi_types.UUID `json:"claimed_by,omitempty"`
-	CreatedAt      time.Time           `json:"created_at"`
-	CreatedBy      openapi_types.UUID  `json:"created_by"`
+	AiSessionId *openapi_types.UUID `json:"ai_session_id,omitempty"`
+
+	// CancelReason Why the handoff was cancelled, when it was cancelled with a reason.
+	CancelReason *string             `json:"cancel_reason,omitempty"`
+	ClaimedAt    *time.Time          `json:"claimed_at,omitempty"`
+	ClaimedBy    *openapi_types.UUID `json:"claimed_by,omitempty"`
+
+	// ClaimedByName The claimer's name as it is now (not in escalation events).
+	ClaimedByName *string            `json:"claimed_by_name,omitempty"`
+	CreatedAt     time.Time          `json:"created_at"`
+	CreatedBy     openapi_types.UUID `json:"created_by"`
+
+	// CreatedByName The creator's name as it is now. Names are filled when a handoff is read; the
+	// handoffs inside escalation events carry the ids only.
+	CreatedByName  *string             `json:"created_by_name,omitempty"`
 	Id             openapi_types.UUID  `json:"id"`
 	Priority       Priority            `json:"priority"`
 	ResolutionNote *string             `json:"resolution_note,omitempty"`
@@ -556,7 +659,10 @@ type Handoff struct {
 	Status         HandoffStatus       `json:"status"`
 	Summary        string              `json:"summary"`
 	TargetUserId   *openapi_types.UUID `json:"target_user_id,omitempty"`
-	UpdatedAt      time.Time           `json:"updated_at"`
+
+	// TargetUserName The target's name as it is now (not in escalation events).
+	TargetUserName *string   `json:"target_user_name,omitempty"`
+	UpdatedAt      time.Time `json:"updated_at"`
 }
 
 // HandoffCancel defines model for HandoffCancel.
@@ -592,12 +698,22 @@ type HandoffContext struct {
 
 // HandoffDetail defines model for HandoffDetail.
 type HandoffDetail struct {
-	AiSessionId    *openapi_types.UUID `json:"ai_session_id,omitempty"`
-	ClaimedAt      *time.Time          `json:"claimed_at,omitempty"`
-	ClaimedBy      *openapi_types.UUID `json:"claimed_by,omitempty"`
-	Context        HandoffContext      `json:"context"`
-	CreatedAt      time.Time           `json:"created_at"`
-	CreatedBy      openapi_types.UUID  `json:"created_by"`
+	AiSessionId *openapi_types.UUID `json:"ai_session_id,omitempty"`
+
+	// CancelReason Why the handoff was cancelled, when it was cancelled with a reason.
+	CancelReason *string             `json:"cancel_reason,omitempty"`
+	ClaimedAt    *time.Time          `json:"claimed_at,omitempty"`
+	ClaimedBy    *openapi_types.UUID `json:"claimed_by,omitempty"`
+
+	// ClaimedByName The claimer's name as it is now (not in escalation events).
+	ClaimedByName *string            `json:"claimed_by_name,omitempty"`
+	Context       HandoffContext     `json:"context"`
+	CreatedAt     time.Time          `json:"created_at"`
+	CreatedBy     openapi_types.UUID `json:"created_by"`
+
+	// CreatedByName The creator's name as it is now. Names are filled when a handoff is read; the
+	// handoffs inside escalation events carry the ids only.
+	CreatedByName  *string             `json:"created_by_name,omitempty"`
 	Id             openapi_types.UUID  `json:"id"`
 	Priority       Priority            `json:"priority"`
 	ResolutionNote *string             `json:"resolution_note,omitempty"`
@@ -607,7 +723,10 @@ type HandoffDetail struct {
 	Status         HandoffStatus       `json:"status"`
 	Summary        string              `json:"summary"`
 	TargetUserId   *openapi_types.UUID `json:"target_user_id,omitempty"`
-	UpdatedAt      time.Time           `json:"updated_at"`
+
+	// TargetUserName The target's name as it is now (not in escalation events).
+	TargetUserName *string   `json:"target_user_name,omitempty"`
+	UpdatedAt      time.Time `json:"updated_at"`
 }
 
 // HandoffPage defines model for HandoffPage.
@@ -764,6 +883,7 @@ type ProblemError struct {
 
 // RefreshRequest defines model for RefreshRequest.
 type RefreshRequest struct {
+	// RefreshToken The refresh token; API clients send it here, the console in the `rf_refresh` cookie instead.
 	RefreshToken string `json:"refresh_token"`
 }
 
@@ -940,8 +1060,9 @@ type TokenPair struct {
 	// Example: 900
 	ExpiresIn int `json:"expires_in"`
 
-	// RefreshToken An opaque token for `/api/v1/auth/refresh`; it works once.
-	RefreshToken string             `json:"refresh_token"`
+	// RefreshToken An opaque token for `/api/v1/auth/refresh`; it works once. Always present, except with
+	// `X-Token-Delivery: cookie`, when it is in the `rf_refresh` cookie instead.
+	RefreshToken *string            `json:"refresh_token,omitempty"`
 	TokenType    TokenPairTokenType `json:"token_type"`
 }
 
@@ -1191,6 +1312,12 @@ type Limit = int32
 // Offset defines model for Offset.
 type Offset = int32
 
+// RefreshCookie defines model for RefreshCookie.
+type RefreshCookie = string
+
+// TokenDelivery defines model for TokenDelivery.
+type TokenDelivery string
+
 // BadGateway An RFC 9457 problem document.
 type BadGateway = Problem
 
@@ -1283,6 +1410,52 @@ type EscalateAISessionParams struct {
 	// IdempotencyKey A client-chosen key; a retry with the same key returns the first result.
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
+
+// LoginParams defines parameters for Login.
+type LoginParams struct {
+	// XTokenDelivery `cookie` (the browser console): the refresh token travels in the `rf_refresh` cookie,
+	// never in a body that page scripts can read. Without it, in the JSON body.
+	XTokenDelivery *LoginParamsXTokenDelivery `json:"X-Token-Delivery,omitempty"`
+}
+
+// LoginParamsXTokenDelivery defines parameters for Login.
+type LoginParamsXTokenDelivery string
+
+// LogoutParams defines parameters for Logout.
+type LogoutParams struct {
+	// XTokenDelivery `cookie` (the browser console): the refresh token travels in the `rf_refresh` cookie,
+	// never in a body that page scripts can read. Without it, in the JSON body.
+	XTokenDelivery *LogoutParamsXTokenDelivery `json:"X-Token-Delivery,omitempty"`
+
+	// RfRefresh The refresh token, when it was delivered as a cookie (`X-Token-Delivery: cookie`).
+	RfRefresh *RefreshCookie `form:"rf_refresh,omitempty" json:"rf_refresh,omitempty"`
+}
+
+// LogoutParamsXTokenDelivery defines parameters for Logout.
+type LogoutParamsXTokenDelivery string
+
+// RefreshTokenParams defines parameters for RefreshToken.
+type RefreshTokenParams struct {
+	// XTokenDelivery `cookie` (the browser console): the refresh token travels in the `rf_refresh` cookie,
+	// never in a body that page scripts can read. Without it, in the JSON body.
+	XTokenDelivery *RefreshTokenParamsXTokenDelivery `json:"X-Token-Delivery,omitempty"`
+
+	// RfRefresh The refresh token, when it was delivered as a cookie (`X-Token-Delivery: cookie`).
+	RfRefresh *RefreshCookie `form:"rf_refresh,omitempty" json:"rf_refresh,omitempty"`
+}
+
+// RefreshTokenParamsXTokenDelivery defines parameters for RefreshToken.
+type RefreshTokenParamsXTokenDelivery string
+
+// RegisterParams defines parameters for Register.
+type RegisterParams struct {
+	// XTokenDelivery `cookie` (the browser console): the refresh token travels in the `rf_refresh` cookie,
+	// never in a body that page scripts can read. Without it, in the JSON body.
+	XTokenDelivery *RegisterParamsXTokenDelivery `json:"X-Token-Delivery,omitempty"`
+}
+
+// RegisterParamsXTokenDelivery defines parameters for Register.
+type RegisterParamsXTokenDelivery string
 
 // ListSessionsParams defines parameters for ListSessions.
 type ListSessionsParams struct {
@@ -1552,14 +1725,22 @@ type ClientInterface interface {
 	// Corresponds with GET /api/v1/ai-sessions/escalations/{id} (the `GetEscalation` operationId).
 	GetEscalation(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// CancelEscalationWithBody Cancel a handoff that is not resolved
+	// CancelEscalationWithBody Cancel an open or claimed handoff
+	//
+	// An open handoff may be cancelled by its creator or an admin; a claimed one by its claimer
+	// or an admin. A resolved or cancelled handoff answers 409. The reason is kept on the handoff
+	// (`cancel_reason`).
 	//
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with POST /api/v1/ai-sessions/escalations/{id}/cancel (the `CancelEscalation` operationId).
 	CancelEscalationWithBody(ctx context.Context, id ID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// CancelEscalation Cancel a handoff that is not resolved
+	// CancelEscalation Cancel an open or claimed handoff
+	//
+	// An open handoff may be cancelled by its creator or an admin; a claimed one by its claimer
+	// or an admin. A resolved or cancelled handoff answers 409. The reason is kept on the handoff
+	// (`cancel_reason`).
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -1567,6 +1748,9 @@ type ClientInterface interface {
 	CancelEscalation(ctx context.Context, id ID, body CancelEscalationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ClaimEscalation Claim an open handoff (first come, first served)
+	//
+	// Of concurrent claims exactly one wins; the others answer 409 with a problem that names
+	// who claimed it first.
 	//
 	// Corresponds with POST /api/v1/ai-sessions/escalations/{id}/claim (the `ClaimEscalation` operationId).
 	ClaimEscalation(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -1683,40 +1867,48 @@ type ClientInterface interface {
 	// LoginWithBody Sign in with email and password
 	//
 	// Unknown email and wrong password get the same answer. Repeated failures for one email from
-	// one address are throttled with 429 and `Retry-After`.
+	// one address are throttled with 429 and `Retry-After`. With `X-Token-Delivery: cookie` (the
+	// browser console) the refresh token is set as an `HttpOnly` cookie instead of returned in
+	// the body; see `refreshToken`.
 	//
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with POST /api/v1/auth/login/json (the `Login` operationId).
-	LoginWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+	LoginWithBody(ctx context.Context, params *LoginParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// Login Sign in with email and password
 	//
 	// Unknown email and wrong password get the same answer. Repeated failures for one email from
-	// one address are throttled with 429 and `Retry-After`.
+	// one address are throttled with 429 and `Retry-After`. With `X-Token-Delivery: cookie` (the
+	// browser console) the refresh token is set as an `HttpOnly` cookie instead of returned in
+	// the body; see `refreshToken`.
 	//
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with POST /api/v1/auth/login/json (the `Login` operationId).
-	Login(ctx context.Context, body LoginJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+	Login(ctx context.Context, params *LoginParams, body LoginJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// LogoutWithBody Sign out
 	//
-	// Revokes the presented refresh token and every token rotated from the same sign-in.
+	// Revokes the presented refresh token and every token rotated from the same sign-in. The
+	// console sends `X-Token-Delivery: cookie` and no body: the `rf_refresh` cookie is revoked
+	// and cleared.
 	//
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with POST /api/v1/auth/logout (the `Logout` operationId).
-	LogoutWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+	LogoutWithBody(ctx context.Context, params *LogoutParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// Logout Sign out
 	//
-	// Revokes the presented refresh token and every token rotated from the same sign-in.
+	// Revokes the presented refresh token and every token rotated from the same sign-in. The
+	// console sends `X-Token-Delivery: cookie` and no body: the `rf_refresh` cookie is revoked
+	// and cleared.
 	//
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with POST /api/v1/auth/logout (the `Logout` operationId).
-	Logout(ctx context.Context, body LogoutJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+	Logout(ctx context.Context, params *LogoutParams, body LogoutJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetMe The signed-in user and their account
 	//
@@ -1763,43 +1955,79 @@ type ClientInterface interface {
 	//
 	// Refresh tokens rotate on every use: the answer carries a new refresh token and the presented
 	// one stops working. Presenting a token that was already rotated revokes every token of its
-	// sign-in (its family), since it means the token leaked.
+	// sign-in (its family), since it means the token leaked, with one exception: within a short
+	// reuse window after the rotation (`REFRESH_REUSE_WINDOW`, 10 s by default) the rotated token
+	// gets back the same successor, so that two tabs refreshing at the same moment do not sign
+	// each other out.
+	//
+	// Two ways to present the token:
+	// - **API clients** send `{"refresh_token": "..."}` and receive the new one in the body.
+	// - **The browser console** sends `X-Token-Delivery: cookie` and no body: the token travels
+	//   in the `rf_refresh` cookie (`HttpOnly; Secure; SameSite=Strict; Path=/api/v1/auth`),
+	//   which the answer replaces, and `refresh_token` is absent from the body. The custom header
+	//   is the check against cross-site requests: a page of another origin cannot send it
+	//   without a CORS preflight, which this API refuses. A request whose `Origin` or
+	//   `Sec-Fetch-Site` names another site is refused with 403.
 	//
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with POST /api/v1/auth/refresh (the `RefreshToken` operationId).
-	RefreshTokenWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+	RefreshTokenWithBody(ctx context.Context, params *RefreshTokenParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// RefreshToken Exchange a refresh token for a new token pair
 	//
 	// Refresh tokens rotate on every use: the answer carries a new refresh token and the presented
 	// one stops working. Presenting a token that was already rotated revokes every token of its
-	// sign-in (its family), since it means the token leaked.
+	// sign-in (its family), since it means the token leaked, with one exception: within a short
+	// reuse window after the rotation (`REFRESH_REUSE_WINDOW`, 10 s by default) the rotated token
+	// gets back the same successor, so that two tabs refreshing at the same moment do not sign
+	// each other out.
+	//
+	// Two ways to present the token:
+	// - **API clients** send `{"refresh_token": "..."}` and receive the new one in the body.
+	// - **The browser console** sends `X-Token-Delivery: cookie` and no body: the token travels
+	//   in the `rf_refresh` cookie (`HttpOnly; Secure; SameSite=Strict; Path=/api/v1/auth`),
+	//   which the answer replaces, and `refresh_token` is absent from the body. The custom header
+	//   is the check against cross-site requests: a page of another origin cannot send it
+	//   without a CORS preflight, which this API refuses. A request whose `Origin` or
+	//   `Sec-Fetch-Site` names another site is refused with 403.
 	//
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with POST /api/v1/auth/refresh (the `RefreshToken` operationId).
-	RefreshToken(ctx context.Context, body RefreshTokenJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+	RefreshToken(ctx context.Context, params *RefreshTokenParams, body RefreshTokenJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// RegisterWithBody Create an account and its first admin
 	//
 	// Creates a new account (MSP) with the caller as its first `admin` and signs them in.
 	// The role is always `admin`; a body that names a role or an account id is rejected.
+	// With `X-Token-Delivery: cookie` the refresh token is set as a cookie instead of returned
+	// (see `refreshToken`).
 	//
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with POST /api/v1/auth/register (the `Register` operationId).
-	RegisterWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+	RegisterWithBody(ctx context.Context, params *RegisterParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// Register Create an account and its first admin
 	//
 	// Creates a new account (MSP) with the caller as its first `admin` and signs them in.
 	// The role is always `admin`; a body that names a role or an account id is rejected.
+	// With `X-Token-Delivery: cookie` the refresh token is set as a cookie instead of returned
+	// (see `refreshToken`).
 	//
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with POST /api/v1/auth/register (the `Register` operationId).
-	Register(ctx context.Context, body RegisterJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+	Register(ctx context.Context, params *RegisterParams, body RegisterJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListEscalationTargets Who a problem can be handed to
+	//
+	// The account's active engineers and admins other than the caller, by name: the choices for
+	// `target_user_id` when escalating. Any role may read it.
+	//
+	// Corresponds with GET /api/v1/escalation-targets (the `ListEscalationTargets` operationId).
+	ListEscalationTargets(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListSessions List sessions
 	//
@@ -1942,6 +2170,15 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /api/v1/sessions/{id}/escalate (the `EscalateSession` operationId).
 	EscalateSession(ctx context.Context, id ID, params *EscalateSessionParams, body EscalateSessionJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetSessionEscalation The handoff a session was escalated to, as it stands now
+	//
+	// Lets the technician who escalated a session follow its handoff: open, claimed by whom,
+	// resolved with what note, or cancelled. Visible to whoever can read the session. 404 when
+	// the session was not escalated.
+	//
+	// Corresponds with GET /api/v1/sessions/{id}/escalation (the `GetSessionEscalation` operationId).
+	GetSessionEscalation(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ExportSessionWithBody Render the session as ticket notes
 	//
@@ -2208,7 +2445,11 @@ func (c *Client) GetEscalation(ctx context.Context, id ID, reqEditors ...Request
 	return c.Client.Do(req)
 }
 
-// CancelEscalationWithBody Cancel a handoff that is not resolved
+// CancelEscalationWithBody Cancel an open or claimed handoff
+//
+// An open handoff may be cancelled by its creator or an admin; a claimed one by its claimer
+// or an admin. A resolved or cancelled handoff answers 409. The reason is kept on the handoff
+// (`cancel_reason`).
 //
 // Takes any type of body and a specified content type.
 //
@@ -2225,7 +2466,11 @@ func (c *Client) CancelEscalationWithBody(ctx context.Context, id ID, contentTyp
 	return c.Client.Do(req)
 }
 
-// CancelEscalation Cancel a handoff that is not resolved
+// CancelEscalation Cancel an open or claimed handoff
+//
+// An open handoff may be cancelled by its creator or an admin; a claimed one by its claimer
+// or an admin. A resolved or cancelled handoff answers 409. The reason is kept on the handoff
+// (`cancel_reason`).
 //
 // Takes a body of the `application/json` content type.
 //
@@ -2243,6 +2488,9 @@ func (c *Client) CancelEscalation(ctx context.Context, id ID, body CancelEscalat
 }
 
 // ClaimEscalation Claim an open handoff (first come, first served)
+//
+// Of concurrent claims exactly one wins; the others answer 409 with a problem that names
+// who claimed it first.
 //
 // Corresponds with POST /api/v1/ai-sessions/escalations/{id}/claim (the `ClaimEscalation` operationId).
 func (c *Client) ClaimEscalation(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -2479,13 +2727,15 @@ func (c *Client) LoginFormWithFormdataBody(ctx context.Context, body LoginFormFo
 // LoginWithBody Sign in with email and password
 //
 // Unknown email and wrong password get the same answer. Repeated failures for one email from
-// one address are throttled with 429 and `Retry-After`.
+// one address are throttled with 429 and `Retry-After`. With `X-Token-Delivery: cookie` (the
+// browser console) the refresh token is set as an `HttpOnly` cookie instead of returned in
+// the body; see `refreshToken`.
 //
 // Takes any type of body and a specified content type.
 //
 // Corresponds with POST /api/v1/auth/login/json (the `Login` operationId).
-func (c *Client) LoginWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewLoginRequestWithBody(c.Server, contentType, body)
+func (c *Client) LoginWithBody(ctx context.Context, params *LoginParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewLoginRequestWithBody(c.Server, params, contentType, body)
 	if err != nil {
 		return nil, err
 	}
@@ -2499,13 +2749,15 @@ func (c *Client) LoginWithBody(ctx context.Context, contentType string, body io.
 // Login Sign in with email and password
 //
 // Unknown email and wrong password get the same answer. Repeated failures for one email from
-// one address are throttled with 429 and `Retry-After`.
+// one address are throttled with 429 and `Retry-After`. With `X-Token-Delivery: cookie` (the
+// browser console) the refresh token is set as an `HttpOnly` cookie instead of returned in
+// the body; see `refreshToken`.
 //
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with POST /api/v1/auth/login/json (the `Login` operationId).
-func (c *Client) Login(ctx context.Context, body LoginJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewLoginRequest(c.Server, body)
+func (c *Client) Login(ctx context.Context, params *LoginParams, body LoginJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewLoginRequest(c.Server, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -2518,13 +2770,15 @@ func (c *Client) Login(ctx context.Context, body LoginJSONRequestBody, reqEditor
 
 // LogoutWithBody Sign out
 //
-// Revokes the presented refresh token and every token rotated from the same sign-in.
+// Revokes the presented refresh token and every token rotated from the same sign-in. The
+// console sends `X-Token-Delivery: cookie` and no body: the `rf_refresh` cookie is revoked
+// and cleared.
 //
 // Takes any type of body and a specified content type.
 //
 // Corresponds with POST /api/v1/auth/logout (the `Logout` operationId).
-func (c *Client) LogoutWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewLogoutRequestWithBody(c.Server, contentType, body)
+func (c *Client) LogoutWithBody(ctx context.Context, params *LogoutParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewLogoutRequestWithBody(c.Server, params, contentType, body)
 	if err != nil {
 		return nil, err
 	}
@@ -2537,13 +2791,15 @@ func (c *Client) LogoutWithBody(ctx context.Context, contentType string, body io
 
 // Logout Sign out
 //
-// Revokes the presented refresh token and every token rotated from the same sign-in.
+// Revokes the presented refresh token and every token rotated from the same sign-in. The
+// console sends `X-Token-Delivery: cookie` and no body: the `rf_refresh` cookie is revoked
+// and cleared.
 //
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with POST /api/v1/auth/logout (the `Logout` operationId).
-func (c *Client) Logout(ctx context.Context, body LogoutJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewLogoutRequest(c.Server, body)
+func (c *Client) Logout(ctx context.Context, params *LogoutParams, body LogoutJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewLogoutRequest(c.Server, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -2649,13 +2905,25 @@ func (c *Client) ChangePassword(ctx context.Context, body ChangePasswordJSONRequ
 //
 // Refresh tokens rotate on every use: the answer carries a new refresh token and the presented
 // one stops working. Presenting a token that was already rotated revokes every token of its
-// sign-in (its family), since it means the token leaked.
+// sign-in (its family), since it means the token leaked, with one exception: within a short
+// reuse window after the rotation (`REFRESH_REUSE_WINDOW`, 10 s by default) the rotated token
+// gets back the same successor, so that two tabs refreshing at the same moment do not sign
+// each other out.
+//
+// Two ways to present the token:
+//   - **API clients** send `{"refresh_token": "..."}` and receive the new one in the body.
+//   - **The browser console** sends `X-Token-Delivery: cookie` and no body: the token travels
+//     in the `rf_refresh` cookie (`HttpOnly; Secure; SameSite=Strict; Path=/api/v1/auth`),
+//     which the answer replaces, and `refresh_token` is absent from the body. The custom header
+//     is the check against cross-site requests: a page of another origin cannot send it
+//     without a CORS preflight, which this API refuses. A request whose `Origin` or
+//     `Sec-Fetch-Site` names another site is refused with 403.
 //
 // Takes any type of body and a specified content type.
 //
 // Corresponds with POST /api/v1/auth/refresh (the `RefreshToken` operationId).
-func (c *Client) RefreshTokenWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewRefreshTokenRequestWithBody(c.Server, contentType, body)
+func (c *Client) RefreshTokenWithBody(ctx context.Context, params *RefreshTokenParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRefreshTokenRequestWithBody(c.Server, params, contentType, body)
 	if err != nil {
 		return nil, err
 	}
@@ -2670,13 +2938,25 @@ func (c *Client) RefreshTokenWithBody(ctx context.Context, contentType string, b
 //
 // Refresh tokens rotate on every use: the answer carries a new refresh token and the presented
 // one stops working. Presenting a token that was already rotated revokes every token of its
-// sign-in (its family), since it means the token leaked.
+// sign-in (its family), since it means the token leaked, with one exception: within a short
+// reuse window after the rotation (`REFRESH_REUSE_WINDOW`, 10 s by default) the rotated token
+// gets back the same successor, so that two tabs refreshing at the same moment do not sign
+// each other out.
+//
+// Two ways to present the token:
+//   - **API clients** send `{"refresh_token": "..."}` and receive the new one in the body.
+//   - **The browser console** sends `X-Token-Delivery: cookie` and no body: the token travels
+//     in the `rf_refresh` cookie (`HttpOnly; Secure; SameSite=Strict; Path=/api/v1/auth`),
+//     which the answer replaces, and `refresh_token` is absent from the body. The custom header
+//     is the check against cross-site requests: a page of another origin cannot send it
+//     without a CORS preflight, which this API refuses. A request whose `Origin` or
+//     `Sec-Fetch-Site` names another site is refused with 403.
 //
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with POST /api/v1/auth/refresh (the `RefreshToken` operationId).
-func (c *Client) RefreshToken(ctx context.Context, body RefreshTokenJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewRefreshTokenRequest(c.Server, body)
+func (c *Client) RefreshToken(ctx context.Context, params *RefreshTokenParams, body RefreshTokenJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRefreshTokenRequest(c.Server, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -2691,12 +2971,14 @@ func (c *Client) RefreshToken(ctx context.Context, body RefreshTokenJSONRequestB
 //
 // Creates a new account (MSP) with the caller as its first `admin` and signs them in.
 // The role is always `admin`; a body that names a role or an account id is rejected.
+// With `X-Token-Delivery: cookie` the refresh token is set as a cookie instead of returned
+// (see `refreshToken`).
 //
 // Takes any type of body and a specified content type.
 //
 // Corresponds with POST /api/v1/auth/register (the `Register` operationId).
-func (c *Client) RegisterWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewRegisterRequestWithBody(c.Server, contentType, body)
+func (c *Client) RegisterWithBody(ctx context.Context, params *RegisterParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRegisterRequestWithBody(c.Server, params, contentType, body)
 	if err != nil {
 		return nil, err
 	}
@@ -2711,12 +2993,32 @@ func (c *Client) RegisterWithBody(ctx context.Context, contentType string, body 
 //
 // Creates a new account (MSP) with the caller as its first `admin` and signs them in.
 // The role is always `admin`; a body that names a role or an account id is rejected.
+// With `X-Token-Delivery: cookie` the refresh token is set as a cookie instead of returned
+// (see `refreshToken`).
 //
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with POST /api/v1/auth/register (the `Register` operationId).
-func (c *Client) Register(ctx context.Context, body RegisterJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewRegisterRequest(c.Server, body)
+func (c *Client) Register(ctx context.Context, params *RegisterParams, body RegisterJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRegisterRequest(c.Server, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListEscalationTargets Who a problem can be handed to
+//
+// The account's active engineers and admins other than the caller, by name: the choices for
+// `target_user_id` when escalating. Any role may read it.
+//
+// Corresponds with GET /api/v1/escalation-targets (the `ListEscalationTargets` operationId).
+func (c *Client) ListEscalationTargets(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListEscalationTargetsRequest(c.Server)
 	if err != nil {
 		return nil, err
 	}
@@ -3009,6 +3311,25 @@ func (c *Client) EscalateSessionWithBody(ctx context.Context, id ID, params *Esc
 // Corresponds with POST /api/v1/sessions/{id}/escalate (the `EscalateSession` operationId).
 func (c *Client) EscalateSession(ctx context.Context, id ID, params *EscalateSessionParams, body EscalateSessionJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewEscalateSessionRequest(c.Server, id, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetSessionEscalation The handoff a session was escalated to, as it stands now
+//
+// Lets the technician who escalated a session follow its handoff: open, claimed by whom,
+// resolved with what note, or cancelled. Visible to whoever can read the session. 404 when
+// the session was not escalated.
+//
+// Corresponds with GET /api/v1/sessions/{id}/escalation (the `GetSessionEscalation` operationId).
+func (c *Client) GetSessionEscalation(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetSessionEscalationRequest(c.Server, id)
 	if err != nil {
 		return nil, err
 	}
@@ -4108,18 +4429,18 @@ func NewLoginFormRequestWithBody(server string, contentType string, body io.Read
 }
 
 // NewLoginRequest calls the generic Login builder with application/json body
-func NewLoginRequest(server string, body LoginJSONRequestBody) (*http.Request, error) {
+func NewLoginRequest(server string, params *LoginParams, body LoginJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
 	buf, err := json.Marshal(body)
 	if err != nil {
 		return nil, err
 	}
 	bodyReader = bytes.NewReader(buf)
-	return NewLoginRequestWithBody(server, "application/json", bodyReader)
+	return NewLoginRequestWithBody(server, params, "application/json", bodyReader)
 }
 
 // NewLoginRequestWithBody constructs an http.Request for the Login method, with any body, and a specified content type
-func NewLoginRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+func NewLoginRequestWithBody(server string, params *LoginParams, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	serverURL, err := url.Parse(server)
@@ -4144,22 +4465,37 @@ func NewLoginRequestWithBody(server string, contentType string, body io.Reader) 
 
 	req.Header.Add("Content-Type", contentType)
 
+	if params != nil {
+
+		if params.XTokenDelivery != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Token-Delivery", *params.XTokenDelivery, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Token-Delivery", headerParam0)
+		}
+
+	}
+
 	return req, nil
 }
 
 // NewLogoutRequest calls the generic Logout builder with application/json body
-func NewLogoutRequest(server string, body LogoutJSONRequestBody) (*http.Request, error) {
+func NewLogoutRequest(server string, params *LogoutParams, body LogoutJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
 	buf, err := json.Marshal(body)
 	if err != nil {
 		return nil, err
 	}
 	bodyReader = bytes.NewReader(buf)
-	return NewLogoutRequestWithBody(server, "application/json", bodyReader)
+	return NewLogoutRequestWithBody(server, params, "application/json", bodyReader)
 }
 
 // NewLogoutRequestWithBody constructs an http.Request for the Logout method, with any body, and a specified content type
-func NewLogoutRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+func NewLogoutRequestWithBody(server string, params *LogoutParams, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	serverURL, err := url.Parse(server)
@@ -4184,6 +4520,38 @@ func NewLogoutRequestWithBody(server string, contentType string, body io.Reader)
 
 	req.Header.Add("Content-Type", contentType)
 
+	if params != nil {
+
+		if params.XTokenDelivery != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Token-Delivery", *params.XTokenDelivery, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Token-Delivery", headerParam0)
+		}
+
+	}
+
+	if params != nil {
+
+		if params.RfRefresh != nil {
+			var cookieParam0 string
+
+			cookieParam0, err = runtime.StyleParamWithOptions("simple", true, "rf_refresh", *params.RfRefresh, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationCookie, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			cookie0 := &http.Cookie{
+				Name:  "rf_refresh",
+				Value: cookieParam0,
+			}
+			req.AddCookie(cookie0)
+		}
+	}
 	return req, nil
 }
 
@@ -4295,18 +4663,18 @@ func NewChangePasswordRequestWithBody(server string, contentType string, body io
 }
 
 // NewRefreshTokenRequest calls the generic RefreshToken builder with application/json body
-func NewRefreshTokenRequest(server string, body RefreshTokenJSONRequestBody) (*http.Request, error) {
+func NewRefreshTokenRequest(server string, params *RefreshTokenParams, body RefreshTokenJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
 	buf, err := json.Marshal(body)
 	if err != nil {
 		return nil, err
 	}
 	bodyReader = bytes.NewReader(buf)
-	return NewRefreshTokenRequestWithBody(server, "application/json", bodyReader)
+	return NewRefreshTokenRequestWithBody(server, params, "application/json", bodyReader)
 }
 
 // NewRefreshTokenRequestWithBody constructs an http.Request for the RefreshToken method, with any body, and a specified content type
-func NewRefreshTokenRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+func NewRefreshTokenRequestWithBody(server string, params *RefreshTokenParams, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	serverURL, err := url.Parse(server)
@@ -4331,22 +4699,54 @@ func NewRefreshTokenRequestWithBody(server string, contentType string, body io.R
 
 	req.Header.Add("Content-Type", contentType)
 
+	if params != nil {
+
+		if params.XTokenDelivery != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Token-Delivery", *params.XTokenDelivery, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Token-Delivery", headerParam0)
+		}
+
+	}
+
+	if params != nil {
+
+		if params.RfRefresh != nil {
+			var cookieParam0 string
+
+			cookieParam0, err = runtime.StyleParamWithOptions("simple", true, "rf_refresh", *params.RfRefresh, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationCookie, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			cookie0 := &http.Cookie{
+				Name:  "rf_refresh",
+				Value: cookieParam0,
+			}
+			req.AddCookie(cookie0)
+		}
+	}
 	return req, nil
 }
 
 // NewRegisterRequest calls the generic Register builder with application/json body
-func NewRegisterRequest(server string, body RegisterJSONRequestBody) (*http.Request, error) {
+func NewRegisterRequest(server string, params *RegisterParams, body RegisterJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
 	buf, err := json.Marshal(body)
 	if err != nil {
 		return nil, err
 	}
 	bodyReader = bytes.NewReader(buf)
-	return NewRegisterRequestWithBody(server, "application/json", bodyReader)
+	return NewRegisterRequestWithBody(server, params, "application/json", bodyReader)
 }
 
 // NewRegisterRequestWithBody constructs an http.Request for the Register method, with any body, and a specified content type
-func NewRegisterRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+func NewRegisterRequestWithBody(server string, params *RegisterParams, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	serverURL, err := url.Parse(server)
@@ -4370,6 +4770,48 @@ func NewRegisterRequestWithBody(server string, contentType string, body io.Reade
 	}
 
 	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.XTokenDelivery != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Token-Delivery", *params.XTokenDelivery, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Token-Delivery", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewListEscalationTargetsRequest constructs an http.Request for the ListEscalationTargets method
+func NewListEscalationTargetsRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/escalation-targets")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
 
 	return req, nil
 }
@@ -4829,6 +5271,40 @@ func NewEscalateSessionRequestWithBody(server string, id ID, params *EscalateSes
 			req.Header.Set("Idempotency-Key", headerParam0)
 		}
 
+	}
+
+	return req, nil
+}
+
+// NewGetSessionEscalationRequest constructs an http.Request for the GetSessionEscalation method
+func NewGetSessionEscalationRequest(server string, id ID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/sessions/%s/escalation", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
 	}
 
 	return req, nil
@@ -5750,14 +6226,22 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /api/v1/ai-sessions/escalations/{id} (the `GetEscalation` operationId).
 	GetEscalationWithResponse(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*GetEscalationResponse, error)
 
-	// CancelEscalationWithBodyWithResponse Cancel a handoff that is not resolved
+	// CancelEscalationWithBodyWithResponse Cancel an open or claimed handoff
+	//
+	// An open handoff may be cancelled by its creator or an admin; a claimed one by its claimer
+	// or an admin. A resolved or cancelled handoff answers 409. The reason is kept on the handoff
+	// (`cancel_reason`).
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /api/v1/ai-sessions/escalations/{id}/cancel (the `CancelEscalation` operationId).
 	CancelEscalationWithBodyWithResponse(ctx context.Context, id ID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CancelEscalationResponse, error)
 
-	// CancelEscalationWithResponse Cancel a handoff that is not resolved
+	// CancelEscalationWithResponse Cancel an open or claimed handoff
+	//
+	// An open handoff may be cancelled by its creator or an admin; a claimed one by its claimer
+	// or an admin. A resolved or cancelled handoff answers 409. The reason is kept on the handoff
+	// (`cancel_reason`).
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -5765,6 +6249,9 @@ type ClientWithResponsesInterface interface {
 	CancelEscalationWithResponse(ctx context.Context, id ID, body CancelEscalationJSONRequestBody, reqEditors ...RequestEditorFn) (*CancelEscalationResponse, error)
 
 	// ClaimEscalationWithResponse Claim an open handoff (first come, first served)
+	//
+	// Of concurrent claims exactly one wins; the others answer 409 with a problem that names
+	// who claimed it first.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -5885,40 +6372,48 @@ type ClientWithResponsesInterface interface {
 	// LoginWithBodyWithResponse Sign in with email and password
 	//
 	// Unknown email and wrong password get the same answer. Repeated failures for one email from
-	// one address are throttled with 429 and `Retry-After`.
+	// one address are throttled with 429 and `Retry-After`. With `X-Token-Delivery: cookie` (the
+	// browser console) the refresh token is set as an `HttpOnly` cookie instead of returned in
+	// the body; see `refreshToken`.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /api/v1/auth/login/json (the `Login` operationId).
-	LoginWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*LoginResponse, error)
+	LoginWithBodyWithResponse(ctx context.Context, params *LoginParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*LoginResponse, error)
 
 	// LoginWithResponse Sign in with email and password
 	//
 	// Unknown email and wrong password get the same answer. Repeated failures for one email from
-	// one address are throttled with 429 and `Retry-After`.
+	// one address are throttled with 429 and `Retry-After`. With `X-Token-Delivery: cookie` (the
+	// browser console) the refresh token is set as an `HttpOnly` cookie instead of returned in
+	// the body; see `refreshToken`.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /api/v1/auth/login/json (the `Login` operationId).
-	LoginWithResponse(ctx context.Context, body LoginJSONRequestBody, reqEditors ...RequestEditorFn) (*LoginResponse, error)
+	LoginWithResponse(ctx context.Context, params *LoginParams, body LoginJSONRequestBody, reqEditors ...RequestEditorFn) (*LoginResponse, error)
 
 	// LogoutWithBodyWithResponse Sign out
 	//
-	// Revokes the presented refresh token and every token rotated from the same sign-in.
+	// Revokes the presented refresh token and every token rotated from the same sign-in. The
+	// console sends `X-Token-Delivery: cookie` and no body: the `rf_refresh` cookie is revoked
+	// and cleared.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /api/v1/auth/logout (the `Logout` operationId).
-	LogoutWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*LogoutResponse, error)
+	LogoutWithBodyWithResponse(ctx context.Context, params *LogoutParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*LogoutResponse, error)
 
 	// LogoutWithResponse Sign out
 	//
-	// Revokes the presented refresh token and every token rotated from the same sign-in.
+	// Revokes the presented refresh token and every token rotated from the same sign-in. The
+	// console sends `X-Token-Delivery: cookie` and no body: the `rf_refresh` cookie is revoked
+	// and cleared.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /api/v1/auth/logout (the `Logout` operationId).
-	LogoutWithResponse(ctx context.Context, body LogoutJSONRequestBody, reqEditors ...RequestEditorFn) (*LogoutResponse, error)
+	LogoutWithResponse(ctx context.Context, params *LogoutParams, body LogoutJSONRequestBody, reqEditors ...RequestEditorFn) (*LogoutResponse, error)
 
 	// GetMeWithResponse The signed-in user and their account
 	//
@@ -5967,43 +6462,81 @@ type ClientWithResponsesInterface interface {
 	//
 	// Refresh tokens rotate on every use: the answer carries a new refresh token and the presented
 	// one stops working. Presenting a token that was already rotated revokes every token of its
-	// sign-in (its family), since it means the token leaked.
+	// sign-in (its family), since it means the token leaked, with one exception: within a short
+	// reuse window after the rotation (`REFRESH_REUSE_WINDOW`, 10 s by default) the rotated token
+	// gets back the same successor, so that two tabs refreshing at the same moment do not sign
+	// each other out.
+	//
+	// Two ways to present the token:
+	// - **API clients** send `{"refresh_token": "..."}` and receive the new one in the body.
+	// - **The browser console** sends `X-Token-Delivery: cookie` and no body: the token travels
+	//   in the `rf_refresh` cookie (`HttpOnly; Secure; SameSite=Strict; Path=/api/v1/auth`),
+	//   which the answer replaces, and `refresh_token` is absent from the body. The custom header
+	//   is the check against cross-site requests: a page of another origin cannot send it
+	//   without a CORS preflight, which this API refuses. A request whose `Origin` or
+	//   `Sec-Fetch-Site` names another site is refused with 403.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /api/v1/auth/refresh (the `RefreshToken` operationId).
-	RefreshTokenWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RefreshTokenResponse, error)
+	RefreshTokenWithBodyWithResponse(ctx context.Context, params *RefreshTokenParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RefreshTokenResponse, error)
 
 	// RefreshTokenWithResponse Exchange a refresh token for a new token pair
 	//
 	// Refresh tokens rotate on every use: the answer carries a new refresh token and the presented
 	// one stops working. Presenting a token that was already rotated revokes every token of its
-	// sign-in (its family), since it means the token leaked.
+	// sign-in (its family), since it means the token leaked, with one exception: within a short
+	// reuse window after the rotation (`REFRESH_REUSE_WINDOW`, 10 s by default) the rotated token
+	// gets back the same successor, so that two tabs refreshing at the same moment do not sign
+	// each other out.
+	//
+	// Two ways to present the token:
+	// - **API clients** send `{"refresh_token": "..."}` and receive the new one in the body.
+	// - **The browser console** sends `X-Token-Delivery: cookie` and no body: the token travels
+	//   in the `rf_refresh` cookie (`HttpOnly; Secure; SameSite=Strict; Path=/api/v1/auth`),
+	//   which the answer replaces, and `refresh_token` is absent from the body. The custom header
+	//   is the check against cross-site requests: a page of another origin cannot send it
+	//   without a CORS preflight, which this API refuses. A request whose `Origin` or
+	//   `Sec-Fetch-Site` names another site is refused with 403.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /api/v1/auth/refresh (the `RefreshToken` operationId).
-	RefreshTokenWithResponse(ctx context.Context, body RefreshTokenJSONRequestBody, reqEditors ...RequestEditorFn) (*RefreshTokenResponse, error)
+	RefreshTokenWithResponse(ctx context.Context, params *RefreshTokenParams, body RefreshTokenJSONRequestBody, reqEditors ...RequestEditorFn) (*RefreshTokenResponse, error)
 
 	// RegisterWithBodyWithResponse Create an account and its first admin
 	//
 	// Creates a new account (MSP) with the caller as its first `admin` and signs them in.
 	// The role is always `admin`; a body that names a role or an account id is rejected.
+	// With `X-Token-Delivery: cookie` the refresh token is set as a cookie instead of returned
+	// (see `refreshToken`).
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /api/v1/auth/register (the `Register` operationId).
-	RegisterWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RegisterResponse, error)
+	RegisterWithBodyWithResponse(ctx context.Context, params *RegisterParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RegisterResponse, error)
 
 	// RegisterWithResponse Create an account and its first admin
 	//
 	// Creates a new account (MSP) with the caller as its first `admin` and signs them in.
 	// The role is always `admin`; a body that names a role or an account id is rejected.
+	// With `X-Token-Delivery: cookie` the refresh token is set as a cookie instead of returned
+	// (see `refreshToken`).
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /api/v1/auth/register (the `Register` operationId).
-	RegisterWithResponse(ctx context.Context, body RegisterJSONRequestBody, reqEditors ...RequestEditorFn) (*RegisterResponse, error)
+	RegisterWithResponse(ctx context.Context, params *RegisterParams, body RegisterJSONRequestBody, reqEditors ...RequestEditorFn) (*RegisterResponse, error)
+
+	// ListEscalationTargetsWithResponse Who a problem can be handed to
+	//
+	// The account's active engineers and admins other than the caller, by name: the choices for
+	// `target_user_id` when escalating. Any role may read it.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/escalation-targets (the `ListEscalationTargets` operationId).
+	ListEscalationTargetsWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListEscalationTargetsResponse, error)
 
 	// ListSessionsWithResponse List sessions
 	//
@@ -6152,6 +6685,17 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /api/v1/sessions/{id}/escalate (the `EscalateSession` operationId).
 	EscalateSessionWithResponse(ctx context.Context, id ID, params *EscalateSessionParams, body EscalateSessionJSONRequestBody, reqEditors ...RequestEditorFn) (*EscalateSessionResponse, error)
+
+	// GetSessionEscalationWithResponse The handoff a session was escalated to, as it stands now
+	//
+	// Lets the technician who escalated a session follow its handoff: open, claimed by whom,
+	// resolved with what note, or cancelled. Visible to whoever can read the session. 404 when
+	// the session was not escalated.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/sessions/{id}/escalation (the `GetSessionEscalation` operationId).
+	GetSessionEscalationWithResponse(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*GetSessionEscalationResponse, error)
 
 	// ExportSessionWithBodyWithResponse Render the session as ticket notes
 	//
@@ -7520,6 +8064,11 @@ func (r LoginFormResponse) ContentType() string {
 	return ""
 }
 
+// LoginResponse200Headers the declared response headers of an HTTP 200 response for Login
+type LoginResponse200Headers struct {
+	SetCookie *string
+}
+
 // LoginResponse429Headers the declared response headers of an HTTP 429 response for Login
 type LoginResponse429Headers struct {
 	RetryAfter *int
@@ -7544,6 +8093,8 @@ type LoginResponse struct {
 	ApplicationproblemJSON429 *TooManyRequests
 	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
 	ApplicationproblemJSONDefault *Problem
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *LoginResponse200Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *LoginResponse429Headers
 }
@@ -7617,6 +8168,11 @@ func (r LoginResponse) ContentType() string {
 	return ""
 }
 
+// LogoutResponse204Headers the declared response headers of an HTTP 204 response for Logout
+type LogoutResponse204Headers struct {
+	SetCookie *string
+}
+
 type LogoutResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -7624,6 +8180,8 @@ type LogoutResponse struct {
 	ApplicationproblemJSON400 *BadRequest
 	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
 	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
 	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
 	ApplicationproblemJSON413 *PayloadTooLarge
 	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
@@ -7632,6 +8190,8 @@ type LogoutResponse struct {
 	ApplicationproblemJSON422 *UnprocessableEntity
 	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
 	ApplicationproblemJSONDefault *Problem
+	// Headers204 the parsed response headers for an HTTP 204 response
+	Headers204 *LogoutResponse204Headers
 }
 
 // GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
@@ -7642,6 +8202,11 @@ func (r LogoutResponse) GetApplicationproblemJSON400() *BadRequest {
 // GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
 func (r LogoutResponse) GetApplicationproblemJSON401() *Unauthorized {
 	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r LogoutResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
 }
 
 // GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
@@ -7907,6 +8472,11 @@ func (r ChangePasswordResponse) ContentType() string {
 	return ""
 }
 
+// RefreshTokenResponse200Headers the declared response headers of an HTTP 200 response for RefreshToken
+type RefreshTokenResponse200Headers struct {
+	SetCookie *string
+}
+
 type RefreshTokenResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -7916,6 +8486,8 @@ type RefreshTokenResponse struct {
 	ApplicationproblemJSON400 *BadRequest
 	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
 	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
 	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
 	ApplicationproblemJSON413 *PayloadTooLarge
 	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
@@ -7924,6 +8496,8 @@ type RefreshTokenResponse struct {
 	ApplicationproblemJSON422 *UnprocessableEntity
 	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
 	ApplicationproblemJSONDefault *Problem
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *RefreshTokenResponse200Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -7939,6 +8513,11 @@ func (r RefreshTokenResponse) GetApplicationproblemJSON400() *BadRequest {
 // GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
 func (r RefreshTokenResponse) GetApplicationproblemJSON401() *Unauthorized {
 	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r RefreshTokenResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
 }
 
 // GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
@@ -7990,6 +8569,11 @@ func (r RefreshTokenResponse) ContentType() string {
 	return ""
 }
 
+// RegisterResponse201Headers the declared response headers of an HTTP 201 response for Register
+type RegisterResponse201Headers struct {
+	SetCookie *string
+}
+
 type RegisterResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -8007,6 +8591,8 @@ type RegisterResponse struct {
 	ApplicationproblemJSON422 *UnprocessableEntity
 	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
 	ApplicationproblemJSONDefault *Problem
+	// Headers201 the parsed response headers for an HTTP 201 response
+	Headers201 *RegisterResponse201Headers
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
@@ -8067,6 +8653,61 @@ func (r RegisterResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r RegisterResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListEscalationTargetsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *EscalationTargetList
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListEscalationTargetsResponse) GetJSON200() *EscalationTargetList {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListEscalationTargetsResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r ListEscalationTargetsResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ListEscalationTargetsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListEscalationTargetsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListEscalationTargetsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListEscalationTargetsResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -8891,6 +9532,75 @@ func (r EscalateSessionResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r EscalateSessionResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetSessionEscalationResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Handoff
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetSessionEscalationResponse) GetJSON200() *Handoff {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r GetSessionEscalationResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetSessionEscalationResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetSessionEscalationResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r GetSessionEscalationResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r GetSessionEscalationResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetSessionEscalationResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetSessionEscalationResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetSessionEscalationResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -10365,7 +11075,11 @@ func (c *ClientWithResponses) GetEscalationWithResponse(ctx context.Context, id 
 	return ParseGetEscalationResponse(rsp)
 }
 
-// CancelEscalationWithBodyWithResponse Cancel a handoff that is not resolved
+// CancelEscalationWithBodyWithResponse Cancel an open or claimed handoff
+//
+// An open handoff may be cancelled by its creator or an admin; a claimed one by its claimer
+// or an admin. A resolved or cancelled handoff answers 409. The reason is kept on the handoff
+// (`cancel_reason`).
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -10378,7 +11092,11 @@ func (c *ClientWithResponses) CancelEscalationWithBodyWithResponse(ctx context.C
 	return ParseCancelEscalationResponse(rsp)
 }
 
-// CancelEscalationWithResponse Cancel a handoff that is not resolved
+// CancelEscalationWithResponse Cancel an open or claimed handoff
+//
+// An open handoff may be cancelled by its creator or an admin; a claimed one by its claimer
+// or an admin. A resolved or cancelled handoff answers 409. The reason is kept on the handoff
+// (`cancel_reason`).
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -10392,6 +11110,9 @@ func (c *ClientWithResponses) CancelEscalationWithResponse(ctx context.Context, 
 }
 
 // ClaimEscalationWithResponse Claim an open handoff (first come, first served)
+//
+// Of concurrent claims exactly one wins; the others answer 409 with a problem that names
+// who claimed it first.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -10584,13 +11305,15 @@ func (c *ClientWithResponses) LoginFormWithFormdataBodyWithResponse(ctx context.
 // LoginWithBodyWithResponse Sign in with email and password
 //
 // Unknown email and wrong password get the same answer. Repeated failures for one email from
-// one address are throttled with 429 and `Retry-After`.
+// one address are throttled with 429 and `Retry-After`. With `X-Token-Delivery: cookie` (the
+// browser console) the refresh token is set as an `HttpOnly` cookie instead of returned in
+// the body; see `refreshToken`.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /api/v1/auth/login/json (the `Login` operationId).
-func (c *ClientWithResponses) LoginWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*LoginResponse, error) {
-	rsp, err := c.LoginWithBody(ctx, contentType, body, reqEditors...)
+func (c *ClientWithResponses) LoginWithBodyWithResponse(ctx context.Context, params *LoginParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*LoginResponse, error) {
+	rsp, err := c.LoginWithBody(ctx, params, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -10600,13 +11323,15 @@ func (c *ClientWithResponses) LoginWithBodyWithResponse(ctx context.Context, con
 // LoginWithResponse Sign in with email and password
 //
 // Unknown email and wrong password get the same answer. Repeated failures for one email from
-// one address are throttled with 429 and `Retry-After`.
+// one address are throttled with 429 and `Retry-After`. With `X-Token-Delivery: cookie` (the
+// browser console) the refresh token is set as an `HttpOnly` cookie instead of returned in
+// the body; see `refreshToken`.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /api/v1/auth/login/json (the `Login` operationId).
-func (c *ClientWithResponses) LoginWithResponse(ctx context.Context, body LoginJSONRequestBody, reqEditors ...RequestEditorFn) (*LoginResponse, error) {
-	rsp, err := c.Login(ctx, body, reqEditors...)
+func (c *ClientWithResponses) LoginWithResponse(ctx context.Context, params *LoginParams, body LoginJSONRequestBody, reqEditors ...RequestEditorFn) (*LoginResponse, error) {
+	rsp, err := c.Login(ctx, params, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -10615,13 +11340,15 @@ func (c *ClientWithResponses) LoginWithResponse(ctx context.Context, body LoginJ
 
 // LogoutWithBodyWithResponse Sign out
 //
-// Revokes the presented refresh token and every token rotated from the same sign-in.
+// Revokes the presented refresh token and every token rotated from the same sign-in. The
+// console sends `X-Token-Delivery: cookie` and no body: the `rf_refresh` cookie is revoked
+// and cleared.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /api/v1/auth/logout (the `Logout` operationId).
-func (c *ClientWithResponses) LogoutWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*LogoutResponse, error) {
-	rsp, err := c.LogoutWithBody(ctx, contentType, body, reqEditors...)
+func (c *ClientWithResponses) LogoutWithBodyWithResponse(ctx context.Context, params *LogoutParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*LogoutResponse, error) {
+	rsp, err := c.LogoutWithBody(ctx, params, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -10630,13 +11357,15 @@ func (c *ClientWithResponses) LogoutWithBodyWithResponse(ctx context.Context, co
 
 // LogoutWithResponse Sign out
 //
-// Revokes the presented refresh token and every token rotated from the same sign-in.
+// Revokes the presented refresh token and every token rotated from the same sign-in. The
+// console sends `X-Token-Delivery: cookie` and no body: the `rf_refresh` cookie is revoked
+// and cleared.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /api/v1/auth/logout (the `Logout` operationId).
-func (c *ClientWithResponses) LogoutWithResponse(ctx context.Context, body LogoutJSONRequestBody, reqEditors ...RequestEditorFn) (*LogoutResponse, error) {
-	rsp, err := c.Logout(ctx, body, reqEditors...)
+func (c *ClientWithResponses) LogoutWithResponse(ctx context.Context, params *LogoutParams, body LogoutJSONRequestBody, reqEditors ...RequestEditorFn) (*LogoutResponse, error) {
+	rsp, err := c.Logout(ctx, params, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -10720,13 +11449,25 @@ func (c *ClientWithResponses) ChangePasswordWithResponse(ctx context.Context, bo
 //
 // Refresh tokens rotate on every use: the answer carries a new refresh token and the presented
 // one stops working. Presenting a token that was already rotated revokes every token of its
-// sign-in (its family), since it means the token leaked.
+// sign-in (its family), since it means the token leaked, with one exception: within a short
+// reuse window after the rotation (`REFRESH_REUSE_WINDOW`, 10 s by default) the rotated token
+// gets back the same successor, so that two tabs refreshing at the same moment do not sign
+// each other out.
+//
+// Two ways to present the token:
+//   - **API clients** send `{"refresh_token": "..."}` and receive the new one in the body.
+//   - **The browser console** sends `X-Token-Delivery: cookie` and no body: the token travels
+//     in the `rf_refresh` cookie (`HttpOnly; Secure; SameSite=Strict; Path=/api/v1/auth`),
+//     which the answer replaces, and `refresh_token` is absent from the body. The custom header
+//     is the check against cross-site requests: a page of another origin cannot send it
+//     without a CORS preflight, which this API refuses. A request whose `Origin` or
+//     `Sec-Fetch-Site` names another site is refused with 403.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /api/v1/auth/refresh (the `RefreshToken` operationId).
-func (c *ClientWithResponses) RefreshTokenWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RefreshTokenResponse, error) {
-	rsp, err := c.RefreshTokenWithBody(ctx, contentType, body, reqEditors...)
+func (c *ClientWithResponses) RefreshTokenWithBodyWithResponse(ctx context.Context, params *RefreshTokenParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RefreshTokenResponse, error) {
+	rsp, err := c.RefreshTokenWithBody(ctx, params, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -10737,13 +11478,25 @@ func (c *ClientWithResponses) RefreshTokenWithBodyWithResponse(ctx context.Conte
 //
 // Refresh tokens rotate on every use: the answer carries a new refresh token and the presented
 // one stops working. Presenting a token that was already rotated revokes every token of its
-// sign-in (its family), since it means the token leaked.
+// sign-in (its family), since it means the token leaked, with one exception: within a short
+// reuse window after the rotation (`REFRESH_REUSE_WINDOW`, 10 s by default) the rotated token
+// gets back the same successor, so that two tabs refreshing at the same moment do not sign
+// each other out.
+//
+// Two ways to present the token:
+//   - **API clients** send `{"refresh_token": "..."}` and receive the new one in the body.
+//   - **The browser console** sends `X-Token-Delivery: cookie` and no body: the token travels
+//     in the `rf_refresh` cookie (`HttpOnly; Secure; SameSite=Strict; Path=/api/v1/auth`),
+//     which the answer replaces, and `refresh_token` is absent from the body. The custom header
+//     is the check against cross-site requests: a page of another origin cannot send it
+//     without a CORS preflight, which this API refuses. A request whose `Origin` or
+//     `Sec-Fetch-Site` names another site is refused with 403.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /api/v1/auth/refresh (the `RefreshToken` operationId).
-func (c *ClientWithResponses) RefreshTokenWithResponse(ctx context.Context, body RefreshTokenJSONRequestBody, reqEditors ...RequestEditorFn) (*RefreshTokenResponse, error) {
-	rsp, err := c.RefreshToken(ctx, body, reqEditors...)
+func (c *ClientWithResponses) RefreshTokenWithResponse(ctx context.Context, params *RefreshTokenParams, body RefreshTokenJSONRequestBody, reqEditors ...RequestEditorFn) (*RefreshTokenResponse, error) {
+	rsp, err := c.RefreshToken(ctx, params, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -10754,12 +11507,14 @@ func (c *ClientWithResponses) RefreshTokenWithResponse(ctx context.Context, body
 //
 // Creates a new account (MSP) with the caller as its first `admin` and signs them in.
 // The role is always `admin`; a body that names a role or an account id is rejected.
+// With `X-Token-Delivery: cookie` the refresh token is set as a cookie instead of returned
+// (see `refreshToken`).
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /api/v1/auth/register (the `Register` operationId).
-func (c *ClientWithResponses) RegisterWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RegisterResponse, error) {
-	rsp, err := c.RegisterWithBody(ctx, contentType, body, reqEditors...)
+func (c *ClientWithResponses) RegisterWithBodyWithResponse(ctx context.Context, params *RegisterParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RegisterResponse, error) {
+	rsp, err := c.RegisterWithBody(ctx, params, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -10770,16 +11525,34 @@ func (c *ClientWithResponses) RegisterWithBodyWithResponse(ctx context.Context, 
 //
 // Creates a new account (MSP) with the caller as its first `admin` and signs them in.
 // The role is always `admin`; a body that names a role or an account id is rejected.
+// With `X-Token-Delivery: cookie` the refresh token is set as a cookie instead of returned
+// (see `refreshToken`).
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /api/v1/auth/register (the `Register` operationId).
-func (c *ClientWithResponses) RegisterWithResponse(ctx context.Context, body RegisterJSONRequestBody, reqEditors ...RequestEditorFn) (*RegisterResponse, error) {
-	rsp, err := c.Register(ctx, body, reqEditors...)
+func (c *ClientWithResponses) RegisterWithResponse(ctx context.Context, params *RegisterParams, body RegisterJSONRequestBody, reqEditors ...RequestEditorFn) (*RegisterResponse, error) {
+	rsp, err := c.Register(ctx, params, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
 	return ParseRegisterResponse(rsp)
+}
+
+// ListEscalationTargetsWithResponse Who a problem can be handed to
+//
+// The account's active engineers and admins other than the caller, by name: the choices for
+// `target_user_id` when escalating. Any role may read it.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/escalation-targets (the `ListEscalationTargets` operationId).
+func (c *ClientWithResponses) ListEscalationTargetsWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListEscalationTargetsResponse, error) {
+	rsp, err := c.ListEscalationTargets(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListEscalationTargetsResponse(rsp)
 }
 
 // ListSessionsWithResponse List sessions
@@ -11018,6 +11791,23 @@ func (c *ClientWithResponses) EscalateSessionWithResponse(ctx context.Context, i
 		return nil, err
 	}
 	return ParseEscalateSessionResponse(rsp)
+}
+
+// GetSessionEscalationWithResponse The handoff a session was escalated to, as it stands now
+//
+// Lets the technician who escalated a session follow its handoff: open, claimed by whom,
+// resolved with what note, or cancelled. Visible to whoever can read the session. 404 when
+// the session was not escalated.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/sessions/{id}/escalation (the `GetSessionEscalation` operationId).
+func (c *ClientWithResponses) GetSessionEscalationWithResponse(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*GetSessionEscalationResponse, error) {
+	rsp, err := c.GetSessionEscalation(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetSessionEscalationResponse(rsp)
 }
 
 // ExportSessionWithBodyWithResponse Render the session as ticket notes
@@ -12423,6 +13213,16 @@ func ParseLoginResponse(rsp *http.Response) (*LoginResponse, error) {
 	}
 
 	switch {
+	case rsp.StatusCode == 200:
+		var headers LoginResponse200Headers
+		if values := rsp.Header.Values("Set-Cookie"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Set-Cookie", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.SetCookie = &value
+		}
+		response.Headers200 = &headers
 	case rsp.StatusCode == 429:
 		var headers LoginResponse429Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
@@ -12469,6 +13269,13 @@ func ParseLogoutResponse(rsp *http.Response) (*LogoutResponse, error) {
 		}
 		response.ApplicationproblemJSON401 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
 		var dest PayloadTooLarge
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -12497,6 +13304,19 @@ func ParseLogoutResponse(rsp *http.Response) (*LogoutResponse, error) {
 		}
 		response.ApplicationproblemJSONDefault = &dest
 
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		var headers LogoutResponse204Headers
+		if values := rsp.Header.Values("Set-Cookie"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Set-Cookie", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.SetCookie = &value
+		}
+		response.Headers204 = &headers
 	}
 
 	return response, nil
@@ -12709,6 +13529,13 @@ func ParseRefreshTokenResponse(rsp *http.Response) (*RefreshTokenResponse, error
 		}
 		response.ApplicationproblemJSON401 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
 		var dest PayloadTooLarge
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -12737,6 +13564,19 @@ func ParseRefreshTokenResponse(rsp *http.Response) (*RefreshTokenResponse, error
 		}
 		response.ApplicationproblemJSONDefault = &dest
 
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers RefreshTokenResponse200Headers
+		if values := rsp.Header.Values("Set-Cookie"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Set-Cookie", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.SetCookie = &value
+		}
+		response.Headers200 = &headers
 	}
 
 	return response, nil
@@ -12797,6 +13637,59 @@ func ParseRegisterResponse(rsp *http.Response) (*RegisterResponse, error) {
 			return nil, err
 		}
 		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 201:
+		var headers RegisterResponse201Headers
+		if values := rsp.Header.Values("Set-Cookie"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Set-Cookie", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.SetCookie = &value
+		}
+		response.Headers201 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListEscalationTargetsResponse parses an HTTP response from a ListEscalationTargetsWithResponse call
+func ParseListEscalationTargetsResponse(rsp *http.Response) (*ListEscalationTargetsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListEscalationTargetsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest EscalationTargetList
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
 		var dest Problem
@@ -13486,6 +14379,60 @@ func ParseEscalateSessionResponse(rsp *http.Response) (*EscalateSessionResponse,
 			return nil, err
 		}
 		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetSessionEscalationResponse parses an HTTP response from a GetSessionEscalationWithResponse call
+func ParseGetSessionEscalationResponse(rsp *http.Response) (*GetSessionEscalationResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetSessionEscalationResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Handoff
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
 		var dest Problem
@@ -14658,7 +15605,7 @@ type ServerInterface interface {
 	// GetEscalation A handoff with its full context
 	// (GET /api/v1/ai-sessions/escalations/{id})
 	GetEscalation(ctx echo.Context, id ID) error
-	// CancelEscalation Cancel a handoff that is not resolved
+	// CancelEscalation Cancel an open or claimed handoff
 	// (POST /api/v1/ai-sessions/escalations/{id}/cancel)
 	CancelEscalation(ctx echo.Context, id ID) error
 	// ClaimEscalation Claim an open handoff (first come, first served)
@@ -14684,10 +15631,10 @@ type ServerInterface interface {
 	LoginForm(ctx echo.Context) error
 	// Login Sign in with email and password
 	// (POST /api/v1/auth/login/json)
-	Login(ctx echo.Context) error
+	Login(ctx echo.Context, params LoginParams) error
 	// Logout Sign out
 	// (POST /api/v1/auth/logout)
-	Logout(ctx echo.Context) error
+	Logout(ctx echo.Context, params LogoutParams) error
 	// GetMe The signed-in user and their account
 	// (GET /api/v1/auth/me)
 	GetMe(ctx echo.Context) error
@@ -14699,10 +15646,13 @@ type ServerInterface interface {
 	ChangePassword(ctx echo.Context) error
 	// RefreshToken Exchange a refresh token for a new token pair
 	// (POST /api/v1/auth/refresh)
-	RefreshToken(ctx echo.Context) error
+	RefreshToken(ctx echo.Context, params RefreshTokenParams) error
 	// Register Create an account and its first admin
 	// (POST /api/v1/auth/register)
-	Register(ctx echo.Context) error
+	Register(ctx echo.Context, params RegisterParams) error
+	// ListEscalationTargets Who a problem can be handed to
+	// (GET /api/v1/escalation-targets)
+	ListEscalationTargets(ctx echo.Context) error
 	// ListSessions List sessions
 	// (GET /api/v1/sessions)
 	ListSessions(ctx echo.Context, params ListSessionsParams) error
@@ -14730,6 +15680,9 @@ type ServerInterface interface {
 	// EscalateSession Hand a session off to the escalation queue
 	// (POST /api/v1/sessions/{id}/escalate)
 	EscalateSession(ctx echo.Context, id ID, params EscalateSessionParams) error
+	// GetSessionEscalation The handoff a session was escalated to, as it stands now
+	// (GET /api/v1/sessions/{id}/escalation)
+	GetSessionEscalation(ctx echo.Context, id ID) error
 	// ExportSession Render the session as ticket notes
 	// (POST /api/v1/sessions/{id}/export)
 	ExportSession(ctx echo.Context, id ID) error
@@ -15078,8 +16031,28 @@ func (w *ServerInterfaceWrapper) LoginForm(ctx echo.Context) error {
 func (w *ServerInterfaceWrapper) Login(ctx echo.Context) error {
 	var err error
 
+	// Parameter object where we will unmarshal all parameters from the context
+	var params LoginParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "X-Token-Delivery" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Token-Delivery")]; found {
+		var XTokenDelivery LoginParamsXTokenDelivery
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Token-Delivery, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Token-Delivery", valueList[0], &XTokenDelivery, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Token-Delivery: %s", err))
+		}
+
+		params.XTokenDelivery = &XTokenDelivery
+	}
+
 	// Invoke the callback with all the unmarshaled arguments
-	err = w.Handler.Login(ctx)
+	err = w.Handler.Login(ctx, params)
 	return err
 }
 
@@ -15087,8 +16060,39 @@ func (w *ServerInterfaceWrapper) Login(ctx echo.Context) error {
 func (w *ServerInterfaceWrapper) Logout(ctx echo.Context) error {
 	var err error
 
+	// Parameter object where we will unmarshal all parameters from the context
+	var params LogoutParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "X-Token-Delivery" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Token-Delivery")]; found {
+		var XTokenDelivery LogoutParamsXTokenDelivery
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Token-Delivery, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Token-Delivery", valueList[0], &XTokenDelivery, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Token-Delivery: %s", err))
+		}
+
+		params.XTokenDelivery = &XTokenDelivery
+	}
+
+	if cookie, err := ctx.Cookie("rf_refresh"); err == nil {
+
+		var value RefreshCookie
+		err = runtime.BindStyledParameterWithOptions("simple", "rf_refresh", cookie.Value, &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationCookie, Explode: true, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter rf_refresh: %s", err))
+		}
+		params.RfRefresh = &value
+
+	}
+
 	// Invoke the callback with all the unmarshaled arguments
-	err = w.Handler.Logout(ctx)
+	err = w.Handler.Logout(ctx, params)
 	return err
 }
 
@@ -15123,8 +16127,39 @@ func (w *ServerInterfaceWrapper) ChangePassword(ctx echo.Context) error {
 func (w *ServerInterfaceWrapper) RefreshToken(ctx echo.Context) error {
 	var err error
 
+	// Parameter object where we will unmarshal all parameters from the context
+	var params RefreshTokenParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "X-Token-Delivery" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Token-Delivery")]; found {
+		var XTokenDelivery RefreshTokenParamsXTokenDelivery
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Token-Delivery, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Token-Delivery", valueList[0], &XTokenDelivery, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Token-Delivery: %s", err))
+		}
+
+		params.XTokenDelivery = &XTokenDelivery
+	}
+
+	if cookie, err := ctx.Cookie("rf_refresh"); err == nil {
+
+		var value RefreshCookie
+		err = runtime.BindStyledParameterWithOptions("simple", "rf_refresh", cookie.Value, &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationCookie, Explode: true, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter rf_refresh: %s", err))
+		}
+		params.RfRefresh = &value
+
+	}
+
 	// Invoke the callback with all the unmarshaled arguments
-	err = w.Handler.RefreshToken(ctx)
+	err = w.Handler.RefreshToken(ctx, params)
 	return err
 }
 
@@ -15132,8 +16167,37 @@ func (w *ServerInterfaceWrapper) RefreshToken(ctx echo.Context) error {
 func (w *ServerInterfaceWrapper) Register(ctx echo.Context) error {
 	var err error
 
+	// Parameter object where we will unmarshal all parameters from the context
+	var params RegisterParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "X-Token-Delivery" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Token-Delivery")]; found {
+		var XTokenDelivery RegisterParamsXTokenDelivery
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Token-Delivery, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Token-Delivery", valueList[0], &XTokenDelivery, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Token-Delivery: %s", err))
+		}
+
+		params.XTokenDelivery = &XTokenDelivery
+	}
+
 	// Invoke the callback with all the unmarshaled arguments
-	err = w.Handler.Register(ctx)
+	err = w.Handler.Register(ctx, params)
+	return err
+}
+
+// ListEscalationTargets converts echo context to params.
+func (w *ServerInterfaceWrapper) ListEscalationTargets(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListEscalationTargets(ctx)
 	return err
 }
 
@@ -15321,6 +16385,22 @@ func (w *ServerInterfaceWrapper) EscalateSession(ctx echo.Context) error {
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.EscalateSession(ctx, id, params)
+	return err
+}
+
+// GetSessionEscalation converts echo context to params.
+func (w *ServerInterfaceWrapper) GetSessionEscalation(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetSessionEscalation(ctx, id)
 	return err
 }
 
@@ -15747,6 +16827,8 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.POST(options.BaseURL+"/api/v1/sessions/:id/complete", wrapper.CompleteSession, options.OperationMiddlewares["completeSession"]...)
 	router.POST(options.BaseURL+"/api/v1/sessions/:id/export", wrapper.ExportSession, options.OperationMiddlewares["exportSession"]...)
 	router.POST(options.BaseURL+"/api/v1/sessions/:id/escalate", wrapper.EscalateSession, options.OperationMiddlewares["escalateSession"]...)
+	router.GET(options.BaseURL+"/api/v1/sessions/:id/escalation", wrapper.GetSessionEscalation, options.OperationMiddlewares["getSessionEscalation"]...)
+	router.GET(options.BaseURL+"/api/v1/escalation-targets", wrapper.ListEscalationTargets, options.OperationMiddlewares["listEscalationTargets"]...)
 	router.GET(options.BaseURL+"/api/v1/ai-sessions", wrapper.ListAISessions, options.OperationMiddlewares["listAISessions"]...)
 	router.POST(options.BaseURL+"/api/v1/ai-sessions", wrapper.CreateAISession, options.OperationMiddlewares["createAISession"]...)
 	router.GET(options.BaseURL+"/api/v1/ai-sessions/:id", wrapper.GetAISession, options.OperationMiddlewares["getAISession"]...)
@@ -17599,22 +18681,33 @@ func (response LoginFormdefaultApplicationProblemPlusJSONResponse) VisitLoginFor
 }
 
 type LoginRequestObject struct {
-	Body *LoginJSONRequestBody
+	Params LoginParams
+	Body   *LoginJSONRequestBody
 }
 
 type LoginResponseObject interface {
 	VisitLoginResponse(w http.ResponseWriter) error
 }
 
-type Login200JSONResponse TokenPair
+type Login200ResponseHeaders struct {
+	SetCookie *string
+}
+
+type Login200JSONResponse struct {
+	Body    TokenPair
+	Headers Login200ResponseHeaders
+}
 
 func (response Login200JSONResponse) VisitLoginResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.SetCookie != nil {
+		w.Header().Set("Set-Cookie", fmt.Sprint(*response.Headers.SetCookie))
+	}
 	w.WriteHeader(200)
 	_, err := buf.WriteTo(w)
 	return err
@@ -17737,17 +18830,26 @@ func (response LogindefaultApplicationProblemPlusJSONResponse) VisitLoginRespons
 }
 
 type LogoutRequestObject struct {
-	Body *LogoutJSONRequestBody
+	Params LogoutParams
+	Body   *LogoutJSONRequestBody
 }
 
 type LogoutResponseObject interface {
 	VisitLogoutResponse(w http.ResponseWriter) error
 }
 
+type Logout204ResponseHeaders struct {
+	SetCookie *string
+}
+
 type Logout204Response struct {
+	Headers Logout204ResponseHeaders
 }
 
 func (response Logout204Response) VisitLogoutResponse(w http.ResponseWriter) error {
+	if response.Headers.SetCookie != nil {
+		w.Header().Set("Set-Cookie", fmt.Sprint(*response.Headers.SetCookie))
+	}
 	w.WriteHeader(204)
 	return nil
 }
@@ -17780,6 +18882,22 @@ func (response Logout401ApplicationProblemPlusJSONResponse) VisitLogoutResponse(
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Logout403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response Logout403ApplicationProblemPlusJSONResponse) VisitLogoutResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -18136,22 +19254,33 @@ func (response ChangePassworddefaultApplicationProblemPlusJSONResponse) VisitCha
 }
 
 type RefreshTokenRequestObject struct {
-	Body *RefreshTokenJSONRequestBody
+	Params RefreshTokenParams
+	Body   *RefreshTokenJSONRequestBody
 }
 
 type RefreshTokenResponseObject interface {
 	VisitRefreshTokenResponse(w http.ResponseWriter) error
 }
 
-type RefreshToken200JSONResponse TokenPair
+type RefreshToken200ResponseHeaders struct {
+	SetCookie *string
+}
+
+type RefreshToken200JSONResponse struct {
+	Body    TokenPair
+	Headers RefreshToken200ResponseHeaders
+}
 
 func (response RefreshToken200JSONResponse) VisitRefreshTokenResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.SetCookie != nil {
+		w.Header().Set("Set-Cookie", fmt.Sprint(*response.Headers.SetCookie))
+	}
 	w.WriteHeader(200)
 	_, err := buf.WriteTo(w)
 	return err
@@ -18185,6 +19314,22 @@ func (response RefreshToken401ApplicationProblemPlusJSONResponse) VisitRefreshTo
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RefreshToken403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response RefreshToken403ApplicationProblemPlusJSONResponse) VisitRefreshTokenResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -18255,22 +19400,33 @@ func (response RefreshTokendefaultApplicationProblemPlusJSONResponse) VisitRefre
 }
 
 type RegisterRequestObject struct {
-	Body *RegisterJSONRequestBody
+	Params RegisterParams
+	Body   *RegisterJSONRequestBody
 }
 
 type RegisterResponseObject interface {
 	VisitRegisterResponse(w http.ResponseWriter) error
 }
 
-type Register201JSONResponse Registration
+type Register201ResponseHeaders struct {
+	SetCookie *string
+}
+
+type Register201JSONResponse struct {
+	Body    Registration
+	Headers Register201ResponseHeaders
+}
 
 func (response Register201JSONResponse) VisitRegisterResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.SetCookie != nil {
+		w.Header().Set("Set-Cookie", fmt.Sprint(*response.Headers.SetCookie))
+	}
 	w.WriteHeader(201)
 	_, err := buf.WriteTo(w)
 	return err
@@ -18362,6 +19518,60 @@ type RegisterdefaultApplicationProblemPlusJSONResponse struct {
 }
 
 func (response RegisterdefaultApplicationProblemPlusJSONResponse) VisitRegisterResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListEscalationTargetsRequestObject struct {
+}
+
+type ListEscalationTargetsResponseObject interface {
+	VisitListEscalationTargetsResponse(w http.ResponseWriter) error
+}
+
+type ListEscalationTargets200JSONResponse EscalationTargetList
+
+func (response ListEscalationTargets200JSONResponse) VisitListEscalationTargetsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListEscalationTargets401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListEscalationTargets401ApplicationProblemPlusJSONResponse) VisitListEscalationTargetsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListEscalationTargetsdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ListEscalationTargetsdefaultApplicationProblemPlusJSONResponse) VisitListEscalationTargetsResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -19615,6 +20825,93 @@ type EscalateSessiondefaultApplicationProblemPlusJSONResponse struct {
 }
 
 func (response EscalateSessiondefaultApplicationProblemPlusJSONResponse) VisitEscalateSessionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSessionEscalationRequestObject struct {
+	Id ID `json:"id"`
+}
+
+type GetSessionEscalationResponseObject interface {
+	VisitGetSessionEscalationResponse(w http.ResponseWriter) error
+}
+
+type GetSessionEscalation200JSONResponse Handoff
+
+func (response GetSessionEscalation200JSONResponse) VisitGetSessionEscalationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSessionEscalation400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response GetSessionEscalation400ApplicationProblemPlusJSONResponse) VisitGetSessionEscalationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSessionEscalation401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetSessionEscalation401ApplicationProblemPlusJSONResponse) VisitGetSessionEscalationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSessionEscalation404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetSessionEscalation404ApplicationProblemPlusJSONResponse) VisitGetSessionEscalationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSessionEscalationdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response GetSessionEscalationdefaultApplicationProblemPlusJSONResponse) VisitGetSessionEscalationResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -21515,7 +22812,7 @@ type StrictServerInterface interface {
 	// GetEscalation A handoff with its full context
 	// (GET /api/v1/ai-sessions/escalations/{id})
 	GetEscalation(ctx context.Context, request GetEscalationRequestObject) (GetEscalationResponseObject, error)
-	// CancelEscalation Cancel a handoff that is not resolved
+	// CancelEscalation Cancel an open or claimed handoff
 	// (POST /api/v1/ai-sessions/escalations/{id}/cancel)
 	CancelEscalation(ctx context.Context, request CancelEscalationRequestObject) (CancelEscalationResponseObject, error)
 	// ClaimEscalation Claim an open handoff (first come, first served)
@@ -21560,6 +22857,9 @@ type StrictServerInterface interface {
 	// Register Create an account and its first admin
 	// (POST /api/v1/auth/register)
 	Register(ctx context.Context, request RegisterRequestObject) (RegisterResponseObject, error)
+	// ListEscalationTargets Who a problem can be handed to
+	// (GET /api/v1/escalation-targets)
+	ListEscalationTargets(ctx context.Context, request ListEscalationTargetsRequestObject) (ListEscalationTargetsResponseObject, error)
 	// ListSessions List sessions
 	// (GET /api/v1/sessions)
 	ListSessions(ctx context.Context, request ListSessionsRequestObject) (ListSessionsResponseObject, error)
@@ -21587,6 +22887,9 @@ type StrictServerInterface interface {
 	// EscalateSession Hand a session off to the escalation queue
 	// (POST /api/v1/sessions/{id}/escalate)
 	EscalateSession(ctx context.Context, request EscalateSessionRequestObject) (EscalateSessionResponseObject, error)
+	// GetSessionEscalation The handoff a session was escalated to, as it stands now
+	// (GET /api/v1/sessions/{id}/escalation)
+	GetSessionEscalation(ctx context.Context, request GetSessionEscalationRequestObject) (GetSessionEscalationResponseObject, error)
 	// ExportSession Render the session as ticket notes
 	// (POST /api/v1/sessions/{id}/export)
 	ExportSession(ctx context.Context, request ExportSessionRequestObject) (ExportSessionResponseObject, error)
@@ -22126,8 +23429,10 @@ func (sh *strictHandler) LoginForm(ctx echo.Context) error {
 }
 
 // Login operation middleware
-func (sh *strictHandler) Login(ctx echo.Context) error {
+func (sh *strictHandler) Login(ctx echo.Context, params LoginParams) error {
 	var request LoginRequestObject
+
+	request.Params = params
 
 	var body LoginJSONRequestBody
 	var err error
@@ -22172,8 +23477,10 @@ func (sh *strictHandler) Login(ctx echo.Context) error {
 }
 
 // Logout operation middleware
-func (sh *strictHandler) Logout(ctx echo.Context) error {
+func (sh *strictHandler) Logout(ctx echo.Context, params LogoutParams) error {
 	var request LogoutRequestObject
+
+	request.Params = params
 
 	var body LogoutJSONRequestBody
 	var err error
@@ -22194,9 +23501,12 @@ func (sh *strictHandler) Logout(ctx echo.Context) error {
 		err = ctx.Bind(&body)
 	}
 	if err != nil {
-		return err
+		if !errors.Is(err, io.EOF) {
+			return err
+		}
+	} else {
+		request.Body = &body
 	}
-	request.Body = &body
 
 	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
 		return sh.ssi.Logout(ctx.Request().Context(), request.(LogoutRequestObject))
@@ -22333,8 +23643,10 @@ func (sh *strictHandler) ChangePassword(ctx echo.Context) error {
 }
 
 // RefreshToken operation middleware
-func (sh *strictHandler) RefreshToken(ctx echo.Context) error {
+func (sh *strictHandler) RefreshToken(ctx echo.Context, params RefreshTokenParams) error {
 	var request RefreshTokenRequestObject
+
+	request.Params = params
 
 	var body RefreshTokenJSONRequestBody
 	var err error
@@ -22355,9 +23667,12 @@ func (sh *strictHandler) RefreshToken(ctx echo.Context) error {
 		err = ctx.Bind(&body)
 	}
 	if err != nil {
-		return err
+		if !errors.Is(err, io.EOF) {
+			return err
+		}
+	} else {
+		request.Body = &body
 	}
-	request.Body = &body
 
 	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
 		return sh.ssi.RefreshToken(ctx.Request().Context(), request.(RefreshTokenRequestObject))
@@ -22379,8 +23694,10 @@ func (sh *strictHandler) RefreshToken(ctx echo.Context) error {
 }
 
 // Register operation middleware
-func (sh *strictHandler) Register(ctx echo.Context) error {
+func (sh *strictHandler) Register(ctx echo.Context, params RegisterParams) error {
 	var request RegisterRequestObject
+
+	request.Params = params
 
 	var body RegisterJSONRequestBody
 	var err error
@@ -22418,6 +23735,29 @@ func (sh *strictHandler) Register(ctx echo.Context) error {
 		return err
 	} else if validResponse, ok := response.(RegisterResponseObject); ok {
 		return validResponse.VisitRegisterResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListEscalationTargets operation middleware
+func (sh *strictHandler) ListEscalationTargets(ctx echo.Context) error {
+	var request ListEscalationTargetsRequestObject
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListEscalationTargets(ctx.Request().Context(), request.(ListEscalationTargetsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListEscalationTargets")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListEscalationTargetsResponseObject); ok {
+		return validResponse.VisitListEscalationTargetsResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
@@ -22780,6 +24120,31 @@ func (sh *strictHandler) EscalateSession(ctx echo.Context, id ID, params Escalat
 		return err
 	} else if validResponse, ok := response.(EscalateSessionResponseObject); ok {
 		return validResponse.VisitEscalateSessionResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetSessionEscalation operation middleware
+func (sh *strictHandler) GetSessionEscalation(ctx echo.Context, id ID) error {
+	var request GetSessionEscalationRequestObject
+
+	request.Id = id
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetSessionEscalation(ctx.Request().Context(), request.(GetSessionEscalationRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetSessionEscalation")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetSessionEscalationResponseObject); ok {
+		return validResponse.VisitGetSessionEscalationResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
@@ -23348,205 +24713,229 @@ func (sh *strictHandler) GetReadiness(ctx echo.Context) error {
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7H3tcts4tuCroDS3KvYMLcuOM9uxa6uuJx/dvpN0vLEzvbWtrAWTRxLGFMAAoBVNylX3HXaf8D7JLRwA",
-	"JCiREmXLdrrbv7pjkcQBcL4/v3ViMckEB65V5/BbZww0AYn/++acjsx/E1CxZJlmgncOO+djIFoCPFMk",
-	"zqUErsk1SMUEJ5qOjogCnhCmySWNrwjjZHAy3HlPdTweEC0IJEx3O1FHxWOYUPN1Pcugc9hRWjI+6tzc",
-	"3ESdjEo6Ae3AOHldD4QEJXIZG0BYYr7JzC8Z1eNO1OF0Yr7Kkk7UkfAlZxKSzqGWOYRrD4WcUN057OQ5",
-	"PjkPS9Q5SWCSCQ08nv0dZouAHJM4ZcD1TjwWCji5gtkRoUSCljMyZXpM9BiIohMwP5m/55Ir/OOQSaXN",
-	"LvJUF+Db4y83EKy/YwAIoZ/Qr++Aj/S4c7jf60WdCeP+33t1e3nHJkwvbuGUjoAo9i8ogPiSg5yVMKT4",
-	"XrhyAkOap7pz+KIXlYfIuH6+34kMXGyST0qo7L9KmBjXMAKJQH0YDhXUQHWiYaIMxqgrljVBJuzLtaDV",
-	"QuZh6dXAcmMwRWWCK0C8+xtNfqQaphSvPRZcA0dAaZalLKYG0N1MissUJn/5pzJQfwsA+TcJw85h50+7",
-	"JX3t2l/V7ql9yy66iNlUKaY05fqZIpkU1ywBSYaUpZB0OzeRgewjfMlB6TUgg690kqVgz0hTliKxOEIj",
-	"fXvL/Y4hWTzlQ8LzySVIMsmVJpdAqCYToTTZ7/XMiWuqc9U5PDB3rJk2XzaAEQ9ZccL0UuT68DKl/MoA",
-	"f+cTek9Tc7GQkP84+/AzEZJQckkTUmwGz+iV4MOUxfqh7y4eUz4CErvlVckEAn7lGac5REBw3wp5yZIE",
-	"+B1vVI+ZIiIDia8QDpBYbkOTCeNEihSOyEzkhEoglFwzmCK7Ka/zeXmdJVD3dpl4ZDRNQT5TCB2Z0Bnh",
-	"QpNEELMZPJ0fBYcHv8hcKiGJOc7U0J8eU+7uUVPGISFjprSQM4TwZ6HfipwnDwnlz4KoPB4XiGVIV4fn",
-	"SeNY5FwjgKd0lgqanAvxjsrRg5+mtFyBXIpkZs40NUAEh6pAXoM0EEOm7aWfSogFT5j5yltkfg8NdKi6",
-	"0JEBW2lqCEjCjgSaEMoTK+oXAP5Y6ByPc86W8GlF/bK6hQPVfuVuzIZyknP4mkGsISEgpZBExMjckiPy",
-	"JRcaHMVYoFhCpmPgREImpGZ8RFCvcD9fsKRz2Hkx7MXPaQ9eJvuXB/EeDXjTi1DUnHANktOUnFnMeWNW",
-	"vz8+dcxnROgxSLvNiDAep3li9nDQO4jIQe9FRAyA5EVvD/HiRe85HrWBj8XwidNrylJ6mT4o7R2TBDLg",
-	"iVEgDQLnXAKNxwYMhO5ciPeUz5zQVg+KrkKQCeUzQrWGSabVEZlSpglVJBV8ZP47+GiIa+d4qEEOiKIz",
-	"ZTTBwEQJfl9UIc+QHFGJxA9fwlBIY7zMzLXREWW81hQJVMKbqPOJ01yPhWT/Woua64UzIIdTBqYr4GRM",
-	"FYGvGUN6kTCUoMbGdhKSKDbihqEjmBUBvVcSQQW2+1O4mFKMjwzOX9OUJQY8BzWJJSTANaOpZdqfeCaF",
-	"2aHBsDdcMz3bwKHNSw8HSCfqIDWqzuGvwRvW5CGJAMWfaTIx3M9aXGgPkH4HJpSl/U4n6mTC3LbsHHZ2",
-	"8Y+dm8/BWe/vh2cd7Iy4rd2rXuR3O4U03XEq72WuyaUEemW1OvslqwPL3IimgT2RAUmZ0ooYYifumN0F",
-	"qTwz7BeS95Aweo7wP54yYLRhuzQxR2n2a7Q/wYHM6bKlblAcMPKA45P35lasTpNJ84JmMM/K5szhqBNL",
-	"oBqSC6ornoCEatjRbAKL7oCow5IWXoOoY/TYVUdUQP3RPGyNT68y/Or8FuaXqNhEBeTPxbLi8p8Qa7Ns",
-	"8clX+BxeZWLVEZqeBgczpKmCqPmsAsfCD702noUQdP+dpRB+dCcE3Fjjv3ZyhVZIYfgGb5fHenxyBkox",
-	"i4hV4KlyToSNXHOcKy0mVqTcFgcmdqMIHdMwUa0RwrztuYqUdGb+nZX62sJKyh7KhQWs3llH3EOWpmLB",
-	"r0EqS1ZMEWReEWFDQvnMiMSVu/McctWW3IWd2cfNxlh8BfoCX6rZS54la9+WwZ2LVrdSR2T+7fKMK0AG",
-	"yBA5LCt2H1xyBc8q26gnA3cutyLUAtfn/X9L8XjlwwGKLeKQ+9FbmBriMWcxo/yZIlMhE9TLgiUOVrON",
-	"5Yj7jvEra8yGuKoFoRV8boWsVZwLoNyrOYg5HPGnsvQaT53woWn6YYi6yFLhSEfwHjTt3ETzbKxgFC05",
-	"hueHCxxjHtPxc4t7+Bzu4qyg6epVDGis2TUYG/gKFPE4f0QGGc0VJANyBZCpxduiiiVAtiSofAJGrTWK",
-	"uGQarFK7fdTnAwlKpNfmI8ZmGtBLyhPBzb9dGGFrKMWEWBCMnmPXjMjljDCtiNV/t43eo2KaGqrDV1Wf",
-	"mwXHUuSjMRmcfjg7J7uU7Ti8UbvfWHKz698ZdPtGx/bSyK5mWAIuhiaqBdM85NcxDMGDu1xefUJ2sCaZ",
-	"lyy2FVjLQJnDBvflWpS2HqMaTer+tCXry//Whlnjoyv1oFdGA/mqzzRkNZoCV9MGyX7FrP9uGc2Zj/7d",
-	"PGcAFxpqP2RWr+ejqPca2jAae2z+LzL/i6SDzJooDdkzRcwnuislGELs1qs9CfymP4g1kM9vbYGlN+51",
-	"PeY/t4/GDbxBmyy0DDs0of/u/tWNxSQUANaCqwii/RcHFVCe12zhjaVoJviba6hD/rEhreFwFW785B67",
-	"ifwbFy1JoEl1AwPPM0WUMZh4DIQl6HmSQI1FjrEFJ5ILX2817PXXg85iqCvqeC/dWvSsnam47AzmzhKt",
-	"y1pSxo9VDqoKVfFTPV5Ulzmttf6AJxdieKG0BFqn18gcrD9Sj0ECRkS4IBMh3cErItlorAkX04AUL4VI",
-	"gaLMXU9cz6NZjZrP4au+sIGHujitUugUo9YdpgVazozncETgS07T8rdgW1Ow+7JbaoUftdpDFbpo7nRb",
-	"XJL3NHhx5q/ecfMAGeKUsknlL4GgKx6iPIY0bZC95dpBpHQNBphJJqRzXi33dLjnjD6bTyZUzpZr0NQq",
-	"SsBHjANIosYiTxOC4QSmbVLAbZRpTeUI9EVgDM07sMs1xbDMSnB8g2xxoYPo0bZBL3PU1mLUooWmPa9m",
-	"uOOoRY2vmZD6rfteiRMTKq8SMeVeqEWdsZ4Ylo7+p7qL/qnkzXOCnl1UDYyVXNih3XquAvfO5azdErfx",
-	"Rrh3Wi7RcrO3QXCkwtwg1EWj7uMpda0trnlRNtzZUhyf2YdbOy38a4XLIiDrFlS3Evj1XRx14tMdQQld",
-	"cKOBgyLAnfVcFO4UXiGTXZN3Gu3EOulWqY83S1a2Sny9q0+piVPUlifPpBQzrLJ0Zj0XVFcs1G7d/Sxx",
-	"JS5zCzr+frEMW4xuX2Ngv7kGOTOK3IhoyQBVPCJkAjKy2SPWZlFoIhvCU0ehtaBcLBJsElwbVSS0kGrU",
-	"kNK9swjsz0ZoOAFSPkemYysuIMFfvLQTw2F3tUum5ucJXKis9o5/ElMbH5yHQMgrSIjgpAz1GYhsmNlA",
-	"EhHojrpkb3/yvIeKUGlU2L/VQiopt8vXo1vF41Hk+hRIGJGhkMTpLIqgM0NwIFuQKiAwyfRsu/W1LXUR",
-	"awlw4YJVdUdqfnaJmhXG43PjViiB8/jtsblyQks4yWsXnWvrJSuNqdqgjuUMLT7g+UhtmKLW6vxcAv1I",
-	"jr3AkLy1W89946MVx2tz8AVBX3Wbrmvgz39wCaKcFcLdK4VOO+hEgU63TBc8W/CciQxz2Eq7IrAnltsR",
-	"PwFNzQ6/rfTOias7ed7eiRHjRiFe86pGknJ94U3zOZ0fI6aQIA/6cJzr8b5LV1ZHRPB0RgYZVWoqZDLA",
-	"7CYfGe4GzlD/RO3xFD+GHKX4Y8WK2dv/YXVEIBZr7gNlIhtxIS3UK8McRlXzHscah8uEspTQJJGg5mMa",
-	"866klUhfLBXVHeLc1d/OTAXvH1sLzg3f29y2vRdu6Z7f1/hraOl8XioF3WPuMlc9/knVSDMfb3afqoew",
-	"pdt+wnj4172FOypcERd4NCqQz4EzySPl8qz+jGoN0qBrv3/WaaVQ/wzT0+C6q0i/t28M/b39H0g8ppLG",
-	"GmTVR9QSKfZrkOxnkcCrhnCC/3MLXyUXCTjjajni+QejTvOtGpg+uM2vRWkWgOAI/rqaylJ6CfPU+aKF",
-	"L4c3xg9Y4nVvs1mfIYO6Zwo08Y6adcCssy4t4A6QpmM0YlYtXu0EEkb5hbLJd1UbV+SXaWDg2gKD5Xcc",
-	"da6ZYlq1QpZGhHDfiOaha9rbea08HfjwzQAz9/b/4s5eRTbPitMJc4aJOTm8oyMysIEelLCUE8aVlnlc",
-	"2guCQ58PzAuDIzLwepKNYrrcaJu74ZWWMthZPmdsnllh7xizqxLR9IAjz3P/41cqY5pNelWh2C5cdupL",
-	"ilaaE5Ev1mn3sBaapk1VQZjR5096yFLDtCJCYymUIjRNSUZHcCtXt102KkqeHMx1aOJ56iss+Fg32coW",
-	"gFxsWH/iMK18cplcDMXCgnE0D97cp2vPI3AoerRLxdS8ajZmTnXMRuNO1MnlCBpSvE6bklCOOfn49hV5",
-	"efDifxTOhUTE+QRszKt6vElhbFa/8suYajIFrslUCj6yTiHDQm3giceAvhfMaCGUZCCV4CSmnNBYkwaH",
-	"kU9BnV/sAwcCXMuZ+U6ROztkkGIGrcxTaG35u3OxSe41xr9hKsaOaaqUtPmWGdXj2i2EGfjLPsCSiNBU",
-	"CZ8HNPjfO05v3TlJBsSXzxWVBkszxxaX+en8/JTYB0gsEuiGxYQvXr4MCvgOer1atuH9H3OZ4GMhNXGu",
-	"Cy9BPRqZr3SXxTvnM+o/fTwhEoaACBMy/fCLhu+XOcFlRM7vT9EZcm2aplVXVJhJvDJuboOodtfRMvOy",
-	"gkALbHwpvTDlqAWlFdO1ZxUI8IYMRKewlKcUCx6DNMLTmHUJDBlH9mkrLFTtMkW69uKtYDGg+51sGWbx",
-	"15e9vW3CuBZkPom8yLooKyCN/l29id0Spl0Dvdp9vsttVGr5tbjjrLuHjzbJ/3bWnqsQuMDigdtUAFdd",
-	"MuHH6mEdMaVB3g5YZ1tdNBvb789On6mac/9ZSD2eMp6Qk/Mak34tgygqTeSlsXmb+19aYSU0xwkl78Q1",
-	"pBTjLXeEZhPSuXKyRVJUK7PbXqlNqN+EAY7Is1J6nZunTimTd7LZPXSRt97d4rX7FHViYGDLXQdE5lx5",
-	"tVoZddpFxgdWutmkQoV8y3qYpkK6iosvOeTI3JMJ4+75CeVG4SQGLhX6zvAh/Lf9PloiWHFbp/wE2e3t",
-	"HM4+cdO55Gtc5U6PM9xr5SVJAGP6+Mw21RDepcnsQosLnwZZT9reZDFaiVGltLF8SivDWUb+G5jnKSQx",
-	"UKVg/01V8XOyXZ9+0yYc3RByw0BhlgFPdtAP6kp5I6z1VUEaRivtrEigrQunLdik2uaLh1dTd66L+/O7",
-	"qXf4OyCOi/zGtdL9lkhvFNyXgDVz+HFjgfqmAIF9GtS181J5W8Nd0j7p0JrdtRD7wltUKrzZq44IvVQG",
-	"smGReKnu6CjxZ1bHfnx6v8PnNW9D5DoWE2iJdR/c0/UEsRi2Wb4rv/aSXdncnaXFVjUqIAZ8bfQ6wmyn",
-	"GdGCZFQZcueY2H96dlyr9LkPF0GOUjZr+Kp3fc7QEbowFej/mevhzg91XxoWCUdLlYEwOWn+gNwn5qCK",
-	"lpY9VQ7udtrU5iBfAuCHEvG8BLtV4vvjlkUsSMXbB1HLygipv48qnUIyryTsNeteXIbAbeqo/ItLMGsx",
-	"JMv4RSbFSIJSt62vCMXuRgoW1i8AaPZaN2okFdlVkwn3pa2HtDZI8NaoUUFuUESm6POiipiDrPdziIvV",
-	"CoCuaHVCJKjUDTU28cDOGJCtLlgw24t82ULpng8gWFndMUfe65SCOnG8bjFoqag13domCkaVYTLr5k22",
-	"ymhctwizPSNYO+uowTdUNJALkIwpkjHOISFaHBHDESR2j1NF9hl6leAapG+6xBbKHxpo545lpjW7KPPQ",
-	"ZM65dwi2r1KsLZFw9zB3jJVDDwtYy6zPOZRtVdEq26aGrlfUtio6/luTk3UR9kImLHocpMFPPSA5TwQo",
-	"5/+EayZy5awpsjUSBl8uaXy1fUQGdpsYLZwKeVWiOn6AC03G9BoqXgZr8vkTQnFqVq0VmqUvps79A0qV",
-	"3sUFD+sv59iQD3iCdSjHrvcImvSH5G9AJUjSz3u95zF+BP8XBvVRE2wgoi4Yb27cknPNUrLQNcW9WnEa",
-	"vqyPByx4TBeiSiKjX3JwXzbW4WCXZmz3em+X5nq86z4wOCJMOy+Q4HGTHL0CXlop7nYu8VhW54ZVTn8e",
-	"8srHK4dXR6HnEtZQvM3TzS6k0gfexoH0unx60Sle/FSvbJv3jzlNZ5rFNXkF60glxyrb2wxm7X/Yl0oQ",
-	"VlkOJX8u1mu6jVdUw0jUqStx8EuNxtI2TWY+gOu/uiwXJgTsHVM1Jv16hldlo7c1uyxYrytYt1TAzHOp",
-	"kaTZ2OgIGLLpEsyu98oCIFdhhuJRq2WJigglAymEHtgCAaYwQVsMsb4cPxL1ediDB/9GbG2U7ZxKMF9A",
-	"dckxGWT5ZcrUGJIB+jQHVMZjdg3JYNsCgZ4zdBtfAqF9Xjg9EfBDAgivzQfB4Igi1AIb6D2Re8xuQpGi",
-	"qZfNMLf7ifrcAEmJ9wph46bSCbv4XvnRLvnzn19LOtQKG7CahZUDESPX6s9/7nMl7JF5f3lMOVH0Gqzg",
-	"Ypx4C++IuFMxgg74UMjYCsOJObIhZSk2bCouvc+ZKpyN5GB/v8iUCSLqQU8K3/TI5eG4QKUiA6cBufr+",
-	"Rafnesjt3eMT+vXEvuOzudw/9xYj8+Ym1s0cm4/UmU9EDt4mivnZufjXcFGMIc1q0hYy+zqxUUyixmLK",
-	"jf4C0pVcfK0vUGwwfJZuvIyX/d9fj3f+D935V2/n5UV35/Nf/q3TOjHuLZKZS7KyBBumyFFNhiJNxbTO",
-	"49tgnquGVcoEMMtd2kYIgrTDCv7s9+qqb25TUd+uPLvIbVtWk91YjW/w7JGcelUl5fYePfwOGJ78E6sR",
-	"eJLyq5Ypi4qzLKvrXP2+yE6Dr9ryorFhRlNJswwS5FdWSZ5QeeV0ZBQnUBaCYXnQT+fv3+0Yhp3Z5PZa",
-	"83qtk6vRYIyuaXNN/I6art6e20dsWK42oSyUF3E3bWHRu5gY0WU4vhfGxtZ1grjeLApOaU0d7f5Ler09",
-	"v0751pxidCe/VAsfU3ANWBY7qmJCA7MKmF6jC2kz9bLeWxIeShSqyQhyjQ+l9LrcupY2MC7Ws8rcSyd8",
-	"KB7dMluwjhbdB4Wzvl1ef+nob/n8V2ZdWqouUQ07eHgIkJvm3GzLEH+R6kGUFlm2RqFsWcJQm3RZhjDa",
-	"lzK0Z5Flkn3N4kGsV9amYbjKv2Dz4hokWTiTiPRsciI36rX/ueKybBaCRdym3f6dm7Hl03eoVi2p1i/Z",
-	"IsYU1QWlgiOuoOAqfTyk3Y0Ep9aUGbdwl9zmoBd8IEsY5Yqj2pQLoso176JX/CLZ+m1UA11h3pW8Zq7g",
-	"7Rn8gvBfbay1F/N4KktkfaXYaaXVssIW8mrBXaviKjjrdIFA+hdif6ksDLCiqVnisXXyMEW8umkLbYtO",
-	"hK/fvHtz/obsYm4hdiEckC3ME1TbR9ge0aj/oRfJ2J2oz2KCvRYSnU/l982XwnDAou5bp/B+cmmY9Um7",
-	"LRmH60hYW894Gx63Xq5ubWHlgl6ATfv1GDA7k2zRsA+StGNRtskIsJTY1f8OhXQFXTD1vRsaOoDdqcVh",
-	"u07RtkH0phTh4IbLnGGXQuwaThd9JhcPeD3F1+DYrVrc3i5n+zFSs9e5woY66erhL03fNgf6SA4Ym5J9",
-	"B8+L+UDLmPF8HRXyT7ClU4pkEjCV0wb9u50WMeYlbOo3hDxzh4rZQnEumZ6dmUftXm248Ti3TSvsv3yf",
-	"tc5//HLeWZxsUo2u2gBCJQiaihHjVhDVBkeLKRp4tjbeWYA71jqzgwCY04VjwTW1k7kcoRcJ8oyP/r1U",
-	"u4epmHbLWQ9u6NvH4ve3qZiS4NUFxWf+WaZcBAUNGjUWQvvQO3CbMmxz+RNyco4ziVgMxQg2Rbben52q",
-	"7cM+TyBmNmPFiPGIjHKWgJ8HFAuZVAwsI63LhkAYk6lkw2NNQZ+jq9pvR5Epzq1I2TV0+7zP//Qn8krw",
-	"a+Don+7zHRfZkiLXENS0JXms8S3lnPb+zgZH5TAFmhLgCVZLKXyYUNv9Twqhu+bjfiKM25Obi4dNMrHS",
-	"KuepwRmcYJbY0ThTpqDrXySXImGgiASDrSTnV1xMuaNhXAFr0ewXG0s7FdnCim0sqetzQgZNwykG210y",
-	"NxnOQF4ZDFekXBz0ekeEVgdriGRmFsBLWJyw4Vtw3S4WRSvVabj7dziew2w+Q3zD5wYYRxyQrb3/+s//",
-	"Z9gQceMMyYvetu2QbSuSB2TL/+J+sADiEX1DNhwRLGaObGwyIvbFmwGubviDwaS4nAFALOG2ZAZH9gFF",
-	"YirlLOxAa0BAnBEpdMkxt1OT3I/PVDmtrDjS3kFE4CuNdTojKbsCQsnEjpwxp2yxUaQO+bAvGiSkqOWx",
-	"rvSwhsf/xZboHJHB1x0vpHYMVAMiuKHAYEwehln1GFEsFVODvziMjqbmXwn2WqVpagtVzIaUURnJQe/5",
-	"NsJ3ziagNJ1kJT4/f/78pcGHT+evjghL7A+fPp28VgS+xpBp25E17O2L2ZosHuOjzuJWNnSZshi4Qlnh",
-	"2KCReJKBts24cpk6XqsOd3frWeiu/0hpWM0zyOPTk8CUP+z0unvdng2LAacZ6xx2nnd73eeoqOgxSpwC",
-	"O8ru6tiYqC428g+8NEUUYEYpkwQT90umh6iM1pB/pkSdriOaFOi1/cn3oici12Rr4P+JyVO2t9qR7axq",
-	"qLXSqW1o6z8nRnQVeHCS4OQBpYvO7apTnUbboG2Vj+zaIatG21rxoBt8ap6s0XdCYFVRp27N1KZpqIUR",
-	"225Iz8J0jpvPcxNQ93u9JaOB1hsJVB2WUDupzDBCI8gqe4/s0FEJMZbv2Lqsm6hzYGGrW7LYw24wKBVf",
-	"2Vv9SmWklnXC2Hmyq14sZx4FLUMRm0rhX92ajzoc/toJaedz1JljWJ1DXzaIJdCqocbmMmep3mGBskG2",
-	"uCAc9FTIq22SCnGlSJ5VqYoUfgJX74gSEFtsGJUk6FzMk6gsY5+fIZMyfmUZJfXakNtRZGvdp+iiNx/v",
-	"8/nyQJ64n1FkOiGNDW265ET796k2/Jc5jlilWmtmlhMxip4GfxPJbPNI7Kzam6oBpGUONws0tLf55Rtn",
-	"lgaXEtV0o3ym3NRpe8QPSkgHvYPVLxVjVM0Le89bUN3cWFN870Ub6GrGoJmX9/fbvLw45A7ffbn63fmB",
-	"izdR50Vvv9UN+GnUd+dKWNBE6KrmpbdhUDdRnUKwW1o7oXKwKHnfBM89kugtmrXei9Sday+9Cga065gi",
-	"vrlzExRh8+eWI/p8X+9VINge14AFP0IS10STXM6CdvFNYBlUGnFILrS4QC/XwrDNwhWzCgzfXdiOhS5U",
-	"xqaV5zpzrzX1fzkgU2p99IoZrd0PFcUu+WwCZMvqtXQE202wFQEyfLcetmVu3fvU08LOt0u1NH8eTkGz",
-	"TZ1QlFdr6B9UxLSQGOVQ87vzUWwZOufHCZhmyPRqmWbRF6IF29y1AzwaTatzP9HBzS5xgybsfI5AGcBn",
-	"0NY0NhBamdKZGaj5ZSJNuwSHjZjHU6q0a0/nZn8MgiEkxsAvho6smJNeGvx7vUMiYWcIhY6JJ4fI40ea",
-	"WNeDbaWH9jhuq071q4qNN/aUFmTHvF9Q55L7o3JN1glLyAhJs9gFU0ekRzCHQHkXmUNvv71G1odDiUPa",
-	"LpCtV9OYruhs1auLubeVfffJGepm7tRwCHsBRnjipODkwdXMdXnAwV4LyH4UHDbAMMozDMiUkixPU1JM",
-	"1rkf9lGMQWrx7DeW3DSqaT9CQG6d+xdFrnN8g8lThGe/bxxb1/i5I54d+3MpayGGiGOu6/2tkGxdffzk",
-	"tY38tcG23biYNHKLRUqvyJxXAD86h62bdwtUh6W0cgpsnEoaXQK+vf3vlVIOei2s7leCD1Nmg+i/Ob/C",
-	"HXmBRUtCC5bgy9y40CRIirwfsWOJ29iMm6Zt880HFUSNJOYs4icCswR2V3w1x+nic7xA2i3ruIzFBCLn",
-	"xFQgryHZvl/UleUAlQ0ir0vOfijJ5KfAfF+iyfOeJ8L5g0omh5aEzrPQjZL0KmOmGjS67/Bnm9DN9x2X",
-	"ufOl06Q29GCMlGCW2O2Co7di0VTH47r+7Wk4Y97lG6p52LcOes/L/KftI0LtLmwva3ShsSHEszgNWrhg",
-	"XonRwQ56LxdTEGya5IMFM11W5gMLh7UoAt1JWmFCNqacPcmKP5isOKW5gsjoDPnE/hdFh5C+6m+OLjcY",
-	"u0Q9MOx3fCdFcM5b6oe8VLA9bH5sveLollaBEYd5d3a2Zcg2fVuSPl+Yg1oOTrUDRjnY92znhKgoUSmC",
-	"BBnVY+ufLDr89nkpj7ukyMwOgX9WMEy/BZxzMMcmu+SYSMBxp33uO/NXYxSDkwQmmdDA49nO32E2MC/k",
-	"kiuXDG5MAH8ajCuNeV5De1TYrLjP7Zgfl0W4wGad9l1htGtebQnh32Hm3O+b59SLw8wfOPFkhSL/pL//",
-	"MXnyT7a9UIV1oYPJDtxYEhndCEv26Z4bZskFV5sbb+wqiRe59VQyZHK84HNDIS2vU9uY0psCYdo2NcJS",
-	"FPPUy5IbuqE6meHS+71ekda63SVvaDy2lWsTOrM5yJUUHfK81+ea2S5RE8ZzbT6+/9Ly0o+g5WzneKhB",
-	"bnfJyXDu3SFlqeuV45Y0KukVVMSITcZjirzo7R+65n8jyri5ZcPBZ3Ws9Qx4Uk4rvi/91X1/nWS8+9Ff",
-	"bc8cG6HfKQJtldBviGHvGAdM7RngG4e2+8sgoZoeDg5JAqmmeC0cm/ZiHzGsKtiu67C7WnlGXLgUelwm",
-	"TNvhB5B0yS9YeGBHrB6ShX0MLBrYIer2T8qL20MyQFgHPpi5NfjW96fb7xySfqfb7fY7N4Nto0dg8qYr",
-	"UYHEbrDPKRmYTbpvGEpTQMxR+Gqd4qDNN7D+NSH/9Z//H1U/X26x+LalNnLqCzNqcZ9MWLIzpTNM2pmn",
-	"gW2D2E8S7SkH855yMJGTFkhnOMAI9EK+LhLeXSVnUbeDorJW6r0VcrIDPBaYuc1GfIe5KgkhUpcapDKg",
-	"tiGtG8Lsqx4JTqE+JAM/8njgiRcL/Lp9/snVf7kByzxxM8XKL7i9o+rv0pPJR8gwUw6pNZegrGTlflDz",
-	"UIpJH/uWuJHNWDljDBmtU19UZaQh8tdAGg5qE4mKEdxtBdbXnel0ihVkO7lM3em1FyHlgg8su4KBTIvi",
-	"4wwzNgl7YDfkH4XT3I5tuELfzuGvnytMhI3QN+aqDA0mkq154lR6lkIYJjMn3/lczyEKTKpnE78ZOr4n",
-	"pbMyq/2Jap+o9s5UW1JSMG13NaWKXDdT6Ue4Fldlu3kF3BCfK9d3pb1Fw0n3bylsKXeRd4sU7DSBbh2R",
-	"GRDuh8rmpmS2orODmj7yliZErp+I4h7dQIjOFhmqeLuOemq7cDTFaN/DfQZn30Nz9pytbnmk6lHM6Uck",
-	"Nto4uoGcY4YVJfVrnfryYGdzk5Vw4rzrBTQgpTPe/oXg6OKwaZIitum4659UF+V8f1/uoffwOHHNVcgU",
-	"Edc16Ykn3WfSo50IVFaoPVPE6K3GOMU2+Ch1s2KMt7oT8wq7/zRJZPySi/W5MZn+NT+koCqgXUsXC75t",
-	"1m+kerJISXazp6X6cB/05D9vF7u1TPafcZwlOUIGZ7Qh61U2DAM7hiRwzWJQT1TyCFTSqImuQxQOm5fR",
-	"RIDuyimgxJbGyJkRd4fWHWZDEDGVktlpGDCtUWYryq61JpUWmR2jxPioS07trxgcdi9qPx2PpnYoqVeD",
-	"pVOhQxXZzgTpc+8e28K6Cjph6Ww7cvWgTJMJUCcX7WspUEO2NZaqO4HzYubP96FKP5DJeowXac8oo0w+",
-	"kfrmSb3BAn3z1Y3Mo3OEhPOR5+5ltT0qcay8ayhaS+uvigQW822numI/te0y7cOJOgwV+U4VxaB1bt3S",
-	"dmwMYbzb55hELFLbbjWd0pkqmz5R7Ohl6dtP0cFnbdjIQ8ASK1n/CbFuolG3t/uiT/v5R8rssMvb7dbS",
-	"qDsnV7J+ZBmyOWNzburuTqenFIs1yNZSUYi/hixKYsGLWUqut+vQVfQybN+qyxuUfV4zG7PIKCuSapk+",
-	"JNXGak2l3o/dmatsp+9acwT72/Kn85fG3g+ba0hRAuL6lPhG0LXtMIo+7Rtb9l7aozxkS7LWDcnKTp6/",
-	"/V5kqiQfzyXu1nnMdTwPiwrLjmJlj8eXRzbjtBTzMeXmYcM7glaQi9YtNiu631T4ypz3B5bAK7LgMePd",
-	"N1JzHSjMgT9T2KvVDuv7vvt4Pcn4dt24vEzEXPZqV76onIWN4t57kIKZ0GsRc41GsLJO6gGqpFbQQjFO",
-	"+/dfHuVxoaiM8jeOQw3RGNKQ3YqL3ypTNtfrxgyOFkcN2QGhmqUpzj417N86wutDAw/C8x8nSLAC0V2E",
-	"4JEQ/v7TEP9gDN7iWFhHQ+zMeVLEHyLix9tHWKhjLTs7xX5TzH3XDYrfbLp8MWPXTjaGLzm1OerlZkPe",
-	"FdnRlge9l2RLTwXR9FJ5VRBTlGlyTXkM290+/19u2qrCyc2Y7WvHs5rljogtXFJE0yvA6WV1JuMx7vlB",
-	"WIld6jtjJV6QYDuywJ3+VKzzB2NCFjsr8cdCl3A0tzlOc0njqw3zmWOsWMBqRA2ZtTclXIPURZ7TNRO5",
-	"n/FwVLQdNEapeY5ImEqmNdRkM/0o/kbjq+9Gw3XUOhJ+OslTT5m7atUGUYqGlg5HNofvfoj/pmWrb5Ey",
-	"QAmoQrlqTEHsn06oDmf8G6I+KvJ1zKuYNFuMuRwQKqHPKRb82K6+lPuh/+FrY8rnVhTDYWVQR58PTj+c",
-	"nZPd+lLpQRnZKQdSoE6DlTz2csgWF3JC06LD8XaXHPcXRrcSC68iXJCJkKXLaOug93K7S2wrEetb9kXB",
-	"KXbynFB5ZQNK7lN9XjSeKeDzfttn6MCqVSReuSt+EFXCL/adKRMezX+/lsmTFrGckb5FugwcFFQVfZyi",
-	"oGlB2Zeh0lvurmwWbaQd6/rYbEeu4yR5hV8/05DdE3EHC3yfRkIZiUdIraZVlIo+0fofrT1XjOVDYgJ6",
-	"bERrYiM4QRSi7Gg0ptcbtB/uu9tKwL3WarTi+ueSLZsWhvRhiKbPsVGUNbG85yZyXp4F304UxIwjOzVA",
-	"ZcD1dl1jlm6fF61SSNtOKVsZSMwX325umtLntV1TSNA0hQyqYxScj+fSpSBgK4OFabpEDG1Td5+jINwI",
-	"XtcX3oX/tg7298OGMEsatDy1Z3lqz/LEv2/bniW03lZ3Zrkr4/5qzmDDutkb/OiDGF52qUfKlq3A0Nw1",
-	"ldsJmBgceBrh9X1pTDxxPtZAw3CxnjsHc3A8X6vEPcHT2fxcvyWpezRNXbUJCya11o/GPEcgHin3zg4o",
-	"9IlnMdUwErJxJpb/vZJ8Fsz53uv12ia92YULVdCm29FR8/CpUdOiL9Zc816y7MwlPkiKnVlodX6dG6Id",
-	"JNelsyIG/ttMs6sOCA+o3v67ZaZd3YxLc6T3JAPNp3+R7OEHW+KeliTA+czWMdAEOc63zptzOmr6rHts",
-	"F5+5iTrvhIWqpp3Fx3e+zi5cZ2FKXdls6zsfZfQHq19z+fDWF7HlsuHI3nY7gqttHY7P7zrZwWD5uEqD",
-	"uK/KR++Zk7qVZmblOnIpIYnI5QzLXh6tdL2EhdjS9WAEHc8nlyALzm8eABqP1+OSC1emgEpb2l57XWf4",
-	"c4P6Uj3HX4RMFMbX8B0yFPLIFQJi6So6QXBCcpec+5Ci/cX8EfxULwlD9tWOTGa6z8dUkedESBvASkGb",
-	"5bvkvXvHSHqmU4iMZmF1tAAsIim/ssLQtQZ0a/U5s0E/7N2Hqp/1pdTpCV8682y9QU3ZN7rRhPFCV6rV",
-	"Wh5/KB1qMnhLH0HlqVZ1dOFOOCKXjzOX8q4xlzxNd/ByHT6Ka2NkGFxRUYgjKkCdAiPuSFU+KzgBH9+e",
-	"67HiczttQgblxHW9R5asNJ3hBH7D9gsGwKRPZ3Yce9HUeI3LFbrOqqryYxmP2fXvL0Zx15wfeyxOQLbD",
-	"BFtDdhM15oHXX0rvQZTBOymCN7//tHEkuoWc8QSGjLO5rvjtDJGNJYsXDTAGJ8MdZMhBeograPHwDsx9",
-	"DQ4x1YumQCBhOpgeux9hr2OlGB/1ub1jcrD/Q10IwabeOpRdKvQNetmFvUWAh+nG6LqgBUp6w88I04Ut",
-	"biEohazf4FJD4vN3YcI9DNV6U/43RL0PkAO/34bWMRaHpPuWsvQ323Tvh/X2+tGj7SYYY5bS2IvAI0J9",
-	"45mAK5IJvSp6EyyWVN3OgnQZ9zSdaRarZYVVhnSOiwfvmUbLhepccv5HzPTKK+0AJWYDgCs8elK0Klj2",
-	"IdexmBh1HL4ym1ht1XAM7mcgXe2D+b9bIthdp+8GWOkgWB1LmDjtHRHA51OLoVc0fM1vGWngYhoRoDJl",
-	"IEki6RAngcdpntSVeXkPyj88PPeM+26dJveJBwP1EpFrZ6qUfEL9risPz0tFzDvS3JVHfgY/ms4PoEMu",
-	"R9vdb+7/blZx1X8UpPYQeNWk/hRG7u8YeT7wYp8V9bmwRR7SBlmIp7kLco7HyI5ywWwnTfYKPT6jelxq",
-	"8dcB7jQ5zIoOGozr5/sd9JixST4J/WWMaxihhhCida6cAtzoWv6ETzxSoBXB8/YZU9g5qSn2iBfWNvL4",
-	"0TzcFPH0w3HMMW8TYVgv/gmNh60hTRVsW9CaYLFfqDO8LoVIgfJ7jneaS1sd78QtRMSoUxIScjlz6XeC",
-	"o77wnetWmwiPVpoF2fMI2IL993Lv1LIQqbmFewqRmk+vM29ob6MrL4uRmkObM65bxz39u7/ZuOdTKuAK",
-	"R3CSEGobSLsUwMXu0aupbl5+rQwOoAzDWQ62AhMkVYaVW8W6aAthDKWiY/QVQEY4ndg8G5hsY8+5GX4l",
-	"kAdRn/sGQrZ/bISfSYXyfcsqjQ1VEKlzYsYmK/vSc6gKG6wqq/Envi4eKpjMqthE+cpTCcUd0bg8SofN",
-	"awqNJluh/i57D8K7Le998qYsBjNuccEbn/+9pCV+gYy2bAKZqzBcTbu/FDNxfC/hMs+yz83jON6rDZMS",
-	"w7DnY8iyJsJV27XiXjYacs/q0eN01FlKYi7+8HsktSfVp12Pc0ugzxRmRUVo0EaeyIYpHRkaqml73k4p",
-	"SgR6+M3/joGmevyvZZ6pn/CR+5Q3boUacviUdTfelfYcu2/gzRGmSJ4F5ycy5RrQTkBLVhyTyIDTjHVn",
-	"dJK6P2H/9aUHZ+QC46DU45zdR2wQj2lh8tpa6S/aEPgZyGsWwydOrylLDXLfyxUouww2WZNAY+d3o5pe",
-	"UgWLd1L93LfOJVAJ8jjXY/N1Ixhxn43B8rHAdqLy2mnq5Pj0xBiRuUw7h51dFK1uycVkgLLrdORnTEV+",
-	"EJUTib7j9w7ObypdPAbARQfSJzsjmdMRTHASLNNjxqujDYq24672QfB0tt2t9uZVze5DjBmGad1d8rPQ",
-	"hE2yFNeEhMxAk60Xvb1tnFDr2yJ/fHP8+v2bbrUbb91CP+YswTi5yC9TUGMhUJUIO/3SohOkhNK13AxI",
-	"sGpRcLK48KtgXLAq8zKKQaTtFghnky6ucV5TeBYhjqaGCdvZwkVD6yxPUxLnUgnZbvHy03WLW6qOMJqF",
-	"LCQijiGVsyOKKJbhI5LGIdYZmrn5fPPfAQAA//8=",
+	"7L39cts4lij+KijtVsXuoWXZcfY3sWuq1pNOprOTdPyLnemt2+prQeSRhDUFqAHQiiaVqn2He59wn+QW",
+	"Dj4ISqRE+TPd7b8SiyRwAByc748vnVRMZ4ID16pz/KUzAZqBxP++vqBj828GKpVsppngnePOxQSIlgDP",
+	"FEkLKYFrcg1SMcGJpuMTooBnhGkypOkVYZwM3o723lOdTgZECwIZ091O0lHpBKbUjK4XM+gcd5SWjI87",
+	"X78mnY8wkqAmr4S4YrAKwAeeL8ic6QkZ/OfehbgCvvc95Owa5OKYpPjR4JgM5OhS2oH+0i96veepNq/i",
+	"f+GEnFE9+cs+nbH964N9WujJCflB65kZ+6TPzyEtJJyQczqFc6bhL+daslSfkPf0897pGNyIbnySsxFo",
+	"NgU7+IDsDPx7vQERnCg25nui0LtdMrBDD/qcKZLDSBNRaCLMkhgnGVxDLmZTs6lTkQEZCUlmOWWcTLSe",
+	"mbEoyYWY4ebSLJOgVLfP127o16Qzo5JOQbtzfft9/alKUKKQqTlZlplDYubJjOpJJ+lwOjWjsqyTdCT8",
+	"WjAJWedYywLiuUdCTqnuHHeKAt9cPdy3GUxnQgNPF3+HxSogpyTNGXC9l06EAk6uYHFCKJGgpTt1PQGi",
+	"6BTMI/N7IbnCH0dMKm1WUeQ6gG/xuVxANP+eASCGfko/vwM+1pPO8WGvl3SmjPu/D+rW8o5NmV5dwhkd",
+	"A1HsnxCA+LUAuShhyPG7eOYMRrTIdef4RS8pN5Fx/fywkxi42LSYllDZv0qYGNcwBolAfRiNFNRA9VbD",
+	"VJkrqK7YrAkyYT+uBa0WMg9LrxaWDTfZIp29Q3g7EzKfADfUY04VyeythoxQRai72mSn+dbvhmXZH8p1",
+	"lcRg7YGvHjHO5CdaXcHAzUx2DAIOpZgrkCQVXIkcdo8RLSsrJFrSa8iVue3mYUSmBm4ZSZ9zuAZpXqFk",
+	"KLIF0ROqyQzRCidXJKWcSKBZl/zE9MTQEKYTP+h/nH/4ET+0pKH2HixvYmVfgJsz/dlv4y9JHVGRoGaC",
+	"K0Ca8lea/Y1qmFPcpFRwDRyRkM5mOUup2a/9mRTDHKZ/+i9lNu9LNOG/Shh1jjv/sl8yo337VO2f2a/s",
+	"pKsIRJViSlOunykyk+KaZSDJiLIcsm7na2Ig+wi/FqD0FpDBZzqd5Q5lNWU5EkJHREnf3uB+x2w43qBj",
+	"wovpECSZFkqTIRBqCLjS5LDXMzurqS5U5/gIkYxpM7IBjHjIwgbToSj08TCn/MoAf+sdek9zc2khs0gh",
+	"pEEpmpGwGNyjV4KPcpbqhz67dEL5GMx9welVSeAjXuSlDLOJgOC+EXLIsgz4LU9UT5giYgYSPyEcILOc",
+	"hGZTxokUOZyQhSgIlUAouWYwxytUHufz8jhLoO7tMHHLaJ6DfKYQOjKlC8KFJpkgZjG4O38THB78IAup",
+	"hCRmO3Nz//SEcneOmjIOGZkwpYVcIIQ/Cv1GFDx7SCh/FEQV6SQglqeVYT9pmoqCawTwjC5yQbMLId5R",
+	"OX7w3ZSWKljab+REA0S0qQqk4Q80TWGm7aGfSUgFz5gZ5Q0Sv4cGOpbz6diArTQ1F0jCnuFUhPLMinEr",
+	"AH8M8uTj7LO9+LSiq1h+6UC1o9yO2FBOCg6fZ5BqyAhIKSQRKRK37IT8WggN7sZYoFhmhSEJMyE142OC",
+	"MqN7fMmyznHnxaiXPqc9eJkdDo/SAxrRphcxq3nLNUhOc3JuMee1mf3+6NQpXxChJyDtMo1ckuZFZtZw",
+	"1DtKyFHvRUIMgORF7wDx4kXvOW61gY+l8InTa8pyOswf9O6dkgxmwDOjHBgELrgEmk4MGAjdhRDvKV84",
+	"pq0eFF2FIFPKF4RqDdOZVidkTpk2knEu+Nj8O/hoLtfe6UiDHBBFF8qIw5E+Hz1flWTP8TqigoADD2Ek",
+	"pNH0F+bY6JgyXqu3l+K+AfoTN7q0kOyfW93meuYMSOGUcpLzhCoCn2cM74sXqpk2Mo1RsFFcNmBWGPRB",
+	"eQkqsN2fwMWUYnxscP6a5iwz4DmoSSohA64ZzS3R/sRnUpgVGgx7zTXTizvYtGXu4QDpJB28japz/HP0",
+	"hZXoSSZA8WeaTA31s9o06nqk34EpZXm/00k6M2FOW3aOO/v4Y+frL9FeHx7Gex2tjLil3atc5Fc7hzzf",
+	"cyLvsNBkKIFeWanOjmRlYFkY1jSwOzIgOVNaEXPZidtmd0CqmBnyC9l7yBi9QPgfTxgw0rCdmpitNOs1",
+	"0p/gQJZk2VI2CBuMNOD07XtzKlammUnzgWawTMqWtL2kk0qgGrJLqitWnoxq2NNsCqumnqTDshYWoaRj",
+	"5NhNWxSg/mhetsqnFxl+djYp8yQJi6iAXOqvYvhfkGozbRjyFb6HR5lZcYTmZ9HGjGiuIGneq8iG8Ode",
+	"G6tRDLofZy2EH90Oea28UKiFBMW3Rj83X5+DUswiYhV4qpyB6E6OOS2UFlPLUm6KA1O7UISOaZiq1ghh",
+	"vvZURUq6MH/PSnltZSZlN+XSAlZv2SbuJXunUsGvQSp7rZgiSLwSwkaE8oVhiRtX5ynkpiW5Azu3r5uF",
+	"sfQK9CV+VLOWYpZtfVoGdy5bnUrdJfNfl3tcATJChsRhWVh9dMgVPKsso/4auH250UUNuL7B1FfF440v",
+	"Ryi2ikPuodcwNaQTzlJG+TNF5kJmKJdFUxxtJhvrEfcd41dWmY1xVQtCK/jcClmrOBdBeVBvII1xxO/K",
+	"2mM8c8yH5vmHEcoia5kjHcN70LTzNVkmY4FQtKQYnh6uUIxlTMfhVtfwS7yK83CnlwzCNNXsGowOfAWK",
+	"eJw/IYMZLRRkA3IFMFOrp0UVy4DsSFDFFIxYawRxyTRYoXb3pM8HEpTIr80gRmca0CHlmeDmb+dz2xlJ",
+	"MSUWBCPn2DkTMlwQphWx8u+ukXtUSnNz6/BT1edmwokUxXhCBmcfzi/IPmV7Dm/U/heWfd333wysVdlz",
+	"IzubIQk4GaqoFkzzkp/HEAQP7np+9QnJwZbXvCSxrcBaB8oSNriRa1HaWoxqJKn7k5as9f5LG2KNr26U",
+	"g14ZCeSzPtcwq5EUuJo3cHZa42L6aQLOQKVhhi4cCamQGWRkhw6VEVuZ0eN4JkYjRRxkXtU0Hxn53Wid",
+	"bArZboVerd28K2aNiesIgFnh3817ZheFhtpVma2oJ+oohJuLatSH1PwvMf/Fe4ycA+F/pogZoruRnSLE",
+	"br7aY8Ex/alscRP80lb4S+Nat+NES+toXMBrVBBjNbVDM/rv7q9uKqbx6Vp1ssIVD18cVUB5XrOE15a8",
+	"MMFfX0PdTXS4tgk3fnCvfU38F5ct72OTHAkGnmeKKKO98RQIy9AMJoEqo2/PmZ44+SAYnqv+1X876qz6",
+	"VJOONxluRVy001vX7cHSXqKqW0tXcLDKRlWhCo/q8aI6zVmtKgo8uxSjS6Ul0DohSxZgjaN6YsgFlUC4",
+	"IFNDRXDjFZFsPNGEi3l0FYdC5EBRANhOdlhGsxqdg8NnfWm9IHUBAUqhhY5a25wWqMYzXsAJgV8LmpfP",
+	"omUhKeTCLakVftSKMlXokqXdbXFI3uzheas/ekfAI2RIc2pId/RLxHXDS5SnkOcNgkA5d+S23YIAziQT",
+	"0lnS1ptd3HtGuC6mU1rn34/FeWqlNuBjxgEkURNR5Bl64Y3shdEnN5HsNZVj0JeRZrZsTS/nFKMy/MXR",
+	"DbLDhY5cWbsGvcxWW/VVixZi/7LM47ZjPWpcINyrl/d2kkw7g1CzHchJPThIG/jfMVW3hhvSB7cnN1Ux",
+	"ks7rzzMh9Ru3eeWVm1J5lYk59zJD0pnoqeGYaGusu0c/lKxvSahjl1VlcuNR2Qt7aXiXtScti30LxD93",
+	"v1HwC3e8GtITfraefkrsmN3aWS0t2c4Y5b4ZLtotLLx+6dGxxreNL8lninC8dsosBi2vc3v3GCcQMMBR",
+	"6936Jd3Evua+abuk8Pq6JZmXRO2SuuRHOgWFPHXE7FGZA6TheJlCmndizrzPgzTPOGqwKztBUiqlRRCW",
+	"KQx1tArkTVWgmxB45EKFgeqyUfb3nGqr09nyJtnYg5bi6Ll9ubUF0X8W7IcRW2vBdTabhqJPmnHLvnUX",
+	"t2V7+2YdQ3BbXu5GhEGRdTK6ZtvZJ92uv0LKtqWsUlLUTera1zUzWw2+3s6v1NQpRusj53KKobMzG4eM",
+	"8Yaxear2fNb4Edb5BJw8dbkOO9EWsAr162uQC6M4jYmWDFClIkJmIBPHUNBgodA+Zi66Oom1c+UCEcBG",
+	"N7dh7bF5pEbsL227q8AaOuoFtvI9Mp9Y8QwyfOKlSzEadTfbY2seT+FSzWrP+Acxt8EByxAIeQUZEciV",
+	"nfHFQGRjTAwkCYHuuEsODqfPe6h4lEq8/a0WUkm5nb6B6cTmzhDoF5AwwWD3wE7Qkik4kB3IFRCYzvRi",
+	"t/WxrfUPaQlw6TzVdVtqHruUhgrh8UHPG5SuZfz22FzZoTWU5Hvnmm9rIi+NF7UeXUsZWgzg6Uitj7LW",
+	"yvNLCfQjWfUjw82NbfpujI+W/W9NwVcEi6rPZFuD2vKAaxDlPAgTXktw0kgniYT8dcrB+YrZXMwwgLXU",
+	"4yP9fb3e/gPQ3Kzwy0bTvLi6ldn9nRgzbjSkLY9qLCnXl94UtqRjY7gEZEiDPpwWenLo8lDUic3OGcyo",
+	"UnMhswGGNvqwkG7kCfFv1G5PeBhTlPBjxWpwcPjnze7AVGy5DuSJbMyFtFBv9HEaOa9ZzEOLbUhBWm+6",
+	"3Yj0YaqkbhOXjv5mZiHw9uit4Lzjc1tatrd6r13z+xr7KC09T2u5oHvNHeam1z+pGm7mg03cUPUQtvTZ",
+	"TRmPfz1YOaOgF1zi1qiIP0fGW4+U69O1ZlRrkAZd+/3zTiuB+keYn0XHXUX6g0OiBTk4/DNJJ1TSVIOs",
+	"2mRbIsVhDZL9KDJ41eBL9D+38A1wkYFT5tYjnn8x6TSfqoHpg1v8VjfNAhBtwb9tvmU5HcLy7XzRwnbK",
+	"G/11LPOyt1msD49D2TMHmnnD6DZg1mmXFnAHSNM2GjarVo92Chmj/FLZyNuqjiuKYR4puDa7aP0ZJ51r",
+	"pphWrZClESHcGMkydE1ru6jlpwPvLh1g2O7hn9zeq8QGWXI6ZU4xMTuHZ3RCBtaxihyWcsK40rJIS31B",
+	"cOjzgflgcEIGXk6yIQwuMcIGbnmhpYx0KN8zOs8i6DtG7aqEM3jAkea5//iZyoCGJrkqCLYrh537XNGN",
+	"6kTiszDbvayFpnlTuieG8/qdHrHcEK2E0FQKpQjNc0wqvJFryU6bhFxWB3Mdmnia+gqzvbaNtLTZX5d3",
+	"LD9xmFeGXMcXY7awohwtg7c0dO1+RAZMj3a5mJtPzcLMrk7YeNJJOoUcQ0N851lTBNopJx/fvCIvj178",
+	"f8G4kIm0mIL1MVe3NwvK5rJNn2oyB67JXAo+tkYhQ0Kto5engLYXDGcjlMxAKsExK5WmmjQYjHz8+WpG",
+	"PxDgWi7MOCFwfsQgx/B5WeTQWvN3+2IzXGqUf0NUjB7TlI1sg61nVE9qlxCn36wbgGUJobkSIc/3P/ec",
+	"3Lr3NhsQnzsb0ozWho2uTvPDxcUZsS+QVGTQjbPEX7x8GWVmH/V6tWTD2z+W0kAmQmriTBeeg3o0MqN0",
+	"18UXLKfTfPr4lkgYASJMTPTjEQ3dLxMCSg+4X5+iC6TaNM+rpqg4jWBjnIoNWrCrTtaplxUEWiHja+8L",
+	"U+62ILdiunavIgbeEH7sBJZyl1LBU5CGeRq1LoMR48xaz/FC1U4TcjVWTwUzgd1zsmOIxb+97B3sEsa1",
+	"IMsZJCHKqUx/NvJ39ST2S5j2DfRq//k+t27K9cfitrPuHFztgJtpey496BIzh1oUHjghp2dvg6bsS5hM",
+	"QELiQzWVyGFN1j5KK0BrVevt7D8x5PUbM2ZKg7zZzjhFbo0D5/35mfPeVA/5RyH1ZM54Rt5ebFzkBu0r",
+	"KfXxtY51m2VUqnwlNKcZJe/ENeQUnTu3hOYuRIHKzoZAhFY6vj1Sm7pzF9o+Is9GVokFIM4ok7cyEHjo",
+	"Em8qcJPXrlPU8ZyBTawfEFlw5WV4ZWR3F/YysKzUhi8rJJLWnDUX0uV2/VpAgZwkmzLu3p9SbqRbYuBS",
+	"saEOX8K/7fio9mBuf52kFeXRtLNu+xBxZ/+vscs7odGQyo2HJAGMnuXDVlWD75pmi0stLn3Adf3V9vqR",
+	"EYGM3KaNmhV5Y60a5sfAiHIhiYEqB/s3VeFxtlsfW9fG197g30Ov5GwGPNtDo6srGpBgVQEVxVi1EgVD",
+	"qH6d725FAdY2MyU+mrp9XV2fX029d8EBcRoiqbeK5V0jKqCUMATMzsXBjbrry49EynBUQYOXkuIWtpn2",
+	"EcVWx6+F2Kf4owTjdWx1QlxY+ChEVatbWmX8ntWRH59I5PB5y9MQhU7FFFpi3Qf3dv2FWPURrV+Vn3vN",
+	"qmzk2Nq0zhp5E73L1lWeYFjPgmhBZlSZ684xhejs/LQ+mMkOHDwqJW/W8Fnv+4i1E7SXKtB/KfRo7891",
+	"I41CuNtaYSAOjVveIDfEElTJ2gTLysbdTJq6O8jXAPihRDzPwW6UYvO4CVgrXPHmHtsyB0vqbyMfMHDm",
+	"jRd7yww7F45wk4xN/+EazFr1/zJ+OZNiLEGpm2ZyxWz3TlKjts/uaTaRN0okFd5VE+b3a1tzbK1H4o0R",
+	"o6JApITM0cBGFTEbWW9UEZebBQBdkeqEyFCoG2ksF4Q1eGC2ORvJLC/xOUmlLyCCYGMe2dL13ibp3LHj",
+	"bdPOS0Gt6dTuIjVdGSKzbVBoq3DNbdO92xOCrUOcGgxRoa5rhGRMkRnjHDKixQkxFEFiUVcVQt3QhIUF",
+	"DF15N7aS29Rwd26Z0F6zijLoTRace+tj+3zo2vwndw5L21jZ9DhVvgwxXULZVrnzsm0c6nbps5tc8b81",
+	"Plnnzg88YdXiIA1+6gEpeCZAOWMrXDNRKKdNkZ2xMPgypOnV7gkZ2GWia3Iu5FWJ6jgAF5pM6DVUrAxW",
+	"5fM7hOzUzFrLNEtbTJ35B5RqMmWekv/46QLLugLHQqmDU1flCFX6Y/JXoBIkWamBPKh30WCpInXJeHOJ",
+	"qIJrlpOV+kzu04rR8GW982GDefaUEzGjvxbgRjba4SAu1rzvja8nmFiCViDBU+iS03xOF8ocptErEwKf",
+	"U5hpNMj3eXPl2DJLhak2Rt76BAaEttSHHB4M8QA2h7xVzrkyWOVY6u7+hYQtRHrzdrNxqjTltzFNfV++",
+	"vWrbD4/qxXjz/Smn+UKztCY8Yht+54hwe23EzP0P+1EJwiadpKT8Yb6m03hFNYxFnSCURk9qZKG20T7L",
+	"fmg/6rqQnhiwu8h7qyz05jlvS3i0iXUt07+xpLOJkT7Q89QlmCTgxRBAesUMLUF5mWUqIZQMpBB6YPMc",
+	"mMI4czHCGhk4SNLncR0x/I3YlEpb2Ztg2IPqklMymBXDnKkJZAO0lg6oTCfsGrLBrgUCbXJokB4CoX0e",
+	"zKkI+DEBhNeGtaDbRRFqgY0kqsS9ZheBGVi2MKENlLfrSfrcAEmJtzdh8bnSvLv6XTlol3z33feSjrTC",
+	"AuFmYuVARAe8+u67PlfCbpm3xKeUE0WvwbJExonXHU+I2xXDQoGPhEwtm52aLRtRlmPRuXDoWA7fmzHJ",
+	"0eFhCPiJAgOiujq+cJsLJ3L+VkUGTrZyNUpWzanbIbc3vE/p57f2Gx+U5v48WA0wMCexbQDcsg/QDJE4",
+	"eJtuzI/OebCF8WMC+awm+mJmPyfWGUvURMy5kYxAusyRz/V5zQ0q1dqFl564//3z6d7/onv/7O29vOzu",
+	"/fKnf+20ju97g9fMxYrZCxtH+lFNRiLPxbzOltyg+KuGWco4Nktd2voeoujJCv4c9uqSiG5SiKNdVYcQ",
+	"oreulENjEQ+DZ49kLqwKKTe3FeI4YGjyD6yG4UnKr1pGXirOZrO6zgrvQ5AdfLaiJpkYYjSXdDaDDOmV",
+	"Fb+nVF75JiGGUkOZz4ZZTj9cvH+3Zwj2zMbo1yruW+1cjQRjFBEbMuNX1HT0dt8+YkMNdRfCQnkQt5MW",
+	"Vu2WmWFdhuJ7Zmy0aMeI6xWuaJe2lNEeIInbWQq2yUJbEoxuZfFqYb2KjgFTg8dVTGggVhHRazRO3U3a",
+	"r7fDxJuSxGIyglxjnSntOTdOCY6Ui+20MvfRWz4Sj66ZrWhHq4aJ4AZol55QuhBavv+ZWWOZqi01JoEE",
+	"CJCaFtwsy1z+EERClBaz2Rb5vmUmRm3saOkcaZ+R0Z5ElrkCNZNHXmRZG+DhEhijxYtrkGRlTxLSs9YO",
+	"bsRr/7habK2RCQaPULv1OwNmy7dvkXRb3lo/ZQvvVVLn7oq2uIKCm+Tx+O7eidtrS55xA3PJTTZ6xQay",
+	"hlBu2Kq7MkFUqeZt5IqfJNu+FHQkKywbqbeMQrw5gV9h/puVtfZsHndlDa+v5Gxt1Fo26EJeLLhtcl8F",
+	"Z50sEHH/wPbX8sIIK5oKvp5aIw9TxIubNl84VFP9/vW71xevyT5GLWIl1QHZwQhEtXuCJV6N+B9bkYze",
+	"ifIs5gloIdH4VI5vRoodDauyb53A+8kFeNaHA7ckHK6qam1a5k1o3HZRwLX5oStyATYe0RPAuE+yQ+Py",
+	"adK2dtolY8CMaJfGPBLS5aXB3JegaCgc+GDFze5KEI5OuIxGjqukJWWt3NUN3k7wNTh2ozLdN4sGf4yg",
+	"71vUp6vf/LWB4WZDH8kAY4O9b2F5MQO09EbXNHi1CYuQZ8GZ58IJup0W3us1ZOo3hDxLm4pxSGkhmV6c",
+	"m1ftWq178bSwtTfsX75+YOc/frrorHZnqvptrQOh4l7NxZhxy4hq3a6hExDurfVvBnAnWs9sMxPmZOFU",
+	"cE1td0F30UPoPePjfy/F7lEu5t2yX41rVfkxPH+TizmJPl0RfJbfZcp5UFChURMhtHfqA7fByDZLICNv",
+	"L7CvGkshtJFUZOf9+ZnaPe7zDFJmY2EMG0/IuGAZ+J5mrsZ1qWAZbl3WNUKfTCXOHrMV+hxN1X45isyx",
+	"907OrqHb533+L/9CXgl+DRzt032+5zxbUhQaotS8rEg1fqWc0d6f2eCkbAhDcwI8w6QvhS8TaouGSiF0",
+	"1wzuu1q5NbnenlgHEBPGCp4bnMEujJlt7zVnCrr+QzIUGQNFJBhsJQW/4mLO3R3GGTClzo7YmKGqyA4m",
+	"nmNmYJ8TMmhqsDPY7ZKl7pYG8kpzyxDMcdTrnRBabQ4ksoWZAA9htUuQryR2M18UrSTZ4erfYYshs/gZ",
+	"4pvtYI1+xAHZOfif//4/hgwR126XvOjt2ir/NrF6QHb8E/fAAohb9AXJcEIwJzuxvsmE2A+/DnB2Qx8M",
+	"JqVlHxNiL25LYnBiX4jLOTrJwoCAOCNy6JJTbju/uYfPVNlxMWxp7ygh8JmmOl+QnF0BoWRq22aZXbbY",
+	"KHKHfFjeDTISsoSsKT3ODvK/2OSfEzL4vOeZ1J6BCptwUx63+kQ3KxawJCQXc4O/2FCT5uavDEs00zy3",
+	"KTBmQcqIjOSo93wX4btgU1CaTmclPj9//vylwYdPF69OsNSlefDp09vvlY9CwWKHcUlwjANl6QRfdRq3",
+	"6+edsxS4Ql7hyKDheJKBtjXFCpk7WquO9/frSei+H6RUrJYJ5OnZ20iVP+70ugfdnnWLAacz1jnuPO/2",
+	"us9RUNET5DgBO8oOEVhfqc438g88NEUUYKwqkwRTAkqih6iM2pB/p0Sdrrs0OdBr+8j308Cu6TsD/yeG",
+	"ZdkScSe2ILO5rZWCcyObxjo1rCvgwdsMu6coHbpPqE61W3qDtFW+sm+bgBtpa8OLrjG3ebNG3omBVSHd",
+	"3qqpTd26gxLbrtHYSoehr78sdXE+7PXWtDfbrq1ZteFLbbdF7GgtRtW1J7ZxsoQUE4NsxtfXpHNkYaub",
+	"MqxhP2r2jJ8cbP6k0hbQGmFsv/NNH5Z926JKq4hNJfOvLs17HY5/7sR355eks0SwOsc+IREzuVVD9s6w",
+	"YLneY5GwQXa4IBz0XMirXZILcaVIMaveKhLsBC6TEjkgVgoxIklU8Jz76s0r3WqYESL4lSWU1EtDbkWJ",
+	"Tdmfo4neDN7ny4mHPHOPkWU6Jo11ebrkrfbfU20j8ixFrN5aq2aWXX1CaYa/imxx90jstNqvVQVIywK+",
+	"rtyhg7ufvrHvcnQoSU1RzWfK3iC3xQ96kY56R5s/Cq2gzQcHz1vcuqXWzPjdizbQ1bRyNB8fHrb5eLVR",
+	"J377cvO3y01jvyadF73DVifgO+rfniphqhShm2qw3oRAfU3qBIL9UtuJhYNVzvs6eu+RWG9UwvweuO5S",
+	"Ve5NMKBexxTxNaqboIhrWLdsM+rLoW8CwVbwBkwlEtLVv8/IcBF1mWgCy6DSmEN2qcUlWrlWGgYHU8wm",
+	"MHyRZNvaPoiMTTMvFTSPZ96Y5LEekDm1NnrFjNTuGyNjcw02BbJj5Vo6ht0m2IKDDL+th22dWfc+5bS4",
+	"gO9aKc3vhxPQbG0qZOXV7PwHZTEtOMYbIYcsy4DfAR3FyqdLdpyIaMZEr5ZohooTLcjmvq2N36haXfhG",
+	"MK7PgutPY9v6RMIAvoO6ptGBUMuUTs1AyW8m8rxLsEeReT2nSrsqe65l0CDqXWQU/NCryJy70aood2WD",
+	"NGUcMl+2oVT4D3rHRMLeCIKMiTuHyOM7IVnTg60IiPo4LqtO9Kuyjdd2l1Z4x7JdUBcytKRwteIJy8gY",
+	"r2ZYBVMnpEcwhkB5E5lDb7+8RtKHjdXjux2QrVdTXy8U6OrV+dzb8r77pAx1rbpqKIQ9AMM8sdt59uBi",
+	"5rY04OigBWR/ExzugGC8XmmHQrFeXpHnJDTkuh/yEbqntXj3C8u+Noppf4PounXunxW5AvgNKk9wz37b",
+	"OLat8nNLPDstuy/5XIgR4pgr3n8jJNtWHn/7vfX8tcG2/TQ0TLnBJE1WEcwchNBjlEzpggwhajvlOuG6",
+	"BkgYEMCt/fHEqEdO1BUcwpu2+1OfR692yWkoMYsSchjez1uaul92ia02R5W1m1zBTBOXVO1e7/OdQaXH",
+	"1mC31uSBryxdxbu3eVQb2rSyeNw5CWi0dyzv9O+NDBz1WpgUXgk+ypmNEPjNGU1uSegsWjpvDo/1U991",
+	"9L74qaVaZrI7Jlof0ALui3ThDCr4xwwpmjOuTqwoal1Rwav50rsbQ0FVI9Gjd6vP5xMRNic0qKyjK+ad",
+	"B+Xwjde7epR/+Mt927titjNcFc+bdqxFOBVTSJx1WIG8hmz3fq+OLBvs3OryVJHXRb0/FFf0XYK+LbYY",
+	"hJGni/PH5IoOLSMR9j644SYtseqNu2+/chuf2Lft8Lr1odOs1qdj9Jao19zNvM43ItFUp5O6+v65Vabs",
+	"frlATrUM+85R73kZWLZrFDJcha11jrZJNoJ0keZR1R0M2DF6lVG1VkQbG3/6YF5iF+76wMxhqxuBdjqt",
+	"MNIdY/meeMUfjFec0UJBYmSGYmr/RdYhpE+nXLqXd+gURjkwLlF9h1rUa98EqILtcb1q625Ae7+K+llj",
+	"QKPtfRqTTV/vpc9X+uSWjXVtA1oO9jtbkiIJuT/B+zKjRkkzk4aizH1e8uMuCSHvMfDPAsH0S8A+GEtk",
+	"0hqjsB1un/vODVXnz+BtBtOZ0MDTxd7fYTEwHxSSKxdlb1SA0N3bVrjCsCyzVVhfus9tGygXnrlCZp30",
+	"XSG0Wx5tCeHfYeH8GndPqUs1IVCyh43o2SDIP8nvf0ya/IOt21QhXeY2uoYsa1zOd0KSfRztXRu2PFVb",
+	"an/tUrRXqfVcMiRyPNC5kZDO6LWLsdI5EKZttSjM8TFvvSypoWu6NDNU+rDXC/HCu13ymqYTmxI4pQsb",
+	"3F2JfSLPe32umS2/NWW80GbwQ2dh+whaLvZORxrkbpe8HS19O6Isd0WI3JTB1F+yEWu0Y4q86B0eu3qN",
+	"Y8q4OWVDwRd1pPUceFZ2s74v+dWNv02U4/3Ir7YYkQ192AsezIpPPcawd4wDxkwN8ItjW1ZnkFFNjwfH",
+	"JINcUzwWjnWWsUAbpmvs1hVF3iw8Iy4MhZ6Ukei2XwVkXfITZnTYFrzHZGUdA4sGtsm+/Ul5dntMBgjr",
+	"wHuJdwZf+n53+51j0u90u91+5+tg18gRtk6lzf2BzC6wzykZmEW6McxNU0DMVvg0qLDRZgxMLM7I//z3",
+	"/3VeMJvHsvq1vW3kzGe81OI+mbJsb04XGA21fAfQm/XE0Z6CW+8puBUpaUA6QwHGoFcCofHi3ZZzhoQo",
+	"ZJW1XO+NkNM94KnAkHg25nvMpZ8IkbuYKzUDamsIuybdPp2UYJfyYzLwLbEH/vJi5mS3zz+5xDrXgJtn",
+	"rudcOYJbO4r+Lu6bfIQZhiDibS0kKMtZuW/kPZJi2seCMK6lN6YkGUVG69xnqxluiPQ14oaD2git0KK9",
+	"LcP6vDefzzE1b6+Qudu99iyknPCBeVfUQ2uVfZxjKCxhD2yG/KNQmpuRDZdB3Tn++ZcKEWFjtI05f6rB",
+	"RLKzfDmVXuQQu8nMznd+qacQAZPqycQ3d4+d/NJYIxtZe58PpZgbKdq1RNx1oZ9RM0VDsRRgrzAjVvyg",
+	"9cxoAstFtI3YZu0QeEdsXOhQZIsTzAQcuDERmmYqs7WlAcfzi7s3QwPCtpWN4eFpUtKx3WcRgHPQe6/w",
+	"fJqGdy/vu8ac7mWc4om0/WZIW0luopbVm8mZKHQzKfsI1+KqbKOggBsKVaUJodyp+1sKW0ggRH0jmXPi",
+	"EsbM9bnvuqqwcfsaymQG5wKJx3Fz7X4jAhpAM1smO82BSsgaKItZ8C1Jy+Yg7qWrdE+0aKmT7ldHjirU",
+	"56im3YOlFKLQv0lScYOw8D+WzRHJgkXz6v3fRheytXSaAgLew31GAryH5jBRm6P2SDngmJmDt8eofmhz",
+	"dFZAFgpjbLXr6z3rzaWSyGCloteAlJ4f+wvBPupx6TNFbOsAVwWtzqX+/r5ske/hcZzom5ApIa722ZMu",
+	"d5/RvbZjWJln+kwRoyRxIxwI6aSXmYQRSOApqFsRr7iGV5NkgyM5x7KL0PWf+VYjVUHHFWay4EdCx+pN",
+	"sos9K8Ww+7hPfng7WbtbVSMM+GEcZclOkMAZqdK6MAzBwLo/GVyzFNTTLXmEW9Io0W9zKRw2r7sTEbor",
+	"J8gTm+AmF4bdWRnc+btSKiWzPW1gXqMUVJQGa7pQWsxsmzXGx11yZp9iJIL7UPvumTS3TYu9OiGdKhKr",
+	"GrazT597W+wOZkfRKcsXu4nL6maaTIE6vmg/y4FeQZZE1b+wihM2VTO/GdwnaiKk7nMJhcI4/UzMQ/tN",
+	"sFBhaNvg4+s3H1+f/3D58fWn89eXP7398fsPPw0SctAjigwXvuzXbvkZpr5fAe9zrFU6pOlVpCcVWLRL",
+	"yIT4njx6LoimQ+W3GLcrsiBNxdQQr0xg2JzZiz7H6iv23hoxv8/7/GIuCLZQ0yJIE2FPjvt8j3z33enZ",
+	"W5LmzODqd99ZR+bgS7/a1a3itPJ18oC5Ok4GFcyWulZrRnHr2rGxrk3VxOTm2E4DdHgi6TXkqs/Juq5u",
+	"O8FGdULOjRINJ+ScTuGcafjLuZYs1SfkjOrJX+KbMthNzLi2gFeE8BJmOU1B2cJ/g8quoDXf9zz3mi+u",
+	"HrPEXItYqz4h0I7zTCC9spRWaZJKodSeYhqI4xjqmNCQp09dBTYh2ZhxklKOB25OiWGxNoO8RuKj5NWH",
+	"j+fITXM2nugkrIUpYs5YwqhQoGyEkQssQrfg4AOOPSDCFqA7h3TvDeh0sme2LHSxcoAgpMgIzXDeBtl7",
+	"Xqd5f4yMfn8k/fuBrH+nePPs3ZhRJp80+9+RfNBg/nv92fXhpUvcdySk48olQmw2BkoYM6VdLfFaAeFV",
+	"CLE0Yzt9F0up7paBiU4+xmAGX6TKFXBEumkYlO0YRxjv9jmmuYjcVlq3TT5DvUeKJDTKfTNLNe+6nF0H",
+	"AcssFfovSDXa/TY5PNZ6NtZ4M/p8Z9WDsVtP7txmfpteDA/eIwVL2untdtVSM3ewrryOTZFEpMCD+mY8",
+	"HU/Bj1uQK0s94ntLUXIJlezM+a4lU6XNa88WhVpfQ6csjOhCCmuLkwrXVsDVuvFGoeECKc6xE9OE0X0N",
+	"Ye3zQbUg1cBWUvSwGb3mlC8smZrSha1aylrUu7lwS3qQwi92MmzUUlf5pWajwpY8mvX1p4mIEqJTyskQ",
+	"ymJi2yTE1ajINyt4G0qDt6986y27fV7TxD7kEYRUKqaPSbVOcRMmPXah27I7lat0F61vx+/OnxpLqd1d",
+	"fbcSEFf2z/dVqa0uF9oe3dm091Jt8CEr/Lau71sWxv/tl/ZV5fXxdOR2hXxdAyHfitro6mWB3qiOzInN",
+	"MypF56DYVyqrr5qZsfbn/SZAllgnH1xI3JD7iHmOvi6xs4eZDX+msPWB7X39bZfFfZIf2xW39TwRMxir",
+	"Ra4TMmOc22qiWNXJuXLKHnbbXeYaiWBjdvwD5MZvuAsO1D9CUrzHhZAP708ce4SjgUHD7EZU/Eb5UYXe",
+	"1nl/stq50/bb1yzPjUiL5N96pOt99A9C8x/HW78B0Z2r/pEQ/v6TT/5gBN7iWJw9TTRLr8CIki4QIHG+",
+	"E6OTU4U2OvQIaVB3Rtz3rZh1x0mSA0OR0EAwLZQm8GtBbWZiudiYdiW2U/xR7yXZCS4/JwpiYhrNrilP",
+	"Ybfb5/+/QWQkHBxQmCQDgdOa6U6ITVdXRNMrwGbAdSrjKa75QUiJneobIyWekZRO3UdppfCU0PbYRMhi",
+	"ZyUQKMgS7s7dHaUZ0vTqrkujYp4q1qDQMLP6poRrkDoEbl8zUfjigiehirdRSs17RMJcMq2BrwocfxN/",
+	"penVNyPhuts6Fr7Z31MlwdtK1QZRQn14hyN3h+8GlBzuvCbMwBfGGyAHVDFfNaogtiMiFJVH1xUNL/VJ",
+	"CJw1n2IYR+gaPyBUQp9TTPO2TTIoX1g7QuWzCeVLM4rRqNL3rs8HZx/OL8h+fYGcQektLfu7oUyD+dv2",
+	"cMgOF3JK89AwZLdLTvt8WXcgFl5FuCBTIUuT0c5R7+Vul9gCcta27EvB5FgYf0rllXXSuqH6PJQbDPB5",
+	"u+0zNGDVChKv3BE/iCjhJ/vGhAmP5r9fzeRJilhPSN/gvYwMFFSF6p1JVKqqrMYF2R2SWdSR9qzp427r",
+	"sJ5m2Ssc/VzD7J4udzTBt6kklNEtNpAPJa1QIOTprv/RirKmmDQupqAxHDezHpzIC1HWsZzQ6zvUH+67",
+	"xl5EvbYqr+faUZAdG5+N98Ncmj7H8qBWxfKWm8RZeVZsO0nkM05sEy41A65368rxdfs8FMgjbevj7cxA",
+	"YuLWbnOpvD6vrZVHolJ5ZCUIBG08QxfeUok2QZKPsUtiZHPhffxLbegJ2Tk6PIzLAK4py/dUlO+pKN8T",
+	"/b5pUb5Ye9tcj+9uCDez6FsbYfQOnMVmqapeRIgDzCNhyyNr5bH4GJsBJHFXx/lETJNlrQ6771oqHHe4",
+	"6ZJ/MMWGOZitmE8EGoZSym38WsQauuSod4Qxb5aYBRGJWn4XoK0jXKW39JtoS/E4BOBh/abROmP3aYXB",
+	"a5G46nOujzMX84fxoDbfl8+GZtyxLvMaB30QQ4Wd6pEKxVRgaO4twTOQ4JxpTx2kvy0Ng2fOJxFJ5M43",
+	"emvnJ3aHbxXoKni+WG4rvybUlea5S5Mu6yE8U93acNULBOKRYlVtf3wfqJlSDWMhG1sy++eVYM0p/fwO",
+	"+FhPOscHvV7bIFE7cVCdbHgqHTf3Ph43TfpiyznvJSrVHOKDhKSaiTbHo+JKK8Go+SLEjPw2w1IzSJn1",
+	"arj74m+9/btlZOqSxR51ebOl98QDzdA/SdbWTH9wpxOvCxj1keBR1tDrCzrelC+E73xNOu9EGkT4paJ/",
+	"H9/5AhHxPCtN0suSxE+Jld9S4QWXm2RtdzsuepQc7La7cLUNlvD9fcc7WIXh1nPDV+Wr90xJ3UyLpvyf",
+	"EpLHz/opYSG25lLUAZ0X0yHIQPnNC0DTyXZUcuXIFFBpazLVHtc5Pm4QX6r7+JOQGRZcsEOSkZAnroIF",
+	"1lxBo+GU6nRiywSgC94+MT+CbyotYcQ+2zwzpvt8QhV5brR3dPjmoM30XfLefWM4PdM5JEaysDJaBBaR",
+	"lF9ZZugKqLu5+pxZJzlWOEfRz6rwdXLCr51lst4gphwa2WjKeJCVaqWWx++JjpIMntJHUEWuVd29cDuc",
+	"kCGo32Cey5siz/fwcB0+imujZBhcUUmMIypCnYARt7xVPoo+Ax8PslSV0MdC2wAmyn0vZSTJSrtUSkP2",
+	"AwFg0of/O4q9qmp8j9MFWWdTOaRTmU7Y9e/Pp3fbGDm7LY5BtsMEm8/7NWnMm6g/lN6DCIO3EgS//v7T",
+	"LPDSreRYZDBinC31DmuniNxZckWo3DZ4O9pDghyFU7kEMA/vwJzX4BhDI2kOBDKmy5y6g8MEO8Ioxfi4",
+	"z+0Zk6PDP9dZrm2oukPZtUzfoJed2GsEuJlUxU4+5PQ+NdzzWAtByWT9AtcqEr98Eyrcw9xar8r/hm7v",
+	"A+SMHLa56+i7xqv7hrL8N1t1+8/brfWjR9u7IIxY/cvRxhNCfcXEiCqSKb0K9XFWUxBvpkG6DBWaLzRL",
+	"1bpERHN1TsOL93xHy4nqTHL+IUZGFpV64BKjZ8Al6j0JWhUs+1DoVEyNOA6fmU1EsGI4BsPMQLpcIfO/",
+	"GyLYbf10EVY6CDb7EkIhFIMAPv9AjLyg4XPkS08DF/OEAJU5A0kySUfa6LVpXmR1aZHegvIPD889476b",
+	"p8l84sEIBfmsqlLSCfW79zg7Qcwb0tyRJ4YwBtX5AWTI9Wi7/8X97+smqvqPcNUeAq+axJ+g5P6OkecD",
+	"D+usiM9BF3lIHWTFn+YOyBkeE9vw0hVkPQhy/IzqSSnFX0e402QwCxVnGNfPDztoMWPTYhrbyxjXMEYJ",
+	"IUbrQjkBuNG0/AnfeCRHK4Ln9TOmsCxWk+8RD6yt5/GjebnJ4+lbiJpt3iXCkF78CZWHnRHNFexa0Jpg",
+	"sSPUKV5DIXKg/J79nebQNvs7cQkJMeKUtCFfNlxVcJQXvnHZ6i7co5XiWnY/IrJg/15vnVrnIjWncE8u",
+	"UjP0Nl1ZD+505nU+UrNpS8p1a7+n//Y36/d8Cp3dYAjOMkJt5xMXMrva9mTzrVvmXxudA8jDsOOdzVgG",
+	"SZUh5VawDmVUjKIUWp1cAcwIp1MbZwPTXSwjusBRIn6Q9LkvuGUbH9jy3rlQvs5fpVKsijx1js3Y4H5f",
+	"qgGqzAazMGvsid+HlwKR2eSbKD95Sjm6JRqXW+mweUum0aQr1J9l70Fot6W9T9aUVWfGDQ74Zv6Km/Vy",
+	"Csho04yQuApD1bT7JXQO9U0wyjjLPjevP1MtiRR2EQj5RzHJmgqXndqKellvyD2LR49TgWrtFXP+h9/j",
+	"VXsSfdo157EX9JnCqKgEFdrEX7JRTsfmDtX062knFGUCLfzmvxOguZ78c51l6gd85V7zZ+wMNdfh06x7",
+	"5xXCL7BaDZ4cYYoUs2j/xEy5YuBT0JKFbRIz4HTGugs6zd1P2Dho7cYZvsA4KPU4e/cROxthWJi8tlr6",
+	"izYX/BzkNUvhE6fXlOUGue/lCJSdxmd/pc7uRjUdUgWrZ1Id7ktnCFSCPC30xIxuGCOus9FZPhFYflde",
+	"O0mdnJ69NUpkIfPOcWcfWaubcjUYoGwkkPgms4nvROtYou86sec6nnoTjwFw1YBk6D+ZUk7HgH2VXEeo",
+	"Sk+u0PrC15Dn+WK3W61lrZrNh+gzjMO6u9V61HWf/q1gWOdcimKYg5oIgcJBXOuahlqoEiCOiPKx/T5P",
+	"ZHX0V4Kb923N9DKcgirFlKa8sm1sb81AFzVJlAniT24IpNIS6DQU/p8VeU7SQiohoxni8u2rM9hrlaA7",
+	"Ce9wQhxFKLuOBTeSuciSpjH8Bmm//vL1/wUAAP//",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

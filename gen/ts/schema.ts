@@ -17,6 +17,8 @@ export interface paths {
          * Create an account and its first admin
          * @description Creates a new account (MSP) with the caller as its first `admin` and signs them in.
          *     The role is always `admin`; a body that names a role or an account id is rejected.
+         *     With `X-Token-Delivery: cookie` the refresh token is set as a cookie instead of returned
+         *     (see `refreshToken`).
          */
         post: operations["register"];
         delete?: never;
@@ -59,7 +61,9 @@ export interface paths {
         /**
          * Sign in with email and password
          * @description Unknown email and wrong password get the same answer. Repeated failures for one email from
-         *     one address are throttled with 429 and `Retry-After`.
+         *     one address are throttled with 429 and `Retry-After`. With `X-Token-Delivery: cookie` (the
+         *     browser console) the refresh token is set as an `HttpOnly` cookie instead of returned in
+         *     the body; see `refreshToken`.
          */
         post: operations["login"];
         delete?: never;
@@ -81,7 +85,19 @@ export interface paths {
          * Exchange a refresh token for a new token pair
          * @description Refresh tokens rotate on every use: the answer carries a new refresh token and the presented
          *     one stops working. Presenting a token that was already rotated revokes every token of its
-         *     sign-in (its family), since it means the token leaked.
+         *     sign-in (its family), since it means the token leaked, with one exception: within a short
+         *     reuse window after the rotation (`REFRESH_REUSE_WINDOW`, 10 s by default) the rotated token
+         *     gets back the same successor, so that two tabs refreshing at the same moment do not sign
+         *     each other out.
+         *
+         *     Two ways to present the token:
+         *     - **API clients** send `{"refresh_token": "..."}` and receive the new one in the body.
+         *     - **The browser console** sends `X-Token-Delivery: cookie` and no body: the token travels
+         *       in the `rf_refresh` cookie (`HttpOnly; Secure; SameSite=Strict; Path=/api/v1/auth`),
+         *       which the answer replaces, and `refresh_token` is absent from the body. The custom header
+         *       is the check against cross-site requests: a page of another origin cannot send it
+         *       without a CORS preflight, which this API refuses. A request whose `Origin` or
+         *       `Sec-Fetch-Site` names another site is refused with 403.
          */
         post: operations["refreshToken"];
         delete?: never;
@@ -142,7 +158,9 @@ export interface paths {
         put?: never;
         /**
          * Sign out
-         * @description Revokes the presented refresh token and every token rotated from the same sign-in.
+         * @description Revokes the presented refresh token and every token rotated from the same sign-in. The
+         *     console sends `X-Token-Delivery: cookie` and no body: the `rf_refresh` cookie is revoked
+         *     and cleared.
          */
         post: operations["logout"];
         delete?: never;
@@ -538,6 +556,52 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/sessions/{id}/escalation": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The resource's id. */
+                id: components["parameters"]["ID"];
+            };
+            cookie?: never;
+        };
+        /**
+         * The handoff a session was escalated to, as it stands now
+         * @description Lets the technician who escalated a session follow its handoff: open, claimed by whom,
+         *     resolved with what note, or cancelled. Visible to whoever can read the session. 404 when
+         *     the session was not escalated.
+         */
+        get: operations["getSessionEscalation"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/escalation-targets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Who a problem can be handed to
+         * @description The account's active engineers and admins other than the caller, by name: the choices for
+         *     `target_user_id` when escalating. Any role may read it.
+         */
+        get: operations["listEscalationTargets"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/ai-sessions": {
         parameters: {
             query?: never;
@@ -673,6 +737,16 @@ export interface paths {
          *     default). Reconnecting with `Last-Event-ID` first replays every missed event, then live ones.
          *     An id older than the retained history gets a `reset` event: re-fetch the queue. A subscriber
          *     that falls 64 events behind is disconnected so that its reconnect replays what it missed.
+         *
+         *     `ready` carries `id:`, the position the stream starts from (`data: {"last_event_id": N}`),
+         *     so that a client that has seen no other event still reconnects with `Last-Event-ID` and
+         *     misses nothing that happened while it was away.
+         *
+         *     **Tokens.** A stream lives no longer than the access token it was opened with: it ends when
+         *     the token expires, and the client refreshes and reconnects with `Last-Event-ID`. A token with
+         *     less than a minute left (or less than half its lifetime, when tokens live under two
+         *     minutes) is refused with 401 before the stream starts, so that a reconnect is never cut at
+         *     once: refresh first, then reconnect.
          */
         get: operations["streamEscalations"];
         put?: never;
@@ -737,7 +811,11 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Claim an open handoff (first come, first served) */
+        /**
+         * Claim an open handoff (first come, first served)
+         * @description Of concurrent claims exactly one wins; the others answer 409 with a problem that names
+         *     who claimed it first.
+         */
         post: operations["claimEscalation"];
         delete?: never;
         options?: never;
@@ -777,7 +855,12 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Cancel a handoff that is not resolved */
+        /**
+         * Cancel an open or claimed handoff
+         * @description An open handoff may be cancelled by its creator or an admin; a claimed one by its claimer
+         *     or an admin. A resolved or cancelled handoff answers 409. The reason is kept on the handoff
+         *     (`cancel_reason`).
+         */
         post: operations["cancelEscalation"];
         delete?: never;
         options?: never;
@@ -1012,6 +1095,7 @@ export interface components {
             password: string;
         };
         RefreshRequest: {
+            /** @description The refresh token; API clients send it here, the console in the `rf_refresh` cookie instead. */
             refresh_token: string;
         };
         PasswordChange: {
@@ -1022,8 +1106,11 @@ export interface components {
         TokenPair: {
             /** @description A JWT to send as `Authorization: Bearer <token>`. */
             access_token: string;
-            /** @description An opaque token for `/api/v1/auth/refresh`; it works once. */
-            refresh_token: string;
+            /**
+             * @description An opaque token for `/api/v1/auth/refresh`; it works once. Always present, except with
+             *     `X-Token-Delivery: cookie`, when it is in the `rf_refresh` cookie instead.
+             */
+            refresh_token?: string;
             /** @enum {string} */
             token_type: "bearer";
             /**
@@ -1379,19 +1466,39 @@ export interface components {
             status: components["schemas"]["HandoffStatus"];
             /** Format: uuid */
             created_by: string;
+            /**
+             * @description The creator's name as it is now. Names are filled when a handoff is read; the
+             *     handoffs inside escalation events carry the ids only.
+             */
+            created_by_name?: string;
             /** Format: uuid */
             target_user_id?: string;
+            /** @description The target's name as it is now (not in escalation events). */
+            target_user_name?: string;
             /** Format: uuid */
             claimed_by?: string;
+            /** @description The claimer's name as it is now (not in escalation events). */
+            claimed_by_name?: string;
             /** Format: date-time */
             claimed_at?: string;
             /** Format: date-time */
             resolved_at?: string;
             resolution_note?: string;
+            /** @description Why the handoff was cancelled, when it was cancelled with a reason. */
+            cancel_reason?: string;
             /** Format: date-time */
             created_at: string;
             /** Format: date-time */
             updated_at: string;
+        };
+        EscalationTarget: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            role: components["schemas"]["Role"];
+        };
+        EscalationTargetList: {
+            items: components["schemas"]["EscalationTarget"][];
         };
         HandoffPage: components["schemas"]["PageMeta"] & {
             items: components["schemas"]["Handoff"][];
@@ -1402,6 +1509,11 @@ export interface components {
             text: string;
             answer?: string;
             note?: string;
+            /**
+             * Format: date-time
+             * @description When the step was recorded (absent in handoffs created before steps were timed).
+             */
+            at?: string;
         };
         HandoffContext: {
             problem_summary: string;
@@ -1653,11 +1765,24 @@ export interface components {
         Limit: number;
         /** @description Items to skip. */
         Offset: number;
+        /**
+         * @description `cookie` (the browser console): the refresh token travels in the `rf_refresh` cookie,
+         *     never in a body that page scripts can read. Without it, in the JSON body.
+         */
+        TokenDelivery: "cookie";
+        /** @description The refresh token, when it was delivered as a cookie (`X-Token-Delivery: cookie`). */
+        RefreshCookie: string;
         /** @description A client-chosen key; a retry with the same key returns the first result. */
         IdempotencyKey: string;
     };
     requestBodies: never;
     headers: {
+        /**
+         * @description Only with `X-Token-Delivery: cookie`: `rf_refresh=<token>; Path=/api/v1/auth; HttpOnly;
+         *     Secure; SameSite=Strict; Max-Age=<refresh lifetime>` (`Max-Age=0` on sign-out). `Secure`
+         *     is left out only in development mode for plain http on a loopback address.
+         */
+        RefreshCookie: string;
         /** @description The tree's current version tag; send it back in `If-Match` to edit. */
         ETag: string;
     };
@@ -1668,7 +1793,13 @@ export interface operations {
     register: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description `cookie` (the browser console): the refresh token travels in the `rf_refresh` cookie,
+                 *     never in a body that page scripts can read. Without it, in the JSON body.
+                 */
+                "X-Token-Delivery"?: components["parameters"]["TokenDelivery"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -1681,6 +1812,7 @@ export interface operations {
             /** @description Account created; the admin is signed in. */
             201: {
                 headers: {
+                    "Set-Cookie": components["headers"]["RefreshCookie"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1729,7 +1861,13 @@ export interface operations {
     login: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description `cookie` (the browser console): the refresh token travels in the `rf_refresh` cookie,
+                 *     never in a body that page scripts can read. Without it, in the JSON body.
+                 */
+                "X-Token-Delivery"?: components["parameters"]["TokenDelivery"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -1742,6 +1880,7 @@ export interface operations {
             /** @description Signed in. */
             200: {
                 headers: {
+                    "Set-Cookie": components["headers"]["RefreshCookie"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1760,11 +1899,20 @@ export interface operations {
     refreshToken: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description `cookie` (the browser console): the refresh token travels in the `rf_refresh` cookie,
+                 *     never in a body that page scripts can read. Without it, in the JSON body.
+                 */
+                "X-Token-Delivery"?: components["parameters"]["TokenDelivery"];
+            };
             path?: never;
-            cookie?: never;
+            cookie?: {
+                /** @description The refresh token, when it was delivered as a cookie (`X-Token-Delivery: cookie`). */
+                rf_refresh?: components["parameters"]["RefreshCookie"];
+            };
         };
-        requestBody: {
+        requestBody?: {
             content: {
                 "application/json": components["schemas"]["RefreshRequest"];
             };
@@ -1773,6 +1921,7 @@ export interface operations {
             /** @description A new token pair. */
             200: {
                 headers: {
+                    "Set-Cookie": components["headers"]["RefreshCookie"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1781,6 +1930,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["UnprocessableEntity"];
@@ -1870,11 +2020,20 @@ export interface operations {
     logout: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description `cookie` (the browser console): the refresh token travels in the `rf_refresh` cookie,
+                 *     never in a body that page scripts can read. Without it, in the JSON body.
+                 */
+                "X-Token-Delivery"?: components["parameters"]["TokenDelivery"];
+            };
             path?: never;
-            cookie?: never;
+            cookie?: {
+                /** @description The refresh token, when it was delivered as a cookie (`X-Token-Delivery: cookie`). */
+                rf_refresh?: components["parameters"]["RefreshCookie"];
+            };
         };
-        requestBody: {
+        requestBody?: {
             content: {
                 "application/json": components["schemas"]["RefreshRequest"];
             };
@@ -1883,12 +2042,14 @@ export interface operations {
             /** @description Signed out. */
             204: {
                 headers: {
+                    "Set-Cookie": components["headers"]["RefreshCookie"];
                     [name: string]: unknown;
                 };
                 content?: never;
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["UnprocessableEntity"];
@@ -2692,6 +2853,55 @@ export interface operations {
             default: components["responses"]["Problem"];
         };
     };
+    getSessionEscalation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The resource's id. */
+                id: components["parameters"]["ID"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The handoff. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Handoff"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    listEscalationTargets: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Engineers and admins, by name. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EscalationTargetList"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            default: components["responses"]["Problem"];
+        };
+    };
     listAISessions: {
         parameters: {
             query?: {
@@ -2959,7 +3169,12 @@ export interface operations {
                 };
                 content: {
                     /**
-                     * @example event: handoff_created
+                     * @example retry: 2000
+                     *     event: ready
+                     *     id: 41
+                     *     data: {"last_event_id":41}
+                     *
+                     *     event: handoff_created
                      *     id: 42
                      *     data: {"id":42,"type":"handoff_created","handoff_id":"0b8f2c52-2f55-4a9f-9d8e-0f0e7d0f5a11","occurred_at":"2026-11-25T10:00:00Z"}
                      */

@@ -26,6 +26,7 @@ import (
 	"github.com/resolutionflow/resolutionflow/gen/oapi"
 	"github.com/resolutionflow/resolutionflow/internal/app"
 	"github.com/resolutionflow/resolutionflow/internal/auth"
+	"github.com/resolutionflow/resolutionflow/internal/console"
 	"github.com/resolutionflow/resolutionflow/internal/contract"
 	"github.com/resolutionflow/resolutionflow/internal/mail"
 	"github.com/resolutionflow/resolutionflow/internal/postgres"
@@ -210,6 +211,9 @@ func Validate(req *http.Request, status int, header http.Header, body []byte) er
 		}
 	}
 	route, params, err := router.FindRoute(req)
+	if err != nil && console.Serves(req) && status < 400 {
+		return nil // a page of the console, which is not the contract's
+	}
 	if err != nil {
 		if status != http.StatusNotFound && status != http.StatusMethodNotAllowed {
 			return fmt.Errorf("no operation matches, yet the status is %d (want 404 or 405)", status)

@@ -34,7 +34,7 @@ func UniqueEmail(who string) string {
 func (s *Server) Register(accountName string) Caller {
 	s.t.Helper()
 	email := UniqueEmail("admin")
-	resp, err := s.Client("").RegisterWithResponse(context.Background(), oapi.RegisterRequest{
+	resp, err := s.Client("").RegisterWithResponse(context.Background(), &oapi.RegisterParams{}, oapi.RegisterRequest{
 		AccountName: accountName, Name: "Ada Admin", Email: oapi.Email(email), Password: Password,
 	})
 	if err != nil || resp.StatusCode() != http.StatusCreated {
@@ -43,7 +43,7 @@ func (s *Server) Register(accountName string) Caller {
 	r := resp.JSON201
 	return Caller{
 		AccountID: r.Account.Id, UserID: r.User.Id, Email: email, Role: oapi.Admin,
-		AccessToken: r.Tokens.AccessToken, RefreshToken: r.Tokens.RefreshToken,
+		AccessToken: r.Tokens.AccessToken, RefreshToken: Deref(r.Tokens.RefreshToken),
 		Client: s.Client(r.Tokens.AccessToken),
 	}
 }
@@ -66,12 +66,21 @@ func (s *Server) AddUser(admin Caller, role oapi.Role) Caller {
 // Login signs in with the JSON form and fails the test unless it succeeds.
 func (s *Server) Login(email, password string) Caller {
 	s.t.Helper()
-	resp, err := s.Client("").LoginWithResponse(context.Background(), oapi.LoginRequest{Email: email, Password: password})
+	resp, err := s.Client("").LoginWithResponse(context.Background(), &oapi.LoginParams{}, oapi.LoginRequest{Email: email, Password: password})
 	if err != nil || resp.StatusCode() != http.StatusOK {
 		s.t.Fatalf("login %s: %v %d %s", email, err, resp.StatusCode(), resp.Body)
 	}
 	return Caller{
-		Email: email, AccessToken: resp.JSON200.AccessToken, RefreshToken: resp.JSON200.RefreshToken,
+		Email: email, AccessToken: resp.JSON200.AccessToken, RefreshToken: Deref(resp.JSON200.RefreshToken),
 		Client: s.Client(resp.JSON200.AccessToken),
 	}
+}
+
+// Deref returns what p points at, or the zero value.
+func Deref[T any](p *T) T {
+	var zero T
+	if p == nil {
+		return zero
+	}
+	return *p
 }

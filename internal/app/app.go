@@ -15,6 +15,7 @@ import (
 	"github.com/resolutionflow/resolutionflow/internal/auth"
 	"github.com/resolutionflow/resolutionflow/internal/bus"
 	"github.com/resolutionflow/resolutionflow/internal/config"
+	"github.com/resolutionflow/resolutionflow/internal/console"
 	"github.com/resolutionflow/resolutionflow/internal/domain"
 	"github.com/resolutionflow/resolutionflow/internal/escalations"
 	"github.com/resolutionflow/resolutionflow/internal/httpapi"
@@ -27,8 +28,13 @@ import (
 
 // Settings is the part of the configuration the service needs.
 type Settings struct {
-	Tokens           auth.TokenConfig
-	RefreshTTL       time.Duration
+	Tokens     auth.TokenConfig
+	RefreshTTL time.Duration
+	// RefreshReuseWindow lets a just-rotated refresh token get back its successor (tabs that
+	// refresh at once); see auth.Settings.
+	RefreshReuseWindow time.Duration
+	// DevMode drops Secure from the refresh cookie for plain http on a loopback address.
+	DevMode          bool
 	LoginMaxFailures int
 	LoginLockout     time.Duration
 	RequestTimeout   time.Duration
@@ -70,20 +76,22 @@ func SettingsFrom(cfg config.Config, closing <-chan struct{}, log *slog.Logger) 
 		Tokens: auth.TokenConfig{
 			Secret: cfg.JWTSecret, Issuer: cfg.JWTIssuer, Audience: cfg.JWTAudience, AccessTTL: cfg.AccessTokenTTL,
 		},
-		RefreshTTL:       cfg.RefreshTokenTTL,
-		LoginMaxFailures: cfg.LoginMaxFailures,
-		LoginLockout:     cfg.LoginLockout,
-		RequestTimeout:   cfg.RequestTimeout,
-		MaxBodyBytes:     cfg.MaxBodyBytes,
-		Bus:              cfg.EscalationBus,
-		DatabaseURL:      cfg.DatabaseURL,
-		SSEHeartbeat:     cfg.SSEHeartbeat,
-		EventRetention:   cfg.EventRetention,
-		Mail:             sender,
-		MailPoll:         2 * time.Second,
-		MailBackoff:      mail.ExponentialBackoff(30*time.Second, 30*time.Minute),
-		MailAttempts:     8,
-		PublicURL:        cfg.PublicURL,
+		RefreshTTL:         cfg.RefreshTokenTTL,
+		RefreshReuseWindow: cfg.RefreshReuseWindow,
+		DevMode:            cfg.DevMode,
+		LoginMaxFailures:   cfg.LoginMaxFailures,
+		LoginLockout:       cfg.LoginLockout,
+		RequestTimeout:     cfg.RequestTimeout,
+		MaxBodyBytes:       cfg.MaxBodyBytes,
+		Bus:                cfg.EscalationBus,
+		DatabaseURL:        cfg.DatabaseURL,
+		SSEHeartbeat:       cfg.SSEHeartbeat,
+		EventRetention:     cfg.EventRetention,
+		Mail:               sender,
+		MailPoll:           2 * time.Second,
+		MailBackoff:        mail.ExponentialBackoff(30*time.Second, 30*time.Minute),
+		MailAttempts:       8,
+		PublicURL:          cfg.PublicURL,
 		AI: AISettings{
 			Provider: cfg.AIProvider, BaseURL: cfg.AIBaseURL, APIKey: cfg.AIAPIKey, Model: cfg.AIModel,
 			Timeout: cfg.AITimeout, ContextChars: cfg.AIContextChars,
@@ -121,7 +129,7 @@ func (a *App) Run(ctx context.Context) { a.run(ctx) }
 func New(db *postgres.DB, log *slog.Logger, s Settings) (*App, error) {
 	principals := auth.NewPrincipals(db, principalFreshness, s.Now)
 	authService, err := auth.NewService(db, auth.NewTokens(s.Tokens, s.Now), principals, auth.NewThrottle(s.LoginLockout, s.Now),
-		auth.Settings{RefreshTTL: s.RefreshTTL, MaxFailures: s.LoginMaxFailures, Now: s.Now})
+		auth.Settings{RefreshTTL: s.RefreshTTL, ReuseWindow: s.RefreshReuseWindow, MaxFailures: s.LoginMaxFailures, Now: s.Now})
 	if err != nil {
 		return nil, err
 	}
@@ -151,6 +159,10 @@ func New(db *postgres.DB, log *slog.Logger, s Settings) (*App, error) {
 		wg.Go(func() { mailer.Run(ctx) })
 		wg.Wait()
 	}
+	site, err := console.New(console.Embedded())
+	if err != nil {
+		return nil, err
+	}
 	handler, err := httpapi.New(httpapi.Deps{
 		Log:         log,
 		DB:          db,
@@ -166,6 +178,9 @@ func New(db *postgres.DB, log *slog.Logger, s Settings) (*App, error) {
 		MaxBodyBytes:   s.MaxBodyBytes,
 		Heartbeat:      s.SSEHeartbeat,
 		Closing:        s.Closing,
+		DevMode:        s.DevMode,
+		Now:            s.Now,
+		Console:        site,
 	})
 	if err != nil {
 		return nil, err

@@ -23,6 +23,7 @@ type Service struct {
 	throttle    *Throttle
 	maxFailures int
 	refreshTTL  time.Duration
+	reuseWindow time.Duration
 	now         func() time.Time
 	// dummyHash is verified against when the email is unknown, so that an unknown email takes
 	// as long to refuse as a wrong password.
@@ -32,6 +33,10 @@ type Service struct {
 // Settings tunes the sign-in use cases.
 type Settings struct {
 	RefreshTTL time.Duration
+	// ReuseWindow is how long after its rotation a refresh token still gets back its successor
+	// instead of revoking its family: two tabs that refresh at the same moment both present the
+	// same token, and the second must not sign the first out. Zero turns the window off.
+	ReuseWindow time.Duration
 	// MaxFailures is how many failed sign-ins one email may have from one client per throttle
 	// window; from all clients together it may have four times as many.
 	MaxFailures int
@@ -46,7 +51,7 @@ func NewService(db *postgres.DB, tokens *Tokens, principals *Principals, throttl
 	}
 	return &Service{
 		db: db, tokens: tokens, principals: principals, throttle: throttle, maxFailures: s.MaxFailures,
-		refreshTTL: s.RefreshTTL, now: s.Now, dummyHash: dummy,
+		refreshTTL: s.RefreshTTL, reuseWindow: s.ReuseWindow, now: s.Now, dummyHash: dummy,
 	}, nil
 }
 
@@ -164,50 +169,100 @@ func (s *Service) Login(ctx context.Context, email, password, clientAddr string)
 }
 
 // Refresh rotates a refresh token. A token that was already rotated is evidence of theft: its
-// whole family is revoked (and stays revoked even though the call fails).
+// whole family is revoked (and stays revoked even though the call fails), unless it was rotated
+// within the reuse window, in which case it gets back the successor it was rotated to (or that
+// successor's own successor, if it was rotated too), so that concurrent refreshes of one sign-in
+// all end up holding the same live token.
 func (s *Service) Refresh(ctx context.Context, token string) (TokenPair, error) {
-	var (
+	type rotation struct {
 		user   dbq.User
 		next   string
 		reused bool
-	)
-	err := s.db.InTx(ctx, func(q *dbq.Queries) error {
+	}
+	r, err := postgres.InTxV(ctx, s.db, func(q *dbq.Queries) (rotation, error) {
 		rt, err := q.LockRefreshToken(ctx, hashRefreshToken(token))
 		if postgres.IsNoRows(err) {
-			return errBadRefresh
+			return rotation{}, errBadRefresh
 		}
 		if err != nil {
-			return fmt.Errorf("find refresh token: %w", err)
+			return rotation{}, fmt.Errorf("find refresh token: %w", err)
 		}
 		switch {
 		case rt.RevokedAt != nil:
-			return errBadRefresh
+			return rotation{}, errBadRefresh
+		case rt.RotatedAt != nil && s.withinReuseWindow(*rt.RotatedAt):
+			next, live, err := s.liveSuccessor(ctx, q, token)
+			if err != nil {
+				return rotation{}, err
+			}
+			user, err := s.activeOwner(ctx, q, live)
+			return rotation{user: user, next: next}, err
 		case rt.RotatedAt != nil:
-			reused = true
-			return q.RevokeRefreshTokenFamily(ctx, dbq.RevokeRefreshTokenFamilyParams{AccountID: rt.AccountID, FamilyID: rt.FamilyID})
+			return rotation{reused: true}, q.RevokeRefreshTokenFamily(ctx, dbq.RevokeRefreshTokenFamilyParams{AccountID: rt.AccountID, FamilyID: rt.FamilyID})
 		case !s.now().Before(rt.ExpiresAt):
-			return errBadRefresh
+			return rotation{}, errBadRefresh
 		}
-		user, err = q.GetUser(ctx, dbq.GetUserParams{AccountID: rt.AccountID, ID: rt.UserID})
+		user, err := s.activeOwner(ctx, q, rt)
 		if err != nil {
-			return fmt.Errorf("find user of refresh token: %w", err)
+			return rotation{}, err
 		}
-		if !user.Active {
-			return errUnknownCaller
+		if err := q.MarkRefreshTokenRotated(ctx, dbq.MarkRefreshTokenRotatedParams{AccountID: rt.AccountID, ID: rt.ID, RotatedAt: s.now()}); err != nil {
+			return rotation{}, fmt.Errorf("rotate refresh token: %w", err)
 		}
-		if err := q.MarkRefreshTokenRotated(ctx, dbq.MarkRefreshTokenRotatedParams{AccountID: rt.AccountID, ID: rt.ID}); err != nil {
-			return fmt.Errorf("rotate refresh token: %w", err)
-		}
-		next, err = s.issueRefresh(ctx, q, user, rt.FamilyID)
-		return err
+		next := s.successor(token)
+		return rotation{user: user, next: next}, s.storeRefresh(ctx, q, user, rt.FamilyID, next)
 	})
 	if err != nil {
 		return TokenPair{}, err
 	}
-	if reused {
+	if r.reused {
 		return TokenPair{}, errRefreshReused
 	}
-	return s.withAccessToken(postgres.User(user), next)
+	return s.withAccessToken(postgres.User(r.user), r.next)
+}
+
+// maxSuccessorHops bounds the walk from a rotated token to the live end of its chain: within one
+// reuse window a sign-in is rotated a few times at most.
+const maxSuccessorHops = 8
+
+func (s *Service) withinReuseWindow(rotatedAt time.Time) bool {
+	return s.reuseWindow > 0 && s.now().Sub(rotatedAt) <= s.reuseWindow
+}
+
+// liveSuccessor walks from a rotated token to the token its chain ends in, which must be live.
+// A successor is derived from its parent (see successor), so it can be handed out again without
+// ever storing a token in clear.
+func (s *Service) liveSuccessor(ctx context.Context, q *dbq.Queries, token string) (string, dbq.RefreshToken, error) {
+	for range maxSuccessorHops {
+		token = s.successor(token)
+		rt, err := q.LockRefreshToken(ctx, hashRefreshToken(token))
+		if postgres.IsNoRows(err) {
+			// Rotated by a build that did not derive successors, or under another secret.
+			return "", dbq.RefreshToken{}, errBadRefresh
+		}
+		if err != nil {
+			return "", dbq.RefreshToken{}, fmt.Errorf("find successor refresh token: %w", err)
+		}
+		switch {
+		case rt.RevokedAt != nil || !s.now().Before(rt.ExpiresAt):
+			return "", dbq.RefreshToken{}, errBadRefresh
+		case rt.RotatedAt == nil:
+			return token, rt, nil
+		}
+	}
+	return "", dbq.RefreshToken{}, errBadRefresh
+}
+
+// activeOwner returns the user a refresh token belongs to, who must still be active.
+func (s *Service) activeOwner(ctx context.Context, q *dbq.Queries, rt dbq.RefreshToken) (dbq.User, error) {
+	user, err := q.GetUser(ctx, dbq.GetUserParams{AccountID: rt.AccountID, ID: rt.UserID})
+	if err != nil {
+		return dbq.User{}, fmt.Errorf("find user of refresh token: %w", err)
+	}
+	if !user.Active {
+		return dbq.User{}, errUnknownCaller
+	}
+	return user, nil
 }
 
 // Logout revokes the sign-in a refresh token belongs to. It is idempotent: an unknown or already
@@ -328,23 +383,38 @@ func (s *Service) Authenticate(ctx context.Context, token string) (domain.Princi
 	return s.principals.Confirm(ctx, p)
 }
 
+// startRefreshFamily issues the first refresh token of a sign-in; its successors are derived
+// from it as it rotates.
 func (s *Service) startRefreshFamily(ctx context.Context, q *dbq.Queries, u dbq.User) (string, error) {
-	return s.issueRefresh(ctx, q, u, uuid.New())
-}
-
-func (s *Service) issueRefresh(ctx context.Context, q *dbq.Queries, u dbq.User, family uuid.UUID) (string, error) {
-	token, hash, err := newRefreshToken()
+	token, err := newRefreshToken()
 	if err != nil {
 		return "", err
 	}
-	err = q.CreateRefreshToken(ctx, dbq.CreateRefreshTokenParams{
-		AccountID: u.AccountID, UserID: u.ID, FamilyID: family, TokenHash: hash, ExpiresAt: s.now().Add(s.refreshTTL),
+	return token, s.storeRefresh(ctx, q, u, uuid.New(), token)
+}
+
+func (s *Service) storeRefresh(ctx context.Context, q *dbq.Queries, u dbq.User, family uuid.UUID, token string) error {
+	err := q.CreateRefreshToken(ctx, dbq.CreateRefreshTokenParams{
+		AccountID: u.AccountID, UserID: u.ID, FamilyID: family, TokenHash: hashRefreshToken(token), ExpiresAt: s.now().Add(s.refreshTTL),
 	})
 	if err != nil {
-		return "", fmt.Errorf("store refresh token: %w", err)
+		return fmt.Errorf("store refresh token: %w", err)
 	}
-	return token, nil
+	return nil
 }
+
+// successor is the token a refresh token rotates to: an HMAC of it under a key only the server
+// holds. Deriving it, rather than drawing it at random, is what lets a token presented again
+// within the reuse window get back the same successor although only hashes are stored.
+func (s *Service) successor(token string) string {
+	return s.tokens.successor(token)
+}
+
+// RefreshTTL is how long a refresh token lives, for the cookie that carries it.
+func (s *Service) RefreshTTL() time.Duration { return s.refreshTTL }
+
+// AccessTTL is how long an access token lives.
+func (s *Service) AccessTTL() time.Duration { return s.tokens.AccessTTL() }
 
 func (s *Service) withAccessToken(u domain.User, refresh string) (TokenPair, error) {
 	access, err := s.tokens.Issue(domain.Principal{UserID: u.ID, AccountID: u.AccountID, Role: u.Role})

@@ -1,6 +1,7 @@
 package auth
 
 import (
+	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
@@ -108,15 +109,27 @@ func (t *Tokens) Verify(token string) (domain.Principal, error) {
 	return domain.Principal{UserID: userID, AccountID: accountID, Role: role, ExpiresAt: claims.ExpiresAt.Time}, nil
 }
 
-// newRefreshToken returns an opaque refresh token and the hash under which it is stored; the
-// token itself is never stored.
-func newRefreshToken() (token string, hash []byte, err error) {
+// newRefreshToken returns the opaque first refresh token of a sign-in; only its hash is stored.
+func newRefreshToken() (string, error) {
 	b := make([]byte, 32)
 	if _, err := rand.Read(b); err != nil {
-		return "", nil, fmt.Errorf("generate refresh token: %w", err)
+		return "", fmt.Errorf("generate refresh token: %w", err)
 	}
-	token = base64.RawURLEncoding.EncodeToString(b)
-	return token, hashRefreshToken(token), nil
+	return base64.RawURLEncoding.EncodeToString(b), nil
+}
+
+// successorLabel separates the key that derives refresh-token successors from the signing key
+// of access tokens, although both come from the one configured secret.
+const successorLabel = "resolutionflow refresh-token successor v1"
+
+// successor derives the token that token rotates to. Without the secret, a successor cannot be
+// told from a random token, nor computed from its parent.
+func (t *Tokens) successor(token string) string {
+	key := hmac.New(sha256.New, t.cfg.Secret)
+	key.Write([]byte(successorLabel))
+	mac := hmac.New(sha256.New, key.Sum(nil))
+	mac.Write([]byte(token))
+	return base64.RawURLEncoding.EncodeToString(mac.Sum(nil))
 }
 
 // hashRefreshToken needs no salt or stretching: the token is 256 random bits, not a password.

@@ -26,6 +26,7 @@ type Config struct {
 	JWTAudience          string
 	AccessTokenTTL       time.Duration
 	RefreshTokenTTL      time.Duration
+	RefreshReuseWindow   time.Duration
 	RequestTimeout       time.Duration
 	ShutdownTimeout      time.Duration
 	MaxBodyBytes         int64
@@ -57,34 +58,35 @@ const minSecretLen = 32
 func Load(getenv func(string) string) (Config, error) {
 	p := parser{getenv: getenv}
 	c := Config{
-		DevMode:          p.boolean("DEV_MODE", false),
-		DatabaseURL:      p.str("DATABASE_URL", DefaultDatabaseURL),
-		HTTPAddr:         p.str("HTTP_ADDR", "127.0.0.1:8080"),
-		MigrateOnStart:   p.boolean("MIGRATE_ON_START", true),
-		JWTIssuer:        p.str("JWT_ISSUER", "resolutionflow"),
-		JWTAudience:      p.str("JWT_AUDIENCE", "resolutionflow-api"),
-		AccessTokenTTL:   p.duration("ACCESS_TOKEN_TTL", 15*time.Minute),
-		RefreshTokenTTL:  p.duration("REFRESH_TOKEN_TTL", 30*24*time.Hour),
-		RequestTimeout:   p.duration("REQUEST_TIMEOUT", 30*time.Second),
-		ShutdownTimeout:  p.duration("SHUTDOWN_TIMEOUT", 20*time.Second),
-		MaxBodyBytes:     int64(p.integer("MAX_BODY_BYTES", 1<<20)),
-		LoginMaxFailures: p.integer("LOGIN_MAX_FAILURES", 5),
-		LoginLockout:     p.duration("LOGIN_LOCKOUT", 15*time.Minute),
-		LogLevel:         p.oneOf("LOG_LEVEL", "info", "debug", "info", "warn", "error"),
-		LogFormat:        p.oneOf("LOG_FORMAT", "json", "json", "text"),
-		EscalationBus:    p.oneOf("ESCALATION_BUS", "memory", "memory", "postgres"),
-		SSEHeartbeat:     p.duration("SSE_HEARTBEAT", 25*time.Second),
-		EventRetention:   p.duration("EVENT_RETENTION", 7*24*time.Hour),
-		SMTPURL:          p.str("SMTP_URL", ""),
-		MailFrom:         p.str("MAIL_FROM", "ResolutionFlow <noreply@resolutionflow.invalid>"),
-		AIProvider:       p.oneOf("AI_PROVIDER", "builtin", "builtin", "openai"),
-		AIBaseURL:        p.str("AI_BASE_URL", ""),
-		AIAPIKey:         p.str("AI_API_KEY", ""),
-		AIModel:          p.str("AI_MODEL", ""),
-		AITimeout:        p.duration("AI_TIMEOUT", time.Minute),
-		AIContextChars:   p.integer("AI_CONTEXT_CHARS", 24000),
-		AICallsPerMinute: p.integer("AI_CALLS_PER_MINUTE", 30),
-		AIMaxMessages:    p.integer("AI_MAX_MESSAGES", 200),
+		DevMode:            p.boolean("DEV_MODE", false),
+		DatabaseURL:        p.str("DATABASE_URL", DefaultDatabaseURL),
+		HTTPAddr:           p.str("HTTP_ADDR", "127.0.0.1:8080"),
+		MigrateOnStart:     p.boolean("MIGRATE_ON_START", true),
+		JWTIssuer:          p.str("JWT_ISSUER", "resolutionflow"),
+		JWTAudience:        p.str("JWT_AUDIENCE", "resolutionflow-api"),
+		AccessTokenTTL:     p.duration("ACCESS_TOKEN_TTL", 15*time.Minute),
+		RefreshTokenTTL:    p.duration("REFRESH_TOKEN_TTL", 30*24*time.Hour),
+		RefreshReuseWindow: p.duration("REFRESH_REUSE_WINDOW", 10*time.Second),
+		RequestTimeout:     p.duration("REQUEST_TIMEOUT", 30*time.Second),
+		ShutdownTimeout:    p.duration("SHUTDOWN_TIMEOUT", 20*time.Second),
+		MaxBodyBytes:       int64(p.integer("MAX_BODY_BYTES", 1<<20)),
+		LoginMaxFailures:   p.integer("LOGIN_MAX_FAILURES", 5),
+		LoginLockout:       p.duration("LOGIN_LOCKOUT", 15*time.Minute),
+		LogLevel:           p.oneOf("LOG_LEVEL", "info", "debug", "info", "warn", "error"),
+		LogFormat:          p.oneOf("LOG_FORMAT", "json", "json", "text"),
+		EscalationBus:      p.oneOf("ESCALATION_BUS", "memory", "memory", "postgres"),
+		SSEHeartbeat:       p.duration("SSE_HEARTBEAT", 25*time.Second),
+		EventRetention:     p.duration("EVENT_RETENTION", 7*24*time.Hour),
+		SMTPURL:            p.str("SMTP_URL", ""),
+		MailFrom:           p.str("MAIL_FROM", "ResolutionFlow <noreply@resolutionflow.invalid>"),
+		AIProvider:         p.oneOf("AI_PROVIDER", "builtin", "builtin", "openai"),
+		AIBaseURL:          p.str("AI_BASE_URL", ""),
+		AIAPIKey:           p.str("AI_API_KEY", ""),
+		AIModel:            p.str("AI_MODEL", ""),
+		AITimeout:          p.duration("AI_TIMEOUT", time.Minute),
+		AIContextChars:     p.integer("AI_CONTEXT_CHARS", 24000),
+		AICallsPerMinute:   p.integer("AI_CALLS_PER_MINUTE", 30),
+		AIMaxMessages:      p.integer("AI_MAX_MESSAGES", 200),
 	}
 	c.PublicURL = p.str("PUBLIC_URL", "http://"+c.HTTPAddr)
 	switch secret := getenv("JWT_SECRET"); {
@@ -102,6 +104,9 @@ func Load(getenv func(string) string) (Config, error) {
 	p.positive("ACCESS_TOKEN_TTL", c.AccessTokenTTL)
 	p.positive("REFRESH_TOKEN_TTL", c.RefreshTokenTTL)
 	p.positive("REQUEST_TIMEOUT", c.RequestTimeout)
+	if c.RefreshReuseWindow < 0 || c.RefreshReuseWindow > time.Minute {
+		p.fail("REFRESH_REUSE_WINDOW must be between 0 (off) and 1m: it is how long a just-rotated refresh token still gets its successor")
+	}
 	p.positive("SHUTDOWN_TIMEOUT", c.ShutdownTimeout)
 	p.positive("LOGIN_LOCKOUT", c.LoginLockout)
 	p.positive("SSE_HEARTBEAT", c.SSEHeartbeat)

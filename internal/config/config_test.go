@@ -14,7 +14,7 @@ func TestLoadDefaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.DatabaseURL != DefaultDatabaseURL || c.AccessTokenTTL != 15*time.Minute || !c.MigrateOnStart || c.DevMode || c.JWTSecretIsEphemeral {
+	if c.DatabaseURL != DefaultDatabaseURL || c.AccessTokenTTL != 15*time.Minute || c.RefreshReuseWindow != 10*time.Second || !c.MigrateOnStart || c.DevMode || c.JWTSecretIsEphemeral {
 		t.Errorf("defaults = %+v", c)
 	}
 }
@@ -36,17 +36,18 @@ func TestMissingSecretIsFatalOutsideDevMode(t *testing.T) {
 func TestLoadListsEveryProblem(t *testing.T) {
 	t.Parallel()
 	_, err := Load(env(map[string]string{
-		"JWT_SECRET":       "short",
-		"ACCESS_TOKEN_TTL": "forever",
-		"DEV_MODE":         "maybe",
-		"MAX_BODY_BYTES":   "12",
-		"LOG_LEVEL":        "loud",
-		"REQUEST_TIMEOUT":  "-1s",
+		"JWT_SECRET":           "short",
+		"ACCESS_TOKEN_TTL":     "forever",
+		"DEV_MODE":             "maybe",
+		"MAX_BODY_BYTES":       "12",
+		"LOG_LEVEL":            "loud",
+		"REQUEST_TIMEOUT":      "-1s",
+		"REFRESH_REUSE_WINDOW": "1h",
 	}))
 	if err == nil {
 		t.Fatal("invalid configuration accepted")
 	}
-	for _, want := range []string{"JWT_SECRET", "ACCESS_TOKEN_TTL", "DEV_MODE", "MAX_BODY_BYTES", "LOG_LEVEL", "REQUEST_TIMEOUT"} {
+	for _, want := range []string{"JWT_SECRET", "ACCESS_TOKEN_TTL", "DEV_MODE", "MAX_BODY_BYTES", "LOG_LEVEL", "REQUEST_TIMEOUT", "REFRESH_REUSE_WINDOW"} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("the error does not mention %s:\n%v", want, err)
 		}

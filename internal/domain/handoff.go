@@ -56,6 +56,11 @@ type Handoff struct {
 	Context        HandoffContext
 	CreatedAt      time.Time
 	UpdatedAt      time.Time
+	// CreatedByName, TargetUserName and ClaimedByName are the people's names as they are now,
+	// filled when a handoff is read; empty where there is nobody (or in event payloads).
+	CreatedByName  string
+	TargetUserName string
+	ClaimedByName  string
 }
 
 // HandoffContext is the snapshot taken when a handoff is created: everything an engineer needs
@@ -76,12 +81,14 @@ type HandoffContext struct {
 	Assessment string      `json:"assessment,omitempty"`
 }
 
-// ContextStep is one thing the technician tried, in words.
+// ContextStep is one thing the technician tried, in words. At is zero in snapshots taken before
+// steps were timed.
 type ContextStep struct {
-	Kind   StepKind `json:"kind"`
-	Text   string   `json:"text"`
-	Answer string   `json:"answer,omitempty"`
-	Note   string   `json:"note,omitempty"`
+	Kind   StepKind  `json:"kind"`
+	Text   string    `json:"text"`
+	Answer string    `json:"answer,omitempty"`
+	Note   string    `json:"note,omitempty"`
+	At     time.Time `json:"at,omitzero"`
 }
 
 // SessionContext describes a session for the engineer who takes it over.
@@ -93,7 +100,7 @@ func SessionContext(s Session, def Definition, technician, summary string, now t
 	}
 	for _, st := range s.Steps {
 		node, _ := def.Node(st.NodeID)
-		step := ContextStep{Kind: st.Kind, Text: node.Text, Note: st.Note}
+		step := ContextStep{Kind: st.Kind, Text: node.Text, Note: st.Note, At: st.CreatedAt}
 		switch st.Kind {
 		case StepAnswer:
 			step.Answer = "Done"
@@ -152,13 +159,17 @@ func (h Handoff) Resolve(p Principal, note string, at time.Time) (Handoff, error
 	return h, nil
 }
 
-// Cancel withdraws an open handoff; only its creator or an admin may.
+// Cancel withdraws a handoff: an open one by its creator or an admin, a claimed one by its
+// claimer or an admin.
 func (h Handoff) Cancel(p Principal, reason string, at time.Time) (Handoff, error) {
-	if h.Status != HandoffOpen {
-		return Handoff{}, Errorf(EConflict, "handoff %s is %s: only an open handoff can be cancelled", h.ID, h.Status)
-	}
-	if h.CreatedBy != p.UserID && p.Role != RoleAdmin {
-		return Handoff{}, Errorf(EForbidden, "only the creator of handoff %s or an admin can cancel it", h.ID)
+	switch {
+	case h.Status != HandoffOpen && h.Status != HandoffClaimed:
+		return Handoff{}, Errorf(EConflict, "handoff %s is %s: only an open or claimed handoff can be cancelled", h.ID, h.Status)
+	case p.Role == RoleAdmin:
+	case h.Status == HandoffOpen && h.CreatedBy != p.UserID:
+		return Handoff{}, Errorf(EForbidden, "only the creator of handoff %s or an admin can cancel it while it is open", h.ID)
+	case h.Status == HandoffClaimed && (h.ClaimedBy == nil || *h.ClaimedBy != p.UserID):
+		return Handoff{}, Errorf(EForbidden, "handoff %s is claimed by someone else: only they or an admin can cancel it", h.ID)
 	}
 	h.Status, h.CancelReason, h.UpdatedAt = HandoffCancelled, reason, at
 	return h, nil

@@ -95,7 +95,7 @@ func (s *Service) EscalateSession(ctx context.Context, p domain.Principal, sessi
 		return domain.Handoff{}, err
 	}
 	s.bus.Announce(p.AccountID)
-	return toHandoff(created)
+	return s.named(ctx, p, created)
 }
 
 // EscalateConversation hands a conversation with the assistant off, like EscalateSession: the
@@ -171,7 +171,7 @@ func (s *Service) EscalateConversation(ctx context.Context, p domain.Principal, 
 		return domain.Handoff{}, err
 	}
 	s.bus.Announce(p.AccountID)
-	return toHandoff(created)
+	return s.named(ctx, p, created)
 }
 
 // queueEmails puts one email per recipient in the outbox, in the creating transaction.
@@ -180,7 +180,7 @@ func (s *Service) queueEmails(ctx context.Context, q *dbq.Queries, row dbq.Hando
 	if err != nil {
 		return err
 	}
-	m, err := mail.Render(h, s.publicURL+"/api/v1/ai-sessions/escalations/"+h.ID.String())
+	m, err := mail.Render(h, s.HandoffLink(h.ID))
 	if err != nil {
 		return err
 	}
@@ -191,6 +191,12 @@ func (s *Service) queueEmails(ctx context.Context, q *dbq.Queries, row dbq.Hando
 		return fmt.Errorf("queue emails: %w", err)
 	}
 	return nil
+}
+
+// HandoffLink is the console's page of a handoff, which the emails link to; it asks whoever
+// opens it to sign in first and then shows the handoff.
+func (s *Service) HandoffLink(id uuid.UUID) string {
+	return s.publicURL + "/escalations/" + id.String()
 }
 
 // maxSummary is the longest summary a handoff stores.
@@ -239,7 +245,7 @@ func (s *Service) byKey(ctx context.Context, p domain.Principal, key string) (do
 	if err != nil {
 		return domain.Handoff{}, false, fmt.Errorf("find handoff by idempotency key: %w", err)
 	}
-	h, err := toHandoff(row)
+	h, err := s.named(ctx, p, row)
 	return h, true, err
 }
 
@@ -309,6 +315,9 @@ func (s *Service) List(ctx context.Context, p domain.Principal, f Filter) ([]dom
 			return nil, 0, err
 		}
 	}
+	if err := s.fillNames(ctx, p, out); err != nil {
+		return nil, 0, err
+	}
 	return out, total, nil
 }
 
@@ -324,15 +333,61 @@ func (s *Service) Get(ctx context.Context, p domain.Principal, id uuid.UUID) (do
 	if err != nil {
 		return domain.Handoff{}, fmt.Errorf("get handoff: %w", err)
 	}
-	return toHandoff(row)
+	return s.named(ctx, p, row)
+}
+
+// OfSession returns the handoff a session was escalated to, for whoever may read the session
+// (its technician, or any engineer): ENotFound when the session is not visible or was not
+// escalated.
+func (s *Service) OfSession(ctx context.Context, p domain.Principal, sessionID uuid.UUID) (domain.Handoff, error) {
+	row, err := s.db.GetSessionHandoff(ctx, dbq.GetSessionHandoffParams{AccountID: p.AccountID, SessionID: &sessionID, OwnerID: p.OwnOnly()})
+	if postgres.IsNoRows(err) {
+		return domain.Handoff{}, domain.Errorf(domain.ENotFound, "session %s has not been escalated, or does not exist in your account", sessionID)
+	}
+	if err != nil {
+		return domain.Handoff{}, fmt.Errorf("get the handoff of session %s: %w", sessionID, err)
+	}
+	return s.named(ctx, p, row)
+}
+
+// Target is someone a problem can be handed to.
+type Target struct {
+	ID   uuid.UUID
+	Name string
+	Role domain.Role
+}
+
+// Targets lists who the caller can hand a problem to: the account's active engineers and admins
+// but the caller, by name. Any role may ask.
+func (s *Service) Targets(ctx context.Context, p domain.Principal) ([]Target, error) {
+	rows, err := s.db.ListEscalationTargets(ctx, dbq.ListEscalationTargetsParams{AccountID: p.AccountID, CallerID: p.UserID})
+	if err != nil {
+		return nil, fmt.Errorf("list escalation targets: %w", err)
+	}
+	out := make([]Target, len(rows))
+	for i, r := range rows {
+		out[i] = Target{ID: r.ID, Name: r.Name, Role: domain.Role(r.Role)}
+	}
+	return out, nil
 }
 
 // Claim takes an open handoff for the caller; of concurrent claims exactly one wins, the others
-// get EConflict.
+// get EConflict naming who won.
 func (s *Service) Claim(ctx context.Context, p domain.Principal, id uuid.UUID) (domain.Handoff, error) {
-	return s.change(ctx, p, id, domain.EventHandoffClaimed, func(h domain.Handoff) (domain.Handoff, error) {
+	h, err := s.change(ctx, p, id, domain.EventHandoffClaimed, func(h domain.Handoff) (domain.Handoff, error) {
 		return h.Claim(p, s.now())
 	})
+	if domain.ErrorCode(err) != domain.EConflict {
+		return h, err
+	}
+	if now, getErr := s.Get(ctx, p, id); getErr == nil && now.ClaimedByName != "" {
+		who := now.ClaimedByName
+		if now.ClaimedBy != nil && *now.ClaimedBy == p.UserID {
+			who = "you"
+		}
+		return domain.Handoff{}, domain.Errorf(domain.EConflict, "someone else got there first: %s claimed this handoff", who)
+	}
+	return domain.Handoff{}, err
 }
 
 // Resolve closes a claimed handoff (its claimer or an admin) with a resolution note, and marks
@@ -343,7 +398,8 @@ func (s *Service) Resolve(ctx context.Context, p domain.Principal, id uuid.UUID,
 	})
 }
 
-// Cancel withdraws an open handoff (its creator or an admin).
+// Cancel withdraws a handoff: an open one (its creator or an admin) or a claimed one (its
+// claimer or an admin).
 func (s *Service) Cancel(ctx context.Context, p domain.Principal, id uuid.UUID, reason string) (domain.Handoff, error) {
 	return s.change(ctx, p, id, domain.EventHandoffCancelled, func(h domain.Handoff) (domain.Handoff, error) {
 		return h.Cancel(p, reason, s.now())
@@ -393,7 +449,60 @@ func (s *Service) change(ctx context.Context, p domain.Principal, id uuid.UUID, 
 		return domain.Handoff{}, err
 	}
 	s.bus.Announce(p.AccountID)
-	return toHandoff(updated)
+	return s.named(ctx, p, updated)
+}
+
+// named converts a row and fills in the names of the people it refers to.
+func (s *Service) named(ctx context.Context, p domain.Principal, row dbq.Handoff) (domain.Handoff, error) {
+	h, err := toHandoff(row)
+	if err != nil {
+		return domain.Handoff{}, err
+	}
+	hs := []domain.Handoff{h}
+	if err := s.fillNames(ctx, p, hs); err != nil {
+		return domain.Handoff{}, err
+	}
+	return hs[0], nil
+}
+
+// fillNames names the creator, target and claimer of each handoff with one query.
+func (s *Service) fillNames(ctx context.Context, p domain.Principal, hs []domain.Handoff) error {
+	seen := map[uuid.UUID]bool{}
+	var ids []uuid.UUID
+	add := func(id *uuid.UUID) {
+		if id != nil && !seen[*id] {
+			seen[*id] = true
+			ids = append(ids, *id)
+		}
+	}
+	for i := range hs {
+		add(&hs[i].CreatedBy)
+		add(hs[i].TargetUserID)
+		add(hs[i].ClaimedBy)
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	rows, err := s.db.ListUserNames(ctx, dbq.ListUserNamesParams{AccountID: p.AccountID, Ids: ids})
+	if err != nil {
+		return fmt.Errorf("name the people of handoffs: %w", err)
+	}
+	names := make(map[uuid.UUID]string, len(rows))
+	for _, r := range rows {
+		names[r.ID] = r.Name
+	}
+	name := func(id *uuid.UUID) string {
+		if id == nil {
+			return ""
+		}
+		return names[*id]
+	}
+	for i := range hs {
+		hs[i].CreatedByName = names[hs[i].CreatedBy]
+		hs[i].TargetUserName = name(hs[i].TargetUserID)
+		hs[i].ClaimedByName = name(hs[i].ClaimedBy)
+	}
+	return nil
 }
 
 func requireEngineer(p domain.Principal) error {

@@ -5,6 +5,7 @@ import (
 
 	"github.com/resolutionflow/resolutionflow/gen/oapi"
 	"github.com/resolutionflow/resolutionflow/internal/auth"
+	"github.com/resolutionflow/resolutionflow/internal/domain"
 )
 
 func (h *handlers) Register(ctx context.Context, req oapi.RegisterRequestObject) (oapi.RegisterResponseObject, error) {
@@ -17,10 +18,10 @@ func (h *handlers) Register(ctx context.Context, req oapi.RegisterRequestObject)
 	if err != nil {
 		return nil, err
 	}
+	tokens, cookie := h.deliver(ctx, reg.Tokens, req.Params.XTokenDelivery != nil)
 	return oapi.Register201JSONResponse{
-		Account: toAccount(reg.Account),
-		User:    toUser(reg.User),
-		Tokens:  toTokenPair(reg.Tokens),
+		Body:    oapi.Registration{Account: toAccount(reg.Account), User: toUser(reg.User), Tokens: tokens},
+		Headers: oapi.Register201ResponseHeaders{SetCookie: cookie},
 	}, nil
 }
 
@@ -37,26 +38,46 @@ func (h *handlers) Login(ctx context.Context, req oapi.LoginRequestObject) (oapi
 	if err != nil {
 		return nil, err
 	}
-	return oapi.Login200JSONResponse(toTokenPair(pair)), nil
+	body, cookie := h.deliver(ctx, pair, req.Params.XTokenDelivery != nil)
+	return oapi.Login200JSONResponse{Body: body, Headers: oapi.Login200ResponseHeaders{SetCookie: cookie}}, nil
 }
 
 func (h *handlers) RefreshToken(ctx context.Context, req oapi.RefreshTokenRequestObject) (oapi.RefreshTokenResponseObject, error) {
-	pair, err := h.auth.Refresh(ctx, req.Body.RefreshToken)
+	viaCookie := req.Params.XTokenDelivery != nil
+	token, err := presentedRefresh(ctx, viaCookie, req.Body, req.Params.RfRefresh)
 	if err != nil {
 		return nil, err
 	}
-	return oapi.RefreshToken200JSONResponse(toTokenPair(pair)), nil
+	pair, err := h.auth.Refresh(ctx, token)
+	if err != nil {
+		return nil, err
+	}
+	body, cookie := h.deliver(ctx, pair, viaCookie)
+	return oapi.RefreshToken200JSONResponse{Body: body, Headers: oapi.RefreshToken200ResponseHeaders{SetCookie: cookie}}, nil
 }
 
+// Logout always succeeds for its caller: a missing or unknown refresh token leaves nothing to
+// revoke, and the console's cookie is cleared either way.
 func (h *handlers) Logout(ctx context.Context, req oapi.LogoutRequestObject) (oapi.LogoutResponseObject, error) {
 	p, err := principal(ctx)
 	if err != nil {
 		return nil, err
 	}
-	if err := h.auth.Logout(ctx, p, req.Body.RefreshToken); err != nil {
+	viaCookie := req.Params.XTokenDelivery != nil
+	token, err := presentedRefresh(ctx, viaCookie, req.Body, req.Params.RfRefresh)
+	if err != nil && domain.ErrorCode(err) != domain.EUnauthorized {
 		return nil, err
 	}
-	return oapi.Logout204Response{}, nil
+	if token != "" {
+		if err := h.auth.Logout(ctx, p, token); err != nil {
+			return nil, err
+		}
+	}
+	var res oapi.Logout204Response
+	if viaCookie {
+		res.Headers.SetCookie = h.clearedRefreshCookie(ctx)
+	}
+	return res, nil
 }
 
 func (h *handlers) GetMe(ctx context.Context, _ oapi.GetMeRequestObject) (oapi.GetMeResponseObject, error) {

@@ -49,7 +49,10 @@ func TestSignInLifecycle(t *testing.T) {
 		t.Errorf("the refreshed access token answers %d on /me", r.StatusCode())
 	}
 
-	logout, err := s.Client(refreshed.AccessToken).LogoutWithResponse(ctx, oapi.RefreshRequest{RefreshToken: refreshed.RefreshToken})
+	logout, err := s.Client(refreshed.AccessToken).LogoutWithResponse(ctx, &oapi.LogoutParams{}, oapi.RefreshRequest{RefreshToken: refreshed.RefreshToken})
+	if err == nil && logout.HTTPResponse.Header.Get("Set-Cookie") != "" {
+		t.Errorf("an API client's sign-out set a cookie: %q", logout.HTTPResponse.Header.Get("Set-Cookie"))
+	}
 	if err != nil || logout.StatusCode() != http.StatusNoContent {
 		t.Fatalf("logout: %v %d %s", err, logout.StatusCode(), logout.Body)
 	}
@@ -58,13 +61,17 @@ func TestSignInLifecycle(t *testing.T) {
 
 func TestReusedRefreshTokenRevokesItsFamily(t *testing.T) {
 	t.Parallel()
-	s := apitest.NewServer(t)
+	clock := newClock()
+	s := apitest.NewServer(t, apitest.WithSettings(func(st *app.Settings) {
+		st.Now, st.RefreshReuseWindow = clock.Now, 10*time.Second
+	}))
 	admin := s.Register("Contoso")
 	other := s.Login(admin.Email, apitest.Password) // a second sign-in: its own family
 
 	first := refresh(t, s, admin.RefreshToken, http.StatusOK)
-	// The rotated token comes back (stolen and replayed): the whole family dies, including the
-	// token the legitimate client holds now.
+	// The rotated token comes back after the reuse window (stolen and replayed): the whole
+	// family dies, including the token the legitimate client holds now.
+	clock.Advance(11 * time.Second)
 	problem := refresh(t, s, admin.RefreshToken, http.StatusUnauthorized)
 	if !strings.Contains(problem.Detail, "already used") {
 		t.Errorf("reuse detail = %q, want it to say the token was already used", problem.Detail)
@@ -152,7 +159,7 @@ func TestLoginFailuresLookAlikeAndAreThrottled(t *testing.T) {
 	admin := s.Register("Litware")
 	ctx := context.Background()
 	login := func(email, password string) *oapi.LoginResponse {
-		r, err := s.Client("").LoginWithResponse(ctx, oapi.LoginRequest{Email: email, Password: password})
+		r, err := s.Client("").LoginWithResponse(ctx, &oapi.LoginParams{}, oapi.LoginRequest{Email: email, Password: password})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -193,7 +200,7 @@ func TestRegisterRejectsTakenEmailAndForbiddenFields(t *testing.T) {
 	s := apitest.NewServer(t)
 	admin := s.Register("Adatum")
 	ctx := context.Background()
-	dup, err := s.Client("").RegisterWithResponse(ctx, oapi.RegisterRequest{
+	dup, err := s.Client("").RegisterWithResponse(ctx, &oapi.RegisterParams{}, oapi.RegisterRequest{
 		AccountName: "Adatum 2", Name: "X", Email: oapi.Email(strings.ToUpper(admin.Email)), Password: apitest.Password,
 	})
 	if err != nil || dup.StatusCode() != http.StatusConflict {
@@ -210,7 +217,7 @@ func TestRegisterRejectsTakenEmailAndForbiddenFields(t *testing.T) {
 	if status := s.Login(admin.Email, apitest.Password); status.AccessToken == "" {
 		t.Fatal("admin lost access")
 	}
-	if r, _ := s.Client("").LoginWithResponse(ctx, oapi.LoginRequest{Email: "eve@example.com", Password: "correct horse battery"}); r.StatusCode() != http.StatusUnauthorized {
+	if r, _ := s.Client("").LoginWithResponse(ctx, &oapi.LoginParams{}, oapi.LoginRequest{Email: "eve@example.com", Password: "correct horse battery"}); r.StatusCode() != http.StatusUnauthorized {
 		t.Errorf("the rejected registration was written: login answered %d", r.StatusCode())
 	}
 }
@@ -244,21 +251,19 @@ func TestPasswordLimitsAreCheckedBeforeHashing(t *testing.T) {
 	}
 }
 
-func refresh(t *testing.T, s *apitest.Server, token string, want int) struct {
-	oapi.TokenPair
-	Detail string
-} {
+type refreshed struct {
+	AccessToken, RefreshToken, Detail string
+}
+
+func refresh(t *testing.T, s *apitest.Server, token string, want int) refreshed {
 	t.Helper()
-	r, err := s.Client("").RefreshTokenWithResponse(context.Background(), oapi.RefreshRequest{RefreshToken: token})
+	r, err := s.Client("").RefreshTokenWithResponse(context.Background(), &oapi.RefreshTokenParams{}, oapi.RefreshRequest{RefreshToken: token})
 	if err != nil || r.StatusCode() != want {
 		t.Fatalf("refresh = %v %d %s, want %d", err, r.StatusCode(), r.Body, want)
 	}
-	var out struct {
-		oapi.TokenPair
-		Detail string
-	}
+	var out refreshed
 	if r.JSON200 != nil {
-		out.TokenPair = *r.JSON200
+		out.AccessToken, out.RefreshToken = r.JSON200.AccessToken, deref(r.JSON200.RefreshToken)
 	}
 	if r.ApplicationproblemJSON401 != nil && r.ApplicationproblemJSON401.Detail != nil {
 		out.Detail = *r.ApplicationproblemJSON401.Detail
@@ -281,7 +286,7 @@ func TestParallelGuessesAreThrottled(t *testing.T) {
 	s := apitest.NewServer(t, apitest.WithSettings(func(st *app.Settings) { st.LoginMaxFailures = 3 }))
 	admin := s.Register("Burst")
 	statuses := parallelStatuses(t, 20, func() (int, error) {
-		r, err := s.Client("").LoginWithResponse(context.Background(), oapi.LoginRequest{Email: admin.Email, Password: "wrong password!"})
+		r, err := s.Client("").LoginWithResponse(context.Background(), &oapi.LoginParams{}, oapi.LoginRequest{Email: admin.Email, Password: "wrong password!"})
 		if err != nil {
 			return 0, err
 		}
@@ -330,7 +335,7 @@ func TestRefreshRacesPasswordReset(t *testing.T) {
 		v := s.AddUser(admin, oapi.Viewer)
 		var wg sync.WaitGroup
 		wg.Go(func() {
-			_, _ = s.Client("").RefreshTokenWithResponse(ctx, oapi.RefreshRequest{RefreshToken: v.RefreshToken})
+			_, _ = s.Client("").RefreshTokenWithResponse(ctx, &oapi.RefreshTokenParams{}, oapi.RefreshRequest{RefreshToken: v.RefreshToken})
 		})
 		wg.Go(func() {
 			r, err := admin.Client.UpdateUserWithResponse(ctx, v.UserID, oapi.UserUpdate{Password: ptr("another passphrase " + string(rune('a'+round)))})

@@ -31,7 +31,7 @@ func toAccount(a domain.Account) oapi.Account {
 func toTokenPair(t auth.TokenPair) oapi.TokenPair {
 	return oapi.TokenPair{
 		AccessToken:  t.AccessToken,
-		RefreshToken: t.RefreshToken,
+		RefreshToken: &t.RefreshToken,
 		TokenType:    oapi.Bearer,
 		ExpiresIn:    int(t.ExpiresIn.Seconds()),
 	}

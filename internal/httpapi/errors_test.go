@@ -19,7 +19,9 @@ func TestEveryErrorIsAProblemWithItsRealStatus(t *testing.T) {
 		pointer                                      string
 	}{
 		{"unknown route", http.MethodGet, "/api/v1/nothing-here", "", "", "", http.StatusNotFound, ""},
-		{"unknown route at the root", http.MethodGet, "/wp-admin", "", "", "", http.StatusNotFound, ""},
+		{"unknown route at the root", http.MethodPost, "/wp-admin", "", "", "", http.StatusNotFound, ""},
+		{"missing file of the console", http.MethodGet, "/wp-login.php", "", "", "", http.StatusNotFound, ""},
+		{"missing asset of the console", http.MethodGet, "/assets/index-0ld.js", "", "", "", http.StatusNotFound, ""},
 		{"wrong method", http.MethodDelete, "/api/v1/auth/me", admin.AccessToken, "", "", http.StatusMethodNotAllowed, ""},
 		{"no token", http.MethodGet, "/api/v1/users", "", "", "", http.StatusUnauthorized, ""},
 		{"oversize body", http.MethodPost, "/api/v1/auth/register", "", "application/json", huge, http.StatusRequestEntityTooLarge, ""},

@@ -22,6 +22,34 @@ func (h *handlers) EscalateSession(ctx context.Context, req oapi.EscalateSession
 	return oapi.EscalateSession201JSONResponse(toHandoff(handoff)), nil
 }
 
+func (h *handlers) GetSessionEscalation(ctx context.Context, req oapi.GetSessionEscalationRequestObject) (oapi.GetSessionEscalationResponseObject, error) {
+	p, err := principal(ctx)
+	if err != nil {
+		return nil, err
+	}
+	handoff, err := h.escalations.OfSession(ctx, p, req.Id)
+	if err != nil {
+		return nil, err
+	}
+	return oapi.GetSessionEscalation200JSONResponse(toHandoff(handoff)), nil
+}
+
+func (h *handlers) ListEscalationTargets(ctx context.Context, _ oapi.ListEscalationTargetsRequestObject) (oapi.ListEscalationTargetsResponseObject, error) {
+	p, err := principal(ctx)
+	if err != nil {
+		return nil, err
+	}
+	targets, err := h.escalations.Targets(ctx, p)
+	if err != nil {
+		return nil, err
+	}
+	items := make([]oapi.EscalationTarget, len(targets))
+	for i, t := range targets {
+		items[i] = oapi.EscalationTarget{Id: t.ID, Name: t.Name, Role: oapi.Role(t.Role)}
+	}
+	return oapi.ListEscalationTargets200JSONResponse{Items: items}, nil
+}
+
 func (h *handlers) ListEscalations(ctx context.Context, req oapi.ListEscalationsRequestObject) (oapi.ListEscalationsResponseObject, error) {
 	p, err := principal(ctx)
 	if err != nil {
@@ -130,7 +158,8 @@ func toHandoff(h domain.Handoff) oapi.Handoff {
 		Id: h.ID, Source: oapi.HandoffSource(h.Source), SessionId: h.SessionID, AiSessionId: h.AISessionID, Summary: h.Summary,
 		Priority: oapi.Priority(h.Priority), Status: oapi.HandoffStatus(h.Status), CreatedBy: h.CreatedBy,
 		TargetUserId: h.TargetUserID, ClaimedBy: h.ClaimedBy, ClaimedAt: utcPtr(h.ClaimedAt), ResolvedAt: utcPtr(h.ResolvedAt),
-		ResolutionNote: optional(h.ResolutionNote), CreatedAt: h.CreatedAt.UTC(), UpdatedAt: h.UpdatedAt.UTC(),
+		ResolutionNote: optional(h.ResolutionNote), CancelReason: optional(h.CancelReason), CreatedAt: h.CreatedAt.UTC(), UpdatedAt: h.UpdatedAt.UTC(),
+		CreatedByName: optional(h.CreatedByName), TargetUserName: optional(h.TargetUserName), ClaimedByName: optional(h.ClaimedByName),
 	}
 }
 
@@ -140,6 +169,10 @@ func toHandoffDetail(h domain.Handoff) oapi.HandoffDetail {
 	steps := make([]oapi.ContextStep, len(c.Steps))
 	for i, st := range c.Steps {
 		steps[i] = oapi.ContextStep{Kind: oapi.StepKind(st.Kind), Text: st.Text, Answer: optional(st.Answer), Note: optional(st.Note)}
+		if !st.At.IsZero() {
+			at := st.At.UTC()
+			steps[i].At = &at
+		}
 	}
 	version := &c.TreeVersion
 	if c.TreeVersion == 0 {
@@ -148,7 +181,8 @@ func toHandoffDetail(h domain.Handoff) oapi.HandoffDetail {
 	return oapi.HandoffDetail{
 		Id: b.Id, Source: b.Source, SessionId: b.SessionId, AiSessionId: b.AiSessionId, Summary: b.Summary, Priority: b.Priority, Status: b.Status,
 		CreatedBy: b.CreatedBy, TargetUserId: b.TargetUserId, ClaimedBy: b.ClaimedBy, ClaimedAt: b.ClaimedAt,
-		ResolvedAt: b.ResolvedAt, ResolutionNote: b.ResolutionNote, CreatedAt: b.CreatedAt, UpdatedAt: b.UpdatedAt,
+		ResolvedAt: b.ResolvedAt, ResolutionNote: b.ResolutionNote, CancelReason: b.CancelReason, CreatedAt: b.CreatedAt, UpdatedAt: b.UpdatedAt,
+		CreatedByName: b.CreatedByName, TargetUserName: b.TargetUserName, ClaimedByName: b.ClaimedByName,
 		Context: oapi.HandoffContext{
 			ProblemSummary: c.ProblemSummary, TreeTitle: optional(c.TreeTitle), TreeVersion: version,
 			TicketRef: optional(c.TicketRef), Customer: optional(c.Customer), Asset: optional(c.Asset),

@@ -92,8 +92,8 @@ func TestEscalationLifecycle(t *testing.T) {
 	if r, _ := other.Client.ResolveEscalationWithResponse(ctx, id, oapi.HandoffResolve{ResolutionNote: "not mine"}); r.StatusCode() != http.StatusForbidden {
 		t.Errorf("resolve by the other engineer = %d, want 403", r.StatusCode())
 	}
-	if r, _ := winner.Client.CancelEscalationWithResponse(ctx, id, oapi.HandoffCancel{}); r.StatusCode() != http.StatusConflict {
-		t.Errorf("cancel a claimed handoff = %d, want 409", r.StatusCode())
+	if r, _ := other.Client.CancelEscalationWithResponse(ctx, id, oapi.HandoffCancel{}); r.StatusCode() != http.StatusForbidden {
+		t.Errorf("cancel of someone else's claimed handoff = %d, want 403", r.StatusCode())
 	}
 	resolved, _ := winner.Client.ResolveEscalationWithResponse(ctx, id, oapi.HandoffResolve{ResolutionNote: "Replaced the fuser"})
 	if resolved.StatusCode() != http.StatusOK || resolved.JSON200.Status != oapi.HandoffStatusResolved || deref(resolved.JSON200.ResolutionNote) != "Replaced the fuser" {

@@ -77,3 +77,21 @@ func body(t *testing.T, resp *http.Response) []byte {
 	}
 	return b
 }
+
+// The console lives beside the API: its client routes answer its page, while the API's own
+// unknown routes stay problems.
+func TestConsoleIsServedBesideTheAPI(t *testing.T) {
+	t.Parallel()
+	s := apitest.NewServer(t)
+	for _, path := range []string{"/", "/queue", "/escalations/0b8f2c52-2f55-4a9f-9d8e-0f0e7d0f5a11"} {
+		res := do(t, s, http.MethodGet, path, "", "", "")
+		page := string(body(t, res))
+		if !strings.HasPrefix(res.Header.Get("Content-Type"), "text/html") || !strings.Contains(page, "<title>ResolutionFlow") {
+			t.Errorf("%s answered %s: %.80s", path, res.Header.Get("Content-Type"), page)
+		}
+		if res.Header.Get("Cache-Control") != "no-cache" || !strings.Contains(res.Header.Get("Content-Security-Policy"), "script-src 'self'") {
+			t.Errorf("%s: Cache-Control %q, CSP %q", path, res.Header.Get("Cache-Control"), res.Header.Get("Content-Security-Policy"))
+		}
+	}
+	decodeProblem(t, do(t, s, http.MethodGet, "/api/v1/queue", "", "", ""), http.StatusNotFound)
+}

@@ -19,6 +19,7 @@ import (
 	"github.com/resolutionflow/resolutionflow/internal/aisessions"
 	"github.com/resolutionflow/resolutionflow/internal/auth"
 	"github.com/resolutionflow/resolutionflow/internal/bus"
+	"github.com/resolutionflow/resolutionflow/internal/console"
 	"github.com/resolutionflow/resolutionflow/internal/contract"
 	"github.com/resolutionflow/resolutionflow/internal/escalations"
 	"github.com/resolutionflow/resolutionflow/internal/postgres"
@@ -44,6 +45,12 @@ type Deps struct {
 	Heartbeat time.Duration
 	// Closing ends every live stream when closed: http.Server.Shutdown does not end them.
 	Closing <-chan struct{}
+	// DevMode drops Secure from the refresh cookie for plain http on a loopback address.
+	DevMode bool
+	Now     func() time.Time
+	// Console serves the browser console: every GET or HEAD outside /api/ that is not an
+	// operation of the contract.
+	Console http.Handler
 }
 
 // New returns the HTTP handler of the whole service.
@@ -52,7 +59,7 @@ func New(d Deps) (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	g, err := newGate(doc, d.Auth, d.MaxBodyBytes)
+	g, err := newGate(doc, d.Auth, d.MaxBodyBytes, console.Serves)
 	if err != nil {
 		return nil, err
 	}
@@ -73,14 +80,15 @@ func New(d Deps) (http.Handler, error) {
 		deadline(d.RequestTimeout, streamPath),
 		func(next echo.HandlerFunc) echo.HandlerFunc {
 			return func(c echo.Context) error {
-				c.SetRequest(c.Request().WithContext(withClientAddr(c.Request().Context(), c.RealIP())))
+				r := c.Request()
+				c.SetRequest(r.WithContext(withSite(withClientAddr(r.Context(), c.RealIP()), siteOf(r))))
 				return next(c)
 			}
 		},
 		g.middleware,
 	)
 
-	h := &handlers{auth: d.Auth, users: d.Users, trees: d.Trees, sessions: d.Sessions, escalations: d.Escalations, aiSessions: d.AISessions, db: d.DB}
+	h := &handlers{auth: d.Auth, users: d.Users, trees: d.Trees, sessions: d.Sessions, escalations: d.Escalations, aiSessions: d.AISessions, db: d.DB, devMode: d.DevMode}
 	oapi.RegisterHandlers(e, oapi.NewStrictHandler(h, nil))
 	e.GET("/metrics", echo.WrapHandler(promhttp.HandlerFor(reg, promhttp.HandlerOpts{})))
 	e.GET("/openapi.yaml", func(c echo.Context) error { return c.Blob(http.StatusOK, "application/yaml", api.Spec) })
@@ -89,8 +97,10 @@ func New(d Deps) (http.Handler, error) {
 		return nil, fmt.Errorf("render the API reference: %w", err)
 	}
 	e.GET("/docs", func(c echo.Context) error { return c.HTMLBlob(http.StatusOK, docsPage) })
-	stream := &streamer{db: d.DB, auth: d.Auth, escalations: d.Escalations, hub: d.Hub, heartbeat: d.Heartbeat, closing: d.Closing}
+	stream := &streamer{db: d.DB, auth: d.Auth, escalations: d.Escalations, hub: d.Hub, heartbeat: d.Heartbeat, closing: d.Closing, now: d.Now}
 	e.GET(streamPath, stream.serve)
+	e.GET("/*", echo.WrapHandler(d.Console))
+	e.HEAD("/*", echo.WrapHandler(d.Console))
 	e.RouteNotFound("/*", func(c echo.Context) error { return echo.ErrNotFound })
 	return e, nil
 }
@@ -104,6 +114,7 @@ type handlers struct {
 	sessions    *sessions.Service
 	escalations *escalations.Service
 	aiSessions  *aisessions.Service
+	devMode     bool
 	db          *postgres.DB
 }
 

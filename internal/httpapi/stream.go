@@ -37,6 +37,14 @@ type streamer struct {
 	hub         *bus.Hub
 	heartbeat   time.Duration
 	closing     <-chan struct{}
+	now         func() time.Time
+}
+
+// minStreamTokenLife is the least lifetime a token must have left to open a stream, which ends
+// when its token expires: a minute, or half the lifetime of tokens that live under two minutes.
+// A client that reconnects with an almost expired token would otherwise be cut at once.
+func minStreamTokenLife(accessTTL time.Duration) time.Duration {
+	return min(time.Minute, accessTTL/2)
 }
 
 // writeWait bounds one write to a stream's client: a client that stops reading is dropped.
@@ -56,6 +64,9 @@ func (s *streamer) serve(c echo.Context) error {
 	p, err := principal(ctx)
 	if err != nil {
 		return err
+	}
+	if minLife := minStreamTokenLife(s.auth.AccessTTL()); !p.ExpiresAt.IsZero() && p.ExpiresAt.Sub(s.now()) < minLife {
+		return domain.Errorf(domain.EUnauthorized, "the access token expires in less than %s, and a stream ends with its token: refresh the token, then reconnect", minLife)
 	}
 	last, resume := int64(0), false
 	if h := c.Request().Header.Get("Last-Event-ID"); h != "" {
@@ -98,7 +109,9 @@ func (s *streamer) stream(conn net.Conn, sub *bus.Subscription, p domain.Princip
 	if resume && !reset {
 		sent = last
 	}
-	if writeFrame(w, head+fmt.Sprintf("retry: %d\nevent: ready\ndata: {\"last_event_id\":%d}\n\n", reconnectAfter, sent)) != nil {
+	// ready carries the position the stream starts from as its id, so that a client that sees
+	// nothing else still reconnects with Last-Event-ID and misses nothing while it is away.
+	if writeFrame(w, head+fmt.Sprintf("retry: %d\nevent: ready\nid: %d\ndata: {\"last_event_id\":%d}\n\n", reconnectAfter, sent, sent)) != nil {
 		return
 	}
 	if reset {
@@ -120,7 +133,7 @@ func (s *streamer) stream(conn net.Conn, sub *bus.Subscription, p domain.Princip
 	defer heartbeat.Stop()
 	var expired <-chan time.Time
 	if !p.ExpiresAt.IsZero() {
-		timer := time.NewTimer(time.Until(p.ExpiresAt))
+		timer := time.NewTimer(p.ExpiresAt.Sub(s.now()))
 		defer timer.Stop()
 		expired = timer.C
 	}

@@ -317,3 +317,68 @@ func TestStreamEndsForADeactivatedUser(t *testing.T) {
 		}
 	}
 }
+
+// A client that has seen only ready must still be able to resume: ready names the position the
+// stream started from, and a handoff created while the client was away (a server restart, say)
+// is replayed when it reconnects with that id.
+func TestReadyCarriesTheStartingPosition(t *testing.T) {
+	t.Parallel()
+	s := apitest.NewServer(t)
+	admin := s.Register("Ready")
+	tech := s.AddUser(admin, oapi.Viewer)
+	tree, _ := createTree(t, admin, printerTree("Printer offline", oapi.TreeWriteStatusPublished))
+	_, before := escalated(t, tech, tree.Id, "", oapi.EscalationRequest{Summary: "Before the stream"})
+
+	frames, stop := openStream(t, s, admin.AccessToken, "")
+	ready := next(t, frames, 5*time.Second)
+	if ready.Event != "ready" || ready.ID == "" {
+		t.Fatalf("ready = %+v, want an id", ready)
+	}
+	var data struct {
+		LastEventID int64 `json:"last_event_id"`
+	}
+	if err := json.Unmarshal([]byte(ready.Data), &data); err != nil || strconv.FormatInt(data.LastEventID, 10) != ready.ID {
+		t.Fatalf("ready data %q disagrees with its id %q", ready.Data, ready.ID)
+	}
+	stop()
+
+	// The server is away; another replica, on the same database, takes the handoff.
+	other := s.Another()
+	_, during := escalated(t, tech, tree.Id, "", oapi.EscalationRequest{Summary: "During the restart"})
+	again, _ := openStream(t, other, admin.AccessToken, ready.ID)
+	next(t, again, 5*time.Second) // ready
+	missed := next(t, again, 5*time.Second)
+	if got := eventOf(t, missed).Handoff.Id; got != during.JSON201.Id || got == before.JSON201.Id {
+		t.Fatalf("after reconnecting from ready got %+v, want the handoff created meanwhile", missed)
+	}
+}
+
+// A stream ends with its token. A token about to expire is refused before the stream starts,
+// so that a client never reconnects only to be cut at once.
+func TestStreamRefusesATokenAboutToExpire(t *testing.T) {
+	t.Parallel()
+	clock := newClock()
+	s := apitest.NewServer(t, apitest.WithSettings(func(st *app.Settings) { st.Now = clock.Now }))
+	admin := s.Register("Expiring")
+
+	clock.Advance(15*time.Minute - 59*time.Second) // a minute less one second left
+	p := decodeProblem(t, do(t, s, http.MethodGet, "/api/v1/ai-sessions/escalations/stream", admin.AccessToken, "", ""), http.StatusUnauthorized)
+	if !strings.Contains(deref(p.Detail), "refresh") {
+		t.Errorf("detail %q does not say to refresh first", deref(p.Detail))
+	}
+	fresh := refresh(t, s, admin.RefreshToken, http.StatusOK)
+	frames, _ := openStream(t, s, fresh.AccessToken, "")
+	if f := next(t, frames, 5*time.Second); f.Event != "ready" {
+		t.Fatalf("with a fresh token the stream opens: got %+v", f)
+	}
+
+	t.Run("tokens that live under two minutes need half their life left", func(t *testing.T) {
+		short := apitest.NewServer(t, apitest.WithSettings(func(st *app.Settings) { st.Now, st.Tokens.AccessTTL = clock.Now, time.Minute }))
+		a := short.Register("Short-lived")
+		clock.Advance(29 * time.Second)
+		frames, _ := openStream(t, short, a.AccessToken, "")
+		next(t, frames, 5*time.Second) // 31 s left of 60: accepted
+		clock.Advance(2 * time.Second)
+		decodeProblem(t, do(t, short, http.MethodGet, "/api/v1/ai-sessions/escalations/stream", a.AccessToken, "", ""), http.StatusUnauthorized)
+	})
+}

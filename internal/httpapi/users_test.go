@@ -78,7 +78,7 @@ func TestDeactivationRevokesAccess(t *testing.T) {
 		t.Fatalf("deactivate: %v %d %s", err, del.StatusCode(), del.Body)
 	}
 	refresh(t, s, viewer.RefreshToken, http.StatusUnauthorized)
-	login, _ := s.Client("").LoginWithResponse(ctx, oapi.LoginRequest{Email: viewer.Email, Password: apitest.Password})
+	login, _ := s.Client("").LoginWithResponse(ctx, &oapi.LoginParams{}, oapi.LoginRequest{Email: viewer.Email, Password: apitest.Password})
 	if login.StatusCode() != http.StatusUnauthorized {
 		t.Errorf("a deactivated user signs in: %d", login.StatusCode())
 	}

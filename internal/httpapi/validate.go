@@ -36,14 +36,16 @@ type gate struct {
 	auth    *auth.Service
 	maxBody int64
 	options openapi3filter.Options
+	// outside reports requests that are not the contract's to answer (the console's pages).
+	outside func(*http.Request) bool
 }
 
-func newGate(doc *openapi3.T, authService *auth.Service, maxBody int64) (*gate, error) {
+func newGate(doc *openapi3.T, authService *auth.Service, maxBody int64, outside func(*http.Request) bool) (*gate, error) {
 	router, err := contract.Router(doc)
 	if err != nil {
 		return nil, fmt.Errorf("route the contract: %w", err)
 	}
-	g := &gate{router: router, ops: map[*openapi3.Operation]contract.Operation{}, auth: authService, maxBody: maxBody}
+	g := &gate{router: router, ops: map[*openapi3.Operation]contract.Operation{}, auth: authService, maxBody: maxBody, outside: outside}
 	for _, op := range contract.Operations(doc) {
 		if !op.Public {
 			if _, err := domain.ParseRole(op.RequiredRole); err != nil {
@@ -72,6 +74,10 @@ func (g *gate) middleware(next echo.HandlerFunc) echo.HandlerFunc {
 			allowed := g.allowedMethods(req)
 			c.Response().Header().Set(echo.HeaderAllow, strings.Join(allowed, ", "))
 			return newProblem(http.StatusMethodNotAllowed, fmt.Sprintf("%s is not allowed on %s; use %s", req.Method, req.URL.Path, strings.Join(allowed, " or ")))
+		}
+		if err != nil && g.outside(req) {
+			c.Set(operationKey, "console")
+			return next(c)
 		}
 		if err != nil {
 			return newProblem(http.StatusNotFound, fmt.Sprintf("there is no route %s %s; see /docs", req.Method, req.URL.Path))

@@ -137,6 +137,22 @@ func (d *DB) InTx(ctx context.Context, fn func(q *dbq.Queries) error) (err error
 	return nil
 }
 
+// InTxV is InTx for a transaction that produces a value, so that the closure returns what it
+// made instead of assigning variables captured from outside.
+func InTxV[T any](ctx context.Context, d *DB, fn func(q *dbq.Queries) (T, error)) (T, error) {
+	var out T
+	err := d.InTx(ctx, func(q *dbq.Queries) error {
+		var err error
+		out, err = fn(q)
+		return err
+	})
+	if err != nil {
+		var zero T
+		return zero, err
+	}
+	return out, nil
+}
+
 // IsNoRows reports whether err means the query matched nothing.
 func IsNoRows(err error) bool { return errors.Is(err, pgx.ErrNoRows) }
 
