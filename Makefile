@@ -8,16 +8,31 @@ BIN := bin/resolutionflow
 RUN_ENV := DEV_MODE=$${DEV_MODE:-true}
 TEST_DATABASE_URL ?= postgres://postgres@localhost:5432/postgres?sslmode=disable
 
-.PHONY: all build run load demo-passwords generate generate-go generate-ts check-generate lint-spec vet test web-deps clean
+# The console's build output, embedded by internal/console; rebuilt when any of its sources change.
+CONSOLE := internal/console/dist/app/index.html
+WEB_SOURCES := $(shell find web/src web/public -type f 2>/dev/null) web/index.html web/vite.config.ts web/tsconfig.json gen/ts/schema.ts
+
+.PHONY: all build console run web-dev load demo-passwords generate generate-go generate-ts check-generate lint-spec vet \
+	test test-go test-web test-e2e screenshots bench-console web-deps clean
 
 all: build
 
-build:
+build: console
 	go build -o $(BIN) ./cmd/resolutionflow
+
+console: $(CONSOLE)
+
+$(CONSOLE): web/node_modules/.package-lock.json $(WEB_SOURCES)
+	cd web && npm run build
 
 run: build
 	$(RUN_ENV) ./$(BIN) demo
 	$(RUN_ENV) ./$(BIN) serve
+
+# The console with hot reload on http://127.0.0.1:5173, proxying the API to a running `make run`
+# (or API_TARGET=http://host:port).
+web-dev: web-deps
+	cd web && npx vite
 
 # Against a server already running (make run, in another terminal): seeds 10,000 generated trees
 # into a new account and measures. LOAD_FLAGS passes more, e.g. LOAD_FLAGS="-rate 400".
@@ -54,8 +69,28 @@ lint-spec: web-deps
 vet:
 	go vet ./...
 
-test:
+# The whole suite: Go tests on real PostgreSQL, the console's unit tests, and the browser tests
+# (Debian's chromium) against the real binary.
+test: test-go test-web test-e2e
+
+test-go:
 	TEST_DATABASE_URL="$(TEST_DATABASE_URL)" go test -race -count=1 ./...
 
+test-web: web-deps
+	cd web && npx vitest run
+
+test-e2e: build
+	cd web && TEST_DATABASE_URL="$(TEST_DATABASE_URL)" RF_BINARY=../bin/resolutionflow npx vitest run --config vitest.e2e.config.ts
+
+# Regenerates docs/screenshots: every screen at 1280x800 and 390x844.
+screenshots: build
+	rm -f docs/screenshots/*.png
+	cd web && TEST_DATABASE_URL="$(TEST_DATABASE_URL)" RF_BINARY=../bin/resolutionflow SCREENSHOT_DIR=../../docs/screenshots \
+		npx vitest run --config vitest.e2e.config.ts e2e/screens.e2e.ts
+
+# Escalate-to-visible latency over 20 handoffs and the queue route's JavaScript (README numbers).
+bench-console: build
+	cd web && TEST_DATABASE_URL="$(TEST_DATABASE_URL)" RF_BINARY=../bin/resolutionflow npx vitest run --config vitest.bench.config.ts
+
 clean:
-	rm -rf bin
+	rm -rf bin internal/console/dist/app web/e2e/.artifacts

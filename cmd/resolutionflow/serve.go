@@ -58,7 +58,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, stdout io.W
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
-	fmt.Fprintf(stdout, "ResolutionFlow listening on http://%s (API reference: http://%s/docs)\n", ln.Addr(), ln.Addr())
+	fmt.Fprintf(stdout, "ResolutionFlow listening on http://%s (open it in a browser for the console; API reference: http://%s/docs)\n", ln.Addr(), ln.Addr())
 	log.Info("serving", "addr", ln.Addr().String())
 
 	served := make(chan error, 1)

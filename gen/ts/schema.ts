@@ -1464,6 +1464,14 @@ export interface components {
             summary: string;
             priority: components["schemas"]["Priority"];
             status: components["schemas"]["HandoffStatus"];
+            /** @description The ticket of the context, for the queue (not in escalation events). */
+            ticket_ref?: string;
+            /** @description The customer of the context (not in escalation events). */
+            customer?: string;
+            /** @description The asset of the context (not in escalation events). */
+            asset?: string;
+            /** @description The tree the session ran, for handoffs from one (not in escalation events). */
+            tree_title?: string;
             /** Format: uuid */
             created_by: string;
             /**

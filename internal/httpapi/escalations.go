@@ -160,6 +160,7 @@ func toHandoff(h domain.Handoff) oapi.Handoff {
 		TargetUserId: h.TargetUserID, ClaimedBy: h.ClaimedBy, ClaimedAt: utcPtr(h.ClaimedAt), ResolvedAt: utcPtr(h.ResolvedAt),
 		ResolutionNote: optional(h.ResolutionNote), CancelReason: optional(h.CancelReason), CreatedAt: h.CreatedAt.UTC(), UpdatedAt: h.UpdatedAt.UTC(),
 		CreatedByName: optional(h.CreatedByName), TargetUserName: optional(h.TargetUserName), ClaimedByName: optional(h.ClaimedByName),
+		TicketRef: optional(h.Context.TicketRef), Customer: optional(h.Context.Customer), Asset: optional(h.Context.Asset), TreeTitle: optional(h.Context.TreeTitle),
 	}
 }
 
@@ -183,6 +184,7 @@ func toHandoffDetail(h domain.Handoff) oapi.HandoffDetail {
 		CreatedBy: b.CreatedBy, TargetUserId: b.TargetUserId, ClaimedBy: b.ClaimedBy, ClaimedAt: b.ClaimedAt,
 		ResolvedAt: b.ResolvedAt, ResolutionNote: b.ResolutionNote, CancelReason: b.CancelReason, CreatedAt: b.CreatedAt, UpdatedAt: b.UpdatedAt,
 		CreatedByName: b.CreatedByName, TargetUserName: b.TargetUserName, ClaimedByName: b.ClaimedByName,
+		TicketRef: b.TicketRef, Customer: b.Customer, Asset: b.Asset, TreeTitle: b.TreeTitle,
 		Context: oapi.HandoffContext{
 			ProblemSummary: c.ProblemSummary, TreeTitle: optional(c.TreeTitle), TreeVersion: version,
 			TicketRef: optional(c.TicketRef), Customer: optional(c.Customer), Asset: optional(c.Asset),

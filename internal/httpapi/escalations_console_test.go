@@ -129,6 +129,9 @@ func TestHandoffsNamePeopleAndTimeTheirSteps(t *testing.T) {
 		if deref(h.CreatedByName) != "Test viewer" || deref(h.TargetUserName) != "Test engineer" || h.ClaimedByName != nil {
 			t.Errorf("queue item names: %+v %+v %+v", h.CreatedByName, h.TargetUserName, h.ClaimedByName)
 		}
+		if deref(h.TreeTitle) != "Printer offline" || deref(h.TicketRef) != "T-1001" {
+			t.Errorf("queue item context: tree %q ticket %q", deref(h.TreeTitle), deref(h.TicketRef))
+		}
 	})
 	t.Run("every step of the context has its time", func(t *testing.T) {
 		d, _ := alice.Client.GetEscalationWithResponse(ctx, id)

@@ -1,0 +1,143 @@
+import { createContext, type ReactNode, useCallback, useContext, useEffect, useMemo, useRef, useState } from "react";
+import type { components } from "../../../gen/ts/schema";
+import { COOKIE_DELIVERY } from "../api/client";
+import { api, authApi, queryClient, tokens } from "../app/services";
+import { accessToken } from "./tokens";
+
+export type Me = components["schemas"]["Me"];
+export type Role = components["schemas"]["Role"];
+type Registration = components["schemas"]["RegisterRequest"];
+
+export type AuthState = { status: "loading" } | { status: "signed-out" } | { status: "signed-in"; me: Me };
+
+interface Auth {
+  state: AuthState;
+  signIn(email: string, password: string): Promise<void>;
+  signUp(registration: Registration): Promise<void>;
+  signOut(): Promise<void>;
+}
+
+const AuthContext = createContext<Auth | null>(null);
+
+const RANK: Record<Role, number> = { viewer: 0, engineer: 1, admin: 2 };
+
+/** Whether a role may do what minimum may: viewer < engineer < admin. */
+export function atLeast(role: Role, minimum: Role): boolean {
+  return RANK[role] >= RANK[minimum];
+}
+
+async function loadMe(): Promise<Me> {
+  const { data } = await api.GET("/api/v1/auth/me");
+  return data!;
+}
+
+export function AuthProvider({ children }: { children: ReactNode }) {
+  const [state, setState] = useState<AuthState>({ status: "loading" });
+  const status = useRef(state.status);
+  status.current = state.status;
+
+  const enter = useCallback(async () => {
+    try {
+      setState({ status: "signed-in", me: await loadMe() });
+    } catch {
+      setState({ status: "signed-out" });
+    }
+  }, []);
+
+  // Restore the sign-in from the cookie; follow sign-ins and sign-outs of other tabs.
+  useEffect(() => {
+    let active = true;
+    tokens
+      .refresh()
+      .then((t) => {
+        if (!active) return;
+        if (t) void enter();
+        else setState({ status: "signed-out" });
+      })
+      .catch(() => active && setState({ status: "signed-out" }));
+    const unsubscribe = tokens.subscribe((t) => {
+      if (t === null) {
+        queryClient.clear();
+        setState({ status: "signed-out" });
+      } else if (status.current === "signed-out") {
+        void enter(); // another tab signed in
+      }
+    });
+    return () => {
+      active = false;
+      unsubscribe();
+    };
+  }, [enter]);
+
+  // Refresh ahead of expiry, in the visible tab only: the others receive its token.
+  useEffect(() => {
+    if (state.status !== "signed-in") return;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const schedule = () => {
+      clearTimeout(timer);
+      const delay = tokens.refreshDelay();
+      if (delay === null || document.visibilityState !== "visible") return;
+      timer = setTimeout(() => void tokens.refresh().catch(() => undefined).finally(schedule), delay);
+    };
+    const unsubscribe = tokens.subscribe(schedule);
+    document.addEventListener("visibilitychange", schedule);
+    schedule();
+    return () => {
+      clearTimeout(timer);
+      unsubscribe();
+      document.removeEventListener("visibilitychange", schedule);
+    };
+  }, [state.status]);
+
+  const signIn = useCallback(
+    async (email: string, password: string) => {
+      const { data } = await authApi.POST("/api/v1/auth/login/json", {
+        params: { header: COOKIE_DELIVERY },
+        body: { email, password },
+      });
+      status.current = "loading"; // this tab loads the user itself
+      tokens.set(accessToken(data!.access_token, data!.expires_in, Date.now()));
+      await enter();
+    },
+    [enter],
+  );
+
+  const signUp = useCallback(
+    async (registration: Registration) => {
+      const { data } = await authApi.POST("/api/v1/auth/register", {
+        params: { header: COOKIE_DELIVERY },
+        body: registration,
+      });
+      status.current = "loading";
+      tokens.set(accessToken(data!.tokens.access_token, data!.tokens.expires_in, Date.now()));
+      setState({ status: "signed-in", me: { user: data!.user, account: data!.account } });
+    },
+    [],
+  );
+
+  const signOut = useCallback(async () => {
+    try {
+      await api.POST("/api/v1/auth/logout", { params: { header: COOKIE_DELIVERY } });
+    } finally {
+      tokens.clear();
+      queryClient.clear();
+      setState({ status: "signed-out" });
+    }
+  }, []);
+
+  const value = useMemo(() => ({ state, signIn, signUp, signOut }), [state, signIn, signUp, signOut]);
+  return <AuthContext.Provider value={value}>{children}</AuthContext.Provider>;
+}
+
+export function useAuth(): Auth {
+  const auth = useContext(AuthContext);
+  if (!auth) throw new Error("useAuth outside AuthProvider");
+  return auth;
+}
+
+/** The signed-in user; only inside pages that require a sign-in. */
+export function useMe(): Me {
+  const { state } = useAuth();
+  if (state.status !== "signed-in") throw new Error("useMe outside a signed-in page");
+  return state.me;
+}
