@@ -141,6 +141,18 @@ describe("the central loop", () => {
         return page;
       }),
     );
+    // Both claims leave their browsers before either reaches the server: otherwise the winner's
+    // live update can take the other page's button away before it is clicked.
+    let arrived = 0;
+    let release: () => void = () => undefined;
+    const bothSent = new Promise<void>((resolve) => (release = resolve));
+    for (const p of pages) {
+      await p.route("**/claim", async (route) => {
+        if (++arrived === pages.length) release();
+        await bothSent;
+        await route.continue();
+      });
+    }
     await Promise.all(pages.map((p) => p.getByRole("button", { name: "Claim" }).click()));
     const outcomes = await Promise.all(
       pages.map((p) =>
