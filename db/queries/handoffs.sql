@@ -62,8 +62,14 @@ LIMIT @max_rows;
 SELECT * FROM users
 WHERE account_id = @account_id AND id = @id AND active AND role IN ('engineer', 'admin');
 
+-- GetLastEscalationEventID is the position after the newest event of the account. Once every
+-- event was pruned, that is where the retained history starts, so that a client resuming from
+-- it is not told to reset again.
 -- name: GetLastEscalationEventID :one
-SELECT coalesce(max(id), 0)::bigint FROM escalation_events WHERE account_id = @account_id;
+SELECT greatest(
+    coalesce((SELECT max(e.id) FROM escalation_events e WHERE e.account_id = sqlc.arg(account_id)::uuid), 0),
+    coalesce((SELECT h.pruned_through FROM escalation_event_horizons h WHERE h.account_id = sqlc.arg(account_id)::uuid), 0)
+)::bigint;
 
 -- name: NotifyEscalationEvents :exec
 SELECT pg_notify('escalation_events', @account_id::text);

@@ -243,9 +243,15 @@ func (q *Queries) GetHandoffByIdempotencyKey(ctx context.Context, arg GetHandoff
 }
 
 const getLastEscalationEventID = `-- name: GetLastEscalationEventID :one
-SELECT coalesce(max(id), 0)::bigint FROM escalation_events WHERE account_id = $1
+SELECT greatest(
+    coalesce((SELECT max(e.id) FROM escalation_events e WHERE e.account_id = $1::uuid), 0),
+    coalesce((SELECT h.pruned_through FROM escalation_event_horizons h WHERE h.account_id = $1::uuid), 0)
+)::bigint
 `
 
+// GetLastEscalationEventID is the position after the newest event of the account. Once every
+// event was pruned, that is where the retained history starts, so that a client resuming from
+// it is not told to reset again.
 func (q *Queries) GetLastEscalationEventID(ctx context.Context, accountID uuid.UUID) (int64, error) {
 	row := q.db.QueryRow(ctx, getLastEscalationEventID, accountID)
 	var column_1 int64

@@ -36,12 +36,34 @@ func (q *Queries) CreateRefreshToken(ctx context.Context, arg CreateRefreshToken
 	return err
 }
 
+const findRefreshToken = `-- name: FindRefreshToken :one
+SELECT id, account_id, user_id, family_id, token_hash, expires_at, created_at, rotated_at, revoked_at FROM refresh_tokens WHERE token_hash = $1
+`
+
+// FindRefreshToken and LockRefreshToken find a presented refresh token. They are deliberately
+// not scoped to an account: the token itself is the credential, presented before anyone is
+// authenticated.
+func (q *Queries) FindRefreshToken(ctx context.Context, tokenHash []byte) (RefreshToken, error) {
+	row := q.db.QueryRow(ctx, findRefreshToken, tokenHash)
+	var i RefreshToken
+	err := row.Scan(
+		&i.ID,
+		&i.AccountID,
+		&i.UserID,
+		&i.FamilyID,
+		&i.TokenHash,
+		&i.ExpiresAt,
+		&i.CreatedAt,
+		&i.RotatedAt,
+		&i.RevokedAt,
+	)
+	return i, err
+}
+
 const lockRefreshToken = `-- name: LockRefreshToken :one
 SELECT id, account_id, user_id, family_id, token_hash, expires_at, created_at, rotated_at, revoked_at FROM refresh_tokens WHERE token_hash = $1 FOR NO KEY UPDATE
 `
 
-// LockRefreshToken finds a presented refresh token. It is deliberately not scoped to an account:
-// the token itself is the credential, presented before anyone is authenticated.
 func (q *Queries) LockRefreshToken(ctx context.Context, tokenHash []byte) (RefreshToken, error) {
 	row := q.db.QueryRow(ctx, lockRefreshToken, tokenHash)
 	var i RefreshToken
@@ -57,6 +79,18 @@ func (q *Queries) LockRefreshToken(ctx context.Context, tokenHash []byte) (Refre
 		&i.RevokedAt,
 	)
 	return i, err
+}
+
+const lockSignIns = `-- name: LockSignIns :exec
+SELECT pg_advisory_xact_lock(hashtextextended($1::uuid::text, 7391))
+`
+
+// LockSignIns serialises every change to the refresh tokens of one user until commit. A refresh
+// locks a token and then its successor, while a sign-out or a revocation updates many tokens of
+// the user at once: without one lock taken first by all of them, they deadlock on the rows.
+func (q *Queries) LockSignIns(ctx context.Context, userID uuid.UUID) error {
+	_, err := q.db.Exec(ctx, lockSignIns, userID)
+	return err
 }
 
 const markRefreshTokenRotated = `-- name: MarkRefreshTokenRotated :exec

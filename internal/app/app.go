@@ -181,6 +181,7 @@ func New(db *postgres.DB, log *slog.Logger, s Settings) (*App, error) {
 		DevMode:        s.DevMode,
 		Now:            s.Now,
 		Console:        site,
+		PublicURL:      s.PublicURL,
 	})
 	if err != nil {
 		return nil, err

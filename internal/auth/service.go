@@ -180,12 +180,9 @@ func (s *Service) Refresh(ctx context.Context, token string) (TokenPair, error) 
 		reused bool
 	}
 	r, err := postgres.InTxV(ctx, s.db, func(q *dbq.Queries) (rotation, error) {
-		rt, err := q.LockRefreshToken(ctx, hashRefreshToken(token))
-		if postgres.IsNoRows(err) {
-			return rotation{}, errBadRefresh
-		}
+		rt, err := lockPresented(ctx, q, token)
 		if err != nil {
-			return rotation{}, fmt.Errorf("find refresh token: %w", err)
+			return rotation{}, err
 		}
 		switch {
 		case rt.RevokedAt != nil:
@@ -219,6 +216,38 @@ func (s *Service) Refresh(ctx context.Context, token string) (TokenPair, error) 
 		return TokenPair{}, errRefreshReused
 	}
 	return s.withAccessToken(postgres.User(r.user), r.next)
+}
+
+// lockPresented finds a presented refresh token and locks it, after taking its user's sign-in
+// lock (see LockSignIns). EUnauthorized when there is no such token.
+func lockPresented(ctx context.Context, q *dbq.Queries, token string) (dbq.RefreshToken, error) {
+	found, err := q.FindRefreshToken(ctx, hashRefreshToken(token))
+	if postgres.IsNoRows(err) {
+		return dbq.RefreshToken{}, errBadRefresh
+	}
+	if err != nil {
+		return dbq.RefreshToken{}, fmt.Errorf("find refresh token: %w", err)
+	}
+	if err := q.LockSignIns(ctx, found.UserID); err != nil {
+		return dbq.RefreshToken{}, fmt.Errorf("lock sign-ins: %w", err)
+	}
+	rt, err := q.LockRefreshToken(ctx, found.TokenHash)
+	if err != nil {
+		return dbq.RefreshToken{}, fmt.Errorf("lock refresh token: %w", err)
+	}
+	return rt, nil
+}
+
+// RevokeSignIns revokes every refresh token of a user in the caller's transaction, under the
+// user's sign-in lock: after a password change or deactivation, no sign-in of theirs survives.
+func RevokeSignIns(ctx context.Context, q *dbq.Queries, account, user uuid.UUID) error {
+	if err := q.LockSignIns(ctx, user); err != nil {
+		return fmt.Errorf("lock sign-ins: %w", err)
+	}
+	if err := q.RevokeUserRefreshTokens(ctx, dbq.RevokeUserRefreshTokensParams{AccountID: account, UserID: user}); err != nil {
+		return fmt.Errorf("revoke refresh tokens: %w", err)
+	}
+	return nil
 }
 
 // maxSuccessorHops bounds the walk from a rotated token to the live end of its chain: within one
@@ -269,12 +298,12 @@ func (s *Service) activeOwner(ctx context.Context, q *dbq.Queries, rt dbq.Refres
 // revoked token, or one of another user, changes nothing.
 func (s *Service) Logout(ctx context.Context, p domain.Principal, token string) error {
 	return s.db.InTx(ctx, func(q *dbq.Queries) error {
-		rt, err := q.LockRefreshToken(ctx, hashRefreshToken(token))
-		if postgres.IsNoRows(err) {
+		rt, err := lockPresented(ctx, q, token)
+		if domain.ErrorCode(err) == domain.EUnauthorized {
 			return nil
 		}
 		if err != nil {
-			return fmt.Errorf("find refresh token: %w", err)
+			return err
 		}
 		if rt.AccountID != p.AccountID || rt.UserID != p.UserID {
 			return nil
@@ -362,7 +391,7 @@ func (s *Service) ChangePassword(ctx context.Context, p domain.Principal, curren
 		}); err != nil {
 			return fmt.Errorf("update password: %w", err)
 		}
-		return q.RevokeUserRefreshTokens(ctx, dbq.RevokeUserRefreshTokensParams{AccountID: p.AccountID, UserID: p.UserID})
+		return RevokeSignIns(ctx, q, p.AccountID, p.UserID)
 	})
 	return err
 }

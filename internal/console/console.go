@@ -106,7 +106,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case ok && strings.HasPrefix(name, "assets/"):
 		cache = cacheImmutable
-	case !ok && path.Ext(name) != "":
+	case !ok && (path.Ext(name) != "" || strings.HasPrefix(name, "assets/")):
 		notFound(w, r.URL.Path)
 		return
 	case !ok || name == "index.html":
@@ -115,30 +115,42 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	header := w.Header()
 	header.Set("Cache-Control", cache)
 	header.Set("Content-Type", f.contentType)
-	header.Set("ETag", f.etag)
 	header.Set("X-Content-Type-Options", "nosniff")
 	if name == "index.html" {
 		header.Set("Content-Security-Policy", contentSecurityPolicy)
 		header.Set("Referrer-Policy", "same-origin")
 		header.Set("X-Frame-Options", "DENY")
 	}
+	body, etag := f.body, f.etag
 	if f.gzipped != nil {
 		header.Add("Vary", "Accept-Encoding")
+		if acceptsGzip(r) {
+			// Each representation has its own tag: the compressed bytes are not the plain ones.
+			body, etag = f.gzipped, strings.TrimSuffix(f.etag, `"`)+`-gz"`
+			header.Set("Content-Encoding", "gzip")
+		}
 	}
-	if match := r.Header.Get("If-None-Match"); match != "" && strings.Contains(match, f.etag) {
+	header.Set("ETag", etag)
+	if matches(r.Header.Get("If-None-Match"), etag) {
 		w.WriteHeader(http.StatusNotModified)
 		return
-	}
-	body := f.body
-	if f.gzipped != nil && acceptsGzip(r) {
-		header.Set("Content-Encoding", "gzip")
-		body = f.gzipped
 	}
 	header.Set("Content-Length", fmt.Sprint(len(body)))
 	w.WriteHeader(http.StatusOK)
 	if r.Method != http.MethodHead {
 		_, _ = w.Write(body)
 	}
+}
+
+// matches reports whether an If-None-Match header names the tag (weak comparison, RFC 9110).
+func matches(header, etag string) bool {
+	for _, candidate := range strings.Split(header, ",") {
+		candidate = strings.TrimPrefix(strings.TrimSpace(candidate), "W/")
+		if candidate == "*" || candidate == etag {
+			return true
+		}
+	}
+	return false
 }
 
 func notFound(w http.ResponseWriter, p string) {

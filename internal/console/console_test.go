@@ -43,6 +43,7 @@ func TestServingRules(t *testing.T) {
 		{"another file gets a short max-age", "GET", "/favicon.svg", 200, cacheOther, "<svg/>", "image/svg+xml", false},
 		{"a missing asset is 404, never index.html", "GET", "/assets/index-old.js", 404, "no-store", "", "application/problem+json", false},
 		{"a missing file with an extension is 404", "GET", "/missing.png", 404, "no-store", "", "application/problem+json", false},
+		{"anything missing under /assets is 404, extension or not", "GET", "/assets/chunk", 404, "no-store", "", "application/problem+json", false},
 		{"a path climbing out of the build is cleaned", "GET", "/../../etc/passwd", 200, cacheIndex, index, "text/html", true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -129,6 +130,25 @@ func TestCompressionAndRevalidation(t *testing.T) {
 		etag := get("/").Header.Get("ETag")
 		if res := get("/queue", "If-None-Match", etag); etag == "" || res.StatusCode != http.StatusNotModified {
 			t.Errorf("revalidation with %q answered %d, want 304", etag, res.StatusCode)
+		}
+		if res := get("/queue", "If-None-Match", `"other", W/`+etag); res.StatusCode != http.StatusNotModified {
+			t.Errorf("a list with a weak match answered %d, want 304", res.StatusCode)
+		}
+		if res := get("/", "If-None-Match", "*"); res.StatusCode != http.StatusNotModified {
+			t.Errorf("If-None-Match: * answered %d, want 304", res.StatusCode)
+		}
+		if res := get("/", "If-None-Match", `"stale"`); res.StatusCode != http.StatusOK {
+			t.Errorf("a stale tag answered %d, want 200", res.StatusCode)
+		}
+	})
+	t.Run("the gzipped and the plain script have different tags", func(t *testing.T) {
+		plain := get("/assets/index-3f2a.js").Header.Get("ETag")
+		zipped := get("/assets/index-3f2a.js", "Accept-Encoding", "gzip").Header.Get("ETag")
+		if plain == zipped || plain == "" || zipped == "" {
+			t.Errorf("plain %q, gzipped %q", plain, zipped)
+		}
+		if res := get("/assets/index-3f2a.js", "If-None-Match", plain, "Accept-Encoding", "gzip"); res.StatusCode != http.StatusOK {
+			t.Errorf("the plain tag revalidated the gzipped body: %d", res.StatusCode)
 		}
 	})
 }

@@ -126,7 +126,7 @@ func resetPassword(ctx context.Context, q *dbq.Queries, u dbq.User, hash string)
 	}); err != nil {
 		return fmt.Errorf("reset password of %s: %w", u.Email, err)
 	}
-	if err := q.RevokeUserRefreshTokens(ctx, dbq.RevokeUserRefreshTokensParams{AccountID: u.AccountID, UserID: u.ID}); err != nil {
+	if err := auth.RevokeSignIns(ctx, q, u.AccountID, u.ID); err != nil {
 		return fmt.Errorf("revoke tokens of %s: %w", u.Email, err)
 	}
 	return nil

@@ -44,7 +44,7 @@ func (h *handlers) Login(ctx context.Context, req oapi.LoginRequestObject) (oapi
 
 func (h *handlers) RefreshToken(ctx context.Context, req oapi.RefreshTokenRequestObject) (oapi.RefreshTokenResponseObject, error) {
 	viaCookie := req.Params.XTokenDelivery != nil
-	token, err := presentedRefresh(ctx, viaCookie, req.Body, req.Params.RfRefresh)
+	token, err := h.presentedRefresh(ctx, viaCookie, req.Body, req.Params.RfRefresh)
 	if err != nil {
 		return nil, err
 	}
@@ -64,7 +64,7 @@ func (h *handlers) Logout(ctx context.Context, req oapi.LogoutRequestObject) (oa
 		return nil, err
 	}
 	viaCookie := req.Params.XTokenDelivery != nil
-	token, err := presentedRefresh(ctx, viaCookie, req.Body, req.Params.RfRefresh)
+	token, err := h.presentedRefresh(ctx, viaCookie, req.Body, req.Params.RfRefresh)
 	if err != nil && domain.ErrorCode(err) != domain.EUnauthorized {
 		return nil, err
 	}

@@ -157,6 +157,13 @@ func TestConsoleSignInKeepsTheRefreshTokenInACookie(t *testing.T) {
 			t.Error("the refreshed access token does not work")
 		}
 	})
+	t.Run("behind a proxy that rewrites Host, a page of PUBLIC_URL's origin may refresh", func(t *testing.T) {
+		l, _ := c.LoginWithResponse(ctx, &oapi.LoginParams{XTokenDelivery: ptr(oapi.LoginParamsXTokenDeliveryCookie)}, oapi.LoginRequest{Email: admin.Email, Password: apitest.Password})
+		params := &oapi.RefreshTokenParams{XTokenDelivery: viaCookie.XTokenDelivery, RfRefresh: &refreshCookie(t, l.HTTPResponse).Value}
+		if r := noBody(params, withHeaders("Origin", "http://resolutionflow.test", "Sec-Fetch-Site", "same-origin")); r.StatusCode() != http.StatusOK {
+			t.Errorf("refresh from PUBLIC_URL's origin: %d %s", r.StatusCode(), r.Body)
+		}
+	})
 	t.Run("sign-out revokes the cookie's sign-in and clears it", func(t *testing.T) {
 		me := s.Login(admin.Email, apitest.Password)
 		r, err := s.Client(me.AccessToken).LogoutWithBodyWithResponse(ctx,
@@ -207,5 +214,35 @@ func TestRefreshCookieDropsSecureOnlyOnLoopbackInDevMode(t *testing.T) {
 		if got := login(host).Secure; got != secure {
 			t.Errorf("dev mode on %s: Secure = %v, want %v", host, got, secure)
 		}
+	}
+}
+
+// A tab refreshes with a token another tab just rotated while a third signs out with its
+// successor: the refresh locks the token and then its successor, the sign-out the whole
+// sign-in. Both take the user's sign-in lock first, so neither can deadlock into a 500 (the
+// validating client fails the test on one).
+func TestRefreshRacesSignOut(t *testing.T) {
+	t.Parallel()
+	s := apitest.NewServer(t, apitest.WithSettings(func(st *app.Settings) { st.RefreshReuseWindow = 10 * time.Second }))
+	ctx := context.Background()
+	admin := s.Register("Deadlock")
+	for range 30 {
+		c := s.Login(admin.Email, apitest.Password)
+		next := refresh(t, s, c.RefreshToken, http.StatusOK)
+		var wg sync.WaitGroup
+		wg.Go(func() {
+			r, err := s.Client("").RefreshTokenWithResponse(ctx, &oapi.RefreshTokenParams{}, oapi.RefreshRequest{RefreshToken: c.RefreshToken})
+			if err != nil || (r.StatusCode() != http.StatusOK && r.StatusCode() != http.StatusUnauthorized) {
+				t.Errorf("refresh: %v %v", err, r)
+			}
+		})
+		wg.Go(func() {
+			r, err := s.Client(next.AccessToken).LogoutWithResponse(ctx, &oapi.LogoutParams{}, oapi.RefreshRequest{RefreshToken: next.RefreshToken})
+			if err != nil || r.StatusCode() != http.StatusNoContent {
+				t.Errorf("sign-out: %v %v", err, r)
+			}
+		})
+		wg.Wait()
+		refresh(t, s, next.RefreshToken, http.StatusUnauthorized)
 	}
 }

@@ -45,8 +45,9 @@ func site(ctx context.Context) requestSite {
 
 // crossSite reports whether a request comes from a page of another site. Browsers send
 // Sec-Fetch-Site and Origin on every POST; a request with neither comes from no browser page
-// (curl, a test), which cannot ride on a victim's cookie.
-func crossSite(s requestSite) bool {
+// (curl, a test), which cannot ride on a victim's cookie. The page's origin must be the host the
+// request was sent to, or PUBLIC_URL's (behind a proxy that rewrites the Host header).
+func crossSite(s requestSite, publicHost string) bool {
 	switch s.fetchSite {
 	case "", "same-origin", "none":
 	default:
@@ -56,7 +57,10 @@ func crossSite(s requestSite) bool {
 		return false
 	}
 	u, err := url.Parse(s.origin)
-	return err != nil || u.Host == "" || !strings.EqualFold(u.Host, s.host)
+	if err != nil || u.Host == "" {
+		return true
+	}
+	return !strings.EqualFold(u.Host, s.host) && !strings.EqualFold(u.Host, publicHost)
 }
 
 // secureCookie is false only where a Secure cookie could not be stored: plain http on a loopback
@@ -106,14 +110,14 @@ func (h *handlers) clearedRefreshCookie(ctx context.Context) *string {
 // clients, or from the cookie for the console, which must be on the console's own site. The
 // X-Token-Delivery header is itself the guard against cross-site requests: a page of another
 // origin cannot send a custom header without a CORS preflight, which this service refuses.
-func presentedRefresh(ctx context.Context, viaCookie bool, body *oapi.RefreshRequest, cookie *string) (string, error) {
+func (h *handlers) presentedRefresh(ctx context.Context, viaCookie bool, body *oapi.RefreshRequest, cookie *string) (string, error) {
 	if !viaCookie {
 		if body == nil || body.RefreshToken == "" {
 			return "", domain.Errorf(domain.EUnauthorized, `send the refresh token as {"refresh_token": "..."}, or sign in again`)
 		}
 		return body.RefreshToken, nil
 	}
-	if crossSite(site(ctx)) {
+	if crossSite(site(ctx), h.publicHost) {
 		return "", domain.Errorf(domain.EForbidden, "the sign-in cookie is only accepted from the console's own site")
 	}
 	if cookie == nil || *cookie == "" {

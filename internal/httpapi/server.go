@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -51,6 +52,8 @@ type Deps struct {
 	// Console serves the browser console: every GET or HEAD outside /api/ that is not an
 	// operation of the contract.
 	Console http.Handler
+	// PublicURL is where the console is reached; its pages may use the refresh cookie.
+	PublicURL string
 }
 
 // New returns the HTTP handler of the whole service.
@@ -88,7 +91,7 @@ func New(d Deps) (http.Handler, error) {
 		g.middleware,
 	)
 
-	h := &handlers{auth: d.Auth, users: d.Users, trees: d.Trees, sessions: d.Sessions, escalations: d.Escalations, aiSessions: d.AISessions, db: d.DB, devMode: d.DevMode}
+	h := &handlers{auth: d.Auth, users: d.Users, trees: d.Trees, sessions: d.Sessions, escalations: d.Escalations, aiSessions: d.AISessions, db: d.DB, devMode: d.DevMode, publicHost: hostOf(d.PublicURL)}
 	oapi.RegisterHandlers(e, oapi.NewStrictHandler(h, nil))
 	e.GET("/metrics", echo.WrapHandler(promhttp.HandlerFor(reg, promhttp.HandlerOpts{})))
 	e.GET("/openapi.yaml", func(c echo.Context) error { return c.Blob(http.StatusOK, "application/yaml", api.Spec) })
@@ -115,7 +118,16 @@ type handlers struct {
 	escalations *escalations.Service
 	aiSessions  *aisessions.Service
 	devMode     bool
+	publicHost  string
 	db          *postgres.DB
+}
+
+func hostOf(rawURL string) string {
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return ""
+	}
+	return u.Host
 }
 
 var _ oapi.StrictServerInterface = (*handlers)(nil)

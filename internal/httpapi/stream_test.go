@@ -270,6 +270,52 @@ func TestCursorsOlderThanRetention(t *testing.T) {
 	}
 }
 
+// Once every event of an account is pruned, a stream starts from where the retained history
+// starts, and neither a fresh connect nor a reset sends the client into a reset on every
+// reconnect.
+func TestNoResetLoopAfterEverythingWasPruned(t *testing.T) {
+	t.Parallel()
+	s := apitest.NewServer(t)
+	ctx := context.Background()
+	admin := s.Register("Quiet account")
+	tree, _ := createTree(t, admin, printerTree("Printer offline", oapi.TreeWriteStatusPublished))
+	escalated(t, admin, tree.Id, "", oapi.EscalationRequest{Summary: "long ago"})
+	if _, err := s.DB.Pool.Exec(ctx, "UPDATE escalation_events SET created_at = now() - interval '30 days'"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.DB.PruneEscalationEvents(ctx, time.Now().Add(-7*24*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+
+	resume := func(lastEventID string) []frame {
+		frames, stop := openStream(t, s, admin.AccessToken, lastEventID)
+		defer stop()
+		got := []frame{next(t, frames, 5*time.Second)}
+		select {
+		case f := <-frames:
+			if !f.Comment {
+				got = append(got, f)
+			}
+		case <-time.After(300 * time.Millisecond):
+		}
+		return got
+	}
+	fresh := resume("")
+	if fresh[0].Event != "ready" || fresh[0].ID == "0" || len(fresh) != 1 {
+		t.Fatalf("a fresh stream of a pruned account sent %+v, want ready at the horizon", fresh)
+	}
+	if again := resume(fresh[0].ID); len(again) != 1 {
+		t.Errorf("resuming from ready's id sent %+v, want no reset", again)
+	}
+	stale := resume("0")
+	if len(stale) != 2 || stale[1].Event != "reset" {
+		t.Fatalf("a stale cursor sent %+v, want ready then reset", stale)
+	}
+	if after := resume(stale[1].ID); len(after) != 1 {
+		t.Errorf("resuming from the reset's id sent %+v, want no second reset", after)
+	}
+}
+
 // With the bus unable to reach its database at all, handoffs are still created: announcing is
 // best effort, and the hub's periodic catch-up delivers what was not announced.
 func TestBusFailureNeverFailsCreation(t *testing.T) {

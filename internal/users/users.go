@@ -167,7 +167,7 @@ func (s *Service) Update(ctx context.Context, p domain.Principal, id uuid.UUID, 
 			return fmt.Errorf("update user: %w", err)
 		}
 		if !next.Active || patch.Password != nil {
-			return q.RevokeUserRefreshTokens(ctx, dbq.RevokeUserRefreshTokensParams{AccountID: p.AccountID, UserID: id})
+			return auth.RevokeSignIns(ctx, q, p.AccountID, id)
 		}
 		return nil
 	})

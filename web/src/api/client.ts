@@ -30,22 +30,25 @@ const problems: Middleware = {
  * onResponse receives one whose body was consumed.
  */
 export function authMiddleware(tokens: TokenManager): Middleware {
-  const pending = new Map<string, Request>();
+  const pending = new Map<string, { request: Request; token: string | null }>();
   return {
     async onRequest({ request, schemaPath, id }) {
       if (PUBLIC.has(schemaPath)) return request;
       const token = await tokens.valid();
       if (token) request.headers.set("Authorization", `Bearer ${token}`);
-      pending.set(id, request.clone());
+      pending.set(id, { request: request.clone(), token });
       return request;
     },
     async onResponse({ response, id, options }) {
-      const original = pending.get(id);
+      const sent = pending.get(id);
       pending.delete(id);
-      if (response.status !== 401 || !original) return response;
-      const next = await tokens.refresh();
+      if (response.status !== 401 || !sent) return response;
+      // A refresh may have finished while this request was on its way: use its token rather
+      // than rotating again.
+      const now = tokens.current();
+      const next = now && now.value !== sent.token ? now : await tokens.refresh();
       if (!next) return response;
-      const retry = new Request(original, { headers: new Headers(original.headers) });
+      const retry = new Request(sent.request, { headers: new Headers(sent.request.headers) });
       retry.headers.set("Authorization", `Bearer ${next.value}`);
       return options.fetch(retry);
     },
@@ -79,10 +82,13 @@ export type Api = ReturnType<typeof createApi>;
 export const createHooks = (api: Api) => createQueryHooks(api);
 export type Hooks = ReturnType<typeof createHooks>;
 
+const REFRESH_TIMEOUT_MS = 15_000;
+
 /** Asks the server for a new access token by the refresh cookie; null when signed out. */
 export async function refreshByCookie(auth: ReturnType<typeof createAuthApi>, now: () => number) {
   try {
-    const { data } = await auth.POST("/api/v1/auth/refresh", { params: { header: COOKIE_DELIVERY } });
+    // Every tab waits on this refresh (it holds the lock): it must not hang for ever.
+    const { data } = await auth.POST("/api/v1/auth/refresh", { params: { header: COOKIE_DELIVERY }, signal: AbortSignal.timeout(REFRESH_TIMEOUT_MS) });
     return data ? accessToken(data.access_token, data.expires_in, now()) : null;
   } catch (err) {
     if (err instanceof ApiError && (err.status === 401 || err.status === 403)) return null;

@@ -3,12 +3,14 @@ import { useEffect, useState } from "react";
 import { NavLink, Outlet, useLocation } from "react-router";
 import { atLeast, useAuth, useMe } from "../auth/AuthProvider";
 import { StreamProvider } from "../stream/StreamProvider";
+import { ProblemAlert } from "../ui/Alert";
 import { Logo } from "../ui/Logo";
 
 export function Layout() {
   const me = useMe();
   const { signOut } = useAuth();
   const [menuOpen, setMenuOpen] = useState(false);
+  const [signOutError, setSignOutError] = useState<unknown>(null);
   const location = useLocation();
   const engineer = atLeast(me.user.role, "engineer");
   useEffect(() => setMenuOpen(false), [location.pathname]);
@@ -54,7 +56,15 @@ export function Layout() {
               </span>
             </span>
           </div>
-          <button type="button" className="btn btn-ghost btn-sm signout" onClick={() => void signOut()}>
+          {signOutError !== null && <ProblemAlert error={signOutError} title="You are still signed in: signing out failed" />}
+          <button
+            type="button"
+            className="btn btn-ghost btn-sm signout"
+            onClick={() => {
+              setSignOutError(null);
+              signOut().catch(setSignOutError);
+            }}
+          >
             <LogOut size={16} aria-hidden /> Sign out
           </button>
         </div>

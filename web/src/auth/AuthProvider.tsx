@@ -115,14 +115,13 @@ export function AuthProvider({ children }: { children: ReactNode }) {
     [],
   );
 
+  // Only a sign-out the server confirmed ends the sign-in here: otherwise the cookie would still
+  // sign the next person at this browser back in. A failure is the caller's to show.
   const signOut = useCallback(async () => {
-    try {
-      await api.POST("/api/v1/auth/logout", { params: { header: COOKIE_DELIVERY } });
-    } finally {
-      tokens.clear();
-      queryClient.clear();
-      setState({ status: "signed-out" });
-    }
+    await api.POST("/api/v1/auth/logout", { params: { header: COOKIE_DELIVERY } });
+    tokens.clear();
+    queryClient.clear();
+    setState({ status: "signed-out" });
   }, []);
 
   const value = useMemo(() => ({ state, signIn, signUp, signOut }), [state, signIn, signUp, signOut]);

@@ -7,9 +7,15 @@ import { Loading } from "../ui/Spinner";
 import { AuthFrame } from "./AuthFrame";
 import { useAuth } from "./AuthProvider";
 
-/** Where to go after signing in: only a path of this console, never another site. */
-export function safeNext(next: string | null): string {
-  return next && next.startsWith("/") && !next.startsWith("//") && !next.startsWith("/\\") ? next : "/";
+/** Where to go after signing in: only a page of this console, never another site. */
+export function safeNext(next: string | null, origin = window.location.origin): string {
+  if (!next?.startsWith("/")) return "/";
+  try {
+    const url = new URL(next, origin);
+    return url.origin === origin ? url.pathname + url.search + url.hash : "/";
+  } catch {
+    return "/";
+  }
 }
 
 export function SignInPage() {

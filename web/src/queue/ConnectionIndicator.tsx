@@ -26,10 +26,15 @@ export function ConnectionIndicator() {
       [text, tone] = [status.reason === "forbidden" ? "Not live: the queue needs the engineer role" : "Not live: sign in again", "down"];
       break;
   }
+  // Screen readers hear the state change once, not the countdown every second.
+  const spoken = status.state === "reconnecting" ? "Reconnecting" : text;
   return (
-    <span className={`connection connection-${tone}`} role="status" aria-live="polite" title={status.state === "reconnecting" ? status.reason : undefined}>
+    <span className={`connection connection-${tone}`} title={status.state === "reconnecting" ? status.reason : undefined}>
       <span className="connection-dot" aria-hidden />
-      {text}
+      <span aria-hidden>{text}</span>
+      <span className="sr-only" role="status">
+        {spoken}
+      </span>
     </span>
   );
 }

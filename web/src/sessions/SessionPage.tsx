@@ -3,6 +3,7 @@ import { ArrowLeft, CheckCircle2, CircleSlash, Plus, Send, Undo2 } from "lucide-
 import { useState } from "react";
 import { Link, useParams } from "react-router";
 import { $api } from "../app/services";
+import { useMe } from "../auth/AuthProvider";
 import { Alert, ProblemAlert } from "../ui/Alert";
 import { Badge } from "../ui/Badge";
 import { Button } from "../ui/Button";
@@ -23,6 +24,7 @@ type Open = null | "escalate" | "resolve" | "abandon" | "custom";
 /** A guided session: the current step as a card, the history beside it, and its outcome. */
 export function SessionPage() {
   const { id = "" } = useParams();
+  const me = useMe();
   const client = useQueryClient();
   const session = $api.useQuery("get", "/api/v1/sessions/{id}", { params: { path: { id } } });
   const s = session.data;
@@ -46,7 +48,9 @@ export function SessionPage() {
       </main>
     );
   const sess = session.data;
-  const running = sess.status === "in_progress";
+  // Engineers may read any session of the account; only its technician runs it.
+  const mine = sess.user_id === me.user.id;
+  const running = sess.status === "in_progress" && mine;
   const mutationError = answer.error ?? back.error;
 
   return (
@@ -99,6 +103,12 @@ export function SessionPage() {
                 </Button>
               </div>
             </>
+          ) : sess.status === "in_progress" ? (
+            <Alert tone="info" title="Another technician is running this session">
+              <p>
+                It stands at “{sess.current_node.text}”. You can follow it here; only they can answer, go back or escalate.
+              </p>
+            </Alert>
           ) : (
             <Outcome session={sess} />
           )}

@@ -5,6 +5,7 @@ import { applySignal, type EscalationEvent, parseEvent } from "./queries";
 import { SharedStream, STREAM_CHANNEL } from "./shared";
 
 const STREAM_URL = "/api/v1/ai-sessions/escalations/stream";
+const STREAM_MIN_VALIDITY_MS = 90_000;
 
 /** Handoffs that arrived live, by id, with when: the queue slides them in. */
 class Arrivals {
@@ -52,7 +53,8 @@ export function StreamProvider({ children }: { children: ReactNode }) {
             {
               url: STREAM_URL,
               fetch: (...args) => fetch(...args),
-              token: () => tokens.valid(),
+              // The server refuses a stream whose token has under a minute left.
+              token: () => tokens.valid(STREAM_MIN_VALIDITY_MS),
               refresh: async () => (await tokens.refresh())?.value ?? null,
               random: Math.random,
               now: Date.now,

@@ -204,6 +204,29 @@ describe("the stream client", () => {
   });
 });
 
+describe("stopping", () => {
+  it("a stop while the token is on its way opens nothing", async () => {
+    const h = harness();
+    h.client.start();
+    h.client.stop();
+    await h.settle();
+    expect(h.connections).toHaveLength(0);
+    expect(h.status.some((s) => s.state === "live")).toBe(false);
+  });
+
+  it("a stop closes the open connection and schedules nothing", async () => {
+    const h = harness();
+    h.client.start();
+    await h.settle();
+    h.connections[0]!.write(ready(1));
+    await h.settle();
+    h.client.stop();
+    await h.settle();
+    expect(h.timers.filter((t) => t.ms < 60_000)).toHaveLength(0);
+    expect(h.status.at(-1)).toMatchObject({ state: "live" });
+  });
+});
+
 describe("backoff", () => {
   it("is full jitter between a floor and the capped exponential step", () => {
     expect(backoffDelay(0, () => 1)).toBe(1000);

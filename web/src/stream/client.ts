@@ -108,42 +108,53 @@ export class StreamClient {
       return;
     }
     this.setStatus({ state: "connecting" });
+    // One controller per attempt, made before the first await: stop() aborts whatever the
+    // attempt is waiting on, and a stale attempt notices that it is no longer current.
+    this.controller?.abort();
+    const controller = new AbortController();
+    this.controller = controller;
+    const current = () => this.running && this.controller === controller;
     let response: Response;
     try {
       let token = await this.deps.token();
+      if (!current()) return;
       if (!token) return this.end("signed-out");
-      response = await this.open(token);
-      if (response.status === 401) {
+      response = await this.open(token, controller);
+      if (response.status === 401 && current()) {
+        await response.body?.cancel();
         token = await this.deps.refresh();
+        if (!current()) return;
         if (!token) return this.end("signed-out");
-        response = await this.open(token);
+        response = await this.open(token, controller);
         if (response.status === 401) return this.end("signed-out");
       }
     } catch {
+      if (!current()) return;
       return this.retry("the server cannot be reached");
+    }
+    if (!current()) {
+      await response.body?.cancel();
+      return;
     }
     if (response.status === 403) return this.end("forbidden");
     if (!response.ok || !response.body) {
       const wait = Number.parseInt(response.headers.get("Retry-After") ?? "", 10);
       return this.retry(`the server answered ${response.status}`, Number.isFinite(wait) ? wait * 1000 : 0);
     }
-    await this.read(response.body);
+    await this.read(response.body, controller);
   }
 
-  private open(token: string): Promise<Response> {
-    this.controller?.abort();
-    const controller = new AbortController();
-    this.controller = controller;
+  private open(token: string, controller: AbortController): Promise<Response> {
     const headers: Record<string, string> = { Authorization: `Bearer ${token}`, Accept: "text/event-stream" };
     if (this.lastEventId !== undefined) headers["Last-Event-ID"] = this.lastEventId;
     return this.deps.fetch(this.deps.url, { headers, signal: controller.signal, cache: "no-store" });
   }
 
-  private async read(body: ReadableStream<Uint8Array>): Promise<void> {
-    const controller = this.controller;
+  private async read(body: ReadableStream<Uint8Array>, controller: AbortController): Promise<void> {
     let connectedAt: number | null = null;
     const parser = createParser({
       onEvent: (event) => {
+        if (this.controller !== controller) return;
         if (event.id !== undefined) this.lastEventId = event.id;
         switch (event.event) {
           case "ready":
@@ -167,7 +178,7 @@ export class StreamClient {
     let idle: unknown = null;
     const watch = () => {
       if (idle !== null) this.deps.clearTimeout(idle);
-      idle = this.deps.setTimeout(() => controller?.abort(), this.deps.idleTimeoutMs ?? IDLE_TIMEOUT_MS);
+      idle = this.deps.setTimeout(() => controller.abort(), this.deps.idleTimeoutMs ?? IDLE_TIMEOUT_MS);
     };
     try {
       watch();

@@ -114,6 +114,26 @@ describe("one stream per browser", () => {
     expect(late.status.at(-1)).toMatchObject({ state: "live" });
   });
 
+  it("a stopped tab hears nothing more, and leaves the channel", async () => {
+    const locks = new FakeLocks();
+    const channels = new FakeChannels();
+    const runners: FakeRunner[] = [];
+    const leader = tab(locks, channels, runners);
+    const gone = tab(locks, channels, runners);
+    leader.shared.start();
+    gone.shared.start();
+    await settle();
+    gone.shared.stop();
+    runners[0]!.connect("5");
+    runners[0]!.emit("6");
+    await settle();
+    expect(gone.events).toEqual([]);
+    expect(gone.connected).toBe(0);
+    leader.shared.stop();
+    await settle();
+    expect(runners).toHaveLength(1); // the stopped tab does not take over either
+  });
+
   it("without Web Locks, every tab holds its own stream", async () => {
     const channels = new FakeChannels();
     const runners: FakeRunner[] = [];

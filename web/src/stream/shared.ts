@@ -45,6 +45,7 @@ export class SharedStream {
   /** The last id this tab saw, relayed or its own: where it resumes if it becomes the leader. */
   private position: string | undefined;
   private started = false;
+  private stopped = false;
 
   constructor(deps: SharedDeps, handlers: StreamHandlers) {
     this.deps = deps;
@@ -58,7 +59,7 @@ export class SharedStream {
   }
 
   start(): void {
-    if (this.started) return;
+    if (this.started || this.stopped) return;
     this.started = true;
     if (!this.deps.locks) {
       this.lead();
@@ -67,6 +68,7 @@ export class SharedStream {
     this.deps.channel.postMessage({ type: "status?" } satisfies Relay);
     this.deps.locks
       .request(STREAM_LOCK, { signal: this.abort.signal }, () => {
+        if (this.stopped) return Promise.resolve();
         this.lead();
         return new Promise<void>((resolve) => {
           this.release = resolve;
@@ -77,14 +79,15 @@ export class SharedStream {
       });
   }
 
+  /** Ends this tab's part for good: its stream, its place in the election and its channel. */
   stop(): void {
-    this.started = false;
+    this.stopped = true;
     this.abort.abort();
-    this.abort = new AbortController();
     this.runner?.stop();
     this.runner = null;
     this.release?.();
     this.release = null;
+    this.deps.channel.close();
   }
 
   reconnectNow(): void {
@@ -120,6 +123,7 @@ export class SharedStream {
   }
 
   private receive(message: Relay): void {
+    if (this.stopped) return;
     if (this.runner) {
       if (message.type === "status?") this.deps.channel.postMessage({ type: "status", status: this.status } satisfies Relay);
       return;

@@ -24,7 +24,11 @@ export function Dialog({ open, title, description, onClose, children, footer, on
   useEffect(() => {
     const d = ref.current;
     if (!d) return;
-    if (open && !d.open) d.showModal();
+    if (open && !d.open) {
+      d.showModal();
+      // React's autoFocus ran while the dialog was still closed: focus its first field now.
+      d.querySelector<HTMLElement>(".dialog-body :is(input:not([type=radio]), textarea, select)")?.focus();
+    }
     if (!open && d.open) d.close();
   }, [open]);
   const body = (
