@@ -124,6 +124,32 @@ describe("the central loop", () => {
     await context.close();
   });
 
+  test("while the tab is hidden, new handoffs flash their count in its title", async () => {
+    const context = await newContext(rig.browser, rig.server);
+    // Headless pages are always visible: let the test say when this one is hidden.
+    await context.addInitScript(() => {
+      Object.defineProperty(document, "visibilityState", { get: () => ((window as unknown as { __hidden?: boolean }).__hidden ? "hidden" : "visible") });
+    });
+    const page = await context.newPage();
+    await signIn(page, rig.server, rig.server.demo.engineer, "/queue");
+    await live(page);
+    const title = await page.title();
+    await page.evaluate(() => {
+      (window as unknown as { __hidden: boolean }).__hidden = true;
+      document.dispatchEvent(new Event("visibilitychange"));
+    });
+    const tech = await signedIn(rig.server.url, rig.server.demo.viewer);
+    await escalatePrinter(tech, "Hidden tab, first");
+    await escalatePrinter(tech, "Hidden tab, second");
+    await page.waitForFunction(() => document.title.startsWith("(2) New escalations"), undefined, { timeout: 10_000 });
+    await page.evaluate(() => {
+      (window as unknown as { __hidden: boolean }).__hidden = false;
+      document.dispatchEvent(new Event("visibilitychange"));
+    });
+    await page.waitForFunction((t) => document.title === t, title);
+    await context.close();
+  });
+
   test("two engineers claim at once: one wins, the other is told who did", async () => {
     const admin = await signedIn(rig.server.url, rig.server.demo.admin);
     const { data: second } = await admin.POST("/api/v1/users", {
