@@ -7,14 +7,33 @@ SELECT tree_version,
        count(*) FILTER (WHERE status = 'in_progress') AS in_progress
 FROM sessions
 WHERE account_id = @account_id AND tree_id = @tree_id
+  AND (sqlc.narg(started_from)::timestamptz IS NULL OR started_at >= sqlc.narg(started_from))
+  AND (sqlc.narg(started_to)::timestamptz IS NULL OR started_at < sqlc.narg(started_to))
 GROUP BY tree_version
 ORDER BY tree_version;
+
+-- CountTreeOutcomesByDay is CountTreeOutcomes per UTC day the sessions started.
+-- name: CountTreeOutcomesByDay :many
+SELECT tree_version,
+       (started_at AT TIME ZONE 'UTC')::date AS day,
+       count(*) AS started,
+       count(*) FILTER (WHERE status = 'resolved') AS resolved,
+       count(*) FILTER (WHERE status = 'escalated') AS escalated,
+       count(*) FILTER (WHERE status = 'abandoned') AS abandoned
+FROM sessions
+WHERE account_id = @account_id AND tree_id = @tree_id
+  AND (sqlc.narg(started_from)::timestamptz IS NULL OR started_at >= sqlc.narg(started_from))
+  AND (sqlc.narg(started_to)::timestamptz IS NULL OR started_at < sqlc.narg(started_to))
+GROUP BY tree_version, day
+ORDER BY tree_version, day;
 
 -- ListTreeExitNodes counts where abandoned and unfinished sessions stopped.
 -- name: ListTreeExitNodes :many
 SELECT tree_version, current_node AS node_id, count(*) AS sessions
 FROM sessions
 WHERE account_id = @account_id AND tree_id = @tree_id AND status IN ('in_progress', 'abandoned')
+  AND (sqlc.narg(started_from)::timestamptz IS NULL OR started_at >= sqlc.narg(started_from))
+  AND (sqlc.narg(started_to)::timestamptz IS NULL OR started_at < sqlc.narg(started_to))
 GROUP BY tree_version, current_node
 ORDER BY tree_version, sessions DESC, current_node;
 
@@ -30,6 +49,8 @@ WITH moves AS (
     JOIN tree_versions v ON v.account_id = s.account_id AND v.tree_id = s.tree_id AND v.version = s.tree_version
     JOIN session_steps st ON st.account_id = s.account_id AND st.session_id = s.id AND st.kind <> 'custom'
     WHERE s.account_id = @account_id AND s.tree_id = @tree_id
+      AND (sqlc.narg(started_from)::timestamptz IS NULL OR s.started_at >= sqlc.narg(started_from))
+      AND (sqlc.narg(started_to)::timestamptz IS NULL OR s.started_at < sqlc.narg(started_to))
     WINDOW w AS (PARTITION BY st.session_id ORDER BY st.seq)
 ),
 arrivals AS (
@@ -39,6 +60,8 @@ arrivals AS (
     FROM sessions s
     JOIN tree_versions v ON v.account_id = s.account_id AND v.tree_id = s.tree_id AND v.version = s.tree_version
     WHERE s.account_id = @account_id AND s.tree_id = @tree_id
+      AND (sqlc.narg(started_from)::timestamptz IS NULL OR s.started_at >= sqlc.narg(started_from))
+      AND (sqlc.narg(started_to)::timestamptz IS NULL OR s.started_at < sqlc.narg(started_to))
 ),
 visits AS (
     SELECT a.tree_version, a.node_id, count(*) AS visits FROM arrivals a GROUP BY a.tree_version, a.node_id

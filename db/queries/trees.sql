@@ -55,10 +55,14 @@ WHERE account_id = @account_id AND status <> 'archived'
 GROUP BY category
 ORDER BY category;
 
+-- ListTreeVersions is the history with each definition, so that each version can say what it
+-- changed, and the name of its author.
 -- name: ListTreeVersions :many
-SELECT tree_id, version, created_by, created_at FROM tree_versions
-WHERE account_id = @account_id AND tree_id = @tree_id
-ORDER BY version DESC;
+SELECT v.tree_id, v.version, v.created_by, v.created_at, v.definition, coalesce(u.name, '')::text AS created_by_name
+FROM tree_versions v
+LEFT JOIN users u ON u.account_id = v.account_id AND u.id = v.created_by
+WHERE v.account_id = @account_id AND v.tree_id = @tree_id
+ORDER BY v.version DESC;
 
 -- name: GetTreeVersion :one
 SELECT * FROM tree_versions

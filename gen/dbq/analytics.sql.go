@@ -7,8 +7,10 @@ package dbq
 
 import (
 	"context"
+	"time"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5/pgtype"
 )
 
 const countTreeOutcomes = `-- name: CountTreeOutcomes :many
@@ -20,13 +22,17 @@ SELECT tree_version,
        count(*) FILTER (WHERE status = 'in_progress') AS in_progress
 FROM sessions
 WHERE account_id = $1 AND tree_id = $2
+  AND ($3::timestamptz IS NULL OR started_at >= $3)
+  AND ($4::timestamptz IS NULL OR started_at < $4)
 GROUP BY tree_version
 ORDER BY tree_version
 `
 
 type CountTreeOutcomesParams struct {
-	AccountID uuid.UUID
-	TreeID    uuid.UUID
+	AccountID   uuid.UUID
+	TreeID      uuid.UUID
+	StartedFrom *time.Time
+	StartedTo   *time.Time
 }
 
 type CountTreeOutcomesRow struct {
@@ -39,7 +45,12 @@ type CountTreeOutcomesRow struct {
 }
 
 func (q *Queries) CountTreeOutcomes(ctx context.Context, arg CountTreeOutcomesParams) ([]CountTreeOutcomesRow, error) {
-	rows, err := q.db.Query(ctx, countTreeOutcomes, arg.AccountID, arg.TreeID)
+	rows, err := q.db.Query(ctx, countTreeOutcomes,
+		arg.AccountID,
+		arg.TreeID,
+		arg.StartedFrom,
+		arg.StartedTo,
+	)
 	if err != nil {
 		return nil, err
 	}
@@ -65,17 +76,85 @@ func (q *Queries) CountTreeOutcomes(ctx context.Context, arg CountTreeOutcomesPa
 	return items, nil
 }
 
+const countTreeOutcomesByDay = `-- name: CountTreeOutcomesByDay :many
+SELECT tree_version,
+       (started_at AT TIME ZONE 'UTC')::date AS day,
+       count(*) AS started,
+       count(*) FILTER (WHERE status = 'resolved') AS resolved,
+       count(*) FILTER (WHERE status = 'escalated') AS escalated,
+       count(*) FILTER (WHERE status = 'abandoned') AS abandoned
+FROM sessions
+WHERE account_id = $1 AND tree_id = $2
+  AND ($3::timestamptz IS NULL OR started_at >= $3)
+  AND ($4::timestamptz IS NULL OR started_at < $4)
+GROUP BY tree_version, day
+ORDER BY tree_version, day
+`
+
+type CountTreeOutcomesByDayParams struct {
+	AccountID   uuid.UUID
+	TreeID      uuid.UUID
+	StartedFrom *time.Time
+	StartedTo   *time.Time
+}
+
+type CountTreeOutcomesByDayRow struct {
+	TreeVersion int32
+	Day         pgtype.Date
+	Started     int64
+	Resolved    int64
+	Escalated   int64
+	Abandoned   int64
+}
+
+// CountTreeOutcomesByDay is CountTreeOutcomes per UTC day the sessions started.
+func (q *Queries) CountTreeOutcomesByDay(ctx context.Context, arg CountTreeOutcomesByDayParams) ([]CountTreeOutcomesByDayRow, error) {
+	rows, err := q.db.Query(ctx, countTreeOutcomesByDay,
+		arg.AccountID,
+		arg.TreeID,
+		arg.StartedFrom,
+		arg.StartedTo,
+	)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []CountTreeOutcomesByDayRow{}
+	for rows.Next() {
+		var i CountTreeOutcomesByDayRow
+		if err := rows.Scan(
+			&i.TreeVersion,
+			&i.Day,
+			&i.Started,
+			&i.Resolved,
+			&i.Escalated,
+			&i.Abandoned,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const listTreeExitNodes = `-- name: ListTreeExitNodes :many
 SELECT tree_version, current_node AS node_id, count(*) AS sessions
 FROM sessions
 WHERE account_id = $1 AND tree_id = $2 AND status IN ('in_progress', 'abandoned')
+  AND ($3::timestamptz IS NULL OR started_at >= $3)
+  AND ($4::timestamptz IS NULL OR started_at < $4)
 GROUP BY tree_version, current_node
 ORDER BY tree_version, sessions DESC, current_node
 `
 
 type ListTreeExitNodesParams struct {
-	AccountID uuid.UUID
-	TreeID    uuid.UUID
+	AccountID   uuid.UUID
+	TreeID      uuid.UUID
+	StartedFrom *time.Time
+	StartedTo   *time.Time
 }
 
 type ListTreeExitNodesRow struct {
@@ -86,7 +165,12 @@ type ListTreeExitNodesRow struct {
 
 // ListTreeExitNodes counts where abandoned and unfinished sessions stopped.
 func (q *Queries) ListTreeExitNodes(ctx context.Context, arg ListTreeExitNodesParams) ([]ListTreeExitNodesRow, error) {
-	rows, err := q.db.Query(ctx, listTreeExitNodes, arg.AccountID, arg.TreeID)
+	rows, err := q.db.Query(ctx, listTreeExitNodes,
+		arg.AccountID,
+		arg.TreeID,
+		arg.StartedFrom,
+		arg.StartedTo,
+	)
 	if err != nil {
 		return nil, err
 	}
@@ -114,6 +198,8 @@ WITH moves AS (
     JOIN tree_versions v ON v.account_id = s.account_id AND v.tree_id = s.tree_id AND v.version = s.tree_version
     JOIN session_steps st ON st.account_id = s.account_id AND st.session_id = s.id AND st.kind <> 'custom'
     WHERE s.account_id = $1 AND s.tree_id = $2
+      AND ($3::timestamptz IS NULL OR s.started_at >= $3)
+      AND ($4::timestamptz IS NULL OR s.started_at < $4)
     WINDOW w AS (PARTITION BY st.session_id ORDER BY st.seq)
 ),
 arrivals AS (
@@ -123,6 +209,8 @@ arrivals AS (
     FROM sessions s
     JOIN tree_versions v ON v.account_id = s.account_id AND v.tree_id = s.tree_id AND v.version = s.tree_version
     WHERE s.account_id = $1 AND s.tree_id = $2
+      AND ($3::timestamptz IS NULL OR s.started_at >= $3)
+      AND ($4::timestamptz IS NULL OR s.started_at < $4)
 ),
 visits AS (
     SELECT a.tree_version, a.node_id, count(*) AS visits FROM arrivals a GROUP BY a.tree_version, a.node_id
@@ -141,8 +229,10 @@ ORDER BY vi.tree_version, vi.visits DESC, vi.node_id
 `
 
 type ListTreeNodeStatsParams struct {
-	AccountID uuid.UUID
-	TreeID    uuid.UUID
+	AccountID   uuid.UUID
+	TreeID      uuid.UUID
+	StartedFrom *time.Time
+	StartedTo   *time.Time
 }
 
 type ListTreeNodeStatsRow struct {
@@ -156,7 +246,12 @@ type ListTreeNodeStatsRow struct {
 // per answer or revert leading to it) and the median time spent there: from arriving until the
 // next answer or revert. Custom steps are work done at a node, not moves.
 func (q *Queries) ListTreeNodeStats(ctx context.Context, arg ListTreeNodeStatsParams) ([]ListTreeNodeStatsRow, error) {
-	rows, err := q.db.Query(ctx, listTreeNodeStats, arg.AccountID, arg.TreeID)
+	rows, err := q.db.Query(ctx, listTreeNodeStats,
+		arg.AccountID,
+		arg.TreeID,
+		arg.StartedFrom,
+		arg.StartedTo,
+	)
 	if err != nil {
 		return nil, err
 	}

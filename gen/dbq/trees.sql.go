@@ -249,9 +249,11 @@ func (q *Queries) ListTreeCategories(ctx context.Context, arg ListTreeCategories
 }
 
 const listTreeVersions = `-- name: ListTreeVersions :many
-SELECT tree_id, version, created_by, created_at FROM tree_versions
-WHERE account_id = $1 AND tree_id = $2
-ORDER BY version DESC
+SELECT v.tree_id, v.version, v.created_by, v.created_at, v.definition, coalesce(u.name, '')::text AS created_by_name
+FROM tree_versions v
+LEFT JOIN users u ON u.account_id = v.account_id AND u.id = v.created_by
+WHERE v.account_id = $1 AND v.tree_id = $2
+ORDER BY v.version DESC
 `
 
 type ListTreeVersionsParams struct {
@@ -260,12 +262,16 @@ type ListTreeVersionsParams struct {
 }
 
 type ListTreeVersionsRow struct {
-	TreeID    uuid.UUID
-	Version   int32
-	CreatedBy uuid.UUID
-	CreatedAt time.Time
+	TreeID        uuid.UUID
+	Version       int32
+	CreatedBy     uuid.UUID
+	CreatedAt     time.Time
+	Definition    []byte
+	CreatedByName string
 }
 
+// ListTreeVersions is the history with each definition, so that each version can say what it
+// changed, and the name of its author.
 func (q *Queries) ListTreeVersions(ctx context.Context, arg ListTreeVersionsParams) ([]ListTreeVersionsRow, error) {
 	rows, err := q.db.Query(ctx, listTreeVersions, arg.AccountID, arg.TreeID)
 	if err != nil {
@@ -280,6 +286,8 @@ func (q *Queries) ListTreeVersions(ctx context.Context, arg ListTreeVersionsPara
 			&i.Version,
 			&i.CreatedBy,
 			&i.CreatedAt,
+			&i.Definition,
+			&i.CreatedByName,
 		); err != nil {
 			return nil, err
 		}

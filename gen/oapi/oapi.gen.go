@@ -578,6 +578,17 @@ type CustomStep struct {
 	Text string  `json:"text"`
 }
 
+// DayOutcomes defines model for DayOutcomes.
+type DayOutcomes struct {
+	Abandoned int64 `json:"abandoned"`
+
+	// Day Example: 2026-12-01
+	Day       openapi_types.Date `json:"day"`
+	Escalated int64              `json:"escalated"`
+	Resolved  int64              `json:"resolved"`
+	Started   int64              `json:"started"`
+}
+
 // Email Example: ada@example.com
 type Email = openapi_types.Email
 
@@ -827,10 +838,12 @@ type NodeCount struct {
 
 // NodeOption defines model for NodeOption.
 type NodeOption struct {
-	Id    string `json:"id"`
+	Id string `json:"id"`
+
+	// Label What the technician answers; empty only in a draft still being written.
 	Label string `json:"label"`
 
-	// Next The id of the node this option leads to.
+	// Next The id of the node this option leads to; empty only in a draft still being written.
 	Next string `json:"next"`
 }
 
@@ -1104,15 +1117,23 @@ type Tree struct {
 	// well-formed nodes and the size limits. A `published` (or `archived`) tree must also be a
 	// complete graph: every `next` names a node of the tree, every node is reachable from `root`,
 	// and a solution or escalation is reachable from every node. **Drafts skip these graph rules**
-	// so that authors can save work in progress; publishing enforces them. A failing definition
-	// is answered 422 with one entry per problem in `errors`, each with its `node_id`.
+	// so that authors can save work in progress; publishing enforces them. Drafts also skip the
+	// completeness rules (every node has text, every question 2+ labelled options, every option
+	// and action its `next`), so that they can be saved at any time; a draft lists what stops it
+	// from being published in `problems`. A failing definition is answered 422 with one entry
+	// per problem in `errors`, each with its `node_id`.
 	Definition  TreeDefinition     `json:"definition"`
 	Description string             `json:"description"`
 	Id          openapi_types.UUID `json:"id"`
-	Status      TreeStatus         `json:"status"`
-	Tags        []string           `json:"tags"`
-	Title       string             `json:"title"`
-	UpdatedAt   time.Time          `json:"updated_at"`
+
+	// Problems Drafts only: what stops this definition from being published, each naming its
+	// node, exactly as a publish would answer them with 422. Saving a draft with
+	// problems succeeds; absent for published and archived trees.
+	Problems  *[]ProblemError `json:"problems,omitempty"`
+	Status    TreeStatus      `json:"status"`
+	Tags      []string        `json:"tags"`
+	Title     string          `json:"title"`
+	UpdatedAt time.Time       `json:"updated_at"`
 }
 
 // TreeAnalytics defines model for TreeAnalytics.
@@ -1132,12 +1153,28 @@ type TreeCategoryList struct {
 	Items []TreeCategory `json:"items"`
 }
 
+// TreeChanges What a version changed in the definition of the version before it (absent for version 1, and outside the history).
+type TreeChanges struct {
+	// Added Ids of the nodes this version added.
+	Added []string `json:"added"`
+
+	// Changed Ids of the nodes whose type, text, help, options or next changed.
+	Changed []string `json:"changed"`
+
+	// Removed Ids of the nodes this version removed.
+	Removed     []string `json:"removed"`
+	RootChanged bool     `json:"root_changed"`
+}
+
 // TreeDefinition A graph of nodes. Every tree needs unique node ids, a `root` that is one of its nodes,
 // well-formed nodes and the size limits. A `published` (or `archived`) tree must also be a
 // complete graph: every `next` names a node of the tree, every node is reachable from `root`,
 // and a solution or escalation is reachable from every node. **Drafts skip these graph rules**
-// so that authors can save work in progress; publishing enforces them. A failing definition
-// is answered 422 with one entry per problem in `errors`, each with its `node_id`.
+// so that authors can save work in progress; publishing enforces them. Drafts also skip the
+// completeness rules (every node has text, every question 2+ labelled options, every option
+// and action its `next`), so that they can be saved at any time; a draft lists what stops it
+// from being published in `problems`. A failing definition is answered 422 with one entry
+// per problem in `errors`, each with its `node_id`.
 type TreeDefinition struct {
 	Nodes []TreeNode `json:"nodes"`
 	Root  string     `json:"root"`
@@ -1154,7 +1191,9 @@ type TreeNode struct {
 
 	// Options For `question` nodes.
 	Options *[]NodeOption `json:"options,omitempty"`
-	Text    string        `json:"text"`
+
+	// Text The question, the instruction or the outcome; empty only in a draft still being written.
+	Text string `json:"text"`
 
 	// Type `question` has 2+ options, each naming the next node; `action` is an instruction with one
 	// `next`; `solution` ends the session resolved; `escalation` ends it by handing off.
@@ -1204,15 +1243,23 @@ type TreeSummary struct {
 
 // TreeVersion defines model for TreeVersion.
 type TreeVersion struct {
+	// Changes What a version changed in the definition of the version before it (absent for version 1, and outside the history).
+	Changes   *TreeChanges       `json:"changes,omitempty"`
 	CreatedAt time.Time          `json:"created_at"`
 	CreatedBy openapi_types.UUID `json:"created_by"`
+
+	// CreatedByName The author's name as it is now (in the version history).
+	CreatedByName *string `json:"created_by_name,omitempty"`
 
 	// Definition A graph of nodes. Every tree needs unique node ids, a `root` that is one of its nodes,
 	// well-formed nodes and the size limits. A `published` (or `archived`) tree must also be a
 	// complete graph: every `next` names a node of the tree, every node is reachable from `root`,
 	// and a solution or escalation is reachable from every node. **Drafts skip these graph rules**
-	// so that authors can save work in progress; publishing enforces them. A failing definition
-	// is answered 422 with one entry per problem in `errors`, each with its `node_id`.
+	// so that authors can save work in progress; publishing enforces them. Drafts also skip the
+	// completeness rules (every node has text, every question 2+ labelled options, every option
+	// and action its `next`), so that they can be saved at any time; a draft lists what stops it
+	// from being published in `problems`. A failing definition is answered 422 with one entry
+	// per problem in `errors`, each with its `node_id`.
 	Definition TreeDefinition     `json:"definition"`
 	TreeId     openapi_types.UUID `json:"tree_id"`
 	Version    int32              `json:"version"`
@@ -1221,7 +1268,10 @@ type TreeVersion struct {
 // TreeVersionAnalytics defines model for TreeVersionAnalytics.
 type TreeVersionAnalytics struct {
 	Abandoned int64 `json:"abandoned"`
-	Escalated int64 `json:"escalated"`
+
+	// Daily The same sessions by the UTC day they started, oldest first.
+	Daily     []DayOutcomes `json:"daily"`
+	Escalated int64         `json:"escalated"`
 
 	// ExitNodes Where abandoned and unfinished sessions stopped.
 	ExitNodes  []NodeCount `json:"exit_nodes"`
@@ -1237,10 +1287,15 @@ type TreeVersionAnalytics struct {
 
 // TreeVersionInfo defines model for TreeVersionInfo.
 type TreeVersionInfo struct {
+	// Changes What a version changed in the definition of the version before it (absent for version 1, and outside the history).
+	Changes   *TreeChanges       `json:"changes,omitempty"`
 	CreatedAt time.Time          `json:"created_at"`
 	CreatedBy openapi_types.UUID `json:"created_by"`
-	TreeId    openapi_types.UUID `json:"tree_id"`
-	Version   int32              `json:"version"`
+
+	// CreatedByName The author's name as it is now (in the version history).
+	CreatedByName *string            `json:"created_by_name,omitempty"`
+	TreeId        openapi_types.UUID `json:"tree_id"`
+	Version       int32              `json:"version"`
 }
 
 // TreeVersionList defines model for TreeVersionList.
@@ -1256,8 +1311,11 @@ type TreeWrite struct {
 	// well-formed nodes and the size limits. A `published` (or `archived`) tree must also be a
 	// complete graph: every `next` names a node of the tree, every node is reachable from `root`,
 	// and a solution or escalation is reachable from every node. **Drafts skip these graph rules**
-	// so that authors can save work in progress; publishing enforces them. A failing definition
-	// is answered 422 with one entry per problem in `errors`, each with its `node_id`.
+	// so that authors can save work in progress; publishing enforces them. Drafts also skip the
+	// completeness rules (every node has text, every question 2+ labelled options, every option
+	// and action its `next`), so that they can be saved at any time; a draft lists what stops it
+	// from being published in `problems`. A failing definition is answered 422 with one entry
+	// per problem in `errors`, each with its `node_id`.
 	Definition  TreeDefinition `json:"definition"`
 	Description *string        `json:"description,omitempty"`
 
@@ -1538,6 +1596,15 @@ type SearchTreesParams struct {
 type UpdateTreeParams struct {
 	// IfMatch The `ETag` of the tree as the caller last read it.
 	IfMatch *string `json:"If-Match,omitempty"`
+}
+
+// GetTreeAnalyticsParams defines parameters for GetTreeAnalytics.
+type GetTreeAnalyticsParams struct {
+	// From Only sessions started at or after this time.
+	From *time.Time `form:"from,omitempty" json:"from,omitempty"`
+
+	// To Only sessions started before this time.
+	To *time.Time `form:"to,omitempty" json:"to,omitempty"`
 }
 
 // ListUsersParams defines parameters for ListUsers.
@@ -2283,8 +2350,12 @@ type ClientInterface interface {
 
 	// GetTreeAnalytics Outcomes, exit nodes and time per node, per version
 	//
+	// Computed from the sessions started in `[from, to)` (all of them by default), per version.
+	// `daily` counts those sessions by the UTC day they started, for the chart of outcomes over
+	// time; days without sessions are left out.
+	//
 	// Corresponds with GET /api/v1/trees/{id}/analytics (the `GetTreeAnalytics` operationId).
-	GetTreeAnalytics(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error)
+	GetTreeAnalytics(ctx context.Context, id ID, params *GetTreeAnalyticsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListTreeVersions The tree's version history, newest first
 	//
@@ -3553,9 +3624,13 @@ func (c *Client) UpdateTree(ctx context.Context, id ID, params *UpdateTreeParams
 
 // GetTreeAnalytics Outcomes, exit nodes and time per node, per version
 //
+// Computed from the sessions started in `[from, to)` (all of them by default), per version.
+// `daily` counts those sessions by the UTC day they started, for the chart of outcomes over
+// time; days without sessions are left out.
+//
 // Corresponds with GET /api/v1/trees/{id}/analytics (the `GetTreeAnalytics` operationId).
-func (c *Client) GetTreeAnalytics(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewGetTreeAnalyticsRequest(c.Server, id)
+func (c *Client) GetTreeAnalytics(ctx context.Context, id ID, params *GetTreeAnalyticsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetTreeAnalyticsRequest(c.Server, id, params)
 	if err != nil {
 		return nil, err
 	}
@@ -5743,7 +5818,7 @@ func NewUpdateTreeRequestWithBody(server string, id ID, params *UpdateTreeParams
 }
 
 // NewGetTreeAnalyticsRequest constructs an http.Request for the GetTreeAnalytics method
-func NewGetTreeAnalyticsRequest(server string, id ID) (*http.Request, error) {
+func NewGetTreeAnalyticsRequest(server string, id ID, params *GetTreeAnalyticsParams) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -5766,6 +5841,45 @@ func NewGetTreeAnalyticsRequest(server string, id ID) (*http.Request, error) {
 	queryURL, err := serverURL.Parse(operationPath)
 	if err != nil {
 		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.From != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "from", *params.From, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date-time"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.To != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "to", *params.To, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date-time"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
 	}
 
 	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
@@ -6810,10 +6924,14 @@ type ClientWithResponsesInterface interface {
 
 	// GetTreeAnalyticsWithResponse Outcomes, exit nodes and time per node, per version
 	//
+	// Computed from the sessions started in `[from, to)` (all of them by default), per version.
+	// `daily` counts those sessions by the UTC day they started, for the chart of outcomes over
+	// time; days without sessions are left out.
+	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /api/v1/trees/{id}/analytics (the `GetTreeAnalytics` operationId).
-	GetTreeAnalyticsWithResponse(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*GetTreeAnalyticsResponse, error)
+	GetTreeAnalyticsWithResponse(ctx context.Context, id ID, params *GetTreeAnalyticsParams, reqEditors ...RequestEditorFn) (*GetTreeAnalyticsResponse, error)
 
 	// ListTreeVersionsWithResponse The tree's version history, newest first
 	//
@@ -10274,6 +10392,8 @@ type GetTreeAnalyticsResponse struct {
 	ApplicationproblemJSON403 *Forbidden
 	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
 	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *UnprocessableEntity
 	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
 	ApplicationproblemJSONDefault *Problem
 }
@@ -10301,6 +10421,11 @@ func (r GetTreeAnalyticsResponse) GetApplicationproblemJSON403() *Forbidden {
 // GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
 func (r GetTreeAnalyticsResponse) GetApplicationproblemJSON404() *NotFound {
 	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r GetTreeAnalyticsResponse) GetApplicationproblemJSON422() *UnprocessableEntity {
+	return r.ApplicationproblemJSON422
 }
 
 // GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
@@ -11989,11 +12114,15 @@ func (c *ClientWithResponses) UpdateTreeWithResponse(ctx context.Context, id ID,
 
 // GetTreeAnalyticsWithResponse Outcomes, exit nodes and time per node, per version
 //
+// Computed from the sessions started in `[from, to)` (all of them by default), per version.
+// `daily` counts those sessions by the UTC day they started, for the chart of outcomes over
+// time; days without sessions are left out.
+//
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /api/v1/trees/{id}/analytics (the `GetTreeAnalytics` operationId).
-func (c *ClientWithResponses) GetTreeAnalyticsWithResponse(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*GetTreeAnalyticsResponse, error) {
-	rsp, err := c.GetTreeAnalytics(ctx, id, reqEditors...)
+func (c *ClientWithResponses) GetTreeAnalyticsWithResponse(ctx context.Context, id ID, params *GetTreeAnalyticsParams, reqEditors ...RequestEditorFn) (*GetTreeAnalyticsResponse, error) {
+	rsp, err := c.GetTreeAnalytics(ctx, id, params, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -15056,6 +15185,13 @@ func ParseGetTreeAnalyticsResponse(rsp *http.Response) (*GetTreeAnalyticsRespons
 		}
 		response.ApplicationproblemJSON404 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
 		var dest Problem
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -15733,7 +15869,7 @@ type ServerInterface interface {
 	UpdateTree(ctx echo.Context, id ID, params UpdateTreeParams) error
 	// GetTreeAnalytics Outcomes, exit nodes and time per node, per version
 	// (GET /api/v1/trees/{id}/analytics)
-	GetTreeAnalytics(ctx echo.Context, id ID) error
+	GetTreeAnalytics(ctx echo.Context, id ID, params GetTreeAnalyticsParams) error
 	// ListTreeVersions The tree's version history, newest first
 	// (GET /api/v1/trees/{id}/versions)
 	ListTreeVersions(ctx echo.Context, id ID) error
@@ -16612,8 +16748,24 @@ func (w *ServerInterfaceWrapper) GetTreeAnalytics(ctx echo.Context) error {
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
 	}
 
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetTreeAnalyticsParams
+	// ------------- Optional query parameter "from" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "from", ctx.QueryParams(), &params.From, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter from: %s", err))
+	}
+
+	// ------------- Optional query parameter "to" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "to", ctx.QueryParams(), &params.To, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter to: %s", err))
+	}
+
 	// Invoke the callback with all the unmarshaled arguments
-	err = w.Handler.GetTreeAnalytics(ctx, id)
+	err = w.Handler.GetTreeAnalytics(ctx, id, params)
 	return err
 }
 
@@ -21818,7 +21970,8 @@ func (response UpdateTreedefaultApplicationProblemPlusJSONResponse) VisitUpdateT
 }
 
 type GetTreeAnalyticsRequestObject struct {
-	Id ID `json:"id"`
+	Id     ID `json:"id"`
+	Params GetTreeAnalyticsParams
 }
 
 type GetTreeAnalyticsResponseObject interface {
@@ -21899,6 +22052,22 @@ func (response GetTreeAnalytics404ApplicationProblemPlusJSONResponse) VisitGetTr
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetTreeAnalytics422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response GetTreeAnalytics422ApplicationProblemPlusJSONResponse) VisitGetTreeAnalyticsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -24442,10 +24611,11 @@ func (sh *strictHandler) UpdateTree(ctx echo.Context, id ID, params UpdateTreePa
 }
 
 // GetTreeAnalytics operation middleware
-func (sh *strictHandler) GetTreeAnalytics(ctx echo.Context, id ID) error {
+func (sh *strictHandler) GetTreeAnalytics(ctx echo.Context, id ID, params GetTreeAnalyticsParams) error {
 	var request GetTreeAnalyticsRequestObject
 
 	request.Id = id
+	request.Params = params
 
 	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
 		return sh.ssi.GetTreeAnalytics(ctx.Request().Context(), request.(GetTreeAnalyticsRequestObject))
@@ -24737,230 +24907,241 @@ func (sh *strictHandler) GetReadiness(ctx echo.Context) error {
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7L39cts4lij+KijtVsXuoWXZcfY3sWuq1pNOurOTdPyLnemtO+prQeSRhDUFqAHQiiaVqn2He59wn+QW",
-	"Dj4ISqRE+TPd7b8SiyRwAByc748vnVRMZ4ID16pz/KUzAZqBxP++vqBj828GKpVsppngnePOxQSIlgDP",
-	"FEkLKYFrcg1SMcGJpuMTooBnhGkypOkVYZwM3o723lOdTgZECwIZ091O0lHpBKbUjK4XM+gcd5SWjI87",
-	"X78mnY8wkqAmr4S4YrAKwAeeL8ic6QkZ/OfehbgCvvc95Owa5OKYpPjR4JgM5OhS2oH+0i96veepNq/i",
-	"f+GEnFE9+cs+nbH964N9WujJCflR65kZ+6TPzyEtJJyQczqFc6bhL+daslSfkPf0897pGNyIbnySsxFo",
-	"NgU7+IDsDPx7vQERnCg25nui0LtdMrBDD/qcKZLDSBNRaCLMkhgnGVxDLmZTs6lTkQEZCUlmOWWcTLSe",
-	"mbEoyYWY4ebSLJOgVLfP127o16Qzo5JOQbtzfft9/alKUKKQqTlZlplDYubJjOpJJ+lwOjWjsqyTdCT8",
-	"WjAJWedYywLiuUdCTqnuHHeKAt9cPdy3GUxnQgNPF3+DxSogpyTNGXC9l06EAk6uYHFCKJGgpTt1PQGi",
-	"6BTMI/N7IbnCH0dMKm1WUeQ6gG/xuVxANP+eASCGfko/vwM+1pPO8WGvl3SmjPu/D+rW8o5NmV5dwhkd",
-	"A1HsnxCA+LUAuShhyPG7eOYMRrTIdef4RS8pN5Fx/fywkxi42LSYllDZv0qYGNcwBolAfRiNFNRA9VbD",
-	"VJkrqK7YrAkyYT+uBa0WMg9LrxaWDTfZIp29Q3g7EzKfADfUY04VyeythoxQRai72mSn+dbvhmXZH8p1",
-	"lcRg7YGvHjHO5CdaXcHAzUx2DAIOpZgrkCQVXIkcdo8RLSsrJFrSa8iVue3mYUSmBm4ZSZ9zuAZpXqFk",
-	"KLIF0ROqyQzRCidXJKWcSKBZl/zM9MTQEKYTP+h/nH/4CT+0pKH2HixvYmVfgJsz/Yffxl+SOqIiQc0E",
-	"V4A05a80+4FqmFPcpFRwDRyRkM5mOUup2a/9mRTDHKZ/+i9lNu9LNOG/Shh1jjv/sl8yo337VO2f2a/s",
-	"pKsIRJViSlOunykyk+KaZSDJiLIcsm7na2Ig+wi/FqD0FpDBZzqd5Q5lNWU5EkJHREnf3uB+x2w43qBj",
-	"wovpECSZFkqTIRBqCLjS5LDXMzurqS5U5/gIkYxpM7IBjHjIwgbToSj08TCn/MoAf+sdek9zc2khs0gh",
-	"pEEpmpGwGNyjV4KPcpbqhz67dEL5GMx9welVSeAjXuSlDLOJgOC+EXLIsgz4LU9UT5giYgYSPyEcILOc",
-	"hGZTxokUOZyQhSgIlUAouWYwxytUHufz8jhLoO7tMHHLaJ6DfKYQOjKlC8KFJpkgZjG4Oz8IDg9+kIVU",
-	"QhKznbm5f3pCuTtHTRmHjEyY0kIuEMKfhH4jCp49JJQ/CaKKdBIQy9PKsJ80TUXBNQJ4Rhe5oNmFEO+o",
-	"HD/4bkpLFSztN3KiASLaVAXS8AeapjDT9tDPJKSCZ8yM8gaJ30MDHcv5dGzAVpqaCyRhz3AqQnlmxbgV",
-	"gD8GefJx9tlefFrRVSy/dKDaUW5HbCgnBYfPM0g1ZASkFJKIFIlbdkJ+LYQGd2MsUCyzwpCEmZCa8TFB",
-	"mdE9vmRZ57jzYtRLn9MevMwOh0fpAY1o04uY1bzlGiSnOTm3mPPazH5/dOqUL4jQE5B2mUYuSfMiM2s4",
-	"6h0l5Kj3IiEGQPKid4B48aL3HLfawMdS+MTpNWU5HeYPevdOSQYz4JlRDgwCF1wCTScGDITuQoj3lC8c",
-	"01YPiq5CkCnlC0K1hulMqxMyp0wbyTgXfGz+HXw0l2vvdKRBDoiiC2XE4Uifj56vSrLneB1RQcCBhzAS",
-	"0mj6C3NsdEwZr9XbS3HfAP2JG11aSPbPrW5zPXMGpHBKOcl5QhWBzzOG98UL1UwbmcYo2CguGzArDPqg",
-	"vAQV2O5P4GJKMT42OH9Nc5YZ8BzUJJWQAdeM5pZof+IzKcwKDYa95prpxR1s2jL3cIB0kg7eRtU5/kf0",
-	"hZXoSSZA8WeaTA31s9o06nqk34EpZXm/00k6M2FOW3aOO/v4Y+frL9FeHx7Gex2tjLil3atc5Fc7hzzf",
-	"cyLvsNBkKIFeWanOjmRlYFkY1jSwOzIgOVNaEXPZidtmd0CqmBnyC9l7yBi9QPgfTxgw0rCdmpitNOs1",
-	"0p/gQJZk2VI2CBuMNOD07XtzKlammUnzgWawTMqWtL2kk0qgGrJLqitWnoxq2NNsCqumnqTDshYWoaRj",
-	"5NhNWxSg/mhetsqnFxn+4WxS5kkSFlEBudRfxfC/INVm2jDkK3wPjzKz4gjNz6KNGdFcQdK8V5EN4c+9",
-	"NlajGHQ/zloIP7od8lp5oVALCYpvjX5uvj4HpZhFxCrwVDkD0Z0cc1ooLaaWpdwUB6Z2oQgd0zBVrRHC",
-	"fO2pipR0Yf6elfLaykzKbsqlBazesk3cS/ZOpYJfg1T2WjFFkHglhI0I5QvDEjeuzlPITUtyB3ZuXzcL",
-	"Y+kV6Ev8qGYtxSzb+rQM7ly2OpW6S+a/Lve4AmSEDInDsrD66JAreFZZRv01cPtyo4sacH2Dqa+Kxxtf",
-	"jlBsFYfcQ69hakgnnKWM8meKzIXMUC6LpjjaTDbWI+47xq+sMhvjqhaEVvC5FbJWcS6C8qDeQBrjiN+V",
-	"tcd45pgPzfMPI5RF1jJHOob3oGnna7JMxgKhaEkxPD1coRjLmI7Dra7hl3gV5+FOLxmEaarZNRgd+AoU",
-	"8Th/QgYzWijIBuQKYKZWT4sqlgHZkaCKKRix1gjikmmwQu3uSZ8PJCiRX5tBjM40oEPKM8HN387ntjOS",
-	"YkosCEbOsXMmZLggTCti5d9dI/eolObm1uGnqs/NhBMpivGEDM4+nF+Qfcr2HN6o/S8s+7rvvxlYq7Ln",
-	"RnY2QxJwMlRRLZjmJT+PIQge3PX86hOSgy2veUliW4G1DpQlbHAj16K0tRjVSFL3Jy1Z6/2XNsQaX90o",
-	"B70yEshnfa5hViMpcDVv4Oy0xsX08wScgUrDDF04ElIhM8jIDh0qI7Yyo8fxTIxGijjIvKppPjLyu9E6",
-	"2RSy3Qq9Wrt5V8waE9cRALPCv5n3zC4KDbWrMltRT9RRCDcX1agPqflfYv6L9xg5B8L/TBEzRHcjO0WI",
-	"3Xy1x4Jj+lPZ4ib4pa3wl8a1bseJltbRuIDXqCDGamqHZvTf3V/dVEzj07XqZIUrHr44qoDyvGYJry15",
-	"YYK/voa6m+hwbRNu/Ohe+5r4Ly5b3scmORIMPM8UUUZ74ykQlqEZTAJVRt+eMz1x8kEwPFf9q/921Fn1",
-	"qSYdbzLcirhop7eu24OlvURVt5au4GCVjapCFR7V40V1mrNaVRR4dilGl0pLoHVClizAGkf1xJALKoFw",
-	"QaaGiuDGKyLZeKIJF/PoKg6FyIGiALCd7LCMZjU6B4fP+tJ6QeoCApRCCx21tjktUI1nvIATAr8WNC+f",
-	"RctCUsiFW1Ir/KgVZarQJUu72+KQvNnD81Z/9I6AR8iQ5tSQ7uiXiOuGlyhPIc8bBIFy7shtuwUBnEkm",
-	"pLOkrTe7uPeMcF1Mp7TOvx+L89RKbcDHjANIoiaiyDP0whvZC6NPbiLZayrHoC8jzWzZml7OKUZl+Iuj",
-	"G2SHCx25snYNepmttuqrFi3E/mWZx23HetS4QLhXL+/tJJl2BqFmO5CTenCQNvC/Y6puDTekD25Pbqpi",
-	"JJ3Xn2dC6jdu88orN6XyKhNz7mWGpDPRU8Mx0dZYd49+LFnfklDHLqvK5MajCkp0bfQFaI+WqZUlLUYy",
-	"TiDsi6Nhu91aCxLSg0vDGq25almqXODojnygXBlISDViKPxsAwkosWPWz2pJ1Xa2LvfNcNFq38rXLz22",
-	"17jO8SX5TBGOt1qZxaBhd771Rt7EfOe+abuk8Pq6JZmXRO2SuuQnOgWFLHvE7FGZA6TheJlCknpizrzP",
-	"g7LAOCrIKztBUiqlRRCWKYyktPrpWgNPXQSDfXpLXG55o27CpJCTFgaCy0b9xXPbrVBgS2pg4ydaitTn",
-	"9uXWVlD/WbCBRqy5BefcbN6KPmlGYPvWXVzJqjmtZiZ8voR0Ccb9aqt1FrD1nBLg0nniGm3cNo7E2rkl",
-	"5XbKcNvQjiT41lNvb5Ku4+EOw8rDjy5MZFCOSNd2JmWHZK+QW2wpXpZcapOG/XXNzPac610zSk2dLrs+",
-	"2DGnGO08s6HjGCIaWxS7azn5dm4cJwJfrruMaL5Zhfr1NciF0XXHREsGqAUTITOQiWPSaGNSaNI0dE2d",
-	"xAYV5WJHwAakt5HGYotWjaZWmuNXgTW8yd/F8j0yn1iJGjJ84hUCMRq1uPM1j6dwqWa1Z/yjmNt4jmUI",
-	"hLyCjAiUdJy9zEBkw4IMJAmB7rhLDg6nz3uoK5Z2F/tbPaWg3E7fwBRjC3WIzQxI2Eg0IFdAYDrTi93W",
-	"x7bWpVclafUUz2WhVAiPj1PfoCcv47fH5soOraEk37toirZejdLeVOuEt5ShxQCejtS6lWsNc7+UQD+S",
-	"Iyaytd3YDePG+Gilna0p+IocVXVzbWsDXR5wDaKcB9nJK3aOB3eSSC9bp8+dr3g6xAxjjkvTS2RyWW9q",
-	"+RFoblb4ZaM3RVzdylPyTowZN0rtlkc1lpTrS2+9XDKLYIQLZEiDPpwWenLoUofUiU2oGsyoUnMhswFG",
-	"o/pInm7kvPJv1G5PeBhTlPBjxdBzcPjnzR7cVGy5DuSJbMyFtFBvdEsbsbZZqkUje8gaW29t34j0Yaqk",
-	"bhOXjv5mljzwLoSt4Lzjc1tatndUrF3z+xqTNi2dhWu5oHvNHeam1z+pGm7m44PcUPUQtnSzThmPfz1Y",
-	"OaOgF1zi1qiIP0f2do+U6zPsZlRrkAZd+/3zTiuB+ieYn0XHXUX6g0OiBTk4/DNJJ1TSVIOsmtFbIsVh",
-	"DZL9JDJ41eD+9T+3cOdwkYHTXdcjnn8x6TSfqoHpg1v8VjfNAhBtwb9tvmU5HcLy7XzRwtzNG12sLPOy",
-	"t1msj2hE2TMHmnlb9jZg1mmXFnAHSNM2GjarVo92Chmj/FLZYOmqjiuKYR4puDYhbP0ZJ51rpphWrZCl",
-	"ESHcGMkydE1ru6jlpwPv4R5gpPXhn9zeq8TGxXI6ZU4xMTuHZ3RCBtYXjhyWcsK40rJIS31BcOjzgflg",
-	"cEIGXk6yUSdVG4QTWsrglPI9o/Msgr5j1K5KBIoHHGme+4+fqYxBaZKrgmC7cti5T+/dqE4kPnG23cta",
-	"aJo3ZehiBLbf6RHLDdFKCE2lUIrQPMc80Bt5A+20SUg/djDXoYmnqa8wQW/b4FibsHd5x/ITh3llyHV8",
-	"MWYLK8rRMnhLQ9fuR2Sv9WiXi7n51CzM7OqEjSedpFPIMTSE5J41BQ2ecvLxzSvy8ujF/xeMC5lIiynY",
-	"sIDq9mZB2Vz2k1BN5sA1mUvBx9YoZEio9c3zFND2ghGIhJIZSCU4JhLTVJMGg5FPGVgtwgAEuJYLM07I",
-	"dRgxyDHjQRY5tNb83b7YpKQa5d8QFaPHNCWQ2/j4GdWT2iXEGVPrBmBZQmiuREjN/s89J7fuvc0GxKc7",
-	"h8ywtZG+q9P8eHFxRuwLJBUZdOPE/hcvX0bJ9Ee9Xi3ZqDfpnk+E1MSZLjwH9WhkRumuCwlZzoD69PEt",
-	"kTACRJiY6McjGrpf5nCUQQt+fYoukGrTPK+aouLMj42hRTbOxK46WadeVhBohYyvvS9MuduC3Irp2r2K",
-	"GHiDNd0JLOUupYKnIA3zNGpdBiPGmbWe44WqnSak16yeCiZvu+dkxxCLf3vZO9gljGtBlpN+QmBambFu",
-	"5O/qSeyXMO0b6NX+831uPcvrj8VtZ905uHIPN9P2XEbXJSZ7tagVcUJOz94GTdlXnZmAhMT7UpTIYU2h",
-	"BZRWgNaq1tvZf2LI6zdmzJQGebOdcYrcGn/V+/Mz56yqHvJPQurJnPGMvL3YuMgN2ldS6uNrYyFsYlip",
-	"8pXQnGaUvBPXkFN07twSmrsQBSo7G2JHWun49khtttVdaPuIPBtZJdbsOKNM3spA4KFLvKnATV67TlHH",
-	"cwa2FsKAyIIrL8MrI7u7SKWBZaU24lwhkbTmrLmQLh0PfZuGk2RTxt37U8qNdEsMXCo21OFL+LcdH9Ue",
-	"LMdQJ2lFqU/trNs+qt/Z/2vs8k5oNKRy4yFJAKNn+Uhj1eCqp9niUotLHyNff7W9fmREICO3aaNmRd5Y",
-	"q4b5MTAJQEhioMrB/k1VeJzt1odDtgktaPDvoVdyNgOe7aHR1dV5SLAQhIrC4lqJgiG7os53t6IAa5tM",
-	"FB9N3b6urs+vpt674IA4DcHvW4VfrxEVUEoYAiZU4+BG3fUVYyJlOCp6wktJcQvbTPsgcKvj10LsqzKg",
-	"BON1bHVCXCT/KATCq1taZfye1ZEfn/vl8HnL0xCFTsUUWmLdB/d2/YVY9RGtX5Wfe82qbLDf2kzcxogR",
-	"xP4EQ6UWRAsyo8pcd45ZX2fnp/UBYnbg4FEpebOGz3rfBxmeoL1Ugf5LoUd7f64baRQiFNcKA3E04/IG",
-	"uSGWoErW5sRWNu5m0tTdQb4GwA8l4nkOdqOsqMfNmVvhijf32JZpc1J/GymcgTNvvNhbJkW6cISbJNn6",
-	"D9dg1qr/l/HLmRRjCUrdNPkuZrt3ks22fUJWs4m8USKp8K6aqMZf25pjaz0Sb4wYFQUiJWSOBjaqiNnI",
-	"eqOKuNwsAOiKVCdEhkLdSGOFJyybBLPNCWRmeYlPIyt9AREEG1P/lq73NnUCHDvetlJAKag1ndpdVBNQ",
-	"hshsGwPbKjp12wz99oRg6xCnBkNUKMUbIRlTZMY4h4xocUIMRZBYh1eFUDc0YWHNSVeRj62kozXcnVvW",
-	"IKhZRRn0JgvOvfWxfQp7bcqaO4elbaxselzdoAwxXULZVuUOZNs41O0ynje54n9rfLLOnR94wqrFQRr8",
-	"1ANS8EyAcsZWuGaiUE6bIjtjYfBlSNOr3RMysMtE1+RcyKsS1XEALjSZ0GuoWBmsyud3CNmpmbWWaZa2",
-	"mDrzDyjVZMo8Jf/x8wVW4gWOtW0Hp64wFar0x+SvQCVIslK2elDvosHqUuqS8eaqXgXXLCcrJbXcpxWj",
-	"4ct658MG8+wpJ2JGfy3AjWy0w0FcX3vfG19PMFkHrUCCp9Alp/mcLpQ5TKNXJgQ+pzDTaJDv8+Ziv2Xm",
-	"D1NtjLz1SSEIbakPOTwY4gFsDnmrnHNlsMqx1N39CwlbiPTm7WbjVGnKb2Oa+r58e9W2Hx7Vi/Hm+1NO",
-	"84VmaU14xDb8zhHh9tqImfvv9qMShE06SUn5w3xNp/GKahiLOkEojZ7UyEJto32W/dB+1HUhPTFgd5Gq",
-	"WFnozdMUl/BoE+tapn9jSWcTI32g56lLMEnAiyGA9IoZWoLyMstUQigZSCH0wOY5MIVx5mKEZU1wkKTP",
-	"49Jv+BuxWbC2GDvBsAfVJadkMCuGOVMTyAZoLR1QmU7YNWSDXQsE2uTQID0EQvs8mFMR8GMCCK8Na0G3",
-	"iyLUAhtJVIl7zS4Cs9psLUkbKG/Xk/S5AZISb2/CeoGleXf1u3LQLvnuu+8lHWmFNd3NxMqBiA549d13",
-	"fa6E3TJviU8pJ4peg2WJjBOvO54QtyuGhQIfCZlaNjs1WzaiLMc6geHQsYOBN2OSo8PDEPATBQZEpZB8",
-	"rT0XTuT8rYoMnGzlysqsmlO3Q25veJ/Sz2/tNz4ozf15sBpgYE5i2wC4ZR+gGSJx8DbdmJ+c82AL48cE",
-	"8llN9MXMfk6sM5aoiZhzIxmBdJkjn+tT0RtUqrULLz1x//sfp3v/i+79s7f38rK798uf/rXTOr7vDV4z",
-	"FytmL2wc6Uc1GYk8F/M6W3KD4q8aZinj2Cx1aet7iKInK/hz2KtLIrpJ7ZR2hThCiN666huNdVcMnj2S",
-	"ubAqpNzcVojjgKHJP7Iahicpv2oZeak4m83qUtffhyA7+GxFTTIxxGgu6WwGGdIrK35PqbzyfV0MpYYy",
-	"nw2znH68eP9uzxDsmY3Rr1Xct9q5GgnGKCI2ZMavqOno7b59xB4o6i6EhfIgbictrNotM8O6DMX3zNho",
-	"0Y4R1ytc0S5tKaM9QGK8sxRsk4W2JBjdyuLVwnoVHQNmQo+rmNBArCKi12icupu0X2+HiTclicVkBLnG",
-	"OlPac26cEhwpF9tpZe6jt3wkHl0zW9GOVg0TwQ3QLj2hdCG0fP8zs8YyVVsdTgIJECA1LbhZlrn8IYiE",
-	"KC1msy3yfctMjNrY0dI50j4joz2JLHMFaiaPvMiyNsDDJTBGixfXIMnKniSkZ60d3IjX/nG1Pl4jEwwe",
-	"oXbrdwbMlm/fIum2vLV+yhbeq6TO3RVtcQUFN8nj8d29E7fXljzjBuaSm2z0ig1kDaHcsFV3ZYKoUs3b",
-	"yBU/S7Z99e5IVlg2Um8ZhXhzAr/C/Dcra+3ZPO7KGl5fydnaqLVs0IW8WHDb5L4KzjpZIOL+ge2v5YUR",
-	"VjTV6D21Rh6miBc3bb5wKID7/et3ry9ek32MWsTitwOygxGIavcEq/Ia8T+2Ihm9E+VZzBPQQqLxqRzf",
-	"jBQ7GlZl3zqB95ML8KwPB25bvMsWwq1Ny7wJjdsuCrg2P3RFLsBeMXoCGPdJdmhc8U7ably7ZAyYEe3S",
-	"mEdCurw0mPsSFA21Hh+sHt1dCcLRCZfRyHFhu6Qsb7y6wdsJvgbHblRZ/WbR4I8R9H2LkoL1m782MNxs",
-	"6CMZYGyw9y0sL2aAlt7omp68NmER8iw481w4QbfTwnu9hkz9hpBnaVMxDiktJNOLc/OqXat1L54WtvaG",
-	"/cuXfOz8x88XndWGWlW/rXUgVNyruRgzbhlRrds1NG/CvbX+zQDuROuZ7T/DnCycCq6pbQjpLnoIvWd8",
-	"/O+l2D3Kxbxbthhy3UU/hudvcjEn0acrgs/yu0w5DwoqNGoihPZOfeA2GNlmCWTk7QW2wmMphM6fiuy8",
-	"Pz9Tu8d9nkHKbCyMYeMJGRcsA9+GzpUlLxUsw63Lukbok6nE2WO2Qp+jqdovR5E5tkvK2TV0+7zP/+Vf",
-	"yCvBr4GjfbrP95xnS4pCQ5SalxWpxq+UM9r7MxuclD18aE6AZ5j0pfBlQm2dVymE7prBfSMytybXjhVr",
-	"K2LCWMFzgzPYODOzHdnmTEHXf0iGImOgiASDraTgV1zMubvDOAOm1NkRGzNUFdnBxHPMDOxzQgZNPZEG",
-	"u12y1JDUQF7pRxqCOY56vRNCq/2cRLYwE+AhrDZ28pXEbuaLopUkO1z9O+wKZRY/Q3yzTcfRjzggOwf/",
-	"89//x5Ah4jokkxe9XduYwSZWD8iOf+IeWABxi74gGU4I5mQn1jeZEPvh1wHObuiDwaS0bD1D7MVtSQxO",
-	"7AtxiUwnWRgQEGdEDl1yym2zPvfwmSqbZIYt7R0lBD7TVOcLkrMrIJRMbaczs8sWG0XukA/Lu0FGQpaQ",
-	"NaXH2UH+F5v8c0IGn/c8k9ozUGHfdMrj7qzoZsWioITkYm7wF3ug0tz8lWFVbZrnNgXGLEgZkZEc9Z7v",
-	"InwXbApK0+msxOfnz5+/NPjw6eLVCZYPNQ8+fXr7vfJRKFjsMK7ijnGgLJ3gq07jdi3Yc5YCV8grHBk0",
-	"HE8y0LamWCFzR2vV8f5+PQnd94OUitUygTw9exup8sedXveg27NuMeB0xjrHnefdXvc5Cip6ghwnYEfZ",
-	"1APrK9X5Rv6Oh6aIslUimSSYElASPURl1Ib8OyXqdN2lyYFe20e+BQo2ut8Z+D8xLMuWiDuxNbTNba0U",
-	"nHNFMKeGdQU8eJthwxulQ8MQ1ak2uG+QtspX9m3fdiNtbXjR9VI3b9bIOzGwKqTbWzW1qcF6UGLb9YZb",
-	"aQr19ZelxtuHvd6ajnTbdaKr9uipbZCJTcjFqLr2xPa6lpBiYpDN+PqadI4sbHVThjXsR/258ZODzZ9U",
-	"OjlaI4xtUb/pw7LVXlRYFrGpZP7VpXmvw/E/OvHd+SXpLBGszrFPSMRMbtWQvTMsWK73WCRskB0uCAc9",
-	"F/Jql+RCXClSzKq3igQ7gcukRA6IlUKMSBLVqOe+IvZKgyFmhAh+ZQkl9dKQW1FiU/bnaKI3g/f5cuIh",
-	"z9xjZJmOSWNdni55q/33VNuIPEsRq7fWqpllI6ZQmuGvIlvcPRI7rfZrVQHSsoCvK3fo4O6nb2yVHR1K",
-	"UlNU85myN8ht8YNepKPe0eaPQvdu88HB8xa3bqmbNn73og10Nd03zceHh20+Xu2tit++3Pztcp/fr0nn",
-	"Re+w1Qn8QDXMrV30llQJU6UI3VSD9SYE6mtSJxDsl9pOLBysct7X0XuPxHqjsvD3wHWXipBvggH1OqaI",
-	"r1HdBEVcw7plZ1hf/X0TCLZgOWAqkZCup0BGhouoMUgTWAaVxhyySy0u0cq10uM5mGI2geGLJAu7IV5k",
-	"bJp5qX57PPPGJI/1gMyptdErZqR238sa+6GwKZAdK9fSMew2wRYcZPhtPWzrzLr3KafFBXzXSml+P5yA",
-	"ZmtTISuvZuc/KItpwTHeCDlkWQb8DugoVj5dsuNERDMmerVEM1ScaEE2921t/EbV6sL37nG9K1xLIduJ",
-	"KRIG8B3UNY0OhFqmdGoGSn4zkeddgm2lzOs5VdpV2XNdngZRuymj4If2UubcjVZFuSsbpCnjkPmyDaXC",
-	"f9A7JhL2RhBkTNuLwCCPb15lTQ+2IiDq47isOtGvyjZe211a4R3LdkFdyNDmw9WKJywjY7yaYRVMnZAe",
-	"wRgC5U1kDr398hpJH/bCj+92QLZeTX29UKCrV+dzb8v77pMy1HVXq6EQ9gAM88QG9dmDi5nb0oCjgxaQ",
-	"/SA43AHBeL3SYoZivbwiz0nooXY/5CM0vGvx7heWfW0U036A6Lp17p8VuQL4DSpPcM9+2zi2rfJzSzw7",
-	"LTta+VyIEeKYK95/IyTbVh5/+731/LXBtv00NEy5wSRNVhHMHITQFpZM6YIMIWrl5ZoXu6ZSGBDArf3x",
-	"xKhHTtQVHMKbtqNWn0evdslpKDGLEnIY3s9bmrpfdomtNkeVtZtcwUwTl1TtXu/znUGlb9lgt9bkga8s",
-	"XcW7t3lUG9q0snjcOQlotHcs7/TvjQwc9VqYFF4JPsqZjRD4zRlNbknoLFo6bw6P9VPfKPa++KmlWmay",
-	"OyZaH9AC7ot04Qwq+McMKZozrk6sKGpdUcGr+dK7G0NBVSPRo3erz+cTETYn9BStoyvmnQfl8I3Xu3qU",
-	"f/jLfdu7YrYzXBXPm3asRTgVU0icdViBvIZs936vjiwb7Nzq8lSR10W9PxRX9F2Cvi22GISRp4vzx+SK",
-	"Di0jEfY+uOEmLbHqjbtvv3Ibn9i37fC69aHTrNanY/SWqNfczbzONyLRVKeTuvr+uVWm7H65QE61DPvO",
-	"Ue95GVi2axQyXIWtdY62STaCdJHmUdUdDNgxepVRtVZEGxt/+mBeYhfu+sDMYasbgXY6rTDSHWP5nnjF",
-	"H4xXnNFCQWJkhmJq/0XWIaRPp1y6l3foFEY5MC5RfYda1GvfBKiC7XG9autuQHu/inqEY0Cj7X0ak01f",
-	"76XPV/rklo11bQNaDvY7W5IiCbk/wfsyo0ZJM5OGosx9XvLjLgkh7zHwzwLB9EvAPhhLZNIao7Adbp/7",
-	"zg1V58/gbQbTmdDA08Xe32AxMB8UkisXZW9UgNAx3Va4wrAss1VYX7rPbRsoF565Qmad9F0htFsebQnh",
-	"32Dh/Bp3T6lLNSFQsoeN6NkgyD/J739MmvyjrdtUIV3mNrqGLGtczndCkn0c7V0btjxVW2p/7VK0V6n1",
-	"XDIkcjzQuZGQzui1i7HSORCmbbUozPExb70sqaFrujQzVPqw1wvxwrtd8pqmE5sSOKULG9xdiX0iz3t9",
-	"rpktvzVlvNBm8ENnYfsIWi72Tkca5G6XvB0tfTuiLHdFiNyUwdRfshFrtGOKvOgdHrt6jWPKuDllQ8EX",
-	"daT1HHhWdrO+L/nVjb9NlOP9yK+2GJENfdgLHsyKTz3GsHeMA8ZMDfCLY1tWZ5BRTY8HxySDXFM8Fo51",
-	"lrFAG6Zr7NYVRd4sPCMuDIWelJHotl8FZF3yM2Z02Ba8x2RlHQOLBrbJvv1JeXZ7TAYI68B7iXcGX/p+",
-	"d/udY9LvdLvdfufrYNfIEbZOpc39gcwusM8pGZhFujHMTVNAzFb4NKiw0WYMTCzOyP/89/91XjCbx7L6",
-	"tb1t5MxnvNTiPpmybG9OFxgNtXwH0Jv1xNGeglvvKbgVKWlAOkMBxqBXAqHx4t2Wc4aEKGSVtVzvjZDT",
-	"PeCpwJB4NuZ7zKWfCJG7mCs1A2prCLsm3T6dlGCX8mMy8C2xB/7yYuZkt88/ucQ614CbZ67nXDmCWzuK",
-	"/i7um3yEGYYg4m0tJCjLWblv5D2SYtrHgjCupTemJBlFRuvcZ6sZboj0NeKGg9oIrdCivS3D+rw3n88x",
-	"NW+vkLnbvfYspJzwgXlX1ENrlX2cYygsYQ9shvyjUJqbkQ2XQd05/scvFSLCxmgbc/5Ug4lkZ/lyKr3I",
-	"IXaTmZ3v/FJPIQIm1ZOJb+4eO/mlsUY2svY+H0oxN1K0a4m460I/o2aKhmIpwF5hRqz4UeuZ0QSWi2gb",
-	"sc3aIfCO2LjQocgWJ5gJOHBjIjTNVGZrSwOO5xd3b4YGhG0rG8PD06SkY7vPIgDnoPde4fk0De9e3neN",
-	"Od3LOMUTafvNkLaS3EQtqzeTM1HoZlL2Ea7FVdlGQQE3FKpKE0K5U/e3FLaQQIj6RjLnxCWMmetz33VV",
-	"YeP2NZTJDM4FEo/j5tr9RgQ0gGa2THaaA5WQNVAWs+BbkpbNQdxLV+meaNFSJ92vjhxVqM9RTbsHSylE",
-	"oX+TpOIGYeF/LJsjkgWL5tX7v40uZGvpNAUEvIf7jAR4D81hojZH7ZFywDEzB2+PUf3Q5uisgCwUxthq",
-	"19d71ptLJZHBSkWvASk9P/YXgn3U49JnitjWAa4KWp1L/f192SLfw+M40TchU0Jc7bMnXe4+o3ttx7Ay",
-	"z/SZIkZJ4kY4ENJJLzMJI5DAU1C3Il5xDa8myQZHco5lF6HrP/OtRqqCjivMZMGPhI7Vm2QXe1aKYfdx",
-	"n/zwdrJ2t6pGGPDDOMqSnSCBM1KldWEYgoF1fzK4Zimop1vyCLekUaLf5lI4bF53JyJ0V06QJzbBTS4M",
-	"u7MyuPN3pVRKZnvawLxGKagoDdZ0obSY2TZrjI+75Mw+xUgE96H23TNpbpsWe3VCOlUkVjVsZ58+97bY",
-	"HcyOolOWL3YTl9XNNJkCdXzRfpYDvYIsiap/YRUnbKpmfjO4T9RESN3nEgqFcfqZmIf2m2ChwtC2wcfX",
-	"bz6+Pv/x8uPrT+evL39++9P3H34eJOSgRxQZLnzZr93yM0x9vwLe51irdEjTq0hPKrBol5AJ8T159FwQ",
-	"TYfKbzFuV2RBmoqpIV6ZwLA5sxd9jtVX7L01Yn6f9/nFXBBsoaZFkCbCnhz3+R757rvTs7ckzZnB1e++",
-	"s47MwZd+tatbxWnl6+QBc3WcDCqYLXWt1ozi1rVjY12bqonJzbGdBujwRNJryFWfk3Vd3XaCjeqEnBsl",
-	"Gk7IOZ3COdPwl3MtWapPyBnVk7/EN2Wwm5hxbQGvCOElzHKagrKF/waVXUFrvu957jVfXD1mibkWsVZ9",
-	"QqAd55lAemUprdIklUKpPcU0EMcx1DGhIU+fugpsQrIx4ySlHA/cnBLDYm0GeY3ER8mrDx/PkZvmbDzR",
-	"SVgLU8ScsYRRoUDZCCMXWIRuwcEHHHtAhC1Adw7p3hvQ6WTPbFnoYuUAQUiREZrhvA2y97xO8/4YGf3+",
-	"SPr3A1n/TvHm2bsxo0w+afa/I/mgwfz3+rPrw0uXuO9ISMeVS4TYbAyUMGZKu1ritQLCqxBiacZ2+i6W",
-	"Ut0tAxOdfIzBDL5IlSvgiHTTMCjbMY4w3u1zTHMRua20bpt8hnqPFElolPtmlmredTm7DgKWWSr0X5Bq",
-	"tPttcnis9Wys8Wb0+c6qB2O3nty5zfw2vRgevEcKlrTT2+2qpWbuYF15HZsiiUiBB/XNeDqegh+3IFeW",
-	"esT3lqLkEirZmfNdS6ZKm9eeLQq1voZOWRjRhRTWFicVrq2Aq3XjjULDBVKcYyemCaP7GsLa54NqQaqB",
-	"raToYTN6zSlfWDI1pQtbtZS1qHdz4Zb0IIVf7GTYqKWu8kvNRoUteTTr688TESVEp5STIZTFxLZJiKtR",
-	"kW9W8DaUBm9f+dZbdvu8pol9yCMIqVRMH5NqneImTHrsQrdldypX6S5a347fnT81llK7u/puJSCu7J/v",
-	"q1JbXS60Pbqzae+l2uBDVvhtXd+3LIz/2y/tq8rr4+nI7Qr5ugZCvhW10dXLAr1RHZkTm2dUis5Bsa9U",
-	"Vl81M2Ptz/tNgCyxTj64kLgh9xHzHH1dYmcPMxv+TGHrA9v7+tsui/skP7Yrbut5ImYwVotcJ2TGOLfV",
-	"RLGqk3PllD3strvMNRLBxuz4B8iN33AXHKh/hKR4jwshH96fOPYIRwODhtmNqPiN8qMKva3z/mS1c6ft",
-	"t69ZnhuRFsm/9UjX++gfhOY/jrd+A6I7V/0jIfz9J5/8wQi8xbE4e5poll6BESVdIEDifCdGJ6cKbXTo",
-	"EdKg7oy471sx646TJAeGIqGBYFooTeDXgtrMxHKxMe1KbKf4o95LshNcfk4UxMQ0ml1TnsJut8//f4PI",
-	"SDg4oDBJBgKnNdOdEJuuroimV4DNgOtUxlNc84OQEjvVN0ZKPCMpnbqP0krhKaHtsYmQxc5KIFCQJdyd",
-	"uztKM6Tp1V2XRsU8VaxBoWFm9U0J1yB1CNy+ZqLwxQVPQhVvo5Sa94iEuWRaA18VOH4Qf6Xp1Tcj4brb",
-	"Oha+2d9TJcHbStUGUUJ9eIcjd4fvBpQc7rwmzMAXxhsgB1QxXzWqILYjIhSVR9cVDS/1SQicNZ9iGEfo",
-	"Gj8gVEKfU0zztk0yKF9YO0LlswnlSzOK0ajS967PB2cfzi/Ifn2BnEHpLS37u6FMg/nb9nDIDhdySvPQ",
-	"MGS3S077fFl3IBZeRbggUyFLk9HOUe/lbpfYAnLWtuxLweRYGH9K5ZV10rqh+jyUGwzwebvtMzRg1QoS",
-	"r9wRP4go4Sf7xoQJj+a/X83kSYpYT0jf4L2MDBRUheqdSVSqqqzGBdkdklnUkfas6eNu67CeZtkrHP1c",
-	"w+yeLnc0wbepJJTRLTaQDyWtUCDk6a7/0Yqyppg0LqagMRw3sx6cyAtR1rGc0Os71B/uu8ZeRL22Kq/n",
-	"2lGQHRufjffDXJo+x/KgVsXylpvEWXlWbDtJ5DNObBMuNQOud+vK8XX7PBTII23r4+3MQGLi1m5zqbw+",
-	"r62VR6JSeWQlCARtPEMX3lKJNkGSj7FLYmRz4X38S23oCdk5OjyMywCuKcv3VJTvqSjfE/2+aVG+WHvb",
-	"XI/vbgg3s+hbG2H0DpzFZqmqXkSIA8wjYcsja+Wx+BibASRxV8f5REyTZa0Ou+9aKhx3uOmSvzPFhjmY",
-	"rZhPBBqGUspt/FrEGrrkqHeEMW+WmAURiVp+F6CtI1ylt/SbaEvxOATgYf2m0Tpj92mFwWuRuOpzro8z",
-	"F/OH8aA235fPhmbcsS7zGgd9EEOFneqRCsVUYGjuLcEzkOCcaU8dpL8tDYNnzicRSeTON3pr5yd2h28V",
-	"6Cp4vlhuK78m1JXmuUuTLushPFPd2nDVCwTikWJVbX98H6iZUg1jIRtbMvvnlWDNKf38DvhYTzrHB71e",
-	"2yBRO3FQnWx4Kh039z4eN036Yss57yUq1Rzig4Skmok2x6PiSivBqPkixIz8NsNSM0iZ9Wq4++Jvvf27",
-	"ZWTqksUedXmzpffEA83QP0vW1kx/cKcTrwsY9ZHgUdbQ6ws63pQvhO98TTrvRBpE+KWifx/f+QIR8Twr",
-	"TdLLksRPiZXfUuEFl5tkbXc7LnqUHOy2u3C1DZbw/X3HO1iF4dZzw1flq/dMSd1Mi6b8nxKSx8/6KWEh",
-	"tuZS1AGdF9MhyED5zQtA08l2VHLlyBRQaWsy1R7XOT5uEF+q+/izkBkWXLBDkpGQJ66CBdZcQaPhlOp0",
-	"YssEoAvePjE/gm8qLWHEPts8M6b7fEIVeW60d3T45qDN9F3y3n1jOD3TOSRGsrAyWgQWkZRfWWboCqi7",
-	"ufqcWSc5VjhH0c+q8HVywq+dZbLeIKYcGtloyniQlWqllsfviY6SDJ7SR1BFrlXdvXA7nJAhqN9gnsub",
-	"Is/38HAdPopro2QYXFFJjCMqQp2AEbe8VT6KPgMfD7JUldDHQtsAJsp9L2UkyUq7VEpD9gMBYNKH/zuK",
-	"vapqfI/TBVlnUzmkU5lO2PXvz6d32xg5uy2OQbbDBJvP+zVpzJuoP5TegwiDtxIEv/7+0yzw0q3kWGQw",
-	"Ypwt9Q5rp4jcWXJFqNw2eDvaQ4IchVO5BDAP78Cc1+AYQyNpDgQypsucuoPDBDvCKMX4uM/tGZOjwz/X",
-	"Wa5tqLpD2bVM36CXndhrBLiZVMVOPuT0PjXc81gLQclk/QLXKhK/fBMq3MPcWq/K/4Zu7wPkjBy2uevo",
-	"u8ar+4ay/DdbdfvP2631o0fbuyCMWP3L0cYTQn3FxIgqkim9CvVxVlMQb6ZBugwVmi80S9W6RERzdU7D",
-	"i/d8R8uJ6kxy/iFGRhaVeuASo2fAJeo9CVoVLPtQ6FRMjTgOn5lNRLBiOAbDzEC6XCHzvxsi2G39dBFW",
-	"Ogg2+xJCIRSDAD7/QIy8oOFz5EtPAxfzhACVOQNJMklH2ui1aV5kdWmR3oLydw/PPeO+m6fJfOLBCAX5",
-	"rKpS0gn1u/c4O0HMG9LckSeGMAbV+QFkyPVou//F/e/rJqr693DVHgKvmsSfoOT+jpHnAw/rrIjPQRd5",
-	"SB1kxZ/mDsgZHhPb8NIVZD0IcvyM6kkpxV9HuNNkMAsVZxjXzw87aDFj02Ia28sY1zBGCSFG60I5AbjR",
-	"tPwJ33gkRyuC5/UzprAsVpPvEQ+srefxo3m5yePpW4iabd4lwpBe/AmVh50RzRXsWtCaYLEj1CleQyFy",
-	"oPye/Z3m0Db7O3EJCTHilLQhXzZcVXCUF75x2eou3KOV4lp2PyKyYP9eb51a5yI1p3BPLlIz9DZdWQ/u",
-	"dOZ1PlKzaUvKdWu/p//2N+v3fAqd3WAIzjJCbecTFzK72vZk861b5l8bnQPIw7Djnc1YBkmVIeVWsA5l",
-	"VIyiFFqdXAHMCKdTG2cD010sI7rAUSJ+kPS5L7hlGx/Y8t65UL7OX6VSrIo8dY7N2OB+X6oBqswGszBr",
-	"7Infh5cCkdnkmyg/eUo5uiUal1vpsHlLptGkK9SfZe9BaLelvU/WlFVnxg0O+Gb+ipv1cgrIaNOMkLgK",
-	"Q9W0+yV0DvVNMMo4yz43rz9TLYkUdhEI+UcxyZoKl53ainpZb8g9i0ePU4Fq7RVz/off41V7En3aNeex",
-	"F/SZwqioBBXaxF+yUU7H5g7V9OtpJxRlAi385r8ToLme/HOdZepHfOVe82fsDDXX4dOse+cVwi+wWg2e",
-	"HGGKFLNo/8RMuWLgU9CShW0SM+B0xroLOs3dT9g4aO3GGb7AOCj1OHv3ETsbYViYvLZa+os2F/wc5DVL",
-	"4ROn15TlBrnv5QiUncZnf6XO7kY1HVIFq2dSHe5LZwhUgjwt9MSMbhgjrrPRWT4RWH5XXjtJnZyevTVK",
-	"ZCHzznFnH1mrm3I1GKBsJJD4JrOJ70TrWKLvOrHnOp56E48BcNWAZOg/mVJOx4B9lVxHqEpPrtD6wteQ",
-	"5/lit1utZa2azYfoM4zDurvVetR1n/5QMKxzLkUxzEFNhEDhIK51TUMtVAkQR0T52H6fJ7I6+ivBzfu2",
-	"ZnoZTkGVYkpTXtk2trdmoIuaJMoE8Sc3BFJpCXQaCv/PijwnaSGVkNEMcfn21RnstUrQnYR3OCGOIpRd",
-	"x4IbyVxkSdMYfoO0X3/5+v8CAAD//w==",
+	"7L39chs3lij+KijuVlnKtChKluc3lmqqVuPYiXfs2D9LnmzdMFeEug9JjJoAA6BFc1Ku2ne49wn3SW7h",
+	"HKAbTTbJpj6dxH/ZYncDB8DB+f74tZOqyVRJkNZ0jn/tjIFnoPG/L8/5yP2bgUm1mFqhZOe4cz4GZjXA",
+	"E8PSQmuQll2DNkJJZvnohBmQGROWXfL0ignJBq+He2+5TccDZhWDTNhuJ+mYdAwT7ka38yl0jjvGaiFH",
+	"nc+fk84HGGow4xdKXQlYBuCdzOdsJuyYDf5r71xdgdz7FnJxDXp+zFL8aHDMBnp4oWmgv/aLXu9pat2r",
+	"+F84Ye+5Hf91n0/F/vXBPi/s+IR9b+3UjX3Sl2eQFhpO2BmfwJmw8Nczq0VqT9hb/mnvdAR+RD8+y8UQ",
+	"rJgADT5gO4PwXm/AlGRGjOSeKuxulw1o6EFfCsNyGFqmCsuUW5KQLINryNV04jZ1ojJgQ6XZNOdCsrG1",
+	"UzcWZ7lSU9xcnmUajOn25doN/Zx0plzzCVh/rq+/bT5VDUYVOnUnKzJ3SMI9mXI77iQdySduVJF1ko6G",
+	"XwqhIescW11APPdQ6Qm3neNOUeCby4f7OoPJVFmQ6fzvMF8G5JSluQBp99KxMiDZFcxPGGcarPanbsfA",
+	"DJ+Ae+R+L7Q0+ONQaGPdKorcluATPlcLiObfcwDE0E/4pzcgR3bcOT7s9ZLORMjw90HTWt6IibDLS3jP",
+	"R8CM+BeUQPxSgJ5XMOT4XTxzBkNe5LZz/KyXVJsopH162EkcXGJSTCqo6K8KJiEtjEAjUO+GQwMNUL22",
+	"MDHuCporMV0FmaKPG0FrhCzA0muEZcNNJqSjO4S3M2GzMUhHPWbcsIxuNWSMG8b91WY7q2/9brks+qFa",
+	"V0UM1h748hHjTGGi5RUM/MxsxyHgpVYzA5qlShqVw+4xomVthcxqfg25cbfdPYzI1MAvI+lLCdeg3Suc",
+	"XapszuyYWzZFtMLJDUu5ZBp41mU/Cjt2NETYJAz6n2fvfsAPiTQ03oPFTaztC0h3pj+Fbfw5aSIqGsxU",
+	"SQNIU/7Gs++4hRnHTUqVtCARCfl0mouUu/3an2p1mcPkT/80bvN+jSb8dw3DznHn3/YrZrRPT83+e/qK",
+	"Jl1GIG6MMJZL+8SwqVbXIgPNhlzkkHU7nxMH2Qf4pQBjt4AMPvHJNPcoa7nIkRB6Isr6dIP7HbfheIOO",
+	"mSwml6DZpDCWXQLjjoAbyw57PbezltvCdI6PEMmEdSM7wFiArNxgfqkKe3yZc3nlgL/1Dr3lubu0kBFS",
+	"KO1QimesXAzu0Qslh7lI7UOfXTrmcgTuvuD0piLwES8KUobbREBwXyl9KbIM5C1P1I6FYWoKGj9hEiAj",
+	"TsKziZBMqxxO2FwVjGtgnF0LmOEVqo7zaXWcFVD3dpi4ZTzPQT8xCB2b8DmTyrJMMbcY3J3vlIQHP8hC",
+	"G6WZ287c3T875tKfo+VCQsbGwlil5wjhD8q+UoXMHhLKHxQzRTouESvQynI/eZqqQloE8D2f54pn50q9",
+	"4Xr04LupiSoQ7XdyogMi2lQD2vEHnqYwtXTo7zWkSmbCjfIKid9DAx3L+XzkwDaWuwukYc9xKsZlRmLc",
+	"EsAfSnnycfaZLj6v6SrELz2oNMrtiA2XrJDwaQqphYyB1kozlSJxy07YL4Wy4G8MASUyEoY0TJW2Qo4Y",
+	"yoz+8YXIOsedZ8Ne+pT34Hl2eHmUHvCINj2LWc1raUFLnrMzwpyXbvb7o1Oncs6UHYOmZTq5JM2LzK3h",
+	"qHeUsKPes4Q5ANmz3gHixbPeU9xqB59I4aPk11zk/DJ/0Lt3yjKYgsyccuAQuJAaeDp2YCB050q95XLu",
+	"mbZ5UHRVik24nDNuLUym1pywGRfWSca5kiP37+CDu1x7p0MLesAMnxsnDkf6fPR8WZI9w+uICgIOfAlD",
+	"pZ2mP3fHxkdcyEa9vRL3HdAfpdOllRb/2uo2NzNnQApnjJecx9ww+DQVeF+CUC2sk2mcgo3isgOzxqAP",
+	"qktQg+3+BC5hjJAjh/PXPBeZA89DzVINGUgreE5E+6OcauVW6DDspbTCzu9g0xa5hwekk3TwNprO8U/R",
+	"FyTRs0yBkU8smzjqR9o06nqs34EJF3m/00k6U+VOW3eOO/v4Y+fzz9FeHx7Gex2tjPml3atcFFY7gzzf",
+	"8yLvZWHZpQZ+RVIdjUQysC4caxrQjgxYLow1zF125rfZH5Appo78QvYWMsHPEf7HEwacNExTM7eVbr1O",
+	"+lMS2IIsW8kG5QYjDTh9/dadCsk0U+0+sAIWSdmCtpd0Ug3cQnbBbc3Kk3ELe1ZMYNnUk3RE1sIilHSc",
+	"HLtpi0qoP7iXSfkMIsNP3iblniTlImogV/qruvwnpNZNWw75At/Do8xIHOH5+2hjhjw3kKzeq8iG8Jde",
+	"G6tRDHoYZy2EH/wOBa28MKiFlIpvg37uvj4DYwQhYh14bryB6E6OOS2MVRNiKTfFgQktFKETFiamNUK4",
+	"rwNV0ZrP3d/TSl5bmsnQplwQYM2WbeZfojuVKnkN2tC1EoYh8UqYGDIu544lblxdoJCbluQP7IxedwsT",
+	"6RXYC/yoYS3FNNv6tBzuXLQ6laZLFr6u9rgGZIQMiceycvXRIdfwrLaM5mvg9+VGF7XE9Q2mvjoeb3w5",
+	"QrFlHPIPg4ZpIR1LkQounxg2UzpDuSya4mgz2ViPuG+EvCJlNsZVqxiv4XMrZK3jXATlQbOBNMaRsCtr",
+	"j/G9Zz48z98NURZZyxz5CN6C5Z3PySIZKwlFS4oR6OESxVjEdBxueQ0/x6s4K+/0gkGYp1Zcg9OBr8Cw",
+	"gPMnbDDlhYFswK4Apmb5tLgRGbAdDaaYgBNrnSCuhQUSandP+nKgwaj82g3idKYBv+QyU9L97X1uO0Ot",
+	"JoxAcHIOzZmwyzkT1jCSf3ed3GNSnrtbh5+avnQTjrUqRmM2eP/u7Jztc7Hn8cbs/yqyz/vhmwFZlQM3",
+	"otkcScDJUEUlMN1LYR5HEAK46/nVRyQHW17zisS2AmsdKAvY4EduRGmyGDVIUvcnLZH1/tc2xBpf3SgH",
+	"vXASyCd7ZmHaIClIM1vB2XmDi+nHMXgDlYUpunA0pEpnkLEdfmmc2CqcHiczNRwa5iELqqb7yMnvTusU",
+	"E8h2a/Rq7eZdCTImriMAboV/d++5XVQWGlfltqKZqKMQ7i6qUx9S97/E/RfvMXIOhP+JYW6I7kZ2ihD7",
+	"+RqPBccMp7LFTQhLW+IvK9e6HSdaWMfKBXzL5+8Km6oJgbWAV+X9i3FeSPvno86yIzHpZORWKjXezmHv",
+	"8M97B4d7vYNFHGlCj4oKtZuupBTtXjeW67aDL2yfW1g1wFaks9rql6iL1/aHZ/w//F/dVE3iTSLNvSaA",
+	"HD47qp3604Y9fEngCCVfXkMT0fPXetM1/N6/9jkJX1y0JH2rRHZw8DwxzDhFWabARIYWRw3cCDlCn5IX",
+	"xUobf9LmXIN1dis6br2JYN0eLOwlWhUaSTgOVtuoOlTlo2a8qE/zvlHrB5ldqOGFsRp4kzyrCyA7tB07",
+	"ysw1MKnYxBFs3HjDtBiNLZNqFlG9S6Vy4ChrbSemLaJZg3on4ZO9IIdTU+yFMWgM5WQGtQotJkIWcMLg",
+	"l4Ln1bNoWch1pPJLaoUfjVJjHbpkYXdbHFKwMAUxJhy955URMqQ5d1wy+iUiHuVLXKaQ5ytkrmruyEO+",
+	"Ba+ZaqG0N1qut3D59xyxLCYT3hRKEWtOnARkkCMhATQzY1XkGQY8ODEXA31uokRZrkdgLyIleNFxUc2p",
+	"hlWkkacbbEcqG3kNdx16ua0mS4FVLTSsRfHSb8d61DhHuJcv7+2Exna2t9UmNy9g4iBt4H8jTNMabkgf",
+	"/J7cVJtLOi8/TZW2r/zmVVduwvVVpmYyiGdJZ2wnjmOiWbfpHn1fsb4FOUdc1PX2jUdV2isaA13ABrRM",
+	"SWwnjBSSQbkvnobtdhuNdUgPLhxrJMvgogA/x9E9+UARviQh9eCs8meK2eCMxmyelUjVdmZF/83lvNW+",
+	"Va9fBGxviFLAl/QTwyTeauMWgzb02dYbeRNLqf+m7ZLK19ctyb2kGpfUZT/wCRhk2UNBR+UOkJfHKwyS",
+	"1BN35n1Z6mVCoi1iaSdYyrUmBBGZwaBVMgWstaU1BYvQ01vicssbdRMmhZy0cBBcrFQVA7fdCgW2pAYU",
+	"qtJSpD6jl1sbnMNnpbk5Ys0tOOdmS2L0yWoEprfu4krWLZcNM+HzBaRLMMTakoJfwNZzaoAL7/Rc6U6g",
+	"kB1yKWguacrytqHJTsmtp97e+t/Ewz2GVYcfXZjIdh+Rru2s9x7JXiC32FK8rLjUJmPG5zUz0zk3e8GM",
+	"mXhddn1cac4xsHxKUfoYjRsbb7trOfl2HjMvAl+su4xoKVuG+uU16LnTdUfMagGoBTOlM9CJZ9JozjNo",
+	"PXZ0zZzEtivjw3SAYv/bSGOx8bBBU6s8H8vAOt4U7mL1HpuNSaKGDJ8EhUANhy3ufMPjCVyYaeMZf69m",
+	"FDqzCIHSV5AxhZKON006iCgCy0GSMOiOuuzgcPK0h7piZXeh35opBZc0/QqmGDsDyjDYEglXEg3IDTCY",
+	"TO18t/WxrfWe1klaM8XzCT+LFi9MCdigJy/id8Dm2g6toSTf+sCVtg6kyt7UGO9AlKHFAIGONHrwG22g",
+	"P1dAP5LPK7K13djj5cf4QNLO1hR8SY6qexS3NTcvDrgGUc5K2Skodp4Hd5JIL1unz50tOZXUFMO7K9NL",
+	"ZHJZb2r5HnjuVvjrRseVurqVU+qNGgnplNotj2qkubQXwXq5YBbBYCLIkAa9Oy3s+NBnaZkTyl0bTLkx",
+	"M6WzAQb+hqCpbuQnDG80bk/5MKYo5Y81Q8/B4V82O8tTteU6kCeKkVSaoN4YAeDE2tVSLRrZywS99db2",
+	"jUhfTpU0beLC0d/MkgfBhbAVnHd8bgvLDo6KtWt+22DS5pVfdi0X9K/5w9z0+kfTwM1CKJYfqhnClh7t",
+	"iZDxrwdLZ1TqBRe4NSbiz5G9PSDl+mTGKbcWtEPXfv+s00qg/gFm76PjriP9wSGzih0c/oWlY655akHX",
+	"zegtkeKwAcl+UBm8WOFpDz+3cOdIlYHXXdcjXngx6aw+VQfTO7/4rW4aARBtwZ8337KcX5LytGit43ZR",
+	"evUi/gmJhGViMWeZ5kPLjBV5zi4B/WJaWAtygTo9a6R2cqVfXGRBinfbFsJQUYrNgWNA+c2BcXvTQoml",
+	"/fFQrjotx80bXNETyASXF4bC3+uqtCou80iPphS/9aiUdK6FEdbcxBlc4Z0fI1mEbtXazhvZ9iDELAww",
+	"dv7wT/5gTEKRzpJPhNd/3M7hAZ6wAUU3ICPnkglprC7SSi1REvpy4D4YnLBBEMcojqhu6vCyURVuVL3n",
+	"VKt5qVY57a4WUxQAR9Lq/xNmqlzjq8S3Un5eOuw8JGxv1FqSkArd7mWrLM9X5VxjTH3Y6aHIHW1MGE+1",
+	"MobxPMfM3hs5HWnapEwo9zA3oUkg3S8w5XLbcGdKwby4YzFNwqw25Dr2G3OfJR1sEbyFoRv3IzILB7TL",
+	"1cx96hbmdnUsRuNO0in0CFYEWb9fFQZ6KtmHVy/Y86Nn/19pw8hUWkyAog/q25uVOm0DgZ+BtGymlRyR",
+	"7cnRVwoBkCmgiQdjShlnU9BGSUwN56llK+xSIQlkuawGMJBWz904ZfbKUECOOSy6yKG1gcHvC6WZNdgY",
+	"HFFx6tKqkgCU8TDldty4hDgHbt0AIksYz40qk+3/a8+Lx3uvswELCexlrt/a2O3lab4/P3/P6AWWqgy6",
+	"camGZ8+fR+URjnq9RrLRbDk+GyttmbeQBPYa0MiN0l0XebKY0/bxw2umYQiIMDHRj0d0dL/KyqliI8L6",
+	"DJ8j1eZ5Xrd4xbk8G4PFKJyFVp2s02JrCLRExtfeF2H8bUFuJWzjXkUMfIXR3ksz1S6lSqagHfN02mMG",
+	"QyEFGenxQjVOUyZMLZ8KpuP752zHEYs/P+8d7DIhrWKLaVxlqGFVg8CJ+fWT2K9g2nfQm/2n+5Ic2OuP",
+	"xW9n0zn4Ah43Uyp9jt4Fpu+1qP5xwk7fvy4V8lBHaAwakuCyMSqHNaUzUFoB3qjBb2dmiiFv3piRMBb0",
+	"zXbG64tr3GJvz957n1j9kH9Q2o5nQmbs9fnGRW5Q8pJK7V8bckGpfpVmWUFzmnH2Rl1DztGHdEto7kIU",
+	"qO1sGaLSypRAR0r5c3dhVEDk2cgqsQrLey70rewQAbokWCT85I3rVE08Z0DVLQZMF9IEGd442d0HRA2I",
+	"lVIOgUEiSVazmdI+wRJdqI6TZBMh/fsTLp10yxxcJrYH4kv4N42Pag8W2GiStKJktnZG9JCn4d0MDeZ/",
+	"LzQ6UrnxkDSA07NC7LhZERHAs/mFVRchdLf5agf9yIlATm6zTs2KnL6khoUxMK1DaeagyoH+5qZ8nO02",
+	"R122iWBY4UZE5+d0CjLbQ43dV+5IsLSHiaLvWomCZb5Mk4twSQG2lB4WH03Tvi6vL6ym2YnhgTgt0xm2",
+	"CqhfIyqglEAWDLK8OHU31ACKlOGojI2sJMUtTEDtw/pJx2+EONTZQAkm6NjmhPncjGGZ2mC2BXCFJaOJ",
+	"/IRsPo/PW56GopyClljnMxBWXIhlV9T6VYW516yKYgrX5lavDExB7E8wImvOrGJTbtx1l5jH9/7stDkO",
+	"jQYuHTcVb7bwye6HWMYTNMsasH8t7HDvL00jDctAyLXCQBw0ubhBfogFqJK1Wc61jbuZNHV3kK8B8F2F",
+	"eIGD3SjP7XGzIJe44s0dw1UipLZfRlJuyZk3Xuwt01x91MNN0qbDh2swa9nNLOTFVKuRBmNumk4Zs907",
+	"yU/cPsVutYl8pURS410NwZO/tDXHNrorXjkxKop3StgMDWzcMLeRzUYVdbFZALA1qU6pDIW6ocWaXVgI",
+	"C6abUwLd8pKQGFj5AiIINiZzLlzvbSo/eHa8be2HSlBbdWp3UR/CJ8htF2rbKgh225oL7QnB1pFUKwxR",
+	"ZXHlCMmEYVMhJWToXXMUQWNlZVNG1KEJC6uI+hqLYinrbcXduWVViYZVVN5JXUgZrI/tixI0Zsb5c1jY",
+	"xtqmx/UqqkjWBZRtVcBCtw133S6HfZPH/7fGJ5uiBkqesGxx0A4/7YAVMlNgvLEVroUqjNem2M5IOXy5",
+	"5OnV7gkb0DLRNTlT+qpCdRxAKsvG/BpqVgZS+cIOITt1szYyzcoW02T+AWNWmTJP2X/+eI61lUFiteLB",
+	"qS81hir9MfsbcA2aLRUiHzS7aLBemLkQcnWdtkJakbOlImn+05rR8Hmz82GDefZUMjXlvxTgR3ba4SCu",
+	"mL4fjK8nmBOEViAlU+iy03zG58YdptMrEwafUphaNMj35eryzVWCkTBtjLzNuScIbaUPeTy4xAPYHFlX",
+	"O+faYLVjabr75xq2EOnd26uNU5Upv41p6tvq7SqCvMGy863mQ0uJO8ck+xirsBiJMLFHA6OLyaoxLS5z",
+	"YcaQ1WMGhDV96UioO1ye2nxONbr962yG+Zr+EtsxTMgbc3R42GVn/BrtJT4KhLAiAM1MkaYAWd0qUUKB",
+	"Bkeu07G4dsxPA/jy93fgllzyipSb2qwAuZ0/lTyfW5E2BJZsIyl49tVej3Nz/4M+qkDYtKKKZ5bzrcLj",
+	"F9zCSDWJkGn0pEGKbBuOtejBD6Oui7mKAbuLXNLaQm+eR4rDoJBlVrgkeSnEkTCWBeoW3TkvuIUXfeKB",
+	"sGXlFHcPwtODBC+CKixm6mHKJllpd5ejC3iWQQP7fZ2ZOHLLU4EwA35UM/Ku8DdXTn2/thYzzcbKALqd",
+	"E0ZJWGPIp0kIT2JKU0CSH3E7MDRM1PX2C/afbTmXUvYiWveiHX6RueBJVCBWe7Yw1Co0+7bGFtbKlosC",
+	"ykjz6ditH9feZZgsFPQEQIFCOGaPCq3ITMI4GzigBpTvJAzmm6ghVpLCQZK+jKtt0qZSNjz1v2AYl2S6",
+	"7JQNShI+QHfGIBDxwS4BgUZz9BhdAuN9Wfo7EPBjBggvxZ2hX9SxGwQ2UnkS/xotArNbqXwvsTRaT9KX",
+	"yEVYMAhjidbK/7L8XTVol33zjeei5kpM3cTGg4gRMuabb/rSKNqy4CpLuWSGXwPJrEKyYNw5CYzN8UOQ",
+	"Q6VTkoMnXeZnwR0JU1W7Ip3EhxOynWjJY278haIfy6JFh39iGCSZQxYFAeI79KffE4rzcydMO72bsLAa",
+	"O4Y5LuUScDVk5JBzLNZ0UrJzqqQaCRfC9mWTQIG9gQLbHzgcGXKRYy3aiioKU/pVnPBQRiBSpFJfTkHH",
+	"5fZCPVcvrPgIELcY0vZ86bJlB892TCO4Aif802v65pl3d/s/D5pJxbaRv4tRCW6IxMO7ikT84N2ZW5hj",
+	"HfFtiAeb0ueMwkOYGauZdLoaSXRlnavNHqkWIc9VbMD//ul073/xvX/19p5fdPd+/tO/d1qHI79CuuKj",
+	"V4lCxYHJ3PHQPFczsznKOJgizYpZqshaIqdtJdAobLyGP4e9puzJTbXIaHlxhK4PE/KeqpsHXq8qGdai",
+	"uFEZj7yuotHKsmEOhR/JN1LXyG7uGMFxwPG370WDjKq5vGoZZm6kmE6byoG8LSOKnZiEZG7s6NxM8+nU",
+	"k1ayNUy4vgptyRyFhypHGDNHvz9/+2bPMb8pyT6NVsqtdq5B6XDiDcUHhhWtOnratw/YwsvchXxfHcTt",
+	"BPxlJw1eJcdMAkPrJJ0g1DRbl6Jd2lKteoBiI94suk1m74KQeSvzfgtTfXQMWF1iVMeEjcL6akv83ZRS",
+	"CEbneFOSWLNFkBtM0ZXx+sZlFiJ7wHYmKP/RazlUd2qGuokxZcmgcQd1I0W+otQY1vUKYW7sksrafDx/",
+	"wTI+J1nX2/1vGPcU179sQMZtS1LCJ0E+i0YbA1bmC3uDdL6QbsNRzi4X6eTx6RbVHaq8u8YQ/spH3T7/",
+	"rj3xrlK2GnX8MphHN8bZ+XT1aPHqGjRb2pOE9cjoLJ1SER7XC8+uZM/3WCa0NNHdpMRCRU+2KCyaNEUd",
+	"RFtcQ8FwmOGGbSBJSF2WWV5lM9topfOvfkGFt0i5b65b5K17wbQUm+Zu5VC+BU4s2X7XcJsNp3lXptc6",
+	"67mNcPajFtt38IgErkW35pZx67dx1ixIUJtVsPayEu7KGoGplvS7MQB1g64aZKvbZp3XcNYLVJEIVcpO",
+	"awWKCCtW1ek/JaujMJU3CbXksgj+ty/fvDx/yfbRx4QF8AdsB2PWze4Jas1Oh4rNmkqzASoFmFlmlUZr",
+	"aN1bFbumlxWIJq3ho08JaE4gaVtVkorhN9YLuAlB3S5vpLFwwZIIg/3iHNksDGi2w+NSrJo6cu6yEWCp",
+	"Dl9fY6i090rCLNRGWlGE+MEKpd6VNhGdcJW/EldcTaoWB8sbvJ324HDsRt1VbpY/9BhpQreoddu8+WtT",
+	"idyGPpIVi9KDbmG+cgO0jF9q6MtPKe6QZ2X4h/fidTst4p3WkKnfEPIsbCpGrqaFFnZ+5l6ltVJAymlB",
+	"RaHor1CLuPOfP553lptq1iN9yKNVC8jJ1UhIYkSNgTplA0fcW4qIKcEdWzulHnTCi+upkpZTU2h/0ctk",
+	"LSFH/1FpCMNczbpVm0HfYfxD+fxVrmYs+nRJ8Fl8Vxjv0kPdy4yVsiEMDCSlr1BeWcZen2M7XJFC2f3b",
+	"sJ23Z+/N7nFfZpAKip50bDxho0JkEFrR+tYklS7ouHVVcA8dYrXMLMxv60t0JYTlGDbDlom5uIZuX/bl",
+	"v/0be6HkNUj0H/Tlnne1alVYiJK5syK1+JXxTpVwZoOTqo8fzxnIDNOEDb7MfMkXrZTtusFDM1K/Jt+S",
+	"HYv+YopxIXOHM9g8O6OurDNhoBs+ZJcqE2CYBoetrJBXUs2kv8M4A4bL0IgraxoYtoOlStCp35eMDVb1",
+	"RRzsdtlCU3IHea0neRn+d9TrnTBe7+mosrmbAA9hubljKHG57CxkLXyFvJaWjat/g/5Mt/gp4hu+N0DH",
+	"9oDtHPzPf/8fR4ZYBkNe5JY96+1ScyYqxTFgO+GJf0AA4hb9imQ4YVjFIyFnecLow88DnN3RB4dJadV+",
+	"jtHFbUkMTuiFuHazlywcCIgzKocuO5XUsNc/fGKqRtnllvaOqmivXFwB42xC3U7dLhM2qtwjH9YdhYyV",
+	"eaXkj4jzScMvlC56wgaf9gKT2nNQDZiS7gZGHdrR74+ecMZyNXP4i33Qee7+yrDdA89zSpp0CzJOZGRH",
+	"vae7CN+5mICxfDKt8Pnp06fPHT58PH9xgnWt3YOPH19/a0LcIlbhjduLYOaASMf4qte4fRxaLlKQBnmF",
+	"J4OO42kBlopdFjr3tNYc7+83k9D9MEilWC0SyNP3ryNV/rjT6x50e+S2BMmnonPcedrtdZ+ioGLHyHFK",
+	"7Kgae2HhvyYH0z/w0AwzVL5YaIZJZBXRQ1RGbSi8U6FO11+aHPg1PQpt0JgqLNsZhD8xkJdql55Qcwd3",
+	"W2uVUH115oljXSUevM6w6Z2xZdMwgwsN5GOltFW9sv8GS+Y4aWvDi++opo57s0HeiYE1ZYEWUlPR0Ore",
+	"/KUAPHyPEaUS264/7FJjyM8/o3mOKL37+rDXW9OVdrtutPU+fY1Nsh0hdIystvaETRQWSU4xWI1s5Z+T",
+	"zhHB1jRluYb9v/EspP7hJwebP6l1cyYjjCOzmz+s2u1GFc8RmyrmX19acN0c/9SJ787PSWeBYHWOQwo7",
+	"1v4wK9z3l4XI7Z6IhA22IxWTYGdKX+2yXKkrw4pp/VZFkTOUe48cEGtLOZEkap4iQ6uGpSaDwgkR8ooI",
+	"JQ/SkF9RQkVeZuhNcIP35WKqusz8Y2SZnkljmbcue23D99ySMZQoYv3WkppZNWMsi/n8TWXzu0dir9V+",
+	"ritAVhfweekOHdz99Kt6OseHkjRUe35i6Ab5LX7Qi3TUO9r80Q/KvlIFZfodHTxtcev4PFc8O1fqDddU",
+	"ePro4Fkb6Bo6cLuPDw/bfLzcXx2/fb7528Ve/5+TzrPeYasT+I5bmJFd9JZUCZNrGd9UHPwmBOpz0iQQ",
+	"7FfaTiwcLHPel9F7j8R6o34l98B1F7pjbIIB9TphWGiesAqKuLlCy+7woS3JJhCokwbFZSrtm91kwbVN",
+	"HatWgeVQaSQhu7DqAq1cFXDLMc3rwQjV+xVtSBAZV8280FgknnljWuB6QGacbPRGOKndB9RToy4xAbZD",
+	"ci0fwe4q2EoHGX7bDNs6s+59ymlxZfm1UlrYDy+gUTVDSh+oxTU8KItpwTFeKX0psgzkHdBRLMm9YMeJ",
+	"iGZM9BqJZlmjqAXZ3KemLStVqzL4xDdV8r3uqEVgJAzgO6hrOh0ItUzt1QyU/KYqz7sM+x2613NurK/L",
+	"6tsPDqI+iE7BL/seunN3WhWXvtCc5UJCFvzUlcJ/0DtmGvaGUMqY1CTHIU/oqkimB6ohi/o4LqtJ9Kuz",
+	"jZe0S0u8Y9EuaAtd9p/yTUyYyNgIr2a5CmFOWI8idkwwkXn0DstbSfrcptTudolsvYaKrGVJx16Tz70t",
+	"77tPytDU9rOBQtABOOYpMrLWfOE04OigBWTfKQl3QDBeLvU+8+mNec7K5p73Qz7KTqwt3v1VZJ9Ximnf",
+	"QXTdOvfPinxnlhUqT+me/bJxbFvl55Z4dlq1Wgy5KkPEMd9V5kZItq08/vpb8vy1wbb9tOzkdYNJVllF",
+	"MNccytbwbMLn7BKiHpOXc9wb3+0QAwIk2R9PnHrkRV0loXyTWj32ZfRql52WRclRQi6HD/NWpu7nXUb1",
+	"Sbkhu8kVTC3zZTj86325M6g11BzsNpo88JWFq3j3No96p7VWFo87JwEr7R2LO/17IwNHvRYmhRdKDnNB",
+	"EQK/OaPJLQkdoaX35shYPw0dzO+LnxLVcpPdMdF6hxbwUNYRZzClf8yRopmQ5oREUXJFlV7N58HdWJbg",
+	"dhI9erf6cjZW5eaUza6b6Ip750E5/MrrXT/KP/zlvu1dcdtZXpXAm3bIIpyqCSTeOmxAX0O2e79XR1ed",
+	"3251eerI6wP0H4orhvZ1XxZbLIWRrxfnj8kVPVpGIux9cMNNWmLdG3fffuU2PrEv2+F160PnWaNPx+kt",
+	"URPUm3mdb0SiuU3HTR1hclKmaL98IKdZhH3nqPe0CizbdQoZroIqOKBtUgwhnad5VKcNA3acXuVUrSXR",
+	"huJPH8xL7MNdH5g5bHUj0E5nDUa6YyzfV17xB+MV73lhIHEyQzGhf5F1KB0yPxfu5R06hVEOjJsa3KEW",
+	"9TK0jathe9zhgNwNaO93tCfIwxjQ6GvRRWQzFCDqy6UG7lXHd+qMLoG+o5IhSZn7U3pfptwpaW7Ssox/",
+	"X1b8uMvKkPcY+CclwQxLwOTABTJJxijs096XoddP3fkzeJ3BZKosyHS+93eYD9wHhZbGR9k7FSDshq+J",
+	"iGFZbquwwl5fUuNAH565RGa99F0jtFsebQXh32Hu/Rp3T6krNaGkZA8b0bNBkP8qv/8xafL3VEisRrrc",
+	"bfQtvNa4nO+EJIc42rs2bAWqFlVuno1VKIiwTK1nWiCRkyWdGyrtjV67GCudA9YBE4ZRjo9763lFDX2b",
+	"vqmj0oe9XhkvvNtlL3k6ppTACZ9TcHct9ok97fWlFVQPbiJkYd3gh97C9gGsnu+dDi3o3S57PVz4dshF",
+	"7otE+SlLU3/FRshoJwx71js89hV+R1xId8qOgs+bSOsZyOz09Vsa9N7kVz/+NlGO9yO/UkUnCn3YKz2Y",
+	"NZ96jGFvhASMmRrgF8dUm2iQccuPB8csg9xyPBaJlfmxYiCmazTl0LcQnhEXLpUdV5Ho1OEIsi77ETM6",
+	"qDf8MVtax4DQQMM0n/soDRPY7TEbIKyD4CXeGfzaD7vb7xyzfqfb7fY7nwe7VYkAyv2BjBbYl5wN3CL9",
+	"GL44ptuKkAZVbrQbAxOLM/Y///1/vReM8liWv6bbxt6HjJdG3GcTke3N+ByjoRbvAHqzvnK0r8Gt9xTc",
+	"ipS0RDpHAUZglwKh8eLdlnOWCVHIKhu53iulJ3sgU4Uh8WIk94RPP1Eq9zFXZgqcqs6/Oy3s+JCFdFI2",
+	"0lzaYzZwnEryCQzC5cXMyW5ffvSJdZS5jpH02KW0GsGvHUV/H/fNPsAUQxDxthYaDHFWCSEDXqtJH2vX",
+	"8CzTYCh7ySky1uYhW81xQ6SvETccNEZouR1y+9CaYX3am81mmJq3V+jc7157FlJN+MC8K+q6uMw+zjAU",
+	"lokHNkP+USjNzciGz6DuHP/0c42IiBHaxrw/1WEi21m8nMbOc4jdZG7nOz83U4gSk5rJxBd3j738srKr",
+	"ArL2vrzUauakaN9Ed9eHfkbtdx3FMoDdJZ1Y8b21U6cJLLZdcGIb2SHwjlBc6KXK5ieYCTjwYyI0q6nM",
+	"1pYGHC8s7t4MDQjbVjaGh6dJSYf6lSMAZ2D3XuD5rBrev7zvWzn7l3GKr6TtN0PaKnJTVrBoQ85UYVeT",
+	"sg9wra6qxjsGpKNQdZpQ1oz1f2tFhQTKqG+qo0jiEsbM9WXo0+1UZbOOMrnBpULicby624sTAR2gGdUo",
+	"T3PgGrIVlMUt+JakZXMQ98JVuidatNB7/bMnRzXqc9TQIIgohSrsb5JU3CAs/I9lc0SyQGhev//b6EJU",
+	"S2dVQMBbuM9IgLewOkyUctQeKQccM3Pw9jjVD22O3gooysIYW+36es/66lJJbLBU0WvAKs8P/cL4pSps",
+	"XPrMMKoA76ugNbnU396XLfItPI4TfRMyJczXPvuqy91ndC/1mKzyTJ8Y5pQkrI2qtJdephqGoEGmYG5F",
+	"vOIaXqskGxzJO5Z9hG74LPS+qQs6vjATgR8JHcs3iRb7vhLD7uM+heFpsna3qkEYCMOEVkonSOCwFwS6",
+	"MBzBwLo/GVyLFMzXW/IIt2SlRL/NpfDYvO5OROhuvCDPKMFNzx27Ixnc+7tSrrWgJkswa1AKakoDmS6o",
+	"389M6SshR132np5Srz/60IZ+yzynNvdBndBeFYlVDWo11ZfBFruD2VF8IvL5buKzuoVlE+CeL9JnOfAr",
+	"yJKo+hdWccI2nO437INixkrbvtRQGIzTz9SsbNgMBBWGtg0+vHz14eXZ9xcfXn48e3nx4+sfvn334yBh",
+	"Bz2GReM9RuxWn2Hq+xXIvsRapZc8vYr0pAKLdikdtVWaKWb5pQlbjNsVWZAmauKIV6YwbM7tRV9i9RW6",
+	"t07M78u+PJ8phk03rSqliXJPjvtyj33zzen71yzNhcPVb74hR+bg1369D2jNaRXq5IHwdZwcKrgt9QWu",
+	"neLWpbGxrk3dxOTn2E4D9Hii+TXkpi/Zuj6gO6WN6oSdOSUaTtgZn8CZsPDXM6tFak/Ye27Hf41vymA3",
+	"ceNSAa8I4TVMc56CocJ/g9quoDU/9OELmi+uHrPEfFNxUp8QaM95xpBeEaU1lqVaGbNnhAXmOYY5ZrzM",
+	"0+e+ApvSYiQkS7nEA3enJLBYm0NeJ/Fx9uLdhzPkprkYjW1SrkUY5s5Yw7AwYCjCyAcWoVtw8A7HHjBF",
+	"BejOIN17BTYd77ktK9uqeUAQUmSEbrhgg+w9bdK8P0RGvz+S/v1A1r9TvHl0N6Zc6K+a/e9IPlhh/nv5",
+	"yXdu5wvcd6i058oVQmw2BmoYCWN9LfFGAeFFGWLpxvb6LpZS3a0CE718jMEMoUiVL+CIdNMxKGphyITs",
+	"9iWmuaicKq1TW+iy3iNHEhrlvrmlund9zq6HQGREhf4JqUW73yaHx1rPxhpvRl/uLHswdpvJnd/ML9OL",
+	"EcB7pGBJmp62q5Ga+YP15XUoRRKRAg/qi/F0fA1+3IJcEfWI7y1HyaWsZOfOdy2Zqmxee1QUan0Nnaow",
+	"og8pbCxOqnxbAV/rJhiFLudIcY69mKac7usIa18O6gWpBlRJMcDm9JpTOScyNeFzqloqWtS7OfdLepDC",
+	"LzQZNmppqvzSsFHlljya9fXHsYoSon2j2bKY2DYJcQ0q8s0K3palwdtXvg2W3b6Mgmd1ISWpwaGgZkil",
+	"EvaY1esUr8Kkxy50WzXS8pXuovXthN3508pSandX360CxJf9C31VGqvLlW2P7mzae6k2+JAVflvX960K",
+	"4//2S/ua6voEOnK7Qr6+gVDoje509apAb1RH5oTyjCrRuVTsa5XVl83MWPvzfhMgK6zTDy4kbsh9xDzH",
+	"UJfY28Pchj8x2PqAmrF/2WVxv8qP7YrbBp6IGYz1ItcJmwopqZooVnXyrpyqh912l7lBItiYHf8AufEb",
+	"7oIH9Y+QFB9wocyHDyeOPdzRwGBheiMqfqP8qMJu67w/WW4yisJs6LnOkPyTR7rZR/8gNP9xvPUbEN27",
+	"6h8J4e8/+eQPRuAJx+LsaWZFegVOlPSBAIn3nTidnBu00aFHyIK5M+K+T2LWHSdJDhxFQgPBpDCWwS8F",
+	"p8zEarEx7Uqo3f5R7znbKV1+XhTExDSeXXOZwm63L/9/h8hIOCSgMMkGCqd1050wSlc3zPIrwL7FTSrj",
+	"Ka75QUgJTfWFkZLASCqn7qO0Uvia0PbYRIiwsxYIVMoS/s7dHaW55OnVXZdGxTxVrEFhYUr6poZr0LYM",
+	"3L4WqgjFBU/KKt5OKXXvMQ0zLawFuSxwfKf+xtOrL0bC9bd1pEKzv6+VBG8rVTtEKevDexy5O3x3oORw",
+	"5zVhBqEw3gA5oIn5qlMFsR0R46g8+q5oeKlPysBZ9ymGcZQN7geMa+hLjmne1CSDyznZEWqfjblcmFEN",
+	"h7W+d305eP/u7JztNxfIGVTe0qq/G8o0mL9Nh8N2pNITnpcNQ3a77LQvF3UHRvAaJhWbKF2ZjHaOes93",
+	"u4wKyJFtOZSCybEw/oTrK3LS+qH6siw3WMIX7LZP0IDVKEi88Ef8IKJEmOwLEyYCmv9+NZOvUsR6QvoK",
+	"72VkoOCmrN6ZRKWqqmpckN0hmUUdaY9MH3dbh/U0y17g6GcWpvd0uaMJvkwloYpuoUA+lLTKAiFf7/of",
+	"rShriknjagIWw3Ez8uBEXoiqjuWYX9+h/nDfNfYi6rVVeT3fjoLtUHw23g93afoSy4OSihUsN4m38izZ",
+	"dpLIZ5xQEy4zBWl3m8rxdfuyLJDH2tbH25mCxsSt3dWl8vqysVYei0rlsaUgELTxXPrwllq0CZJ8jF1S",
+	"Q8qFD/EvjaEnbOfo8DAuA7imLN/Xonxfi/J9pd83LcoXa2+b6/HdDeEWhL6NEUZvwFtsFqrqRYS4hHmo",
+	"qDyyNQGLj7EZQBJ3dZyN1SRZ1Oqw+y5R4bjDTZf9QxhxmYPbitlYoWEo5ZLi1yLW0GVHvSOMeSNiVopI",
+	"nPhdCW0T4aq8pV9EW4rHIQAP6zeN1hm7T2sM3qrEV5/zfZylmj2MB3X1ffnkaMYd6zIvcdAHMVTQVI9U",
+	"KKYGw+reEjIDDd6Z9rWD9JelYcjM+yQiidz7Rm/t/MTu8K0CXZXM54tt5deEuvI892nSVT2EJ6bbGK56",
+	"jkA8Uqwq9ccPgZoptzBSemVL5vC8Fqw54Z/egBzZcef4oNdrGyRKE5eqE4Wn8tHq3sejVZM+23LOe4lK",
+	"dYf4ICGpbqLN8ai40lowaj4vY0Z+m2GpGaSCvBr+voRbT3+3jExdsNijLu+29J54oBv6Ry3amukP7nTi",
+	"dQGjIRI8yhp6ec5Hm/KF8J3PSeeNSksRfqHo34c3oUBEPM9Sk/SqJPHXxMovqfCCz00i292Ojx5lB7vt",
+	"LlxjgyV8f9/zDlFjuM3c8EX16j1TUj/TfFX+TwXJ42f9VLAwqrkUdUCXxeQSdEn53QvA0/F2VHLpyAxw",
+	"TTWZGo/rDB+vEF/q+/ij0hkWXKAh2VDpE1/BAmuuoNFwwm06pjIB6IKnJ+5HCE2lNQzFJ8ozE7Yvx9yw",
+	"p057R4dvDtZN32Vv/TeO0wubQ+IkC5LRIrCY5vKKmKEvoO7n6ktBTnKscI6iH6nwTXLCL51Fsr5CTDl0",
+	"stFEyFJWapRaHr8nOkoyeEofwBS5NU33wu9wwi7B/AbzXF4Veb6Hh+vxUV07JcPhikliHDER6pQYcctb",
+	"FaLoMwjxIAtVCUMsNAUwcRl6KSNJNtanUjqyXxIAoUP4v6fYy6rGtzhdKetsKod0qtOxuP79+fRuGyNH",
+	"2+IZZDtMoHzez8nKvInmQ+k9iDB4K0Hw8+8/zQIv3VKORQZDIcVC77B2isidJVeUldsGr4d7SJCjcCqf",
+	"ABbgHbjzGhxjaCTPgUEmbJVTd3CYYEcYY4Qc9SWdMTs6/EuT5ZpC1T3KrmX6Dr1o4qAR4GZyEzv5kNOH",
+	"1PDAYwmCismGBa5VJH7+IlS4h7m1QZX/Dd3eB8gZOWxz19F3jVf3FRf5b7bq9l+2W+uHgLZ3QRix+pen",
+	"jSeMh4qJEVVkE35V1sdZTkG8mQbpM1R4PrciXW22faEm06JeeDtIVKEtl5Bs8JN7nDCrdgdsp7LXTuJa",
+	"dQmbgi5Fqr4cZFxQmf9CootSmWj0S8p1+3j+gmUc/z8PMybUHgUraHBt3VyqsKmagEHZk/pynbjvTFm9",
+	"rByYo3IztL6EXZMz0RGL03JrNhDmepZ+2BRuMUDDZ4EIg2Enq8yjbvOaSwU4wrTnPt2+XkCA5BKGCns6",
+	"bAACa11sCcJ9q07VITQZaMNDjJOtI6nGWCrwaZu/u1CMxzNpvfMXLWHwSVBKCyl0GFblLjhlnUVXfVtS",
+	"dVuPb0TfPASbvVJlSR2HPCGTRQ2DyBqqLVQ+K6lmCQOucwGaZZoPrWFCpnmRNSXYBlvcPwI893xv/Dyr",
+	"DHEBjJI4ktJbcRzzu49d8CJ9MMn6I08ciy2NMA+gjaxH2/1f/f/WFgqIDvyB8GqVIF2aS37HyPNOluus",
+	"KWKlVvuQ2uySCOAPyJuwExICfGnfg5LzT7kdV4z/OsKdVabXUhoQ0j497KDtVUyKSWx5FdLCCGXNGK0L",
+	"41WplU6Kj/jGI7nsEbyg6QuDBdZWSUh4YG192B/cy6uEtNCM1m3zrhMUM8CfUA3dGfLcwC6BtgoWGqFJ",
+	"hb9UKgcu71k6c4e22XOOS0iYE8U0BQ9S4LOSXhT9ouWyu3C018q00X5EZIH+Xm/nXOdsd6dwT852N/Q2",
+	"/X0P7nTmdd52t2kLZprWHvTw7W/Wg/41CHuDSyHLGKceOj74ermBzuZbt8i/NrqZkIehaYFy30Fz40g5",
+	"CdaV7UFmVdOcK4Apk3xCEVsw2T0hK4cbJeIHSV+G0m3UQoMKxefKhIqRtZrDJvL5ejZDaSKh6AfUmQ3m",
+	"8zaYQb4tXyqJzCYvV/XJ1+S1W6JxtZUem7dkGqt0heaz7D0I7Sba+9UBuuwWu8EB38zzdbOuYCUyUsIa",
+	"ElflqJr1v5Q9aEM7lcoC3Jfu9SemJZHCfhRlJltMsibK5zm3ol7kV7tn8ehxapmtvWLek/V7vGpfRZ92",
+	"bZ7ogj4xGF+XoEKbhEs2zPnI3aGGzk/thKJMoa/I/XcMPLfjf62zTH2Pr9xrJhbN0HAdPk67d15r/hzr",
+	"HuHJMWFYMY32T02NLys/AatFuU1qCpJPRXfOJ7n/CVtQrd04xxeEBGMeZ+8+YI8sDDDU16SlP2tzwc9A",
+	"X4sUPkp+zUXukPtejsDQNCGPMPV2N275JTewfCb14X7tXALXoE8LO3ajO8aI61wZdjFWWMhZX3tJnZ2+",
+	"f+2UyELnnePOPrJWP+VyWEnVkiIJ7YqT0NPYs8TQv2TP984NJh4H4LIBydF/NuGSjwA7dPneYrXubmUT",
+	"ldCNQObz3W69KrpZbT5E73OcINCtVzZv+vS7QmDFfK2KyxzMWCkUDuKq6bysqqsB4ti6kCUSMo6WR3+h",
+	"pHufqu9XgTncGGEsl7VtE3trBjpvSMdNEH9yRyCN1cAnZQuJaZHnLC20UTqaIW4EsDwDXasE3Ul4hxPm",
+	"KULVv650I7mLrHkaw++Q9vPPn/9fAAAA//8=",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

@@ -356,7 +356,12 @@ export interface paths {
             };
             cookie?: never;
         };
-        /** Outcomes, exit nodes and time per node, per version */
+        /**
+         * Outcomes, exit nodes and time per node, per version
+         * @description Computed from the sessions started in `[from, to)` (all of them by default), per version.
+         *     `daily` counts those sessions by the UTC day they started, for the chart of outcomes over
+         *     time; days without sessions are left out.
+         */
         get: operations["getTreeAnalytics"];
         put?: never;
         post?: never;
@@ -1137,13 +1142,15 @@ export interface components {
         NodeType: "question" | "action" | "solution" | "escalation";
         NodeOption: {
             id: string;
+            /** @description What the technician answers; empty only in a draft still being written. */
             label: string;
-            /** @description The id of the node this option leads to. */
+            /** @description The id of the node this option leads to; empty only in a draft still being written. */
             next: string;
         };
         TreeNode: {
             id: string;
             type: components["schemas"]["NodeType"];
+            /** @description The question, the instruction or the outcome; empty only in a draft still being written. */
             text: string;
             /** @description Optional detail shown under the text. */
             help?: string;
@@ -1157,8 +1164,11 @@ export interface components {
          *     well-formed nodes and the size limits. A `published` (or `archived`) tree must also be a
          *     complete graph: every `next` names a node of the tree, every node is reachable from `root`,
          *     and a solution or escalation is reachable from every node. **Drafts skip these graph rules**
-         *     so that authors can save work in progress; publishing enforces them. A failing definition
-         *     is answered 422 with one entry per problem in `errors`, each with its `node_id`.
+         *     so that authors can save work in progress; publishing enforces them. Drafts also skip the
+         *     completeness rules (every node has text, every question 2+ labelled options, every option
+         *     and action its `next`), so that they can be saved at any time; a draft lists what stops it
+         *     from being published in `problems`. A failing definition is answered 422 with one entry
+         *     per problem in `errors`, each with its `node_id`.
          */
         TreeDefinition: {
             root: string;
@@ -1196,6 +1206,12 @@ export interface components {
         };
         Tree: components["schemas"]["TreeSummary"] & {
             definition: components["schemas"]["TreeDefinition"];
+            /**
+             * @description Drafts only: what stops this definition from being published, each naming its
+             *     node, exactly as a publish would answer them with 422. Saving a draft with
+             *     problems succeeds; absent for published and archived trees.
+             */
+            problems?: components["schemas"]["ProblemError"][];
         };
         TreePage: components["schemas"]["PageMeta"] & {
             items: components["schemas"]["TreeSummary"][];
@@ -1225,8 +1241,21 @@ export interface components {
             version: number;
             /** Format: uuid */
             created_by: string;
+            /** @description The author's name as it is now (in the version history). */
+            created_by_name?: string;
             /** Format: date-time */
             created_at: string;
+            changes?: components["schemas"]["TreeChanges"];
+        };
+        /** @description What a version changed in the definition of the version before it (absent for version 1, and outside the history). */
+        TreeChanges: {
+            /** @description Ids of the nodes this version added. */
+            added: string[];
+            /** @description Ids of the nodes this version removed. */
+            removed: string[];
+            /** @description Ids of the nodes whose type, text, help, options or next changed. */
+            changed: string[];
+            root_changed: boolean;
         };
         TreeVersion: components["schemas"]["TreeVersionInfo"] & {
             definition: components["schemas"]["TreeDefinition"];
@@ -1267,6 +1296,23 @@ export interface components {
             /** @description Where abandoned and unfinished sessions stopped. */
             exit_nodes: components["schemas"]["NodeCount"][];
             nodes: components["schemas"]["NodeStats"][];
+            /** @description The same sessions by the UTC day they started, oldest first. */
+            daily: components["schemas"]["DayOutcomes"][];
+        };
+        DayOutcomes: {
+            /**
+             * Format: date
+             * @example 2026-12-01
+             */
+            day: string;
+            /** Format: int64 */
+            started: number;
+            /** Format: int64 */
+            resolved: number;
+            /** Format: int64 */
+            escalated: number;
+            /** Format: int64 */
+            abandoned: number;
         };
         TreeAnalytics: {
             /** Format: uuid */
@@ -2497,7 +2543,12 @@ export interface operations {
     };
     getTreeAnalytics: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Only sessions started at or after this time. */
+                from?: string;
+                /** @description Only sessions started before this time. */
+                to?: string;
+            };
             header?: never;
             path: {
                 /** @description The resource's id. */
@@ -2520,6 +2571,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            422: components["responses"]["UnprocessableEntity"];
             default: components["responses"]["Problem"];
         };
     };

@@ -91,10 +91,11 @@ type DefinitionProblem struct {
 }
 
 // ValidateDefinition checks a definition. Every tree needs unique node ids, a root that exists,
-// well-formed nodes and the size limits. Published trees must also be complete graphs: every
-// reference names a node, every node is reachable from the root, and a terminal node is
-// reachable from every node. Drafts skip those graph rules so that authors can save work in
-// progress; publishing enforces them.
+// nodes of a known type shaped like it, and the size limits. Published trees must also be
+// complete: every node has its text, every question 2+ labelled options, every reference names
+// a node, every node is reachable from the root, and a terminal node is reachable from every
+// node. Drafts skip those completeness rules so that authors can save work in progress at any
+// time; publishing enforces them (PublishProblems lists them for a draft).
 func ValidateDefinition(d Definition, status TreeStatus) []DefinitionProblem {
 	var ps []DefinitionProblem
 	add := func(nodeID, pointer, format string, args ...any) {
@@ -123,7 +124,7 @@ func ValidateDefinition(d Definition, status TreeStatus) []DefinitionProblem {
 			continue
 		}
 		index[n.ID] = i
-		ps = append(ps, checkNode(n, at)...)
+		ps = append(ps, checkNode(n, at, status == TreeDraft)...)
 	}
 	if _, ok := index[d.Root]; !ok {
 		add(d.Root, "/root", "the root %q is not a node of this tree", d.Root)
@@ -135,13 +136,20 @@ func ValidateDefinition(d Definition, status TreeStatus) []DefinitionProblem {
 	return append(ps, checkGraph(d, index)...)
 }
 
-func checkNode(n Node, at string) []DefinitionProblem {
+// checkNode checks one node's shape. In a draft, what is only unfinished (no text, too few
+// options, an option without label or next) is left for publishing to refuse.
+func checkNode(n Node, at string, draft bool) []DefinitionProblem {
 	var ps []DefinitionProblem
 	add := func(pointer, format string, args ...any) {
 		ps = append(ps, DefinitionProblem{NodeID: n.ID, Pointer: "/definition" + at + pointer, Detail: fmt.Sprintf(format, args...)})
 	}
+	unfinished := func(pointer, format string, args ...any) {
+		if !draft {
+			add(pointer, format, args...)
+		}
+	}
 	if n.Text == "" {
-		add("/text", "node %q has no text", n.ID)
+		unfinished("/text", "node %q has no text", n.ID)
 	}
 	if utf8.RuneCountInString(n.Text) > MaxNodeText || utf8.RuneCountInString(n.Help) > MaxNodeText {
 		add("/text", "node %q: text and help may have at most %d characters each", n.ID, MaxNodeText)
@@ -151,8 +159,11 @@ func checkNode(n Node, at string) []DefinitionProblem {
 		if n.Next != "" {
 			add("/next", "question %q continues through its options, not next", n.ID)
 		}
-		if len(n.Options) < minOptions || len(n.Options) > MaxOptions {
+		switch {
+		case len(n.Options) > MaxOptions:
 			add("/options", "question %q needs %d to %d options, it has %d", n.ID, minOptions, MaxOptions, len(n.Options))
+		case len(n.Options) < minOptions:
+			unfinished("/options", "question %q needs %d to %d options, it has %d", n.ID, minOptions, MaxOptions, len(n.Options))
 		}
 		seen := map[string]bool{}
 		for j, o := range n.Options {
@@ -164,11 +175,14 @@ func checkNode(n Node, at string) []DefinitionProblem {
 				add(oat+"/id", "option id %q appears twice in %q", o.ID, n.ID)
 			}
 			seen[o.ID] = true
-			if o.Label == "" || utf8.RuneCountInString(o.Label) > MaxOptionText {
+			switch {
+			case utf8.RuneCountInString(o.Label) > MaxOptionText:
 				add(oat+"/label", "option %q of %q needs a label of 1 to %d characters", o.ID, n.ID, MaxOptionText)
+			case o.Label == "":
+				unfinished(oat+"/label", "option %q of %q needs a label of 1 to %d characters", o.ID, n.ID, MaxOptionText)
 			}
 			if o.Next == "" {
-				add(oat+"/next", "option %q of %q does not say which node follows", o.ID, n.ID)
+				unfinished(oat+"/next", "option %q of %q does not say which node follows", o.ID, n.ID)
 			}
 		}
 	case NodeAction:
@@ -176,7 +190,7 @@ func checkNode(n Node, at string) []DefinitionProblem {
 			add("/options", "action %q has options; only questions do", n.ID)
 		}
 		if n.Next == "" {
-			add("/next", "action %q does not say which node follows", n.ID)
+			unfinished("/next", "action %q does not say which node follows", n.ID)
 		}
 	case NodeSolution, NodeEscalation:
 		if len(n.Options) > 0 || n.Next != "" {
@@ -292,11 +306,65 @@ type Tree struct {
 // to its definition, changes it.
 func (t Tree) ETag() string { return fmt.Sprintf(`"%s.%d"`, t.ID, t.Revision) }
 
-// TreeVersion is one stored definition of a tree.
+// TreeVersion is one stored definition of a tree. In the history, CreatedByName is its author's
+// name and Changes what it changed in the version before it (nil for the first).
 type TreeVersion struct {
-	TreeID     uuid.UUID
-	Version    int32
-	Definition Definition
-	CreatedBy  uuid.UUID
-	CreatedAt  time.Time
+	TreeID        uuid.UUID
+	Version       int32
+	Definition    Definition
+	CreatedBy     uuid.UUID
+	CreatedByName string
+	CreatedAt     time.Time
+	Changes       *Changes
+}
+
+// PublishProblems is what stops a definition from being published: the problems a publish
+// would be refused with. Drafts are stored with them, so that authors see them as they work.
+func PublishProblems(d Definition) []DefinitionProblem {
+	return ValidateDefinition(d, TreePublished)
+}
+
+// Changes is what one version of a definition changed in the one before it, by node id.
+type Changes struct {
+	Added, Removed, Changed []string
+	RootChanged             bool
+}
+
+// DiffDefinitions says what next changed in prev: nodes added, removed, and changed in any of
+// type, text, help, options or next. Ids keep the order of the definition they are in.
+func DiffDefinitions(prev, next Definition) Changes {
+	c := Changes{Added: []string{}, Removed: []string{}, Changed: []string{}, RootChanged: prev.Root != next.Root}
+	before := make(map[string]Node, len(prev.Nodes))
+	for _, n := range prev.Nodes {
+		before[n.ID] = n
+	}
+	after := make(map[string]bool, len(next.Nodes))
+	for _, n := range next.Nodes {
+		after[n.ID] = true
+		old, ok := before[n.ID]
+		switch {
+		case !ok:
+			c.Added = append(c.Added, n.ID)
+		case !sameNode(old, n):
+			c.Changed = append(c.Changed, n.ID)
+		}
+	}
+	for _, n := range prev.Nodes {
+		if !after[n.ID] {
+			c.Removed = append(c.Removed, n.ID)
+		}
+	}
+	return c
+}
+
+func sameNode(a, b Node) bool {
+	if a.Type != b.Type || a.Text != b.Text || a.Help != b.Help || a.Next != b.Next || len(a.Options) != len(b.Options) {
+		return false
+	}
+	for i := range a.Options {
+		if a.Options[i] != b.Options[i] {
+			return false
+		}
+	}
+	return true
 }

@@ -2,6 +2,7 @@ package domain
 
 import (
 	"encoding/json"
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -58,7 +59,19 @@ func TestValidateDefinition(t *testing.T) {
 		{"draft may be unreachable", func(d *Definition) {
 			d.Nodes = append(d.Nodes, Node{ID: "island", Type: NodeSolution, Text: "Alone"})
 		}, TreeDraft, nil, ""},
-		{"draft still needs well-formed nodes", func(d *Definition) { d.Nodes[0].Options = nil }, TreeDraft, []string{"q"}, "options"},
+		{"draft still needs nodes shaped like their type", func(d *Definition) {
+			d.Nodes[1].Options = []Option{{ID: "a", Label: "A", Next: "esc"}}
+		}, TreeDraft, []string{"restart"}, "only questions"},
+		{"draft may be unfinished: no text, no options, no next yet", func(d *Definition) {
+			d.Nodes[0].Options = nil
+			d.Nodes[1].Text, d.Nodes[1].Next = "", ""
+			d.Nodes = append(d.Nodes, Node{ID: "new", Type: NodeQuestion, Options: []Option{{ID: "o1"}, {ID: "o2", Label: "Maybe"}}})
+		}, TreeDraft, nil, ""},
+		{"publishing refuses what a draft left unfinished", func(d *Definition) {
+			d.Nodes = append(d.Nodes, Node{ID: "new", Type: NodeQuestion, Text: "Which?", Options: []Option{{ID: "o1", Next: "esc"}, {ID: "o2", Label: "Maybe"}}})
+			d.Nodes[3].Type = NodeAction
+			d.Nodes[3].Next = "new"
+		}, TreePublished, []string{"new", "new"}, "needs a label"},
 		{"archived trees are checked like published ones", func(d *Definition) { d.Nodes[1].Next = "ghost" }, TreeArchived, []string{"restart"}, `"ghost"`},
 	}
 	for _, c := range cases {
@@ -133,4 +146,35 @@ func reachesTerminal(d Definition, from string) bool {
 		stack = append(stack, successors(n)...)
 	}
 	return false
+}
+
+func TestDiffDefinitions(t *testing.T) {
+	t.Parallel()
+	prev := Definition{Root: "a", Nodes: []Node{
+		{ID: "a", Type: NodeQuestion, Text: "Power on?", Options: []Option{{ID: "y", Label: "Yes", Next: "b"}, {ID: "n", Label: "No", Next: "c"}}},
+		{ID: "b", Type: NodeSolution, Text: "Fine"},
+		{ID: "c", Type: NodeEscalation, Text: "Call us"},
+	}}
+	for _, tc := range []struct {
+		name string
+		next Definition
+		want Changes
+	}{
+		{"nothing changed", prev, Changes{Added: []string{}, Removed: []string{}, Changed: []string{}}},
+		{"an option relabelled changes its node", Definition{Root: "a", Nodes: []Node{
+			{ID: "a", Type: NodeQuestion, Text: "Power on?", Options: []Option{{ID: "y", Label: "Yes, green", Next: "b"}, {ID: "n", Label: "No", Next: "c"}}},
+			prev.Nodes[1], prev.Nodes[2],
+		}}, Changes{Added: []string{}, Removed: []string{}, Changed: []string{"a"}}},
+		{"a node replaced by another, with a new root", Definition{Root: "d", Nodes: []Node{
+			{ID: "d", Type: NodeAction, Text: "Reboot", Next: "a"}, prev.Nodes[0], prev.Nodes[1],
+		}}, Changes{Added: []string{"d"}, Removed: []string{"c"}, Changed: []string{}, RootChanged: true}},
+		{"help text counts", Definition{Root: "a", Nodes: []Node{prev.Nodes[0], {ID: "b", Type: NodeSolution, Text: "Fine", Help: "Close the ticket"}, prev.Nodes[2]}},
+			Changes{Added: []string{}, Removed: []string{}, Changed: []string{"b"}}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := DiffDefinitions(prev, tc.next); !reflect.DeepEqual(got, tc.want) {
+				t.Errorf("got %+v, want %+v", got, tc.want)
+			}
+		})
+	}
 }

@@ -97,3 +97,11 @@ func CheckNewPassword(field, password string) error {
 func LastAdminError() error {
 	return Errorf(EConflict, "this is the account's last active admin: promote another user to admin first")
 }
+
+// Article is the role with its indefinite article, for messages: "an engineer", "a viewer".
+func (r Role) Article() string {
+	if r == RoleAdmin || r == RoleEngineer {
+		return "an " + string(r)
+	}
+	return "a " + string(r)
+}

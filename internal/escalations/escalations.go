@@ -507,7 +507,7 @@ func (s *Service) fillNames(ctx context.Context, p domain.Principal, hs []domain
 
 func requireEngineer(p domain.Principal) error {
 	if !p.Role.AtLeast(domain.RoleEngineer) {
-		return domain.Errorf(domain.EForbidden, "the escalation queue needs the engineer role; you are a %s", p.Role)
+		return domain.Errorf(domain.EForbidden, "the escalation queue needs the engineer role; you are %s", p.Role.Article())
 	}
 	return nil
 }

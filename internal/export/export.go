@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"html/template"
+	"regexp"
 	"strings"
 	"time"
 
@@ -132,14 +133,34 @@ func header(r Report) [][2]string {
 	)
 }
 
-// markdownEscaper keeps node text inert when a PSA renders the markdown: HTML is escaped and
-// markdown's own markup characters are taken literally.
+// markdownEscaper takes markdown's markup characters literally with backslash escapes (CommonMark
+// allows one before any ASCII punctuation), so that a PSA that renders markdown shows the text
+// as written, and one that does not shows it nearly so. "<" is escaped because it would start
+// inline HTML; ">" is left alone: inside a line it is only text, and it is everywhere in
+// instructions such as "Credential Manager > Windows Credentials".
 var markdownEscaper = strings.NewReplacer(
-	"&", "&amp;", "<", "&lt;", ">", "&gt;",
-	`\`, `\\`, "*", `\*`, "_", `\_`, "`", "\\`", "[", `\[`, "]", `\]`, "#", `\#`, "|", `\|`,
+	`\`, `\\`, "*", `\*`, "_", `\_`, "`", "\\`", "[", `\[`, "]", `\]`, "#", `\#`, "|", `\|`, "<", `\<`,
 )
 
-func md(s string) string { return markdownEscaper.Replace(strings.ReplaceAll(s, "\n", " ")) }
+// entity finds what a markdown renderer would decode as an HTML entity: "&amp;", "&#62;".
+var entity = regexp.MustCompile(`&(#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});`)
+
+// blockStart finds what would make a line a quote, a list item or a heading when it starts one.
+var blockStart = regexp.MustCompile(`^([>+=-]|[0-9]{1,9}[.)])`)
+
+func md(s string) string {
+	s = markdownEscaper.Replace(strings.ReplaceAll(s, "\n", " "))
+	return entity.ReplaceAllStringFunc(s, func(e string) string { return `\` + e })
+}
+
+// mdLine is md for text that begins a line.
+func mdLine(s string) string {
+	s = md(s)
+	if m := blockStart.FindString(s); m != "" {
+		return m[:len(m)-1] + `\` + m[len(m)-1:] + s[len(m):]
+	}
+	return s
+}
 
 func markdown(r Report) string {
 	var b strings.Builder
@@ -165,7 +186,7 @@ func markdown(r Report) string {
 		}
 	}
 	if r.ResolutionNote != "" {
-		fmt.Fprintf(&b, "\n### Resolution\n\n%s\n", md(r.ResolutionNote))
+		fmt.Fprintf(&b, "\n### Resolution\n\n%s\n", mdLine(r.ResolutionNote))
 	}
 	return b.String()
 }

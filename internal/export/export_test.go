@@ -5,6 +5,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -29,11 +30,11 @@ func fixture() (domain.Session, domain.Definition) {
 	s := domain.Session{
 		TreeTitle: "Printer offline", TreeVersion: 3, Status: domain.SessionResolved, CurrentNode: "done",
 		TicketRef: "T-1042", Customer: "Contoso * Ltd", Asset: "PRN-2F-01", Notes: "User on floor 2",
-		ResolutionNote: "Spooler was stuck; restarted it & printed a test page.", StartedAt: start, CompletedAt: &done,
+		ResolutionNote: "1. Spooler was stuck; restarted it & printed a test page (&nbsp; was in the queue name).", StartedAt: start, CompletedAt: &done,
 		Steps: []domain.Step{
 			{Seq: 1, Kind: domain.StepAnswer, NodeID: "power", OptionID: "off", ToNodeID: "plug", CreatedAt: start.Add(40 * time.Second)},
 			{Seq: 2, Kind: domain.StepRevert, NodeID: "power", ToNodeID: "power", CreatedAt: start.Add(time.Minute)},
-			{Seq: 3, Kind: domain.StepAnswer, NodeID: "power", OptionID: "on", ToNodeID: "spool", Note: "light was on after all", CreatedAt: start.Add(2 * time.Minute)},
+			{Seq: 3, Kind: domain.StepAnswer, NodeID: "power", OptionID: "on", ToNodeID: "spool", Note: "light was on after all; checked Credential Manager > Windows Credentials", CreatedAt: start.Add(2 * time.Minute)},
 			{Seq: 4, Kind: domain.StepCustom, NodeID: "spool", ToNodeID: "spool", Text: "Cleared 14 stuck jobs in <b>queue</b>", CreatedAt: start.Add(8 * time.Minute)},
 			{Seq: 5, Kind: domain.StepAnswer, NodeID: "spool", ToNodeID: "done", CreatedAt: start.Add(11 * time.Minute)},
 		},
@@ -75,21 +76,45 @@ func TestUserTextIsInert(t *testing.T) {
 	t.Parallel()
 	s, def := fixture()
 	report := NewReport(s, def, "Val <i>Viewer</i>", time.Time{})
-	for _, format := range []Format{HTML, Markdown} {
-		got, _, err := Render(report, format)
-		if err != nil {
-			t.Fatal(err)
+	html, _, err := Render(report, HTML)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, raw := range []string{"<script>", "<b>", "<i>"} {
+		if strings.Contains(html, raw) {
+			t.Errorf("html output contains %s unescaped", raw)
 		}
-		for _, raw := range []string{"<script>", "<b>", "<i>"} {
-			if strings.Contains(got, raw) {
-				t.Errorf("%s output contains %s unescaped", format, raw)
-			}
-		}
+	}
+	// In markdown a backslash makes "<" plain text, so no inline HTML can start.
+	md, _, _ := Render(report, Markdown)
+	if m := regexp.MustCompile(`(^|[^\\])<`).FindString(md); m != "" {
+		t.Errorf("markdown output has an unescaped %q", m)
 	}
 	got, _, _ := Render(report, JSON)
 	var back Report
 	if err := json.Unmarshal([]byte(got), &back); err != nil || back.Steps[0].Question != def.Nodes[0].Text {
 		t.Errorf("JSON does not round-trip the node text exactly: %v", err)
+	}
+}
+
+// Instructions are full of ">" and "&": ticket notes in markdown and text carry them as
+// written, never as HTML entities that PSAs which do not render HTML would show literally.
+func TestNotesKeepInstructionsReadable(t *testing.T) {
+	t.Parallel()
+	s, def := fixture()
+	report := NewReport(s, def, "Val", time.Time{})
+	for _, format := range []Format{Markdown, Text} {
+		got, _, _ := Render(report, format)
+		if !strings.Contains(got, "Credential Manager > Windows Credentials") || !strings.Contains(got, "net stop spooler && net start spooler") {
+			t.Errorf("%s lost the instructions as written:\n%s", format, got)
+		}
+		if strings.Contains(got, "&gt;") || strings.Contains(got, "&amp;") {
+			t.Errorf("%s carries HTML entities:\n%s", format, got)
+		}
+	}
+	md, _, _ := Render(report, Markdown)
+	if !strings.Contains(md, "\n1\\. Spooler was stuck") || !strings.Contains(md, `\&nbsp;`) {
+		t.Errorf("a resolution starting with \"1.\" would become a list, or an entity would be decoded:\n%s", md)
 	}
 }
 

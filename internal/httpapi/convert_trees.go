@@ -1,6 +1,8 @@
 package httpapi
 
 import (
+	openapi_types "github.com/oapi-codegen/runtime/types"
+
 	"github.com/resolutionflow/resolutionflow/gen/oapi"
 	"github.com/resolutionflow/resolutionflow/internal/domain"
 	"github.com/resolutionflow/resolutionflow/internal/sessions"
@@ -21,11 +23,25 @@ func toTreeSummary(t domain.Tree) oapi.TreeSummary {
 
 func toTreeBody(t domain.Tree) oapi.Tree {
 	s := toTreeSummary(t)
-	return oapi.Tree{
+	out := oapi.Tree{
 		Id: s.Id, Title: s.Title, Description: s.Description, Category: s.Category, Tags: s.Tags, Status: s.Status,
 		CurrentVersion: s.CurrentVersion, CreatedBy: s.CreatedBy, CreatedAt: s.CreatedAt, UpdatedAt: s.UpdatedAt,
 		Definition: toDefinition(t.Definition),
 	}
+	if t.Status == domain.TreeDraft {
+		problems := toProblemErrors(domain.PublishProblems(t.Definition))
+		out.Problems = &problems
+	}
+	return out
+}
+
+// toProblemErrors are a definition's problems as the entries of a problem document.
+func toProblemErrors(ps []domain.DefinitionProblem) []oapi.ProblemError {
+	out := make([]oapi.ProblemError, len(ps))
+	for i, p := range ps {
+		out[i] = oapi.ProblemError{Pointer: optional(p.Pointer), NodeId: optional(p.NodeID), Detail: p.Detail}
+	}
+	return out
 }
 
 func toDefinition(d domain.Definition) oapi.TreeDefinition {
@@ -74,7 +90,11 @@ func fromTreeWrite(w oapi.TreeWrite) trees.Input {
 }
 
 func toVersionInfo(v domain.TreeVersion) oapi.TreeVersionInfo {
-	return oapi.TreeVersionInfo{TreeId: v.TreeID, Version: v.Version, CreatedBy: v.CreatedBy, CreatedAt: v.CreatedAt.UTC()}
+	out := oapi.TreeVersionInfo{TreeId: v.TreeID, Version: v.Version, CreatedBy: v.CreatedBy, CreatedByName: optional(v.CreatedByName), CreatedAt: v.CreatedAt.UTC()}
+	if c := v.Changes; c != nil {
+		out.Changes = &oapi.TreeChanges{Added: c.Added, Removed: c.Removed, Changed: c.Changed, RootChanged: c.RootChanged}
+	}
+	return out
 }
 
 func toAnalytics(v trees.VersionAnalytics) oapi.TreeVersionAnalytics {
@@ -88,6 +108,10 @@ func toAnalytics(v trees.VersionAnalytics) oapi.TreeVersionAnalytics {
 	}
 	for i, n := range v.Nodes {
 		out.Nodes[i] = oapi.NodeStats{NodeId: n.NodeID, Visits: n.Visits, MedianSeconds: n.MedianSeconds}
+	}
+	out.Daily = make([]oapi.DayOutcomes, len(v.Daily))
+	for i, d := range v.Daily {
+		out.Daily[i] = oapi.DayOutcomes{Day: openapi_types.Date{Time: d.Day}, Started: d.Started, Resolved: d.Resolved, Escalated: d.Escalated, Abandoned: d.Abandoned}
 	}
 	return out
 }

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/resolutionflow/resolutionflow/gen/oapi"
 	"github.com/resolutionflow/resolutionflow/internal/apitest"
 )
 
@@ -97,4 +98,16 @@ func TestStaticSegmentsWinOverParameters(t *testing.T) {
 	viewer := s.AddUser(admin, "viewer")
 	// A viewer may read an ai-session but not the queue: a 403 proves the queue's rules applied.
 	decodeProblem(t, do(t, s, http.MethodGet, "/api/v1/ai-sessions/escalations", viewer.AccessToken, "", ""), http.StatusForbidden)
+}
+
+// 403s name the caller's role in English: "you are an engineer", not "a engineer".
+func TestForbiddenSaysWhoYouAre(t *testing.T) {
+	t.Parallel()
+	s := apitest.NewServer(t)
+	admin := s.Register("Grammar")
+	eng := s.AddUser(admin, oapi.Engineer)
+	p := decodeProblem(t, do(t, s, http.MethodGet, "/api/v1/users", eng.AccessToken, "", ""), http.StatusForbidden)
+	if !strings.Contains(deref(p.Detail), "you are an engineer") {
+		t.Errorf("detail %q", deref(p.Detail))
+	}
 }

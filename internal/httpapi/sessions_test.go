@@ -247,7 +247,7 @@ func TestAnalyticsFromRecordedSteps(t *testing.T) {
 	admin.Client.CompleteSessionWithResponse(ctx, abandoned.Id, oapi.SessionComplete{Outcome: oapi.SessionOutcomeAbandoned})
 	startSession(t, admin, tree.Id) // still at the root
 
-	r, err := admin.Client.GetTreeAnalyticsWithResponse(ctx, tree.Id)
+	r, err := admin.Client.GetTreeAnalyticsWithResponse(ctx, tree.Id, &oapi.GetTreeAnalyticsParams{})
 	if err != nil || r.StatusCode() != http.StatusOK || len(r.JSON200.Versions) != 1 {
 		t.Fatalf("analytics: %v %d %s", err, r.StatusCode(), r.Body)
 	}

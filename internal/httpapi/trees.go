@@ -54,7 +54,15 @@ func (h *handlers) GetTree(ctx context.Context, req oapi.GetTreeRequestObject) (
 	if err != nil {
 		return nil, err
 	}
-	return treeWithStoredDefinition{summary: toTreeSummary(t), definition: definition, etag: t.ETag()}, nil
+	res := treeWithStoredDefinition{summary: toTreeSummary(t), definition: definition, etag: t.ETag()}
+	if t.Status == domain.TreeDraft {
+		def, err := domain.DecodeDefinition(definition)
+		if err != nil {
+			return nil, err
+		}
+		res.problems = toProblemErrors(domain.PublishProblems(def))
+	}
+	return res, nil
 }
 
 // treeWithStoredDefinition answers GET /trees/{id} with the definition as stored. The stored
@@ -63,6 +71,7 @@ func (h *handlers) GetTree(ctx context.Context, req oapi.GetTreeRequestObject) (
 type treeWithStoredDefinition struct {
 	summary    oapi.TreeSummary
 	definition []byte
+	problems   []oapi.ProblemError // drafts only
 	etag       string
 }
 
@@ -78,6 +87,14 @@ func (r treeWithStoredDefinition) VisitGetTreeResponse(w http.ResponseWriter) er
 	body = append(body, head[:len(head)-1]...)
 	body = append(body, `,"definition":`...)
 	body = append(body, r.definition...)
+	if r.problems != nil {
+		problems, err := json.Marshal(r.problems)
+		if err != nil {
+			return err
+		}
+		body = append(body, `,"problems":`...)
+		body = append(body, problems...)
+	}
 	body = append(body, "}\n"...)
 	_, err = w.Write(body)
 	return err
@@ -177,7 +194,7 @@ func (h *handlers) GetTreeAnalytics(ctx context.Context, req oapi.GetTreeAnalyti
 	if err != nil {
 		return nil, err
 	}
-	versions, err := h.trees.Analytics(ctx, p, req.Id)
+	versions, err := h.trees.Analytics(ctx, p, req.Id, trees.Range{From: req.Params.From, To: req.Params.To})
 	if err != nil {
 		return nil, err
 	}

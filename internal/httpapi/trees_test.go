@@ -155,7 +155,7 @@ func TestViewersSeePublishedTreesOnly(t *testing.T) {
 	forbidden := map[string]int{}
 	c, _ := viewer.Client.CreateTreeWithResponse(ctx, printerTree("Mine", oapi.TreeWriteStatusPublished))
 	forbidden["create"] = c.StatusCode()
-	a, _ := viewer.Client.GetTreeAnalyticsWithResponse(ctx, published.Id)
+	a, _ := viewer.Client.GetTreeAnalyticsWithResponse(ctx, published.Id, &oapi.GetTreeAnalyticsParams{})
 	forbidden["analytics"] = a.StatusCode()
 	d, _ := viewer.Client.DeleteTreeWithResponse(ctx, published.Id)
 	forbidden["delete"] = d.StatusCode()
@@ -272,7 +272,7 @@ func TestTreesOfAnotherAccountAreNotFound(t *testing.T) {
 	statuses["versions"] = vs.StatusCode()
 	v, _ := a.Client.GetTreeVersionWithResponse(ctx, tree.Id, 1)
 	statuses["version"] = v.StatusCode()
-	an, _ := a.Client.GetTreeAnalyticsWithResponse(ctx, tree.Id)
+	an, _ := a.Client.GetTreeAnalyticsWithResponse(ctx, tree.Id, &oapi.GetTreeAnalyticsParams{})
 	statuses["analytics"] = an.StatusCode()
 	st, _ := a.Client.StartSessionWithResponse(ctx, oapi.SessionStart{TreeId: tree.Id})
 	statuses["start session"] = st.StatusCode()

@@ -124,7 +124,7 @@ func (g *gate) authenticate(ctx context.Context, req *http.Request, op contract.
 		return domain.Principal{}, err
 	}
 	if !p.Role.AtLeast(domain.Role(op.RequiredRole)) {
-		return domain.Principal{}, domain.Errorf(domain.EForbidden, "this operation needs the %s role; you are a %s", op.RequiredRole, p.Role)
+		return domain.Principal{}, domain.Errorf(domain.EForbidden, "this operation needs the %s role; you are %s", op.RequiredRole, p.Role.Article())
 	}
 	return p, nil
 }

@@ -3,6 +3,7 @@ package trees
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -17,6 +18,18 @@ type VersionAnalytics struct {
 	ResolutionRate                                      float64
 	ExitNodes                                           []NodeCount
 	Nodes                                               []NodeStats
+	Daily                                               []DayOutcomes
+}
+
+// DayOutcomes is what became of the sessions started on one UTC day.
+type DayOutcomes struct {
+	Day                                     time.Time
+	Started, Resolved, Escalated, Abandoned int64
+}
+
+// Range limits analytics to the sessions started in [From, To); nil bounds are open.
+type Range struct {
+	From, To *time.Time
 }
 
 // NodeCount is a number of sessions at a node.
@@ -32,16 +45,21 @@ type NodeStats struct {
 	MedianSeconds float64
 }
 
-// Analytics computes, per version that has sessions, outcomes, exit nodes and time per node,
-// all from the recorded steps.
-func (s *Service) Analytics(ctx context.Context, p domain.Principal, id uuid.UUID) ([]VersionAnalytics, error) {
+// Analytics computes, per version that has sessions started in the range, outcomes, exit
+// nodes, time per node and outcomes per day, all from the recorded steps. A range that ends
+// before it starts is EInvalid.
+func (s *Service) Analytics(ctx context.Context, p domain.Principal, id uuid.UUID, r Range) ([]VersionAnalytics, error) {
 	if err := requireRole(p, domain.RoleEngineer, "tree analytics"); err != nil {
 		return nil, err
+	}
+	if r.From != nil && r.To != nil && !r.From.Before(*r.To) {
+		return nil, &domain.Error{Code: domain.EInvalid, Message: "the range is empty: from must be before to",
+			Fields: []domain.FieldError{{Pointer: "from", Detail: "must be before to"}}}
 	}
 	if _, err := s.Get(ctx, p, id); err != nil {
 		return nil, err
 	}
-	key := dbq.CountTreeOutcomesParams{AccountID: p.AccountID, TreeID: id}
+	key := dbq.CountTreeOutcomesParams{AccountID: p.AccountID, TreeID: id, StartedFrom: r.From, StartedTo: r.To}
 	outcomes, err := s.db.CountTreeOutcomes(ctx, key)
 	if err != nil {
 		return nil, fmt.Errorf("tree outcomes: %w", err)
@@ -54,6 +72,10 @@ func (s *Service) Analytics(ctx context.Context, p domain.Principal, id uuid.UUI
 	if err != nil {
 		return nil, fmt.Errorf("tree node stats: %w", err)
 	}
+	days, err := s.db.CountTreeOutcomesByDay(ctx, dbq.CountTreeOutcomesByDayParams(key))
+	if err != nil {
+		return nil, fmt.Errorf("tree outcomes by day: %w", err)
+	}
 	out := make([]VersionAnalytics, len(outcomes))
 	byVersion := make(map[int32]*VersionAnalytics, len(outcomes))
 	for i, o := range outcomes {
@@ -61,7 +83,7 @@ func (s *Service) Analytics(ctx context.Context, p domain.Principal, id uuid.UUI
 			Version: o.TreeVersion, Started: o.Started, Resolved: o.Resolved, Escalated: o.Escalated,
 			Abandoned: o.Abandoned, InProgress: o.InProgress,
 			ResolutionRate: resolutionRate(o.Resolved, o.Resolved+o.Escalated+o.Abandoned),
-			ExitNodes:      []NodeCount{}, Nodes: []NodeStats{},
+			ExitNodes:      []NodeCount{}, Nodes: []NodeStats{}, Daily: []DayOutcomes{},
 		}
 		byVersion[o.TreeVersion] = &out[i]
 	}
@@ -73,6 +95,11 @@ func (s *Service) Analytics(ctx context.Context, p domain.Principal, id uuid.UUI
 	for _, n := range nodes {
 		if v := byVersion[n.TreeVersion]; v != nil {
 			v.Nodes = append(v.Nodes, NodeStats{NodeID: n.NodeID, Visits: n.Visits, MedianSeconds: n.MedianSeconds})
+		}
+	}
+	for _, d := range days {
+		if v := byVersion[d.TreeVersion]; v != nil {
+			v.Daily = append(v.Daily, DayOutcomes{Day: d.Day.Time, Started: d.Started, Resolved: d.Resolved, Escalated: d.Escalated, Abandoned: d.Abandoned})
 		}
 	}
 	return out, nil

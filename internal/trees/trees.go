@@ -40,7 +40,7 @@ func publishedOnly(p domain.Principal) bool { return !p.Role.AtLeast(domain.Role
 
 func requireRole(p domain.Principal, role domain.Role, what string) error {
 	if !p.Role.AtLeast(role) {
-		return domain.Errorf(domain.EForbidden, "%s needs the %s role; you are a %s", what, role, p.Role)
+		return domain.Errorf(domain.EForbidden, "%s needs the %s role; you are %s", what, role, p.Role.Article())
 	}
 	return nil
 }
@@ -234,7 +234,8 @@ func (s *Service) Categories(ctx context.Context, p domain.Principal) ([]Categor
 	return out, nil
 }
 
-// Versions lists a tree's versions, newest first, without definitions.
+// Versions lists a tree's versions, newest first, each with its author's name and what it
+// changed in the version before it; the definitions themselves are left out.
 func (s *Service) Versions(ctx context.Context, p domain.Principal, id uuid.UUID) ([]domain.TreeVersion, error) {
 	if _, err := s.Get(ctx, p, id); err != nil {
 		return nil, err
@@ -243,9 +244,19 @@ func (s *Service) Versions(ctx context.Context, p domain.Principal, id uuid.UUID
 	if err != nil {
 		return nil, fmt.Errorf("list versions: %w", err)
 	}
+	defs := make([]domain.Definition, len(rows))
+	for i, r := range rows {
+		if defs[i], err = domain.DecodeDefinition(r.Definition); err != nil {
+			return nil, err
+		}
+	}
 	out := make([]domain.TreeVersion, len(rows))
 	for i, r := range rows {
-		out[i] = domain.TreeVersion{TreeID: r.TreeID, Version: r.Version, CreatedBy: r.CreatedBy, CreatedAt: r.CreatedAt}
+		out[i] = domain.TreeVersion{TreeID: r.TreeID, Version: r.Version, CreatedBy: r.CreatedBy, CreatedByName: r.CreatedByName, CreatedAt: r.CreatedAt}
+		if i+1 < len(rows) {
+			changes := domain.DiffDefinitions(defs[i+1], defs[i])
+			out[i].Changes = &changes
+		}
 	}
 	return out, nil
 }
