@@ -26,15 +26,25 @@ const router = createBrowserRouter([
     errorElement: <RouteError />,
     children: [
       { index: true, element: <Home /> },
-      { path: "trees", lazy: () => import("../sessions/StartSessionPage").then((m) => ({ Component: m.StartSessionPage })) },
+      { path: "trees", lazy: () => import("../trees/TreesPage").then((m) => ({ Component: m.TreesPage })) },
+      { path: "trees/:id", lazy: () => import("../trees/TreePage").then((m) => ({ Component: m.TreePage })) },
       { path: "sessions", lazy: () => import("../sessions/MySessionsPage").then((m) => ({ Component: m.MySessionsPage })) },
       { path: "sessions/:id", lazy: () => import("../sessions/SessionPage").then((m) => ({ Component: m.SessionPage })) },
+      { path: "assistant", lazy: () => import("../assistant/AssistantPage").then((m) => ({ Component: m.AssistantPage })) },
+      { path: "assistant/:id", lazy: () => import("../assistant/ChatPage").then((m) => ({ Component: m.ChatPage })) },
+      { path: "profile", lazy: () => import("../auth/ProfilePage").then((m) => ({ Component: m.ProfilePage })) },
       {
         element: <RequireRole role="engineer" />,
         children: [
           { path: "queue", lazy: () => import("../queue/QueuePage").then((m) => ({ Component: m.QueuePage })) },
           { path: "escalations/:id", lazy: () => import("../queue/HandoffPage").then((m) => ({ Component: m.HandoffPage })) },
+          { path: "trees/new", lazy: () => import("../trees/EditorPage").then((m) => ({ Component: m.EditorPage })) },
+          { path: "trees/:id/edit", lazy: () => import("../trees/EditorPage").then((m) => ({ Component: m.EditorPage })) },
         ],
+      },
+      {
+        element: <RequireRole role="admin" />,
+        children: [{ path: "admin/users", lazy: () => import("../admin/UsersPage").then((m) => ({ Component: m.UsersPage })) }],
       },
       { path: "*", element: <NotFound /> },
     ],

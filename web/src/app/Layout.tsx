@@ -1,4 +1,4 @@
-import { ClipboardList, Inbox, LogOut, Menu, PlayCircle, X } from "lucide-react";
+import { Bot, ClipboardList, GitBranch, Inbox, LogOut, Menu, PlayCircle, Users, X } from "lucide-react";
 import { useEffect, useState } from "react";
 import { NavLink, Outlet, useLocation } from "react-router";
 import { atLeast, useAuth, useMe } from "../auth/AuthProvider";
@@ -33,19 +33,28 @@ export function Layout() {
         </div>
         <nav aria-label="Main" className="nav">
           <NavLink to="/trees" className="nav-link">
-            <PlayCircle size={18} aria-hidden /> Start a session
+            {engineer ? <GitBranch size={18} aria-hidden /> : <PlayCircle size={18} aria-hidden />} {engineer ? "Trees" : "Start a session"}
           </NavLink>
           <NavLink to="/sessions" end className="nav-link">
             <ClipboardList size={18} aria-hidden /> My sessions
+          </NavLink>
+          <NavLink to="/assistant" className="nav-link">
+            <Bot size={18} aria-hidden /> Assistant
           </NavLink>
           {engineer && (
             <NavLink to="/queue" className="nav-link">
               <Inbox size={18} aria-hidden /> Escalation queue
             </NavLink>
           )}
+          {me.user.role === "admin" && (
+            <NavLink to="/admin/users" className="nav-link">
+              <Users size={18} aria-hidden /> Users
+            </NavLink>
+          )}
         </nav>
         <div className="sidebar-foot">
-          <div className="who">
+          <NavLink to="/profile" className="who">
+            <span className="sr-only">Your profile: </span>
             <span className="avatar" aria-hidden>
               {initials(me.user.name)}
             </span>
@@ -55,7 +64,7 @@ export function Layout() {
                 {me.account.name} · {me.user.role}
               </span>
             </span>
-          </div>
+          </NavLink>
           {signOutError !== null && <ProblemAlert error={signOutError} title="You are still signed in: signing out failed" />}
           <button
             type="button"

@@ -23,9 +23,9 @@ export function RequireRole({ role }: { role: Role }) {
   if (!atLeast(me.user.role, role)) {
     return (
       <main className="page" id="main">
-        <EmptyState icon={<ShieldAlert size={28} />} title="This page is for engineers">
+        <EmptyState icon={<ShieldAlert size={28} />} title={`This page is for ${role === "admin" ? "admins" : "engineers"}`}>
           <p>
-            You are signed in as a {me.user.role}. Ask an admin of {me.account.name} if you need the escalation queue.
+            You are signed in as {me.user.role === "admin" || me.user.role === "engineer" ? "an" : "a"} {me.user.role}. Ask an admin of {me.account.name} if you need it.
           </p>
           <Link className="btn btn-secondary btn-md" to="/trees">
             Start a session

@@ -8,13 +8,17 @@ export type Me = components["schemas"]["Me"];
 export type Role = components["schemas"]["Role"];
 type Registration = components["schemas"]["RegisterRequest"];
 
-export type AuthState = { status: "loading" } | { status: "signed-out" } | { status: "signed-in"; me: Me };
+export type AuthState = { status: "loading" } | { status: "signed-out"; reason?: string } | { status: "signed-in"; me: Me };
 
 interface Auth {
   state: AuthState;
   signIn(email: string, password: string): Promise<void>;
   signUp(registration: Registration): Promise<void>;
   signOut(): Promise<void>;
+  /** Changes the password; this tab stays signed in, every other sign-in of the user ends. */
+  changePassword(current: string, next: string): Promise<void>;
+  /** Reads the user again (after changing their name or preferences). */
+  reload(): Promise<void>;
 }
 
 const AuthContext = createContext<Auth | null>(null);
@@ -55,10 +59,10 @@ export function AuthProvider({ children }: { children: ReactNode }) {
         else setState({ status: "signed-out" });
       })
       .catch(() => active && setState({ status: "signed-out" }));
-    const unsubscribe = tokens.subscribe((t) => {
+    const unsubscribe = tokens.subscribe((t, reason) => {
       if (t === null) {
         queryClient.clear();
-        setState({ status: "signed-out" });
+        setState({ status: "signed-out", ...(reason && { reason }) });
       } else if (status.current === "signed-out") {
         void enter(); // another tab signed in
       }
@@ -124,7 +128,19 @@ export function AuthProvider({ children }: { children: ReactNode }) {
     setState({ status: "signed-out" });
   }, []);
 
-  const value = useMemo(() => ({ state, signIn, signUp, signOut }), [state, signIn, signUp, signOut]);
+  // The server revokes every refresh token of the user, this browser's cookie included: sign
+  // this tab in again with the new password, and tell the other tabs to do the same.
+  const changePassword = useCallback(async (current: string, next: string) => {
+    if (state.status !== "signed-in") return;
+    await api.POST("/api/v1/auth/password", { body: { current_password: current, new_password: next } });
+    tokens.signOutOthers("Your password was changed in another tab: sign in with the new one.");
+    const { data } = await authApi.POST("/api/v1/auth/login/json", { params: { header: COOKIE_DELIVERY }, body: { email: state.me.user.email, password: next } });
+    status.current = "loading";
+    tokens.set(accessToken(data!.access_token, data!.expires_in, Date.now()), { share: false });
+    await enter();
+  }, [state, enter]);
+
+  const value = useMemo(() => ({ state, signIn, signUp, signOut, changePassword, reload: enter }), [state, signIn, signUp, signOut, changePassword, enter]);
   return <AuthContext.Provider value={value}>{children}</AuthContext.Provider>;
 }
 

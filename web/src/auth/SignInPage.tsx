@@ -1,6 +1,6 @@
 import { type FormEvent, useState } from "react";
 import { Link, Navigate, useSearchParams } from "react-router";
-import { ProblemAlert } from "../ui/Alert";
+import { Alert, ProblemAlert } from "../ui/Alert";
 import { Button } from "../ui/Button";
 import { TextInput } from "../ui/Field";
 import { Loading } from "../ui/Spinner";
@@ -45,6 +45,7 @@ export function SignInPage() {
   return (
     <AuthFrame title="Sign in" subtitle={next.startsWith("/escalations/") ? "Sign in to open the escalation you were sent." : "Welcome back. Sign in to your MSP's workspace."}>
       <form className="stack" onSubmit={submit} noValidate>
+        {state.status === "signed-out" && state.reason && !error && <Alert tone="info" title={state.reason} />}
         <ProblemAlert error={error} />
         <TextInput label="Email" type="email" name="email" autoComplete="username" required value={email} onChange={(e) => setEmail(e.target.value)} />
         <TextInput label="Password" type="password" name="password" autoComplete="current-password" required value={password} onChange={(e) => setPassword(e.target.value)} />

@@ -6,6 +6,7 @@ import { Button } from "../ui/Button";
 import { TextInput } from "../ui/Field";
 import { AuthFrame } from "./AuthFrame";
 import { useAuth } from "./AuthProvider";
+import { MIN_PASSWORD, NewPasswordInput } from "./NewPasswordInput";
 
 /** The message the API gave for one field, to show under it. */
 function fieldError(error: unknown, pointer: string): string | undefined {
@@ -32,7 +33,6 @@ export function SignUpPage() {
       setBusy(false);
     }
   };
-  const short = form.password.length > 0 && form.password.length < 12;
 
   return (
     <AuthFrame title="Create your MSP's account" subtitle="You become its first admin, and can invite engineers and technicians next.">
@@ -41,19 +41,15 @@ export function SignUpPage() {
         <TextInput label="Company name" name="account_name" autoComplete="organization" required value={form.account_name} onChange={set("account_name")} error={fieldError(error, "/account_name")} />
         <TextInput label="Your name" name="name" autoComplete="name" required value={form.name} onChange={set("name")} error={fieldError(error, "/name")} />
         <TextInput label="Work email" type="email" name="email" autoComplete="email" required value={form.email} onChange={set("email")} error={fieldError(error, "/email")} />
-        <TextInput
+        <NewPasswordInput
           label="Password"
-          type="password"
           name="password"
-          autoComplete="new-password"
-          required
-          minLength={12}
           value={form.password}
           onChange={set("password")}
-          hint="At least 12 characters. A few unrelated words are easy to remember and hard to guess."
-          error={short ? `${12 - form.password.length} more characters needed` : fieldError(error, "/password")}
+          hint={`At least ${MIN_PASSWORD} characters. A few unrelated words are easy to remember and hard to guess.`}
+          error={fieldError(error, "/password")}
         />
-        <Button type="submit" variant="primary" size="lg" busy={busy} disabled={!form.account_name || !form.name || !form.email || form.password.length < 12}>
+        <Button type="submit" variant="primary" size="lg" busy={busy} disabled={!form.account_name || !form.name || !form.email || form.password.length < MIN_PASSWORD}>
           Create account
         </Button>
       </form>

@@ -112,3 +112,22 @@ describe("several tabs", () => {
     expect(managers[1]!.current()?.value).toBe("newer");
   });
 });
+
+describe("a password change", () => {
+  it("signs the other tabs out, saying why, and keeps this one", async () => {
+    const now = () => 1_000_000;
+    const channels = new FakeChannels();
+    const api = server(now);
+    const [here, there] = [0, 1].map(() => new TokenManager({ refresh: api.refresh, channel: channels.open(AUTH_CHANNEL), now }));
+    here!.set({ value: "old", expiresAt: 2_000_000 });
+    await settle();
+    const heard: [string | null, string | undefined][] = [];
+    there!.subscribe((t, reason) => heard.push([t?.value ?? null, reason]));
+    here!.signOutOthers("password changed");
+    here!.set({ value: "new", expiresAt: 2_000_000 }, { share: false });
+    await settle();
+    expect(here!.current()?.value).toBe("new");
+    expect(there!.current()).toBeNull();
+    expect(heard).toEqual([[null, "password changed"]]);
+  });
+});

@@ -20,7 +20,7 @@ export interface ChannelLike {
   close(): void;
 }
 
-type TabMessage = { type: "token"; token: AccessToken } | { type: "signed-out" };
+type TabMessage = { type: "token"; token: AccessToken } | { type: "signed-out"; reason?: string };
 
 export interface TokenDeps {
   /** Asks the server for a new access token: null when it says the sign-in is over (401). */
@@ -31,7 +31,8 @@ export interface TokenDeps {
   now(): number;
 }
 
-export type TokenListener = (token: AccessToken | null) => void;
+/** Called with the new token, or null and why when the sign-in ended in another tab. */
+export type TokenListener = (token: AccessToken | null, reason?: string) => void;
 
 export const REFRESH_LOCK = "resolutionflow-refresh";
 export const AUTH_CHANNEL = "resolutionflow-auth";
@@ -82,19 +83,24 @@ export class TokenManager {
     return this.inflight;
   }
 
-  /** Takes a token from a sign-in or refresh and tells the other tabs. */
-  set(token: AccessToken): void {
+  /** Takes a token from a sign-in or refresh and, unless told not to, hands it to the other tabs. */
+  set(token: AccessToken, { share = true }: { share?: boolean } = {}): void {
     this.token = token;
-    this.deps.channel?.postMessage({ type: "token", token } satisfies TabMessage);
+    if (share) this.deps.channel?.postMessage({ type: "token", token } satisfies TabMessage);
     this.notify();
   }
 
   /** Forgets the token (signed out) and tells the other tabs. */
-  clear(): void {
+  clear(reason?: string): void {
     const had = this.token !== null;
     this.token = null;
-    this.deps.channel?.postMessage({ type: "signed-out" } satisfies TabMessage);
+    this.deps.channel?.postMessage({ type: "signed-out", ...(reason && { reason }) } satisfies TabMessage);
     if (had) this.notify();
+  }
+
+  /** Signs every other tab out, saying why, and keeps this one signed in. */
+  signOutOthers(reason: string): void {
+    this.deps.channel?.postMessage({ type: "signed-out", reason } satisfies TabMessage);
   }
 
   subscribe(listener: TokenListener): () => void {
@@ -120,12 +126,12 @@ export class TokenManager {
       }
     } else if (this.token) {
       this.token = null;
-      this.notify();
+      this.notify(message.reason);
     }
   }
 
-  private notify(): void {
-    for (const listener of this.listeners) listener(this.token);
+  private notify(reason?: string): void {
+    for (const listener of this.listeners) listener(this.token, reason);
   }
 }
 

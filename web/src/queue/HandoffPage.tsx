@@ -1,5 +1,5 @@
 import { useQueryClient } from "@tanstack/react-query";
-import { ArrowLeft, Bot, CheckCircle2, XCircle } from "lucide-react";
+import { Bot, CheckCircle2, XCircle } from "lucide-react";
 import { useState } from "react";
 import { Link, useParams } from "react-router";
 import type { components } from "../../../gen/ts/schema";
@@ -12,7 +12,7 @@ import { Button } from "../ui/Button";
 import { Dialog } from "../ui/Dialog";
 import { TextArea } from "../ui/Field";
 import { handoffStatusLabel, handoffStatusTone, priorityLabel, priorityTone } from "../ui/labels";
-import { PageHeader } from "../ui/PageHeader";
+import { BackLink, PageHeader } from "../ui/PageHeader";
 import { TimelineStep } from "../ui/Timeline";
 import { Loading } from "../ui/Spinner";
 import { formatDateTime, formatDuration, formatTime } from "../ui/time";
@@ -62,9 +62,7 @@ export function HandoffPage() {
     <main className="page" id="main">
       <PageHeader
         eyebrow={
-          <Link to="/queue" className="back-link">
-            <ArrowLeft size={14} aria-hidden /> Escalation queue
-          </Link>
+          <BackLink to="/queue">Escalation queue</BackLink>
         }
         title={h.summary}
         subtitle={

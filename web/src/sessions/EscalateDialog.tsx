@@ -8,55 +8,70 @@ import { Dialog } from "../ui/Dialog";
 import { Select, TextArea } from "../ui/Field";
 import { PRIORITIES, priorityLabel } from "../ui/labels";
 import { sessionEscalationKey, sessionKey } from "./keys";
-import { defaultSummary, type Session } from "./model";
 
 type Priority = components["schemas"]["Priority"];
+type EscalationRequest = components["schemas"]["EscalationRequest"];
+type Handoff = components["schemas"]["Handoff"];
+
+/** What is being escalated: a guided session, or a conversation with the assistant. */
+export type Escalated = { kind: "session"; id: string; summary: string } | { kind: "conversation"; id: string; summary: string };
 
 /**
- * Hands the session to the engineers. The Idempotency-Key is drawn once per opening of the
- * form: a double click or a retry after a lost answer makes one handoff, not two.
+ * Hands a session or a conversation to the engineers. The Idempotency-Key is drawn once per
+ * opening of the form: a double click or a retry after a lost answer makes one handoff, not two.
  */
-export function EscalateDialog({ open, session, onClose }: { open: boolean; session: Session; onClose(): void }) {
-  return open ? <EscalateForm session={session} onClose={onClose} /> : null;
+export function EscalateDialog({ open, what, onClose, onDone }: { open: boolean; what: Escalated; onClose(): void; onDone?(h: Handoff): void }) {
+  return open ? <EscalateForm what={what} onClose={onClose} onDone={onDone} /> : null;
 }
 
-function EscalateForm({ session, onClose }: { session: Session; onClose(): void }) {
+function EscalateForm({ what, onClose, onDone }: { what: Escalated; onClose(): void; onDone?(h: Handoff): void }) {
   const client = useQueryClient();
   const [key] = useState(() => crypto.randomUUID());
-  const [summary, setSummary] = useState(() => defaultSummary(session));
+  const [summary, setSummary] = useState(what.summary);
   const [priority, setPriority] = useState<Priority>("normal");
   const [target, setTarget] = useState("");
   const targets = $api.useQuery("get", "/api/v1/escalation-targets");
-  const escalate = $api.useMutation("post", "/api/v1/sessions/{id}/escalate", {
-    onSuccess: async (handoff) => {
-      client.setQueryData(sessionEscalationKey(session.id), handoff);
-      await client.invalidateQueries({ queryKey: sessionKey(session.id) });
-      onClose();
-    },
-  });
+  const done = async (handoff: Handoff) => {
+    if (what.kind === "session") {
+      client.setQueryData(sessionEscalationKey(what.id), handoff);
+      await client.invalidateQueries({ queryKey: sessionKey(what.id) });
+    } else {
+      await client.invalidateQueries({ queryKey: ["get", "/api/v1/ai-sessions/{id}", { params: { path: { id: what.id } } }] });
+    }
+    onDone?.(handoff);
+    onClose();
+  };
+  const fromSession = $api.useMutation("post", "/api/v1/sessions/{id}/escalate", { onSuccess: done });
+  const fromConversation = $api.useMutation("post", "/api/v1/ai-sessions/{id}/escalate", { onSuccess: done });
+  const m = what.kind === "session" ? fromSession : fromConversation;
+  const send = () => {
+    const body: EscalationRequest = { summary: summary.trim(), priority, ...(target && { target_user_id: target }) };
+    const params = { params: { path: { id: what.id }, header: { "Idempotency-Key": key } }, body };
+    if (what.kind === "session") fromSession.mutate(params);
+    else fromConversation.mutate(params);
+  };
   return (
     <Dialog
       open
       title="Escalate to an engineer"
-      description="The engineer sees everything you tried, with your notes, ticket, customer and asset."
-      onClose={onClose}
-      onSubmit={() =>
-        escalate.mutate({
-          params: { path: { id: session.id }, header: { "Idempotency-Key": key } },
-          body: { summary: summary.trim(), priority, ...(target && { target_user_id: target }) },
-        })
+      description={
+        what.kind === "session"
+          ? "The engineer sees everything you tried, with your notes, ticket, customer and asset."
+          : "The engineer sees the whole conversation and the assistant's last assessment."
       }
+      onClose={onClose}
+      onSubmit={send}
       footer={
         <>
           <Button onClick={onClose}>Cancel</Button>
-          <Button type="submit" variant="primary" busy={escalate.isPending} disabled={!summary.trim()}>
+          <Button type="submit" variant="primary" busy={m.isPending} disabled={!summary.trim()}>
             Escalate
           </Button>
         </>
       }
     >
       <div className="stack">
-        <ProblemAlert error={escalate.error} />
+        <ProblemAlert error={m.error} />
         <TextArea label="What should the engineer know first?" required rows={4} maxLength={4000} value={summary} onChange={(e) => setSummary(e.target.value)} autoFocus />
         <fieldset className="fieldset">
           <legend className="field-label">Priority</legend>

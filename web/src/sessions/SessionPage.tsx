@@ -1,5 +1,5 @@
 import { useQueryClient } from "@tanstack/react-query";
-import { ArrowLeft, CheckCircle2, CircleSlash, Plus, Send, Undo2 } from "lucide-react";
+import { CheckCircle2, CircleSlash, Plus, Send, Undo2 } from "lucide-react";
 import { useState } from "react";
 import { Link, useParams } from "react-router";
 import { $api } from "../app/services";
@@ -8,14 +8,15 @@ import { Alert, ProblemAlert } from "../ui/Alert";
 import { Badge } from "../ui/Badge";
 import { Button } from "../ui/Button";
 import { sessionStatusLabel, sessionStatusTone } from "../ui/labels";
-import { PageHeader } from "../ui/PageHeader";
+import { BackLink, PageHeader } from "../ui/PageHeader";
 import { Loading } from "../ui/Spinner";
 import { formatDateTime } from "../ui/time";
 import { CompleteDialog, CustomStepDialog } from "./CompleteDialogs";
 import { EscalateDialog } from "./EscalateDialog";
+import { ExportPanel } from "./ExportPanel";
 import { HandoffStatus } from "./HandoffStatus";
 import { sessionKey } from "./keys";
-import { canGoBack, type Session } from "./model";
+import { canGoBack, defaultSummary, type Session } from "./model";
 import { NodeCard } from "./NodeCard";
 import { StepList } from "./StepList";
 
@@ -35,7 +36,11 @@ export function SessionPage() {
     { enabled: !!s, staleTime: Number.POSITIVE_INFINITY },
   );
   const [open, setOpen] = useState<Open>(null);
-  const update = (next: Session) => client.setQueryData(sessionKey(id), next);
+  const update = (next: Session) => {
+    client.setQueryData(sessionKey(id), next);
+    // The ticket notes follow every step.
+    void client.invalidateQueries({ queryKey: ["post", "/api/v1/sessions/{id}/export"] });
+  };
   const path = { params: { path: { id } } };
   const answer = $api.useMutation("post", "/api/v1/sessions/{id}/answer", { onSuccess: update });
   const back = $api.useMutation("post", "/api/v1/sessions/{id}/back", { onSuccess: update });
@@ -57,9 +62,7 @@ export function SessionPage() {
     <main className="page" id="main">
       <PageHeader
         eyebrow={
-          <Link to="/sessions" className="back-link">
-            <ArrowLeft size={14} aria-hidden /> My sessions
-          </Link>
+          <BackLink to="/sessions">My sessions</BackLink>
         }
         title={sess.tree_title}
         subtitle={
@@ -113,6 +116,7 @@ export function SessionPage() {
             <Outcome session={sess} />
           )}
           {(sess.status === "escalated" || sess.status === "resolved") && <HandoffStatus sessionId={sess.id} sessionStatus={sess.status} />}
+          <ExportPanel sessionId={sess.id} ticket={sess.ticket_ref} startedAt={sess.started_at} />
         </div>
         <aside className="session-aside">
           <section className="card" aria-labelledby="details-title">
@@ -132,7 +136,7 @@ export function SessionPage() {
           <StepList session={sess} definition={version.data?.definition} />
         </aside>
       </div>
-      <EscalateDialog open={open === "escalate"} session={sess} onClose={() => setOpen(null)} />
+      <EscalateDialog open={open === "escalate"} what={{ kind: "session", id: sess.id, summary: defaultSummary(sess) }} onClose={() => setOpen(null)} />
       <CompleteDialog outcome={open === "resolve" ? "resolved" : open === "abandon" ? "abandoned" : null} session={sess} onClose={() => setOpen(null)} onDone={update} />
       <CustomStepDialog open={open === "custom"} session={sess} onClose={() => setOpen(null)} onDone={update} />
     </main>

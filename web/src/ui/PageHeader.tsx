@@ -1,4 +1,6 @@
+import { ArrowLeft } from "lucide-react";
 import type { ReactNode } from "react";
+import { Link } from "react-router";
 
 export function PageHeader({ title, subtitle, actions, eyebrow }: { title: ReactNode; subtitle?: ReactNode; actions?: ReactNode; eyebrow?: ReactNode }) {
   return (
@@ -20,5 +22,14 @@ export function EmptyState({ icon, title, children }: { icon?: ReactNode; title:
       <p className="empty-title">{title}</p>
       {children && <div className="empty-body">{children}</div>}
     </div>
+  );
+}
+
+/** The way back to the page above this one, shown above its title. */
+export function BackLink({ to, children }: { to: string; children: ReactNode }) {
+  return (
+    <Link to={to} className="back-link">
+      <ArrowLeft size={14} aria-hidden /> {children}
+    </Link>
   );
 }
