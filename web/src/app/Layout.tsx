@@ -13,7 +13,9 @@ export function Layout() {
   const [signOutError, setSignOutError] = useState<unknown>(null);
   const location = useLocation();
   const engineer = atLeast(me.user.role, "engineer");
-  useEffect(() => setMenuOpen(false), [location.pathname]);
+  useEffect(() => {
+    setMenuOpen(false);
+  }, [location.pathname]);
 
   const shell = (
     <div className="shell">

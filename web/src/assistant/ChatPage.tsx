@@ -44,7 +44,11 @@ export function ChatPage() {
   const end = useRef<HTMLDivElement>(null);
   const update = $api.useMutation("patch", "/api/v1/ai-sessions/{id}", { onSuccess: (next) => client.setQueryData(conversationKey(id), next) });
 
-  useEffect(() => end.current?.scrollIntoView({ block: "end" }), [c?.messages.length, pending?.reply]);
+  // Braces: newer browsers return a promise from scrollIntoView, and an effect must return
+  // nothing or its cleanup.
+  useEffect(() => {
+    void end.current?.scrollIntoView({ block: "end" });
+  }, [c?.messages.length, pending?.reply]);
 
   const send = async (content: string) => {
     setFailed(null);

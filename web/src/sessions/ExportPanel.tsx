@@ -71,7 +71,7 @@ export function ExportPanel({ sessionId, ticket, startedAt }: { sessionId: strin
           ))}
         </div>
       </div>
-      <div id="export-preview" role="tabpanel" className="export-preview">
+      <div id="export-preview" role="tabpanel" className="export-preview" tabIndex={0} aria-label={`The notes in ${FORMATS.find((f) => f.value === format)!.label}`}>
         {notes.isPending ? (
           <Loading label="Rendering the notes…" />
         ) : notes.error ? (
@@ -81,7 +81,7 @@ export function ExportPanel({ sessionId, ticket, startedAt }: { sessionId: strin
           // text that authors wrote, and that text never executes here.
           <div className="export-html" dangerouslySetInnerHTML={{ __html: DOMPurify.sanitize(content) }} />
         ) : (
-          <pre className="export-text" tabIndex={0} aria-label={`${format} notes`}>
+          <pre className="export-text">
             {content}
           </pre>
         )}

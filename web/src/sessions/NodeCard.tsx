@@ -31,7 +31,9 @@ export function NodeCard({ node, stepNumber, busy, onAnswer, onResolve, onEscala
   const [note, setNote] = useState("");
   const titleId = useId();
   const noteId = useId();
-  useEffect(() => card.current?.focus(), []);
+  useEffect(() => {
+    card.current?.focus();
+  }, []);
 
   const onKeyDown = (e: KeyboardEvent<HTMLElement>) => {
     const target = e.target as HTMLElement;
