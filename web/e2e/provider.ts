@@ -15,6 +15,8 @@ export interface Provider {
   url: string;
   /** Every request received, parsed. */
   requests: ChatRequest[];
+  /** Holds the next replies after their first `words` words until the returned function is called. */
+  hold(words: number): () => void;
   stop(): Promise<void>;
 }
 
@@ -26,6 +28,7 @@ async function body(req: IncomingMessage): Promise<string> {
 
 export async function startProvider(reply: (req: ChatRequest) => string, pauseMs = 40): Promise<Provider> {
   const requests: ChatRequest[] = [];
+  let held: { words: number; released: Promise<void> } | null = null;
   const server = createServer(async (req, res) => {
     if (req.method !== "POST" || req.url !== "/v1/chat/completions") {
       res.writeHead(404, { "Content-Type": "application/json" }).end(JSON.stringify({ error: { message: "no such route" } }));
@@ -34,7 +37,9 @@ export async function startProvider(reply: (req: ChatRequest) => string, pauseMs
     const parsed = JSON.parse(await body(req)) as ChatRequest;
     requests.push(parsed);
     res.writeHead(200, { "Content-Type": "text/event-stream", "Cache-Control": "no-cache" });
-    for (const word of reply(parsed).split(/(?<= )/)) {
+    const gate = held;
+    for (const [i, word] of reply(parsed).split(/(?<= )/).entries()) {
+      if (gate && i === gate.words) await gate.released;
       res.write(`data: ${JSON.stringify({ object: "chat.completion.chunk", model: parsed.model, choices: [{ index: 0, delta: { content: word } }] })}\n\n`);
       await new Promise((r) => setTimeout(r, pauseMs));
     }
@@ -45,6 +50,19 @@ export async function startProvider(reply: (req: ChatRequest) => string, pauseMs
   return {
     url: `http://127.0.0.1:${port}/v1`,
     requests,
+    hold(words) {
+      let release!: () => void;
+      held = { words, released: new Promise<void>((r) => (release = r)) };
+      return () => {
+        held = null;
+        release();
+      };
+    },
     stop: () => new Promise((r) => server.close(() => r())),
   };
+}
+
+/** The server's settings for answering through the provider. */
+export function providerEnv(p: Provider): Record<string, string> {
+  return { AI_PROVIDER: "openai", AI_BASE_URL: p.url, AI_API_KEY: "test-key", AI_MODEL: "test-model" };
 }

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { PRINTER_TO_ESCALATION, signedIn, treeId } from "./api";
 import { expectAccessible, newContext, signIn } from "./browser";
 import { type Server, startServer } from "./harness";
-import { type Provider, startProvider } from "./provider";
+import { type Provider, providerEnv, startProvider } from "./provider";
 import { useRig } from "./rig";
 
 const rig = useRig();
@@ -21,6 +21,20 @@ function countStreamedRenders() {
 }
 
 describe("the assistant", () => {
+  test("the built-in assistant names the account's trees, and a session starts on one from the chat", async () => {
+    const page = await (await newContext(rig.browser, rig.server)).newPage();
+    await signIn(page, rig.server, rig.server.demo.viewer, "/assistant");
+    await page.getByLabel("What is the problem?").fill("The printer on the second floor shows offline for everyone");
+    await page.getByRole("button", { name: "Ask the assistant" }).click();
+    await page.waitForURL(/\/assistant\/[0-9a-f-]{36}$/);
+    await page.getByText("I'm ResolutionFlow's built-in assistant", { exact: false }).waitFor();
+    await page.getByRole("button", { name: "Start a session on “Printer offline”" }).first().click();
+    await page.getByRole("button", { name: "Start session" }).click();
+    await page.waitForURL(/\/sessions\/[0-9a-f-]{36}$/);
+    await page.getByRole("heading", { name: "Is only one user affected, or everyone who prints to this printer?" }).waitFor();
+    await page.context().close();
+  });
+
   let provider: Provider;
   let server: Server;
   beforeAll(async () => {
@@ -29,7 +43,7 @@ describe("the assistant", () => {
       const tree = /Tree “([^”]+)”/.exec(req.messages[0]!.content)?.[1] ?? "none";
       return `The account's trees suggest “${tree}”. Check whether the prompt comes back after clearing the saved credentials.`;
     });
-    server = await startServer({ AI_PROVIDER: "openai", AI_BASE_URL: provider.url, AI_API_KEY: "test-key", AI_MODEL: "test-model" });
+    server = await startServer(providerEnv(provider));
   });
   afterAll(async () => {
     await server?.stop();
@@ -102,6 +116,14 @@ describe("ticket notes", () => {
     expect(copied).toBe(notes!.content);
     expect(copied).toContain("## Troubleshooting: Printer offline");
     expect(copied).toContain("**Ticket:** T-60001");
+
+    // The formats are one tab stop; arrow keys move between them.
+    await page.getByRole("tab", { name: "Markdown" }).focus();
+    await page.keyboard.press("ArrowRight");
+    await page.getByRole("tabpanel", { name: "Plain text" }).getByText("Ticket: T-60001").waitFor();
+    await expect.poll(() => page.evaluate(() => document.activeElement?.textContent)).toBe("Plain text");
+    await page.keyboard.press("End");
+    await page.getByRole("tabpanel", { name: "JSON" }).waitFor();
 
     await page.getByRole("tab", { name: "HTML" }).click();
     await page.locator(".export-html h2").filter({ hasText: "Troubleshooting: Printer offline" }).waitFor();

@@ -84,7 +84,7 @@ export function UsersPage() {
         <ProblemAlert error={users.error} />
       ) : (
         <div className="table-wrap">
-          <table className="table">
+          <table className="table table-stack">
             <caption className="sr-only">Users of {me.account.name}</caption>
             <thead>
               <tr>

@@ -6,6 +6,7 @@ import { $api } from "../app/services";
 import { ProblemAlert } from "../ui/Alert";
 import { Button } from "../ui/Button";
 import { Loading } from "../ui/Spinner";
+import { Tabs, tabPanel } from "../ui/Tabs";
 
 type Format = components["schemas"]["ExportFormat"];
 
@@ -63,15 +64,9 @@ export function ExportPanel({ sessionId, ticket, startedAt }: { sessionId: strin
         <h2 id="export-title" className="card-title">
           Ticket notes
         </h2>
-        <div className="tabs" role="tablist" aria-label="Format">
-          {FORMATS.map((f) => (
-            <button key={f.value} type="button" role="tab" className="tab" aria-selected={format === f.value} aria-controls="export-preview" onClick={() => setFormat(f.value)}>
-              {f.label}
-            </button>
-          ))}
-        </div>
+        <Tabs<Format> label="Format" name="export" tabs={FORMATS.map((f) => ({ id: f.value, label: f.label }))} current={format} onSelect={setFormat} />
       </div>
-      <div id="export-preview" role="tabpanel" className="export-preview" tabIndex={0} aria-label={`The notes in ${FORMATS.find((f) => f.value === format)!.label}`}>
+      <div {...tabPanel("export", format)} className="export-preview" tabIndex={0}>
         {notes.isPending ? (
           <Loading label="Rendering the notes…" />
         ) : notes.error ? (

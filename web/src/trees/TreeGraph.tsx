@@ -11,13 +11,16 @@ import {
   useEdgesState,
   useNodesInitialized,
   useNodesState,
+  type ReactFlowState,
   useReactFlow,
+  useStore,
+  useStoreApi,
 } from "@xyflow/react";
 import "@xyflow/react/dist/style.css";
 import { AlertTriangle, Flag, LogOut } from "lucide-react";
 import { memo, useEffect, useMemo, useRef } from "react";
 import { type FlowData, type FlowNode, KIND_LABEL, type Overlay, toFlow } from "./flow";
-import { layout } from "./layout";
+import { layout, openingViewport } from "./layout";
 import type { Definition } from "./model";
 
 interface Props extends Overlay {
@@ -52,7 +55,8 @@ function Canvas({ definition, label, selected, onSelect, draggable = false, stat
   const built = useMemo(() => toFlow(definition, { stats, exits, placed }), [definition, stats, exits, placed]);
   const [nodes, setNodes, onNodesChange] = useNodesState<FlowNode>([]);
   const [edges, setEdges] = useEdgesState<Edge>([]);
-  const { fitView, getNodes } = useReactFlow<FlowNode>();
+  const { getNodes, setViewport } = useReactFlow<FlowNode>();
+  const store = useStoreApi<FlowNode>();
   const initialized = useNodesInitialized();
 
   // Keep what React Flow measured and where nodes stand; swap in new data only where it changed,
@@ -71,23 +75,34 @@ function Canvas({ definition, label, selected, onSelect, draggable = false, stat
     setEdges(built.edges);
   }, [built, selected, setNodes, setEdges]);
 
-  // Lay out again when the graph's shape changes, once every node has been measured.
+  // Lay out again when the graph's shape changes or a node's measured size does (an overlay's
+  // badges, an edited text), once every node has been measured; but never undo an author's drag
+  // for a size change. The viewport is set only for the first layout, so editing never jumps.
   const shape = useMemo(() => JSON.stringify([definition.root, built.nodes.map((n) => n.id), built.edges.map((e) => [e.source, e.target])]), [definition.root, built]);
-  const laidOut = useRef("");
+  const sizes = useStore(measuredSizes);
+  const laidOut = useRef({ shape: "", sizes: "" });
+  const dragged = useRef(false);
   useEffect(() => {
-    if (!initialized || laidOut.current === shape) return;
+    const last = laidOut.current;
+    if (!initialized || (last.shape === shape && (last.sizes === sizes || dragged.current))) return;
     const measured = getNodes();
     if (measured.length !== built.nodes.length) return;
+    const boxes = measured.map((n) => ({ id: n.id, width: n.measured?.width ?? 260, height: n.measured?.height ?? 90 }));
     const at = layout(
-      measured.map((n) => ({ id: n.id, width: n.measured?.width ?? 260, height: n.measured?.height ?? 90 })),
+      boxes,
       built.edges.map((e) => ({ source: e.source, target: e.target, label: typeof e.label === "string" ? e.label : undefined })),
     );
-    laidOut.current = shape;
+    laidOut.current = { shape, sizes };
+    dragged.current = false;
     setNodes((ns) => ns.map((n) => ({ ...n, position: at.get(n.id) ?? n.position, className: undefined })));
+    if (last.shape !== "") return;
     // Open on the start of the tree at a readable size; the rest is a pan or "fit" away.
-    const start = nearRoot(definition.root, built.edges, 3);
-    requestAnimationFrame(() => void fitView({ ...fitOptions, minZoom: 0.6, nodes: start.map((id) => ({ id })) }));
-  }, [initialized, shape, built, definition.root, getNodes, setNodes, fitView]);
+    const placed = new Map(boxes.map((b) => [b.id, { ...b, ...at.get(b.id)! }]));
+    const start = nearRoot(definition.root, built.edges, 3).flatMap((id) => placed.get(id) ?? []);
+    const root = placed.get(definition.root);
+    const { width, height } = store.getState();
+    if (root && width > 0 && height > 0) void setViewport(openingViewport(start, root, { width, height }));
+  }, [initialized, shape, sizes, built, definition.root, getNodes, setNodes, setViewport, store]);
 
   return (
     <div className="graph" role="region" aria-label={label}>
@@ -98,6 +113,7 @@ function Canvas({ definition, label, selected, onSelect, draggable = false, stat
         defaultEdgeOptions={defaultEdgeOptions}
         onNodesChange={onNodesChange}
         onNodeClick={(_, n) => onSelect?.(n.id)}
+        onNodeDragStop={() => (dragged.current = true)}
         onPaneClick={() => onSelect?.(null)}
         onNodesDelete={() => undefined}
         deleteKeyCode={null}
@@ -165,6 +181,13 @@ function TreeNodeView({ data, selected }: NodeProps<FlowNode>) {
       <Handle type="source" position={Position.Bottom} isConnectable={false} />
     </div>
   );
+}
+
+/** Every node's measured size as one string: a selector whose result only changes with a size. */
+function measuredSizes(s: ReactFlowState): string {
+  let key = "";
+  for (const n of s.nodeLookup.values()) key += `${n.id}:${n.measured.width}x${n.measured.height};`;
+  return key;
 }
 
 /** The root and the nodes within depth steps of it. */

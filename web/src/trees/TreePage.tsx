@@ -21,10 +21,14 @@ import type { Definition } from "./model";
 import { placeProblems } from "./problems";
 import { treeKey, useTree } from "./queries";
 import { TreeGraph } from "./TreeGraph";
+import { Tabs, tabPanel } from "../ui/Tabs";
 
 type VersionInfo = components["schemas"]["TreeVersionInfo"];
 
 const statusTone = { draft: "warning", published: "success", archived: "neutral" } as const;
+
+/** The side panel's tabs. */
+type Panel = "details" | "history" | "analytics";
 
 /** A tree as a picture, at any of its versions, with its history and (for engineers) analytics. */
 export function TreePage() {
@@ -43,7 +47,7 @@ export function TreePage() {
   const versions = $api.useQuery("get", "/api/v1/trees/{id}/versions", { params: { path: { id } } });
   const [from] = useState(() => new Date(now - 30 * 86_400_000).toISOString());
   const analytics = $api.useQuery("get", "/api/v1/trees/{id}/analytics", { params: { path: { id }, query: { from } } }, { enabled: engineer });
-  const [panel, setPanel] = useState<"details" | "history" | "analytics">("details");
+  const [panel, setPanel] = useState<Panel>("details");
   const [overlay, setOverlay] = useState(engineer);
   const [selected, setSelected] = useState<string | null>(null);
   const [dialog, setDialog] = useState<null | "start" | "archive" | "restore">(null);
@@ -183,20 +187,36 @@ export function TreePage() {
           <Loading label="Loading the version…" />
         )}
         <aside className="card tree-side">
-          <div className="tabs" role="tablist" aria-label="About this tree">
-            <Tab id="details" current={panel} onSelect={setPanel}>
-              Step
-            </Tab>
-            <Tab id="history" current={panel} onSelect={setPanel}>
-              <History size={14} aria-hidden /> History
-            </Tab>
-            {engineer && (
-              <Tab id="analytics" current={panel} onSelect={setPanel}>
-                <LineChart size={14} aria-hidden /> Analytics
-              </Tab>
-            )}
-          </div>
-          <div role="tabpanel" id={`panel-${panel}`} aria-labelledby={`tab-${panel}`} className="tab-panel">
+          <Tabs<Panel>
+            label="About this tree"
+            name="tree"
+            tabs={[
+              { id: "details", label: "Step" },
+              {
+                id: "history",
+                label: (
+                  <>
+                    <History size={14} aria-hidden /> History
+                  </>
+                ),
+              },
+              ...(engineer
+                ? [
+                    {
+                      id: "analytics" as const,
+                      label: (
+                        <>
+                          <LineChart size={14} aria-hidden /> Analytics
+                        </>
+                      ),
+                    },
+                  ]
+                : []),
+            ]}
+            current={panel}
+            onSelect={setPanel}
+          />
+          <div {...tabPanel("tree", panel)} className="tab-panel">
             {panel === "details" &&
               (node ? (
                 <div className="stack">
@@ -252,13 +272,6 @@ export function TreePage() {
   );
 }
 
-function Tab({ id, current, onSelect, children }: { id: "details" | "history" | "analytics"; current: string; onSelect(id: "details" | "history" | "analytics"): void; children: React.ReactNode }) {
-  return (
-    <button type="button" role="tab" id={`tab-${id}`} aria-selected={current === id} aria-controls={`panel-${id}`} className="tab" onClick={() => onSelect(id)}>
-      {children}
-    </button>
-  );
-}
 
 function VersionHistory({ items, current, shown, treeId }: { items: VersionInfo[]; current: number; shown: number; treeId: string }) {
   return (

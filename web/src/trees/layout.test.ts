@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { layout } from "./layout";
+import { layout, openingViewport } from "./layout";
 
 describe("the layered layout", () => {
   const boxes = [
@@ -32,3 +32,30 @@ describe("the layered layout", () => {
       }
   });
 });
+
+describe("where the picture opens", () => {
+  const view = { width: 600, height: 500 };
+  const root = { x: 200, y: 0, width: 200, height: 80 };
+
+  it("centres the start of the tree when it fits", () => {
+    const start = [root, { x: 0, y: 160, width: 200, height: 80 }, { x: 400, y: 160, width: 200, height: 80 }];
+    const v = openingViewport(start, root, view);
+    expect(v.zoom).toBeCloseTo(552 / 600);
+    // The box's centre (300, 120) lands on the view's centre.
+    expect(300 * v.zoom + v.x).toBeCloseTo(300);
+    expect(120 * v.zoom + v.y).toBeCloseTo(250);
+  });
+
+  it("keeps the root at the top and centred when the start is too big even at the smallest zoom", () => {
+    const start = [root, { x: -2000, y: 160, width: 200, height: 80 }, { x: 2400, y: 900, width: 200, height: 80 }];
+    const v = openingViewport(start, root, view);
+    expect(v.zoom).toBe(0.6);
+    expect((root.x + root.width / 2) * v.zoom + v.x).toBeCloseTo(300);
+    expect(root.y * v.zoom + v.y).toBeCloseTo(24);
+  });
+
+  it("never zooms in past the most", () => {
+    expect(openingViewport([root], root, view).zoom).toBe(1.1);
+  });
+});
+

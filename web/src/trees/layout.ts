@@ -34,3 +34,27 @@ export function layout(boxes: Box[], links: Link[]): Map<string, { x: number; y:
   }
   return out;
 }
+
+export interface Placed {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+/**
+ * Where the picture opens: the start of the tree fitted at a readable zoom. When it does not fit
+ * even at minZoom, the view keeps the root at the top and centred rather than showing the middle
+ * of the box, so that a reader always starts where a session starts.
+ */
+export function openingViewport(start: Placed[], root: Placed, view: { width: number; height: number }, { minZoom = 0.6, maxZoom = 1.1, pad = 24 } = {}) {
+  const left = Math.min(...start.map((b) => b.x));
+  const top = Math.min(...start.map((b) => b.y));
+  const width = Math.max(...start.map((b) => b.x + b.width)) - left;
+  const height = Math.max(...start.map((b) => b.y + b.height)) - top;
+  const fits = Math.min((view.width - 2 * pad) / width, (view.height - 2 * pad) / height);
+  const zoom = Math.min(maxZoom, Math.max(minZoom, fits));
+  const x = width * zoom <= view.width - 2 * pad ? view.width / 2 - (left + width / 2) * zoom : view.width / 2 - (root.x + root.width / 2) * zoom;
+  const y = height * zoom <= view.height - 2 * pad ? view.height / 2 - (top + height / 2) * zoom : pad - root.y * zoom;
+  return { x, y, zoom };
+}
