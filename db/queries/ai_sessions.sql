@@ -13,6 +13,7 @@ WHERE account_id = @account_id AND id = @id
 SELECT * FROM ai_sessions
 WHERE account_id = @account_id
   AND (sqlc.narg(owner_id)::uuid IS NULL OR user_id = sqlc.narg(owner_id))
+  AND (sqlc.narg(user_id)::uuid IS NULL OR user_id = sqlc.narg(user_id))
   AND (sqlc.narg(status)::text IS NULL OR status = sqlc.narg(status))
 ORDER BY created_at DESC, id
 LIMIT @max_rows OFFSET @skip_rows;
@@ -21,6 +22,7 @@ LIMIT @max_rows OFFSET @skip_rows;
 SELECT count(*) FROM ai_sessions
 WHERE account_id = @account_id
   AND (sqlc.narg(owner_id)::uuid IS NULL OR user_id = sqlc.narg(owner_id))
+  AND (sqlc.narg(user_id)::uuid IS NULL OR user_id = sqlc.narg(user_id))
   AND (sqlc.narg(status)::text IS NULL OR status = sqlc.narg(status));
 
 -- name: AddAIMessage :one
@@ -47,3 +49,10 @@ UPDATE ai_sessions SET status = @status, updated_at = now() WHERE account_id = @
 
 -- name: CountAIMessages :one
 SELECT count(*) FROM ai_messages WHERE account_id = @account_id AND ai_session_id = @ai_session_id;
+
+-- GetLastAIMessage is the newest message of a conversation, to tell a retry from a new message.
+-- name: GetLastAIMessage :one
+SELECT * FROM ai_messages
+WHERE account_id = @account_id AND ai_session_id = @ai_session_id
+ORDER BY created_at DESC, id DESC
+LIMIT 1;

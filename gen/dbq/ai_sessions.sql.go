@@ -63,17 +63,24 @@ const countAISessions = `-- name: CountAISessions :one
 SELECT count(*) FROM ai_sessions
 WHERE account_id = $1
   AND ($2::uuid IS NULL OR user_id = $2)
-  AND ($3::text IS NULL OR status = $3)
+  AND ($3::uuid IS NULL OR user_id = $3)
+  AND ($4::text IS NULL OR status = $4)
 `
 
 type CountAISessionsParams struct {
 	AccountID uuid.UUID
 	OwnerID   *uuid.UUID
+	UserID    *uuid.UUID
 	Status    *string
 }
 
 func (q *Queries) CountAISessions(ctx context.Context, arg CountAISessionsParams) (int64, error) {
-	row := q.db.QueryRow(ctx, countAISessions, arg.AccountID, arg.OwnerID, arg.Status)
+	row := q.db.QueryRow(ctx, countAISessions,
+		arg.AccountID,
+		arg.OwnerID,
+		arg.UserID,
+		arg.Status,
+	)
 	var count int64
 	err := row.Scan(&count)
 	return count, err
@@ -154,6 +161,33 @@ func (q *Queries) GetAISession(ctx context.Context, arg GetAISessionParams) (AiS
 	return i, err
 }
 
+const getLastAIMessage = `-- name: GetLastAIMessage :one
+SELECT id, account_id, ai_session_id, role, content, created_at FROM ai_messages
+WHERE account_id = $1 AND ai_session_id = $2
+ORDER BY created_at DESC, id DESC
+LIMIT 1
+`
+
+type GetLastAIMessageParams struct {
+	AccountID   uuid.UUID
+	AiSessionID uuid.UUID
+}
+
+// GetLastAIMessage is the newest message of a conversation, to tell a retry from a new message.
+func (q *Queries) GetLastAIMessage(ctx context.Context, arg GetLastAIMessageParams) (AiMessage, error) {
+	row := q.db.QueryRow(ctx, getLastAIMessage, arg.AccountID, arg.AiSessionID)
+	var i AiMessage
+	err := row.Scan(
+		&i.ID,
+		&i.AccountID,
+		&i.AiSessionID,
+		&i.Role,
+		&i.Content,
+		&i.CreatedAt,
+	)
+	return i, err
+}
+
 const listAIMessages = `-- name: ListAIMessages :many
 SELECT id, account_id, ai_session_id, role, content, created_at FROM ai_messages
 WHERE account_id = $1 AND ai_session_id = $2
@@ -196,14 +230,16 @@ const listAISessions = `-- name: ListAISessions :many
 SELECT id, account_id, user_id, session_id, problem, ticket_ref, customer, asset, status, created_at, updated_at FROM ai_sessions
 WHERE account_id = $1
   AND ($2::uuid IS NULL OR user_id = $2)
-  AND ($3::text IS NULL OR status = $3)
+  AND ($3::uuid IS NULL OR user_id = $3)
+  AND ($4::text IS NULL OR status = $4)
 ORDER BY created_at DESC, id
-LIMIT $5 OFFSET $4
+LIMIT $6 OFFSET $5
 `
 
 type ListAISessionsParams struct {
 	AccountID uuid.UUID
 	OwnerID   *uuid.UUID
+	UserID    *uuid.UUID
 	Status    *string
 	SkipRows  int32
 	MaxRows   int32
@@ -213,6 +249,7 @@ func (q *Queries) ListAISessions(ctx context.Context, arg ListAISessionsParams) 
 	rows, err := q.db.Query(ctx, listAISessions,
 		arg.AccountID,
 		arg.OwnerID,
+		arg.UserID,
 		arg.Status,
 		arg.SkipRows,
 		arg.MaxRows,

@@ -1452,6 +1452,9 @@ type ListAISessionsParams struct {
 
 	// Status Only conversations in this status.
 	Status *AISessionStatus `form:"status,omitempty" json:"status,omitempty"`
+
+	// UserId Only conversations of this technician (engineer+; viewers always see their own).
+	UserId *openapi_types.UUID `form:"user_id,omitempty" json:"user_id,omitempty"`
 }
 
 // ListEscalationsParams defines parameters for ListEscalations.
@@ -1914,7 +1917,8 @@ type ClientInterface interface {
 	// Only the technician who started the conversation writes in it (403 for others), while it
 	// is active (409 otherwise, also past 200 messages). Each user may call the assistant 30
 	// times a minute (429 with Retry-After). If the assistant fails, the message is kept and the
-	// answer is 502: send again to retry.
+	// answer is 502: send the same content again to retry. A message identical to the last one,
+	// which got no reply, is that retry: it is not stored a second time.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -1926,7 +1930,8 @@ type ClientInterface interface {
 	// Only the technician who started the conversation writes in it (403 for others), while it
 	// is active (409 otherwise, also past 200 messages). Each user may call the assistant 30
 	// times a minute (429 with Retry-After). If the assistant fails, the message is kept and the
-	// answer is 502: send again to retry.
+	// answer is 502: send the same content again to retry. A message identical to the last one,
+	// which got no reply, is that retry: it is not stored a second time.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -2738,7 +2743,8 @@ func (c *Client) EscalateAISession(ctx context.Context, id ID, params *EscalateA
 // Only the technician who started the conversation writes in it (403 for others), while it
 // is active (409 otherwise, also past 200 messages). Each user may call the assistant 30
 // times a minute (429 with Retry-After). If the assistant fails, the message is kept and the
-// answer is 502: send again to retry.
+// answer is 502: send the same content again to retry. A message identical to the last one,
+// which got no reply, is that retry: it is not stored a second time.
 //
 // Takes any type of body and a specified content type.
 //
@@ -2760,7 +2766,8 @@ func (c *Client) SendAIMessageWithBody(ctx context.Context, id ID, contentType s
 // Only the technician who started the conversation writes in it (403 for others), while it
 // is active (409 otherwise, also past 200 messages). Each user may call the assistant 30
 // times a minute (429 with Retry-After). If the assistant fails, the message is kept and the
-// answer is 502: send again to retry.
+// answer is 502: send the same content again to retry. A message identical to the last one,
+// which got no reply, is that retry: it is not stored a second time.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -3880,6 +3887,18 @@ func NewListAISessionsRequest(server string, params *ListAISessionsParams) (*htt
 		if params.Status != nil {
 
 			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "status", *params.Status, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.UserId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "user_id", *params.UserId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "uuid"}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {
@@ -6466,7 +6485,8 @@ type ClientWithResponsesInterface interface {
 	// Only the technician who started the conversation writes in it (403 for others), while it
 	// is active (409 otherwise, also past 200 messages). Each user may call the assistant 30
 	// times a minute (429 with Retry-After). If the assistant fails, the message is kept and the
-	// answer is 502: send again to retry.
+	// answer is 502: send the same content again to retry. A message identical to the last one,
+	// which got no reply, is that retry: it is not stored a second time.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -6478,7 +6498,8 @@ type ClientWithResponsesInterface interface {
 	// Only the technician who started the conversation writes in it (403 for others), while it
 	// is active (409 otherwise, also past 200 messages). Each user may call the assistant 30
 	// times a minute (429 with Retry-After). If the assistant fails, the message is kept and the
-	// answer is 502: send again to retry.
+	// answer is 502: send the same content again to retry. A message identical to the last one,
+	// which got no reply, is that retry: it is not stored a second time.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -11386,7 +11407,8 @@ func (c *ClientWithResponses) EscalateAISessionWithResponse(ctx context.Context,
 // Only the technician who started the conversation writes in it (403 for others), while it
 // is active (409 otherwise, also past 200 messages). Each user may call the assistant 30
 // times a minute (429 with Retry-After). If the assistant fails, the message is kept and the
-// answer is 502: send again to retry.
+// answer is 502: send the same content again to retry. A message identical to the last one,
+// which got no reply, is that retry: it is not stored a second time.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -11404,7 +11426,8 @@ func (c *ClientWithResponses) SendAIMessageWithBodyWithResponse(ctx context.Cont
 // Only the technician who started the conversation writes in it (403 for others), while it
 // is active (409 otherwise, also past 200 messages). Each user may call the assistant 30
 // times a minute (429 with Retry-After). If the assistant fails, the message is kept and the
-// answer is 502: send again to retry.
+// answer is 502: send the same content again to retry. A message identical to the last one,
+// which got no reply, is that retry: it is not stored a second time.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -15929,6 +15952,13 @@ func (w *ServerInterfaceWrapper) ListAISessions(ctx echo.Context) error {
 	err = runtime.BindQueryParameterWithOptions("form", true, false, "status", ctx.QueryParams(), &params.Status, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
 	if err != nil {
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter status: %s", err))
+	}
+
+	// ------------- Optional query parameter "user_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "user_id", ctx.QueryParams(), &params.UserId, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter user_id: %s", err))
 	}
 
 	// Invoke the callback with all the unmarshaled arguments
@@ -24907,81 +24937,81 @@ func (sh *strictHandler) GetReadiness(ctx echo.Context) error {
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7L39chs3lij+KijuVlnKtChKluc3lmqqVuPYiXfs2D9LnmzdMFeEug9JjJoAA6BFc1Ku2ne49wn3SW7h",
-	"HKAbTTbJpj6dxH/ZYncDB8DB+f74tZOqyVRJkNZ0jn/tjIFnoPG/L8/5yP2bgUm1mFqhZOe4cz4GZjXA",
-	"E8PSQmuQll2DNkJJZvnohBmQGROWXfL0ignJBq+He2+5TccDZhWDTNhuJ+mYdAwT7ka38yl0jjvGaiFH",
-	"nc+fk84HGGow4xdKXQlYBuCdzOdsJuyYDf5r71xdgdz7FnJxDXp+zFL8aHDMBnp4oWmgv/aLXu9pat2r",
-	"+F84Ye+5Hf91n0/F/vXBPi/s+IR9b+3UjX3Sl2eQFhpO2BmfwJmw8Nczq0VqT9hb/mnvdAR+RD8+y8UQ",
-	"rJgADT5gO4PwXm/AlGRGjOSeKuxulw1o6EFfCsNyGFqmCsuUW5KQLINryNV04jZ1ojJgQ6XZNOdCsrG1",
-	"UzcWZ7lSU9xcnmUajOn25doN/Zx0plzzCVh/rq+/bT5VDUYVOnUnKzJ3SMI9mXI77iQdySduVJF1ko6G",
-	"XwqhIescW11APPdQ6Qm3neNOUeCby4f7OoPJVFmQ6fzvMF8G5JSluQBp99KxMiDZFcxPGGcarPanbsfA",
-	"DJ+Ae+R+L7Q0+ONQaGPdKorcluATPlcLiObfcwDE0E/4pzcgR3bcOT7s9ZLORMjw90HTWt6IibDLS3jP",
-	"R8CM+BeUQPxSgJ5XMOT4XTxzBkNe5LZz/KyXVJsopH162EkcXGJSTCqo6K8KJiEtjEAjUO+GQwMNUL22",
-	"MDHuCporMV0FmaKPG0FrhCzA0muEZcNNJqSjO4S3M2GzMUhHPWbcsIxuNWSMG8b91WY7q2/9brks+qFa",
-	"V0UM1h748hHjTGGi5RUM/MxsxyHgpVYzA5qlShqVw+4xomVthcxqfg25cbfdPYzI1MAvI+lLCdeg3Suc",
-	"XapszuyYWzZFtMLJDUu5ZBp41mU/Cjt2NETYJAz6n2fvfsAPiTQ03oPFTaztC0h3pj+Fbfw5aSIqGsxU",
-	"SQNIU/7Gs++4hRnHTUqVtCARCfl0mouUu/3an2p1mcPkT/80bvN+jSb8dw3DznHn3/YrZrRPT83+e/qK",
-	"Jl1GIG6MMJZL+8SwqVbXIgPNhlzkkHU7nxMH2Qf4pQBjt4AMPvHJNPcoa7nIkRB6Isr6dIP7HbfheIOO",
-	"mSwml6DZpDCWXQLjjoAbyw57PbezltvCdI6PEMmEdSM7wFiArNxgfqkKe3yZc3nlgL/1Dr3lubu0kBFS",
-	"KO1QimesXAzu0Qslh7lI7UOfXTrmcgTuvuD0piLwES8KUobbREBwXyl9KbIM5C1P1I6FYWoKGj9hEiAj",
-	"TsKziZBMqxxO2FwVjGtgnF0LmOEVqo7zaXWcFVD3dpi4ZTzPQT8xCB2b8DmTyrJMMbcY3J3vlIQHP8hC",
-	"G6WZ287c3T875tKfo+VCQsbGwlil5wjhD8q+UoXMHhLKHxQzRTouESvQynI/eZqqQloE8D2f54pn50q9",
-	"4Xr04LupiSoQ7XdyogMi2lQD2vEHnqYwtXTo7zWkSmbCjfIKid9DAx3L+XzkwDaWuwukYc9xKsZlRmLc",
-	"EsAfSnnycfaZLj6v6SrELz2oNMrtiA2XrJDwaQqphYyB1kozlSJxy07YL4Wy4G8MASUyEoY0TJW2Qo4Y",
-	"yoz+8YXIOsedZ8Ne+pT34Hl2eHmUHvCINj2LWc1raUFLnrMzwpyXbvb7o1Oncs6UHYOmZTq5JM2LzK3h",
-	"qHeUsKPes4Q5ANmz3gHixbPeU9xqB59I4aPk11zk/DJ/0Lt3yjKYgsyccuAQuJAaeDp2YCB050q95XLu",
-	"mbZ5UHRVik24nDNuLUym1pywGRfWSca5kiP37+CDu1x7p0MLesAMnxsnDkf6fPR8WZI9w+uICgIOfAlD",
-	"pZ2mP3fHxkdcyEa9vRL3HdAfpdOllRb/2uo2NzNnQApnjJecx9ww+DQVeF+CUC2sk2mcgo3isgOzxqAP",
-	"qktQg+3+BC5hjJAjh/PXPBeZA89DzVINGUgreE5E+6OcauVW6DDspbTCzu9g0xa5hwekk3TwNprO8U/R",
-	"FyTRs0yBkU8smzjqR9o06nqs34EJF3m/00k6U+VOW3eOO/v4Y+fzz9FeHx7Gex2tjPml3atcFFY7gzzf",
-	"8yLvZWHZpQZ+RVIdjUQysC4caxrQjgxYLow1zF125rfZH5Appo78QvYWMsHPEf7HEwacNExTM7eVbr1O",
-	"+lMS2IIsW8kG5QYjDTh9/dadCsk0U+0+sAIWSdmCtpd0Ug3cQnbBbc3Kk3ELe1ZMYNnUk3RE1sIilHSc",
-	"HLtpi0qoP7iXSfkMIsNP3iblniTlImogV/qruvwnpNZNWw75At/Do8xIHOH5+2hjhjw3kKzeq8iG8Jde",
-	"G6tRDHoYZy2EH/wOBa28MKiFlIpvg37uvj4DYwQhYh14bryB6E6OOS2MVRNiKTfFgQktFKETFiamNUK4",
-	"rwNV0ZrP3d/TSl5bmsnQplwQYM2WbeZfojuVKnkN2tC1EoYh8UqYGDIu544lblxdoJCbluQP7IxedwsT",
-	"6RXYC/yoYS3FNNv6tBzuXLQ6laZLFr6u9rgGZIQMiceycvXRIdfwrLaM5mvg9+VGF7XE9Q2mvjoeb3w5",
-	"QrFlHPIPg4ZpIR1LkQounxg2UzpDuSya4mgz2ViPuG+EvCJlNsZVqxiv4XMrZK3jXATlQbOBNMaRsCtr",
-	"j/G9Zz48z98NURZZyxz5CN6C5Z3PySIZKwlFS4oR6OESxVjEdBxueQ0/x6s4K+/0gkGYp1Zcg9OBr8Cw",
-	"gPMnbDDlhYFswK4Apmb5tLgRGbAdDaaYgBNrnSCuhQUSandP+nKgwaj82g3idKYBv+QyU9L97X1uO0Ot",
-	"JoxAcHIOzZmwyzkT1jCSf3ed3GNSnrtbh5+avnQTjrUqRmM2eP/u7Jztc7Hn8cbs/yqyz/vhmwFZlQM3",
-	"otkcScDJUEUlMN1LYR5HEAK46/nVRyQHW17zisS2AmsdKAvY4EduRGmyGDVIUvcnLZH1/tc2xBpf3SgH",
-	"vXASyCd7ZmHaIClIM1vB2XmDi+nHMXgDlYUpunA0pEpnkLEdfmmc2CqcHiczNRwa5iELqqb7yMnvTusU",
-	"E8h2a/Rq7eZdCTImriMAboV/d++5XVQWGlfltqKZqKMQ7i6qUx9S97/E/RfvMXIOhP+JYW6I7kZ2ihD7",
-	"+RqPBccMp7LFTQhLW+IvK9e6HSdaWMfKBXzL5+8Km6oJgbWAV+X9i3FeSPvno86yIzHpZORWKjXezmHv",
-	"8M97B4d7vYNFHGlCj4oKtZuupBTtXjeW67aDL2yfW1g1wFaks9rql6iL1/aHZ/w//F/dVE3iTSLNvSaA",
-	"HD47qp3604Y9fEngCCVfXkMT0fPXetM1/N6/9jkJX1y0JH2rRHZw8DwxzDhFWabARIYWRw3cCDlCn5IX",
-	"xUobf9LmXIN1dis6br2JYN0eLOwlWhUaSTgOVtuoOlTlo2a8qE/zvlHrB5ldqOGFsRp4kzyrCyA7tB07",
-	"ysw1MKnYxBFs3HjDtBiNLZNqFlG9S6Vy4ChrbSemLaJZg3on4ZO9IIdTU+yFMWgM5WQGtQotJkIWcMLg",
-	"l4Ln1bNoWch1pPJLaoUfjVJjHbpkYXdbHFKwMAUxJhy955URMqQ5d1wy+iUiHuVLXKaQ5ytkrmruyEO+",
-	"Ba+ZaqG0N1qut3D59xyxLCYT3hRKEWtOnARkkCMhATQzY1XkGQY8ODEXA31uokRZrkdgLyIleNFxUc2p",
-	"hlWkkacbbEcqG3kNdx16ua0mS4FVLTSsRfHSb8d61DhHuJcv7+2Exna2t9UmNy9g4iBt4H8jTNMabkgf",
-	"/J7cVJtLOi8/TZW2r/zmVVduwvVVpmYyiGdJZ2wnjmOiWbfpHn1fsb4FOUdc1PX2jUdV2isaA13ABrRM",
-	"SWwnjBSSQbkvnobtdhuNdUgPLhxrJMvgogA/x9E9+UARviQh9eCs8meK2eCMxmyelUjVdmZF/83lvNW+",
-	"Va9fBGxviFLAl/QTwyTeauMWgzb02dYbeRNLqf+m7ZLK19ctyb2kGpfUZT/wCRhk2UNBR+UOkJfHKwyS",
-	"1BN35n1Z6mVCoi1iaSdYyrUmBBGZwaBVMgWstaU1BYvQ01vicssbdRMmhZy0cBBcrFQVA7fdCgW2pAYU",
-	"qtJSpD6jl1sbnMNnpbk5Ys0tOOdmS2L0yWoEprfu4krWLZcNM+HzBaRLMMTakoJfwNZzaoAL7/Rc6U6g",
-	"kB1yKWguacrytqHJTsmtp97e+t/Ewz2GVYcfXZjIdh+Rru2s9x7JXiC32FK8rLjUJmPG5zUz0zk3e8GM",
-	"mXhddn1cac4xsHxKUfoYjRsbb7trOfl2HjMvAl+su4xoKVuG+uU16LnTdUfMagGoBTOlM9CJZ9JozjNo",
-	"PXZ0zZzEtivjw3SAYv/bSGOx8bBBU6s8H8vAOt4U7mL1HpuNSaKGDJ8EhUANhy3ufMPjCVyYaeMZf69m",
-	"FDqzCIHSV5AxhZKON006iCgCy0GSMOiOuuzgcPK0h7piZXeh35opBZc0/QqmGDsDyjDYEglXEg3IDTCY",
-	"TO18t/WxrfWe1klaM8XzCT+LFi9MCdigJy/id8Dm2g6toSTf+sCVtg6kyt7UGO9AlKHFAIGONHrwG22g",
-	"P1dAP5LPK7K13djj5cf4QNLO1hR8SY6qexS3NTcvDrgGUc5K2Skodp4Hd5JIL1unz50tOZXUFMO7K9NL",
-	"ZHJZb2r5HnjuVvjrRseVurqVU+qNGgnplNotj2qkubQXwXq5YBbBYCLIkAa9Oy3s+NBnaZkTyl0bTLkx",
-	"M6WzAQb+hqCpbuQnDG80bk/5MKYo5Y81Q8/B4V82O8tTteU6kCeKkVSaoN4YAeDE2tVSLRrZywS99db2",
-	"jUhfTpU0beLC0d/MkgfBhbAVnHd8bgvLDo6KtWt+22DS5pVfdi0X9K/5w9z0+kfTwM1CKJYfqhnClh7t",
-	"iZDxrwdLZ1TqBRe4NSbiz5G9PSDl+mTGKbcWtEPXfv+s00qg/gFm76PjriP9wSGzih0c/oWlY655akHX",
-	"zegtkeKwAcl+UBm8WOFpDz+3cOdIlYHXXdcjXngx6aw+VQfTO7/4rW4aARBtwZ8337KcX5LytGit43ZR",
-	"evUi/gmJhGViMWeZ5kPLjBV5zi4B/WJaWAtygTo9a6R2cqVfXGRBinfbFsJQUYrNgWNA+c2BcXvTQoml",
-	"/fFQrjotx80bXNETyASXF4bC3+uqtCou80iPphS/9aiUdK6FEdbcxBlc4Z0fI1mEbtXazhvZ9iDELAww",
-	"dv7wT/5gTEKRzpJPhNd/3M7hAZ6wAUU3ICPnkglprC7SSi1REvpy4D4YnLBBEMcojqhu6vCyURVuVL3n",
-	"VKt5qVY57a4WUxQAR9Lq/xNmqlzjq8S3Un5eOuw8JGxv1FqSkArd7mWrLM9X5VxjTH3Y6aHIHW1MGE+1",
-	"MobxPMfM3hs5HWnapEwo9zA3oUkg3S8w5XLbcGdKwby4YzFNwqw25Dr2G3OfJR1sEbyFoRv3IzILB7TL",
-	"1cx96hbmdnUsRuNO0in0CFYEWb9fFQZ6KtmHVy/Y86Nn/19pw8hUWkyAog/q25uVOm0DgZ+BtGymlRyR",
-	"7cnRVwoBkCmgiQdjShlnU9BGSUwN56llK+xSIQlkuawGMJBWz904ZfbKUECOOSy6yKG1gcHvC6WZNdgY",
-	"HFFx6tKqkgCU8TDldty4hDgHbt0AIksYz40qk+3/a8+Lx3uvswELCexlrt/a2O3lab4/P3/P6AWWqgy6",
-	"camGZ8+fR+URjnq9RrLRbDk+GyttmbeQBPYa0MiN0l0XebKY0/bxw2umYQiIMDHRj0d0dL/KyqliI8L6",
-	"DJ8j1eZ5Xrd4xbk8G4PFKJyFVp2s02JrCLRExtfeF2H8bUFuJWzjXkUMfIXR3ksz1S6lSqagHfN02mMG",
-	"QyEFGenxQjVOUyZMLZ8KpuP752zHEYs/P+8d7DIhrWKLaVxlqGFVg8CJ+fWT2K9g2nfQm/2n+5Ic2OuP",
+	"7L39chs3lij+KijuVlnKtChKluc3kWqqVuOPxDt27J8lT7ZumCtC3YckRk2AAdCiOSlX7Tvc+4T7JLdw",
+	"DtCNJptkU59O4r9ssbuBA+DgfH/82knVZKokSGs6x792xsAz0Pjfl+d85P7NwKRaTK1QsnPcOR8Dsxrg",
+	"iWFpoTVIy65BG6Eks3x0wgzIjAnLLnl6xYRkg9fDvbfcpuMBs4pBJmy3k3RMOoYJd6Pb+RQ6xx1jtZCj",
+	"zufPSecDDDWY8XOlrgQsA/BO5nM2E3bMBv+1d66uQO69gFxcg54fsxQ/GhyzgR5eaBror/2i13uaWvcq",
+	"/hdO2Htux3/d51Oxf32wzws7PmHfWzt1Y5/05RmkhYYTdsYncCYs/PXMapHaE/aWf9o7HYEf0Y/PcjEE",
+	"KyZAgw/YziC81xswJZkRI7mnCrvbZQMaetCXwrAchpapwjLlliQky+AacjWduE2dqAzYUGk2zbmQbGzt",
+	"1I3FWa7UFDeXZ5kGY7p9uXZDPyedKdd8Ataf6+sXzaeqwahCp+5kReYOSbgnU27HnaQj+cSNKrJO0tHw",
+	"SyE0ZJ1jqwuI5x4qPeG2c9wpCnxz+XBfZzCZKgsynf8d5suAnLI0FyDtXjpWBiS7gvkJ40yD1f7U7RiY",
+	"4RNwj9zvhZYGfxwKbaxbRZHbEnzC52oB0fx7DoAY+gn/9AbkyI47x4e9XtKZCBn+PmhayxsxEXZ5Ce/5",
+	"CJgR/4ISiF8K0PMKhhy/i2fOYMiL3HaOn/WSahOFtE8PO4mDS0yKSQUV/VXBJKSFEWgE6t1waKABqtcW",
+	"JsZdQXMlpqsgU/RxI2iNkAVYeo2wbLjJhHR0h/B2Jmw2Bumox4wbltGthoxxw7i/2mxn9a3fLZdFP1Tr",
+	"qojB2gNfPmKcKUy0vIKBn5ntOAS81GpmQLNUSaNy2D1GtKytkFnNryE37ra7hxGZGvhlJH0p4Rq0e4Wz",
+	"S5XNmR1zy6aIVji5YSmXTAPPuuxHYceOhgibhEH/8+zdD/ghkYbGe7C4ibV9AenO9KewjT8nTURFg5kq",
+	"aQBpyt949h23MOO4SamSFiQiIZ9Oc5Fyt1/7U60uc5j86Z/Gbd6v0YT/rmHYOe78237FjPbpqdl/T1/R",
+	"pMsIxI0RxnJpnxg21epaZKDZkIscsm7nc+Ig+wC/FGDsFpDBJz6Z5h5lLRc5EkJPRFmfbnC/4zYcb9Ax",
+	"k8XkEjSbFMayS2DcEXBj2WGv53bWcluYzvERIpmwbmQHGAuQlRvML1Vhjy9zLq8c8Lfeobc8d5cWMkIK",
+	"pR1K8YyVi8E9eq7kMBepfeizS8dcjsDdF5zeVAQ+4kVBynCbCAjuK6UvRZaBvOWJ2rEwTE1B4ydMAmTE",
+	"SXg2EZJplcMJm6uCcQ2Ms2sBM7xC1XE+rY6zAureDhO3jOc56CcGoWMTPmdSWZYp5haDu/OdkvDgB1lo",
+	"ozRz25m7+2fHXPpztFxIyNhYGKv0HCH8QdlXqpDZQ0L5g2KmSMclYgVaWe4nT1NVSIsAvufzXPHsXKk3",
+	"XI8efDc1UQWi/U5OdEBEm2pAO/7A0xSmlg79vYZUyUy4UV4h8XtooGM5n48c2MZyd4E07DlOxbjMSIxb",
+	"AvhDKU8+zj7Txec1XYX4pQeVRrkdseGSFRI+TSG1kDHQWmmmUiRu2Qn7pVAW/I0hoERGwpCGqdJWyBFD",
+	"mdE/vhBZ57jzbNhLn/IefJsdXh6lBzyiTc9iVvNaWtCS5+yMMOelm/3+6NSpnDNlx6BpmU4uSfMic2s4",
+	"6h0l7Kj3LGEOQPasd4B48az3FLfawSdS+Cj5NRc5v8wf9O6dsgymIDOnHDgELqQGno4dGAjduVJvuZx7",
+	"pm0eFF2VYhMu54xbC5OpNSdsxoV1knGu5Mj9O/jgLtfe6dCCHjDD58aJw5E+Hz1flmTP8DqigoADX8JQ",
+	"aafpz92x8REXslFvr8R9B/RH6XRppcW/trrNzcwZkMIZ4yXnMTcMPk0F3pcgVAvrZBqnYKO47MCsMeiD",
+	"6hLUYLs/gUsYI+TI4fw1z0XmwPNQs1RDBtIKnhPR/iinWrkVOgx7Ka2w8zvYtEXu4QHpJB28jaZz/FP0",
+	"BUn0LFNg5BPLJo76kTaNuh7rd2DCRd7vdJLOVLnT1p3jzj7+2Pn8c7TXh4fxXkcrY35p9yoXhdXOIM/3",
+	"vMh7WVh2qYFfkVRHI5EMrAvHmga0IwOWC2MNc5ed+W32B2SKqSO/kL2FTPBzhP/xhAEnDdPUzG2lW6+T",
+	"/pQEtiDLVrJBucFIA05fv3WnQjLNVLsPrIBFUrag7SWdVAO3kF1wW7PyZNzCnhUTWDb1JB2RtbAIJR0n",
+	"x27aohLqD+5lUj6DyPCTt0m5J0m5iBrIlf6qLv8JqXXTlkM+x/fwKDMSR3j+PtqYIc8NJKv3KrIh/KXX",
+	"xmoUgx7GWQvhB79DQSsvDGohpeLboJ+7r8/AGEGIWAeeG28gupNjTgtj1YRYyk1xYEILReiEhYlpjRDu",
+	"60BVtOZz9/e0kteWZjK0KRcEWLNlm/mX6E6lSl6DNnSthGFIvBImhozLuWOJG1cXKOSmJfkDO6PX3cJE",
+	"egX2Aj9qWEsxzbY+LYc7F61OpemSha+rPa4BGSFD4rGsXH10yDU8qy2j+Rr4fbnRRS1xfYOpr47HG1+O",
+	"UGwZh/zDoGFaSMdSpILLJ4bNlM5QLoumONpMNtYj7hshr0iZjXHVKsZr+NwKWes4F0F50GwgjXEk7Mra",
+	"Y3zvmQ/P83dDlEXWMkc+grdgeedzskjGSkLRkmIEerhEMRYxHYdbXsPP8SrOyju9YBDmqRXX4HTgKzAs",
+	"4PwJG0x5YSAbsCuAqVk+LW5EBmxHgykm4MRaJ4hrYYGE2t2TvhxoMCq/doM4nWnAL7nMlHR/e5/bzlCr",
+	"CSMQnJxDcybscs6ENYzk310n95iU5+7W4aemL92EY62K0ZgN3r87O2f7XOx5vDH7v4rs8374ZkBW5cCN",
+	"aDZHEnAyVFEJTPdSmMcRhADuen71EcnBlte8IrGtwFoHygI2+JEbUZosRg2S1P1JS2S9/7UNscZXN8pB",
+	"z50E8smeWZg2SArSzFZwdt7gYvpxDN5AZWGKLhwNqdIZZGyHXxontgqnx8lMDYeGeciCquk+cvK70zrF",
+	"BLLdGr1au3lXgoyJ6wiAW+Hf3XtuF5WFxlW5rWgm6iiEu4vq1IfU/S9x/8V7jJwD4X9imBuiu5GdIsR+",
+	"vsZjwTHDqWxxE8LSlvjLyrVux4kW1rFyAS/4/F1hUzUhsBbwqrx/Mc4Laf981Fl2JCadjNxKpcbbOewd",
+	"/nnv4HCvd7CII03oUVGhdtOVlKLd68Zy3Xbwhe1zC6sG2Ip0Vlv9EnXx2v7wjP+H/6ubqkm8SaS51wSQ",
+	"w2dHtVN/2rCHLwkcoeTLa2giev5ab7qG3/vXPifhi4uWpG+VyA4OnieGGacoyxSYyNDiqIEbIUfoU/Ki",
+	"WGnjT9qca7DObkXHrTcRrNuDhb1Eq0IjCcfBahtVh6p81IwX9WneN2r9ILMLNbwwVgNvkmd1AWSHtmNH",
+	"mbkGJhWbOIKNG2+YFqOxZVLNIqp3qVQOHGWt7cS0RTRrUO8kfLIX5HBqir0wBo2hnMygVqHFRMgCThj8",
+	"UvC8ehYtC7mOVH5JrfCjUWqsQ5cs7G6LQwoWpiDGhKP3vDJChjTnjktGv0TEo3yJyxTyfIXMVc0deci3",
+	"4DVTLZT2Rsv1Fi7/niOWxWTCm0IpYs2Jk4AMciQkgGZmrIo8w4AHJ+ZioM9NlCjL9QjsRaQELzouqjnV",
+	"sIo08nSD7UhlI6/hrkMvt9VkKbCqhYa1KF767ViPGucI9/LlvZ3Q2M72ttrk5gVMHKQN/G+EaVrDDemD",
+	"35ObanNJ5+WnqdL2ld+86spNuL7K1EwG8SzpjO3EcUw06zbdo+8r1rcg54iLut6+8ahKe0VjoAvYgJYp",
+	"ie2EkUIyKPfF07DdbqOxDunBhWONZBlcFODnOLonHyjClySkHpxV/kwxG5zRmM2zEqnazqzov7mct9q3",
+	"6vWLgO0NUQr4kn5imMRbbdxi0IY+23ojb2Ip9d+0XVL5+roluZdU45K67Ac+AYMseyjoqNwB8vJ4hUGS",
+	"euLOvC9LvUxItEUs7QRLudaEICIzGLRKpoC1trSmYBF6ektcbnmjbsKkkJMWDoKLlapi4LZbocCW1IBC",
+	"VVqK1Gf0cmuDc/isNDdHrLkF59xsSYw+WY3A9NZdXMm65bJhJny+gHQJhlhbUvAL2HpODXDhnZ4r3QkU",
+	"skMuBc0lTVneNjTZKbn11Ntb/5t4uMew6vCjCxPZ7iPStZ313iPZc+QWW4qXFZfaZMz4vGZmOudmL5gx",
+	"E6/Lro8rzTkGlk8pSh+jcWPjbXctJ9/OY+ZF4It1lxEtZctQv7wGPXe67ohZLQC1YKZ0BjrxTBrNeQat",
+	"x46umZPYdmV8mA5Q7H8baSw2HjZoapXnYxlYx5vCXazeY7MxSdSQ4ZOgEKjhsMWdb3g8gQszbTzj79WM",
+	"QmcWIVD6CjKmUNLxpkkHEUVgOUgSBt1Rlx0cTp72UFes7C70WzOl4JKmX8EUY2dAGQZbIuFKogG5AQaT",
+	"qZ3vtj62td7TOklrpng+4WfR4oUpARv05EX8Dthc26E1lOSFD1xp60Cq7E2N8Q5EGVoMEOhIowe/0Qb6",
+	"cwX0I/m8IlvbjT1efowPJO1sTcGX5Ki6R3Fbc/PigGsQ5ayUnYJi53lwJ4n0snX63NmSU0lNMby7Mr1E",
+	"Jpf1ppbvgeduhb9udFypq1s5pd6okZBOqd3yqEaaS3sRrJcLZhEMJoIMadC708KOD32Wljmh3LXBlBsz",
+	"UzobYOBvCJrqRn7C8Ebj9pQPY4pS/lgz9Bwc/mWzszxVW64DeaIYSaUJ6o0RAE6sXS3VopG9TNBbb23f",
+	"iPTlVEnTJi4c/c0seRBcCFvBecfntrDs4KhYu+a3DSZtXvll13JB/5o/zE2vfzQN3CyEYvmhmiFs6dGe",
+	"CBn/erB0RqVecIFbYyL+HNnbA1KuT2accmtBO3Tt9886rQTqH2D2PjruOtIfHDKr2MHhX1g65pqnFnTd",
+	"jN4SKQ4bkOwHlcHzFZ728HMLd45UGXjddT3ihReTzupTdTC984vf6qYRANEW/HnzLcv5JSlPi9Y6bhel",
+	"Vy/in5BIWCYWc5ZpPrTMWJHn7BLQL6aFtSAXqNOzRmonV/rFRRakeLdtIQwVpdgcOAaU3xwYtzctlFja",
+	"Hw/lqtNy3LzBFT2BTHB5YSj8va5Kq+Iyj/RoSvFbj0pJ51oYYc1NnMEV3vkxkkXoVq3tvJFtD0LMwgBj",
+	"5w//5A/GJBTpLPlEeP3H7Rwe4AkbUHQDMnIumZDG6iKt1BIloS8H7oPBCRsEcYziiOqmDi8bVeFG1XtO",
+	"tZqXapXT7moxRQFwJK3+P2GmyjW+Snwr5eelw85DwvZGrSUJqdDtXrbK8nxVzjXG1IedHorc0caE8VQr",
+	"YxjPc8zsvZHTkaZNyoRyD3MTmgTS/RxTLrcNd6YUzIs7FtMkzGpDrmO/MfdZ0sEWwVsYunE/IrNwQLtc",
+	"zdynbmFuV8diNO4knUKPYEWQ9ftVYaCnkn149Zx9e/Ts/yttGJlKiwlQ9EF9e7NSp20g8DOQls20kiOy",
+	"PTn6SiEAMgU08WBMKeNsCtooianhPLVshV0qJIEsl9UABtLquRunzF4ZCsgxh0UXObQ2MPh9oTSzBhuD",
+	"IypOXVpVEoAyHqbcjhuXEOfArRtAZAnjuVFlsv1/7XnxeO91NmAhgb3M9Vsbu708zffn5+8ZvcBSlUE3",
+	"LtXw7Ntvo/IIR71eI9lothyfjZW2zFtIAnsNaORG6a6LPFnMafv44TXTMAREmJjoxyM6ul9l5VSxEWF9",
+	"hs+RavM8r1u84lyejcFiFM5Cq07WabE1BFoi42vvizD+tiC3ErZxryIGvsJo76WZapdSJVPQjnk67TGD",
+	"oZCCjPR4oRqnKROmlk8F0/H9c7bjiMWfv+0d7DIhrWKLaVxlqGFVg8CJ+fWT2K9g2nfQm/2n+5Ic2OuP",
 	"xW9n0zn4Ah43Uyp9jt4Fpu+1qP5xwk7fvy4V8lBHaAwakuCyMSqHNaUzUFoB3qjBb2dmiiFv3piRMBb0",
 	"zXbG64tr3GJvz957n1j9kH9Q2o5nQmbs9fnGRW5Q8pJK7V8bckGpfpVmWUFzmnH2Rl1DztGHdEto7kIU",
 	"qO1sGaLSypRAR0r5c3dhVEDk2cgqsQrLey70rewQAbokWCT85I3rVE08Z0DVLQZMF9IEGd442d0HRA2I",
@@ -24997,151 +25027,152 @@ var swaggerSpec = []string{
 	"ZXHlCMmEYVMhJWToXXMUQWNlZVNG1KEJC6uI+hqLYinrbcXduWVViYZVVN5JXUgZrI/tixI0Zsb5c1jY",
 	"xtqmx/UqqkjWBZRtVcBCtw133S6HfZPH/7fGJ5uiBkqesGxx0A4/7YAVMlNgvLEVroUqjNem2M5IOXy5",
 	"5OnV7gkb0DLRNTlT+qpCdRxAKsvG/BpqVgZS+cIOITt1szYyzcoW02T+AWNWmTJP2X/+eI61lUFiteLB",
-	"qS81hir9MfsbcA2aLRUiHzS7aLBemLkQcnWdtkJakbOlImn+05rR8Hmz82GDefZUMjXlvxTgR3ba4SCu",
-	"mL4fjK8nmBOEViAlU+iy03zG58YdptMrEwafUphaNMj35eryzVWCkTBtjLzNuScIbaUPeTy4xAPYHFlX",
-	"O+faYLVjabr75xq2EOnd26uNU5Upv41p6tvq7SqCvMGy863mQ0uJO8ck+xirsBiJMLFHA6OLyaoxLS5z",
-	"YcaQ1WMGhDV96UioO1ye2nxONbr962yG+Zr+EtsxTMgbc3R42GVn/BrtJT4KhLAiAM1MkaYAWd0qUUKB",
-	"Bkeu07G4dsxPA/jy93fgllzyipSb2qwAuZ0/lTyfW5E2BJZsIyl49tVej3Nz/4M+qkDYtKKKZ5bzrcLj",
-	"F9zCSDWJkGn0pEGKbBuOtejBD6Oui7mKAbuLXNLaQm+eR4rDoJBlVrgkeSnEkTCWBeoW3TkvuIUXfeKB",
-	"sGXlFHcPwtODBC+CKixm6mHKJllpd5ejC3iWQQP7fZ2ZOHLLU4EwA35UM/Ku8DdXTn2/thYzzcbKALqd",
-	"E0ZJWGPIp0kIT2JKU0CSH3E7MDRM1PX2C/afbTmXUvYiWveiHX6RueBJVCBWe7Yw1Co0+7bGFtbKlosC",
-	"ykjz6ditH9feZZgsFPQEQIFCOGaPCq3ITMI4GzigBpTvJAzmm6ghVpLCQZK+jKtt0qZSNjz1v2AYl2S6",
-	"7JQNShI+QHfGIBDxwS4BgUZz9BhdAuN9Wfo7EPBjBggvxZ2hX9SxGwQ2UnkS/xotArNbqXwvsTRaT9KX",
-	"yEVYMAhjidbK/7L8XTVol33zjeei5kpM3cTGg4gRMuabb/rSKNqy4CpLuWSGXwPJrEKyYNw5CYzN8UOQ",
-	"Q6VTkoMnXeZnwR0JU1W7Ip3EhxOynWjJY278haIfy6JFh39iGCSZQxYFAeI79KffE4rzcydMO72bsLAa",
-	"O4Y5LuUScDVk5JBzLNZ0UrJzqqQaCRfC9mWTQIG9gQLbHzgcGXKRYy3aiioKU/pVnPBQRiBSpFJfTkHH",
-	"5fZCPVcvrPgIELcY0vZ86bJlB892TCO4Aif802v65pl3d/s/D5pJxbaRv4tRCW6IxMO7ikT84N2ZW5hj",
-	"HfFtiAeb0ueMwkOYGauZdLoaSXRlnavNHqkWIc9VbMD//ul073/xvX/19p5fdPd+/tO/d1qHI79CuuKj",
-	"V4lCxYHJ3PHQPFczsznKOJgizYpZqshaIqdtJdAobLyGP4e9puzJTbXIaHlxhK4PE/KeqpsHXq8qGdai",
-	"uFEZj7yuotHKsmEOhR/JN1LXyG7uGMFxwPG370WDjKq5vGoZZm6kmE6byoG8LSOKnZiEZG7s6NxM8+nU",
-	"k1ayNUy4vgptyRyFhypHGDNHvz9/+2bPMb8pyT6NVsqtdq5B6XDiDcUHhhWtOnratw/YwsvchXxfHcTt",
-	"BPxlJw1eJcdMAkPrJJ0g1DRbl6Jd2lKteoBiI94suk1m74KQeSvzfgtTfXQMWF1iVMeEjcL6akv83ZRS",
-	"CEbneFOSWLNFkBtM0ZXx+sZlFiJ7wHYmKP/RazlUd2qGuokxZcmgcQd1I0W+otQY1vUKYW7sksrafDx/",
-	"wTI+J1nX2/1vGPcU179sQMZtS1LCJ0E+i0YbA1bmC3uDdL6QbsNRzi4X6eTx6RbVHaq8u8YQ/spH3T7/",
-	"rj3xrlK2GnX8MphHN8bZ+XT1aPHqGjRb2pOE9cjoLJ1SER7XC8+uZM/3WCa0NNHdpMRCRU+2KCyaNEUd",
-	"RFtcQ8FwmOGGbSBJSF2WWV5lM9topfOvfkGFt0i5b65b5K17wbQUm+Zu5VC+BU4s2X7XcJsNp3lXptc6",
-	"67mNcPajFtt38IgErkW35pZx67dx1ixIUJtVsPayEu7KGoGplvS7MQB1g64aZKvbZp3XcNYLVJEIVcpO",
-	"awWKCCtW1ek/JaujMJU3CbXksgj+ty/fvDx/yfbRx4QF8AdsB2PWze4Jas1Oh4rNmkqzASoFmFlmlUZr",
-	"aN1bFbumlxWIJq3ho08JaE4gaVtVkorhN9YLuAlB3S5vpLFwwZIIg/3iHNksDGi2w+NSrJo6cu6yEWCp",
-	"Dl9fY6i090rCLNRGWlGE+MEKpd6VNhGdcJW/EldcTaoWB8sbvJ324HDsRt1VbpY/9BhpQreoddu8+WtT",
-	"idyGPpIVi9KDbmG+cgO0jF9q6MtPKe6QZ2X4h/fidTst4p3WkKnfEPIsbCpGrqaFFnZ+5l6ltVJAymlB",
-	"RaHor1CLuPOfP553lptq1iN9yKNVC8jJ1UhIYkSNgTplA0fcW4qIKcEdWzulHnTCi+upkpZTU2h/0ctk",
-	"LSFH/1FpCMNczbpVm0HfYfxD+fxVrmYs+nRJ8Fl8Vxjv0kPdy4yVsiEMDCSlr1BeWcZen2M7XJFC2f3b",
-	"sJ23Z+/N7nFfZpAKip50bDxho0JkEFrR+tYklS7ouHVVcA8dYrXMLMxv60t0JYTlGDbDlom5uIZuX/bl",
-	"v/0be6HkNUj0H/Tlnne1alVYiJK5syK1+JXxTpVwZoOTqo8fzxnIDNOEDb7MfMkXrZTtusFDM1K/Jt+S",
-	"HYv+YopxIXOHM9g8O6OurDNhoBs+ZJcqE2CYBoetrJBXUs2kv8M4A4bL0IgraxoYtoOlStCp35eMDVb1",
-	"RRzsdtlCU3IHea0neRn+d9TrnTBe7+mosrmbAA9hubljKHG57CxkLXyFvJaWjat/g/5Mt/gp4hu+N0DH",
-	"9oDtHPzPf/8fR4ZYBkNe5JY96+1ScyYqxTFgO+GJf0AA4hb9imQ4YVjFIyFnecLow88DnN3RB4dJadV+",
-	"jtHFbUkMTuiFuHazlywcCIgzKocuO5XUsNc/fGKqRtnllvaOqmivXFwB42xC3U7dLhM2qtwjH9YdhYyV",
-	"eaXkj4jzScMvlC56wgaf9gKT2nNQDZiS7gZGHdrR74+ecMZyNXP4i33Qee7+yrDdA89zSpp0CzJOZGRH",
-	"vae7CN+5mICxfDKt8Pnp06fPHT58PH9xgnWt3YOPH19/a0LcIlbhjduLYOaASMf4qte4fRxaLlKQBnmF",
-	"J4OO42kBlopdFjr3tNYc7+83k9D9MEilWC0SyNP3ryNV/rjT6x50e+S2BMmnonPcedrtdZ+ioGLHyHFK",
-	"7Kgae2HhvyYH0z/w0AwzVL5YaIZJZBXRQ1RGbSi8U6FO11+aHPg1PQpt0JgqLNsZhD8xkJdql55Qcwd3",
-	"W2uVUH115oljXSUevM6w6Z2xZdMwgwsN5GOltFW9sv8GS+Y4aWvDi++opo57s0HeiYE1ZYEWUlPR0Ore",
-	"/KUAPHyPEaUS264/7FJjyM8/o3mOKL37+rDXW9OVdrtutPU+fY1Nsh0hdIystvaETRQWSU4xWI1s5Z+T",
-	"zhHB1jRluYb9v/EspP7hJwebP6l1cyYjjCOzmz+s2u1GFc8RmyrmX19acN0c/9SJ787PSWeBYHWOQwo7",
-	"1v4wK9z3l4XI7Z6IhA22IxWTYGdKX+2yXKkrw4pp/VZFkTOUe48cEGtLOZEkap4iQ6uGpSaDwgkR8ooI",
-	"JQ/SkF9RQkVeZuhNcIP35WKqusz8Y2SZnkljmbcue23D99ySMZQoYv3WkppZNWMsi/n8TWXzu0dir9V+",
-	"ritAVhfweekOHdz99Kt6OseHkjRUe35i6Ab5LX7Qi3TUO9r80Q/KvlIFZfodHTxtcev4PFc8O1fqDddU",
-	"ePro4Fkb6Bo6cLuPDw/bfLzcXx2/fb7528Ve/5+TzrPeYasT+I5bmJFd9JZUCZNrGd9UHPwmBOpz0iQQ",
-	"7FfaTiwcLHPel9F7j8R6o34l98B1F7pjbIIB9TphWGiesAqKuLlCy+7woS3JJhCokwbFZSrtm91kwbVN",
-	"HatWgeVQaSQhu7DqAq1cFXDLMc3rwQjV+xVtSBAZV8280FgknnljWuB6QGacbPRGOKndB9RToy4xAbZD",
-	"ci0fwe4q2EoHGX7bDNs6s+59ymlxZfm1UlrYDy+gUTVDSh+oxTU8KItpwTFeKX0psgzkHdBRLMm9YMeJ",
-	"iGZM9BqJZlmjqAXZ3KemLStVqzL4xDdV8r3uqEVgJAzgO6hrOh0ItUzt1QyU/KYqz7sM+x2613NurK/L",
-	"6tsPDqI+iE7BL/seunN3WhWXvtCc5UJCFvzUlcJ/0DtmGvaGUMqY1CTHIU/oqkimB6ohi/o4LqtJ9Kuz",
-	"jZe0S0u8Y9EuaAtd9p/yTUyYyNgIr2a5CmFOWI8idkwwkXn0DstbSfrcptTudolsvYaKrGVJx16Tz70t",
-	"77tPytDU9rOBQtABOOYpMrLWfOE04OigBWTfKQl3QDBeLvU+8+mNec7K5p73Qz7KTqwt3v1VZJ9Ximnf",
-	"QXTdOvfPinxnlhUqT+me/bJxbFvl55Z4dlq1Wgy5KkPEMd9V5kZItq08/vpb8vy1wbb9tOzkdYNJVllF",
-	"MNccytbwbMLn7BKiHpOXc9wb3+0QAwIk2R9PnHrkRV0loXyTWj32ZfRql52WRclRQi6HD/NWpu7nXUb1",
-	"Sbkhu8kVTC3zZTj86325M6g11BzsNpo88JWFq3j3No96p7VWFo87JwEr7R2LO/17IwNHvRYmhRdKDnNB",
-	"EQK/OaPJLQkdoaX35shYPw0dzO+LnxLVcpPdMdF6hxbwUNYRZzClf8yRopmQ5oREUXJFlV7N58HdWJbg",
-	"dhI9erf6cjZW5eaUza6b6Ip750E5/MrrXT/KP/zlvu1dcdtZXpXAm3bIIpyqCSTeOmxAX0O2e79XR1ed",
-	"3251eerI6wP0H4orhvZ1XxZbLIWRrxfnj8kVPVpGIux9cMNNWmLdG3fffuU2PrEv2+F160PnWaNPx+kt",
-	"URPUm3mdb0SiuU3HTR1hclKmaL98IKdZhH3nqPe0CizbdQoZroIqOKBtUgwhnad5VKcNA3acXuVUrSXR",
-	"huJPH8xL7MNdH5g5bHUj0E5nDUa6YyzfV17xB+MV73lhIHEyQzGhf5F1KB0yPxfu5R06hVEOjJsa3KEW",
-	"9TK0jathe9zhgNwNaO93tCfIwxjQ6GvRRWQzFCDqy6UG7lXHd+qMLoG+o5IhSZn7U3pfptwpaW7Ssox/",
-	"X1b8uMvKkPcY+CclwQxLwOTABTJJxijs096XoddP3fkzeJ3BZKosyHS+93eYD9wHhZbGR9k7FSDshq+J",
-	"iGFZbquwwl5fUuNAH565RGa99F0jtFsebQXh32Hu/Rp3T6krNaGkZA8b0bNBkP8qv/8xafL3VEisRrrc",
-	"bfQtvNa4nO+EJIc42rs2bAWqFlVuno1VKIiwTK1nWiCRkyWdGyrtjV67GCudA9YBE4ZRjo9763lFDX2b",
-	"vqmj0oe9XhkvvNtlL3k6ppTACZ9TcHct9ok97fWlFVQPbiJkYd3gh97C9gGsnu+dDi3o3S57PVz4dshF",
-	"7otE+SlLU3/FRshoJwx71js89hV+R1xId8qOgs+bSOsZyOz09Vsa9N7kVz/+NlGO9yO/UkUnCn3YKz2Y",
-	"NZ96jGFvhASMmRrgF8dUm2iQccuPB8csg9xyPBaJlfmxYiCmazTl0LcQnhEXLpUdV5Ho1OEIsi77ETM6",
-	"qDf8MVtax4DQQMM0n/soDRPY7TEbIKyD4CXeGfzaD7vb7xyzfqfb7fY7nwe7VYkAyv2BjBbYl5wN3CL9",
-	"GL44ptuKkAZVbrQbAxOLM/Y///1/vReM8liWv6bbxt6HjJdG3GcTke3N+ByjoRbvAHqzvnK0r8Gt9xTc",
-	"ipS0RDpHAUZglwKh8eLdlnOWCVHIKhu53iulJ3sgU4Uh8WIk94RPP1Eq9zFXZgqcqs6/Oy3s+JCFdFI2",
-	"0lzaYzZwnEryCQzC5cXMyW5ffvSJdZS5jpH02KW0GsGvHUV/H/fNPsAUQxDxthYaDHFWCSEDXqtJH2vX",
-	"8CzTYCh7ySky1uYhW81xQ6SvETccNEZouR1y+9CaYX3am81mmJq3V+jc7157FlJN+MC8K+q6uMw+zjAU",
-	"lokHNkP+USjNzciGz6DuHP/0c42IiBHaxrw/1WEi21m8nMbOc4jdZG7nOz83U4gSk5rJxBd3j738srKr",
-	"ArL2vrzUauakaN9Ed9eHfkbtdx3FMoDdJZ1Y8b21U6cJLLZdcGIb2SHwjlBc6KXK5ieYCTjwYyI0q6nM",
-	"1pYGHC8s7t4MDQjbVjaGh6dJSYf6lSMAZ2D3XuD5rBrev7zvWzn7l3GKr6TtN0PaKnJTVrBoQ85UYVeT",
-	"sg9wra6qxjsGpKNQdZpQ1oz1f2tFhQTKqG+qo0jiEsbM9WXo0+1UZbOOMrnBpULicby624sTAR2gGdUo",
-	"T3PgGrIVlMUt+JakZXMQ98JVuidatNB7/bMnRzXqc9TQIIgohSrsb5JU3CAs/I9lc0SyQGhev//b6EJU",
-	"S2dVQMBbuM9IgLewOkyUctQeKQccM3Pw9jjVD22O3gooysIYW+36es/66lJJbLBU0WvAKs8P/cL4pSps",
-	"XPrMMKoA76ugNbnU396XLfItPI4TfRMyJczXPvuqy91ndC/1mKzyTJ8Y5pQkrI2qtJdephqGoEGmYG5F",
-	"vOIaXqskGxzJO5Z9hG74LPS+qQs6vjATgR8JHcs3iRb7vhLD7uM+heFpsna3qkEYCMOEVkonSOCwFwS6",
-	"MBzBwLo/GVyLFMzXW/IIt2SlRL/NpfDYvO5OROhuvCDPKMFNzx27Ixnc+7tSrrWgJkswa1AKakoDmS6o",
-	"389M6SshR132np5Srz/60IZ+yzynNvdBndBeFYlVDWo11ZfBFruD2VF8IvL5buKzuoVlE+CeL9JnOfAr",
-	"yJKo+hdWccI2nO437INixkrbvtRQGIzTz9SsbNgMBBWGtg0+vHz14eXZ9xcfXn48e3nx4+sfvn334yBh",
-	"Bz2GReM9RuxWn2Hq+xXIvsRapZc8vYr0pAKLdikdtVWaKWb5pQlbjNsVWZAmauKIV6YwbM7tRV9i9RW6",
-	"t07M78u+PJ8phk03rSqliXJPjvtyj33zzen71yzNhcPVb74hR+bg1369D2jNaRXq5IHwdZwcKrgt9QWu",
-	"neLWpbGxrk3dxOTn2E4D9Hii+TXkpi/Zuj6gO6WN6oSdOSUaTtgZn8CZsPDXM6tFak/Ye27Hf41vymA3",
-	"ceNSAa8I4TVMc56CocJ/g9quoDU/9OELmi+uHrPEfFNxUp8QaM95xpBeEaU1lqVaGbNnhAXmOYY5ZrzM",
-	"0+e+ApvSYiQkS7nEA3enJLBYm0NeJ/Fx9uLdhzPkprkYjW1SrkUY5s5Yw7AwYCjCyAcWoVtw8A7HHjBF",
-	"BejOIN17BTYd77ktK9uqeUAQUmSEbrhgg+w9bdK8P0RGvz+S/v1A1r9TvHl0N6Zc6K+a/e9IPlhh/nv5",
-	"yXdu5wvcd6i058oVQmw2BmoYCWN9LfFGAeFFGWLpxvb6LpZS3a0CE718jMEMoUiVL+CIdNMxKGphyITs",
-	"9iWmuaicKq1TW+iy3iNHEhrlvrmlund9zq6HQGREhf4JqUW73yaHx1rPxhpvRl/uLHswdpvJnd/ML9OL",
-	"EcB7pGBJmp62q5Ga+YP15XUoRRKRAg/qi/F0fA1+3IJcEfWI7y1HyaWsZOfOdy2Zqmxee1QUan0Nnaow",
-	"og8pbCxOqnxbAV/rJhiFLudIcY69mKac7usIa18O6gWpBlRJMcDm9JpTOScyNeFzqloqWtS7OfdLepDC",
-	"LzQZNmppqvzSsFHlljya9fXHsYoSon2j2bKY2DYJcQ0q8s0K3palwdtXvg2W3b6Mgmd1ISWpwaGgZkil",
-	"EvaY1esUr8Kkxy50WzXS8pXuovXthN3508pSandX360CxJf9C31VGqvLlW2P7mzae6k2+JAVflvX960K",
-	"4//2S/ua6voEOnK7Qr6+gVDoje509apAb1RH5oTyjCrRuVTsa5XVl83MWPvzfhMgK6zTDy4kbsh9xDzH",
-	"UJfY28Pchj8x2PqAmrF/2WVxv8qP7YrbBp6IGYz1ItcJmwopqZooVnXyrpyqh912l7lBItiYHf8AufEb",
-	"7oIH9Y+QFB9wocyHDyeOPdzRwGBheiMqfqP8qMJu67w/WW4yisJs6LnOkPyTR7rZR/8gNP9xvPUbEN27",
-	"6h8J4e8/+eQPRuAJx+LsaWZFegVOlPSBAIn3nTidnBu00aFHyIK5M+K+T2LWHSdJDhxFQgPBpDCWwS8F",
-	"p8zEarEx7Uqo3f5R7znbKV1+XhTExDSeXXOZwm63L/9/h8hIOCSgMMkGCqd1050wSlc3zPIrwL7FTSrj",
-	"Ka75QUgJTfWFkZLASCqn7qO0Uvia0PbYRIiwsxYIVMoS/s7dHaW55OnVXZdGxTxVrEFhYUr6poZr0LYM",
-	"3L4WqgjFBU/KKt5OKXXvMQ0zLawFuSxwfKf+xtOrL0bC9bd1pEKzv6+VBG8rVTtEKevDexy5O3x3oORw",
-	"5zVhBqEw3gA5oIn5qlMFsR0R46g8+q5oeKlPysBZ9ymGcZQN7geMa+hLjmne1CSDyznZEWqfjblcmFEN",
-	"h7W+d305eP/u7JztNxfIGVTe0qq/G8o0mL9Nh8N2pNITnpcNQ3a77LQvF3UHRvAaJhWbKF2ZjHaOes93",
-	"u4wKyJFtOZSCybEw/oTrK3LS+qH6siw3WMIX7LZP0IDVKEi88Ef8IKJEmOwLEyYCmv9+NZOvUsR6QvoK",
-	"72VkoOCmrN6ZRKWqqmpckN0hmUUdaY9MH3dbh/U0y17g6GcWpvd0uaMJvkwloYpuoUA+lLTKAiFf7/of",
-	"rShriknjagIWw3Ez8uBEXoiqjuWYX9+h/nDfNfYi6rVVeT3fjoLtUHw23g93afoSy4OSihUsN4m38izZ",
-	"dpLIZ5xQEy4zBWl3m8rxdfuyLJDH2tbH25mCxsSt3dWl8vqysVYei0rlsaUgELTxXPrwllq0CZJ8jF1S",
-	"Q8qFD/EvjaEnbOfo8DAuA7imLN/Xonxfi/J9pd83LcoXa2+b6/HdDeEWhL6NEUZvwFtsFqrqRYS4hHmo",
-	"qDyyNQGLj7EZQBJ3dZyN1SRZ1Oqw+y5R4bjDTZf9QxhxmYPbitlYoWEo5ZLi1yLW0GVHvSOMeSNiVopI",
-	"nPhdCW0T4aq8pV9EW4rHIQAP6zeN1hm7T2sM3qrEV5/zfZylmj2MB3X1ffnkaMYd6zIvcdAHMVTQVI9U",
-	"KKYGw+reEjIDDd6Z9rWD9JelYcjM+yQiidz7Rm/t/MTu8K0CXZXM54tt5deEuvI892nSVT2EJ6bbGK56",
-	"jkA8Uqwq9ccPgZoptzBSemVL5vC8Fqw54Z/egBzZcef4oNdrGyRKE5eqE4Wn8tHq3sejVZM+23LOe4lK",
-	"dYf4ICGpbqLN8ai40lowaj4vY0Z+m2GpGaSCvBr+voRbT3+3jExdsNijLu+29J54oBv6Ry3amukP7nTi",
-	"dQGjIRI8yhp6ec5Hm/KF8J3PSeeNSksRfqHo34c3oUBEPM9Sk/SqJPHXxMovqfCCz00i292Ojx5lB7vt",
-	"LlxjgyV8f9/zDlFjuM3c8EX16j1TUj/TfFX+TwXJ42f9VLAwqrkUdUCXxeQSdEn53QvA0/F2VHLpyAxw",
-	"TTWZGo/rDB+vEF/q+/ij0hkWXKAh2VDpE1/BAmuuoNFwwm06pjIB6IKnJ+5HCE2lNQzFJ8ozE7Yvx9yw",
-	"p057R4dvDtZN32Vv/TeO0wubQ+IkC5LRIrCY5vKKmKEvoO7n6ktBTnKscI6iH6nwTXLCL51Fsr5CTDl0",
-	"stFEyFJWapRaHr8nOkoyeEofwBS5NU33wu9wwi7B/AbzXF4Veb6Hh+vxUV07JcPhikliHDER6pQYcctb",
-	"FaLoMwjxIAtVCUMsNAUwcRl6KSNJNtanUjqyXxIAoUP4v6fYy6rGtzhdKetsKod0qtOxuP79+fRuGyNH",
-	"2+IZZDtMoHzez8nKvInmQ+k9iDB4K0Hw8+8/zQIv3VKORQZDIcVC77B2isidJVeUldsGr4d7SJCjcCqf",
-	"ABbgHbjzGhxjaCTPgUEmbJVTd3CYYEcYY4Qc9SWdMTs6/EuT5ZpC1T3KrmX6Dr1o4qAR4GZyEzv5kNOH",
-	"1PDAYwmCismGBa5VJH7+IlS4h7m1QZX/Dd3eB8gZOWxz19F3jVf3FRf5b7bq9l+2W+uHgLZ3QRix+pen",
-	"jSeMh4qJEVVkE35V1sdZTkG8mQbpM1R4PrciXW22faEm06JeeDtIVKEtl5Bs8JN7nDCrdgdsp7LXTuJa",
-	"dQmbgi5Fqr4cZFxQmf9CootSmWj0S8p1+3j+gmUc/z8PMybUHgUraHBt3VyqsKmagEHZk/pynbjvTFm9",
-	"rByYo3IztL6EXZMz0RGL03JrNhDmepZ+2BRuMUDDZ4EIg2Enq8yjbvOaSwU4wrTnPt2+XkCA5BKGCns6",
-	"bAACa11sCcJ9q07VITQZaMNDjJOtI6nGWCrwaZu/u1CMxzNpvfMXLWHwSVBKCyl0GFblLjhlnUVXfVtS",
-	"dVuPb0TfPASbvVJlSR2HPCGTRQ2DyBqqLVQ+K6lmCQOucwGaZZoPrWFCpnmRNSXYBlvcPwI893xv/Dyr",
-	"DHEBjJI4ktJbcRzzu49d8CJ9MMn6I08ciy2NMA+gjaxH2/1f/f/WFgqIDvyB8GqVIF2aS37HyPNOluus",
-	"KWKlVvuQ2uySCOAPyJuwExICfGnfg5LzT7kdV4z/OsKdVabXUhoQ0j497KDtVUyKSWx5FdLCCGXNGK0L",
-	"41WplU6Kj/jGI7nsEbyg6QuDBdZWSUh4YG192B/cy6uEtNCM1m3zrhMUM8CfUA3dGfLcwC6BtgoWGqFJ",
-	"hb9UKgcu71k6c4e22XOOS0iYE8U0BQ9S4LOSXhT9ouWyu3C018q00X5EZIH+Xm/nXOdsd6dwT852N/Q2",
-	"/X0P7nTmdd52t2kLZprWHvTw7W/Wg/41CHuDSyHLGKceOj74ermBzuZbt8i/NrqZkIehaYFy30Fz40g5",
-	"CdaV7UFmVdOcK4Apk3xCEVsw2T0hK4cbJeIHSV+G0m3UQoMKxefKhIqRtZrDJvL5ejZDaSKh6AfUmQ3m",
-	"8zaYQb4tXyqJzCYvV/XJ1+S1W6JxtZUem7dkGqt0heaz7D0I7Sba+9UBuuwWu8EB38zzdbOuYCUyUsIa",
-	"ElflqJr1v5Q9aEM7lcoC3Jfu9SemJZHCfhRlJltMsibK5zm3ol7kV7tn8ehxapmtvWLek/V7vGpfRZ92",
-	"bZ7ogj4xGF+XoEKbhEs2zPnI3aGGzk/thKJMoa/I/XcMPLfjf62zTH2Pr9xrJhbN0HAdPk67d15r/hzr",
-	"HuHJMWFYMY32T02NLys/AatFuU1qCpJPRXfOJ7n/CVtQrd04xxeEBGMeZ+8+YI8sDDDU16SlP2tzwc9A",
-	"X4sUPkp+zUXukPtejsDQNCGPMPV2N275JTewfCb14X7tXALXoE8LO3ajO8aI61wZdjFWWMhZX3tJnZ2+",
-	"f+2UyELnnePOPrJWP+VyWEnVkiIJ7YqT0NPYs8TQv2TP984NJh4H4LIBydF/NuGSjwA7dPneYrXubmUT",
-	"ldCNQObz3W69KrpZbT5E73OcINCtVzZv+vS7QmDFfK2KyxzMWCkUDuKq6bysqqsB4ti6kCUSMo6WR3+h",
-	"pHufqu9XgTncGGEsl7VtE3trBjpvSMdNEH9yRyCN1cAnZQuJaZHnLC20UTqaIW4EsDwDXasE3Ul4hxPm",
-	"KULVv650I7mLrHkaw++Q9vPPn/9fAAAA//8=",
+	"qS81hir9MfsbcA2aLRUiHzS7aLBemLkQcnWdtkJakbOlImn+05rR8Ntm58MG8+ypZGrKfynAj+y0w0Fc",
+	"MX0/GF9PMCcIrUBKptBlp/mMz407TKdXJgw+pTC1aJDvy9Xlm6sEI2HaGHmbc08Q2kof8nhwiQewObKu",
+	"ds61wWrH0nT3zzVsIdK7t1cbpypTfhvT1Ivq7SqCvMGy80LzoaXEnWOSfYxVWIxEmNijgdHFZNWYFpe5",
+	"MGPI6jEDwpq+dCTUHS5PbT6nGt3+dTbDfE1/ie0YJuSNOTo87LIzfo32Eh8FQlgRgGamSFOArG6VKKFA",
+	"gyPX6VhcO+anAXz5+ztwSy55RcpNbVaA3M6fSp7PrUgbAku2kRQ8+2qvx7m5/0EfVSBsWlHFM8v5VuHx",
+	"c25hpJpEyDR60iBFtg3HWvTgh1HXxVzFgN1FLmltoTfPI8VhUMgyK1ySvBTiSBjLAnWL7pwX3MKLPvFA",
+	"2LJyirsH4elBghdBFRYz9TBlk6y0u8vRBTzLoIH9vs5MHLnlqUCYAT+qGXlX+Jsrp75fW4uZZmNlAN3O",
+	"CaMkrDHk0ySEJzGlKSDJj7gdGBom6nr7BfvPtpxLKXsRrXvRDr/IXPAkKhCrPVsYahWavaixhbWy5aKA",
+	"MtJ8Onbrx7V3GSYLBT0BUKAQjtmjQisykzDOBg6oAeU7CYP5JmqIlaRwkKQv42qbtKmUDU/9LxjGJZku",
+	"O2WDkoQP0J0xCER8sEtAoNEcPUaXwHhflv4OBPyYAcJLcWfoF3XsBoGNVJ7Ev0aLwOxWKt9LLI3Wk/Ql",
+	"chEWDMJYorXyvyx/Vw3aZd9847mouRJTN7HxIGKEjPnmm740irYsuMpSLpnh10Ayq5AsGHdOAmNz/BDk",
+	"UOmU5OBJl/lZcEfCVNWuSCfx4YRsJ1rymBt/oejHsmjR4Z8YBknmkEVBgPgO/en3hOL83AnTTu8mLKzG",
+	"jmGOS7kEXA0ZOeQcizWdlOycKqlGwoWwfdkkUGBvoMD2Bw5HhlzkWIu2oorClH4VJzyUEYgUqdSXU9Bx",
+	"ub1Qz9ULKz4CxC2GtD1fumzZwbMd0wiuwAn/9Jq+eebd3f7Pg2ZSsW3k72JUghsi8fCuIhE/eHfmFuZY",
+	"R3wb4sGm9Dmj8BBmxmomna5GEl1Z52qzR6pFyHMVG/C/fzrd+19871+9vW8vuns//+nfO63DkV8hXfHR",
+	"q0Sh4sBk7nhonquZ2RxlHEyRZsUsVWQtkdO2EmgUNl7Dn8NeU/bkplpktLw4QteHCXlP1c0Dr1eVDGtR",
+	"3KiMR15X0Whl2TCHwo/kG6lrZDd3jOA44Pjb96JBRtVcXrUMMzdSTKdN5UDelhHFTkxCMjd2dG6m+XTq",
+	"SSvZGiZcX4W2ZI7CQ5UjjJmj35+/fbPnmN+UZJ9GK+VWO9egdDjxhuIDw4pWHT3t2wds4WXuQr6vDuJ2",
+	"Av6ykwavkmMmgaF1kk4QapqtS9EubalWPUCxEW8W3Sazd0HIvJV5v4WpPjoGrC4xqmPCRmF9tSX+bkop",
+	"BKNzvClJrNkiyA2m6Mp4feMyC5E9YDsTlP/otRyqOzVD3cSYsmTQuIO6kSJfUWoM63qFMDd2SWVtPp4/",
+	"Zxmfk6zr7f43jHuK6182IOO2JSnhkyCfRaONASvzhb1BOl9It+EoZ5eLdPL4dIvqDlXeXWMIf+Wjbp9/",
+	"1554VylbjTp+GcyjG+PsfLp6tHh1DZot7UnCemR0lk6pCI/rhWdXsud7LBNamuhuUmKhoidbFBZNmqIO",
+	"oi2uoWA4zHDDNpAkpC7LLK+ymW200vlXv6DCW6TcN9ct8ta9YFqKTXO3cijfAieWbL9ruM2G07wr02ud",
+	"9dxGOPtRi+07eEQC16Jbc8u49ds4axYkqM0qWHtZCXdljcBUS/rdGIC6QVcNstVts85rOOsFqkiEKmWn",
+	"tQJFhBWr6vSfktVRmMqbhFpyWQT/xcs3L89fsn30MWEB/AHbwZh1s3uCWrPToWKzptJsgEoBZpZZpdEa",
+	"WvdWxa7pZQWiSWv46FMCmhNI2laVpGL4jfUCbkJQt8sbaSxcsCTCYL84RzYLA5rt8LgUq6aOnLtsBFiq",
+	"w9fXGCrtvZIwC7WRVhQhfrBCqXelTUQnXOWvxBVXk6rFwfIGb6c9OBy7UXeVm+UPPUaa0C1q3TZv/tpU",
+	"Irehj2TFovSgW5iv3AAt45ca+vJTijvkWRn+4b143U6LeKc1ZOo3hDwLm4qRq2mhhZ2fuVdprRSQclpQ",
+	"USj6K9Qi7vznj+ed5aaa9Ugf8mjVAnJyNRKSGFFjoE7ZwBH3liJiSnDH1k6pB53w4nqqpOXUFNpf9DJZ",
+	"S8jRf1QawjBXs27VZtB3GP9QPn+VqxmLPl0SfBbfFca79FD3MmOlbAgDA0npK5RXlrHX59gOV6RQdv82",
+	"bOft2Xuze9yXGaSCoicdG0/YqBAZhFa0vjVJpQs6bl0V3EOHWC0zC/Pb+hJdCWE5hs2wZWIurqHbl335",
+	"b//Gnit5DRL9B325512tWhUWomTurEgtfmW8UyWc2eCk6uPHcwYywzRhgy8zX/JFK2W7bvDQjNSvybdk",
+	"x6K/mGJcyNzhDDbPzqgr60wY6IYP2aXKBBimwWErK+SVVDPp7zDOgOEyNOLKmgaG7WCpEnTq9yVjg1V9",
+	"EQe7XbbQlNxBXutJXob/HfV6J4zXezqqbO4mwENYbu4YSlwuOwtZC18hr6Vl4+rfoD/TLX6K+IbvDdCx",
+	"PWA7B//z3//HkSGWwZAXuWXPervUnIlKcQzYTnjiHxCAuEW/IhlOGFbxSMhZnjD68PMAZ3f0wWFSWrWf",
+	"Y3RxWxKDE3ohrt3sJQsHAuKMyqHLTiU17PUPn5iqUXa5pb2jKtorF1fAOJtQt1O3y4SNKvfIh3VHIWNl",
+	"Xin5I+J80vALpYuesMGnvcCk9hxUA6aku4FRh3b0+6MnnLFczRz+Yh90nru/Mmz3wPOckibdgowTGdlR",
+	"7+kuwncuJmAsn0wrfH769Om3Dh8+nj8/wbrW7sHHj69fmBC3iFV44/YimDkg0jG+6jVuH4eWixSkQV7h",
+	"yaDjeFqApWKXhc49rTXH+/vNJHQ/DFIpVosE8vT960iVP+70ugfdHrktQfKp6Bx3nnZ73acoqNgxcpwS",
+	"O6rGXlj4r8nB9A88NMMMlS8WmmESWUX0EJVRGwrvVKjT9ZcmB35Nj0IbNKYKy3YG4U8M5KXapSfU3MHd",
+	"1lolVF+deeJYV4kHrzNsemds2TTM4EID+VgpbVWv7L/BkjlO2trw4juqqePebJB3YmBNWaCF1FQ0tLo3",
+	"fykAD99jRKnEtusPu9QYshUoyGgcH62i73fC8f3phF37A+YUqls7591VgEfh9CXkm2L3f0ZTInEl9/5h",
+	"r7emg+52nXPrPQUbG3o7ou32orY5CZsoLOicYmAd2fU/J50jgq1pynIN+3/jWUhTxE8ONn9S6zxNBiPH",
+	"EjZ/WLUGjqqzI+ZXgkp9acHNdPxTJ77nPyedBeLaOQ7p9linxKwINbgsRG73RCQYsR2pmAQ7U/pql+VK",
+	"XRlWTOsUIIryoToByK2xDpYTn6JGLzK0lVhqiCicwCOviKjzILn5FSVUkGaGng83eF8uptXLzD9G9u4F",
+	"CixJ12WvbfieWzLcEvWuUxhSiavGkWXhob+pbH73SOw18M91Zc3qAj4v3aGDu59+Vf/p+FCShsrUTwzd",
+	"IL/FD3qRjnpHmz/6QdlXqqCsxKODpy1uHZ/nimfnSr3hmopkHx08awNdQ7dw9/HhYZuPl3vB47ffbv72",
+	"XKm3XM6DKuC+e9Y7bHUC33ELM7Lh3pIqYSIw45sKmd+EQH1OmoSX/UoziwWZZSnhZfTeI4kJUW+Ve5AQ",
+	"Fjp5bIIhiAah0cMqKOJGEC072YcWKptAoK4fFEOqtG/MkwU3PHXXWgWWQ6WRhOzCqgu0yFXALcdfrwcj",
+	"dBpQtCFBPlo180ITlG3EoA2AzDj5E4xwGoYP/if5TUyA7ZBsxkewUjYrnXn4bTNs60zQ9ymnxVXw10pp",
+	"YT+8gEaVFynVoRaD8aAspgXHeKX0pcgykHdAR7F8+ILNKSKaMdFrJJplPaUWZHOfGsysVAPLQBnfAMr3",
+	"5aN2hpEwgO+gXuz0NdSItddDUPKbqjzvMuzN6F7PubG+hqxvlTiIejZ22aksezS6c3caIJe+KJ7lQkIW",
+	"fOqVceKgd8w07A2hlDGpoY9DntABkswkVO8WbQe4rCbRr842XtIuLfGORRumLXTZK8s3XGEiYyO8muUq",
+	"hDlhPYouMsGc59E7LG8l6XObUrvbJbL1GqrHluUne03xAW15331ShqYWpQ0Ugg7AMU+RkWXpC6cBRwct",
+	"IPtOSbgDgvFyqU+bT8XMc1Y2Ir0f8lF2jW3x7q8i+7xSTPsOouvWuX9W5LvIrFB5Slfyl41j2yo/t8Sz",
+	"06otZMirGSKO+Q44N0KybeXx1y/IS9kG2/bTsuvYDSZZZRXBvHgo29izCZ+zS4j6YV7OcW98Z0YMXpBk",
+	"Kz1x6pEXdZWE8k1qS9mX0atddloWUEcJuRw+zFuZ5b/tMqqlyg3ZTa5gapkvGeJf78udQa3552C30eSB",
+	"ryxcxbu3edS7wrWyeNw5CVhp71jc6d8bGTjqtTApPFdymAuKZvjNGU1uSegILb3nScb6aei2fl/8lKiW",
+	"m+yOidY7tICHEpQ4gyl9eY4UzYQ0JySKktus9MB+G1yjZblwJ9GjJ64vZ2NVbk7ZmLuJrrh3HpTDr7ze",
+	"9aP8w1/u294Vt53lVQm8aYcswqmaQOKtwwb0NWS793t1dNWl7laXp468PpngobhiaLX3ZbHFUhj5enH+",
+	"mFzRo2Ukwt4HN9ykJda9cfftV27jE/uyHV63PnSeNfp0nN4SNWy9mdf5RiSa23Tc1L0mJ2WK9ssHnZpF",
+	"2HeOek+rILhdp5DhKqjaBNomxRDSeZpHNeUwuMjpVU7VWhJtKFb2wbzEPjT3gZnDVjcC7XTWYFQ+xh1+",
+	"5RV/MF7xnhcGEiczFBP6F1mH0iFLdeFe3qFTGOXAuAHDHWpRL0OLuxq2x90YyN2A9n5He4I8jMGXvm5e",
+	"RDZDsaS+XGo2X3Wnpy7uEug7Km+SlHlKpfdlyp2S5iYtWw70ZcWPu6wMz4+Bf1ISzLAETGRcIJNkjMKe",
+	"8n0Z+hLVnT+D1xlMpsqCTOd7f4f5wH1QaGl8RoBTAcJu+PqNGJbltgqrAfYlNTn0oaRLZNZL3zVCu+XR",
+	"VhD+Heber3H3lLpSE0pK9rARPRsE+a/y+x+TJn9PRc9qpMvdRt9ubI3L+U5Icoj5vWvDVqBqUZzrbKxC",
+	"8YZlaj3TAomcLOncUGlv9NrFuO4csGaZMIzykdxb31bU0LcUnDoqfdjrlbHNu132kqdjSl+c8DkFotdi",
+	"n9jTXl9aQbXrJkIW1g1+6C1sH8Dq+d7p0ILe7bLXw4Vvh1zkvqCVn7I09VdshIx2wrBnvcNjqkZckmhP",
+	"XBgfcSHdsTuSPne0vRwvo1yDPCAFsiIlIelLCngfKcuk+3KazxNK0+GWBjouM+Cx8psGLLFHNN2tuYmo",
+	"n4HMTl+/penvTXL2428TX3k/kjPVvaKgi73Sd1rz5se4/UZIwGitAX5xTBWcBhm3/HhwzDLILUeEkNi/",
+	"AOsqYlJLU6WBFmI7YuGlsuMqXp/6QEHWZT9i3gt10D9mS+sYEAIiYvj4EBMY/TEbIKyD4J/eGfzaD7vb",
+	"7xyzfqfb7fY7nwe7VSEFypCCjBbYl5wN3CL9GL6EqNuKkCxWbrQbwyPg//z3//X+N8r2Wf6a7jl7H/KC",
+	"Gm8dm4hsb8bnGIe1ePvQj/aVl34Nq72nsFqsKF8inaMAI7BLIdh48W7Ls8u0MWTSjfz2ldKTPZCpwmB8",
+	"MZJ7wifpKJV7dmCmwKk2/7vTwo4PWUi6ZSPNpT1mA8cjJZ/AIFxezC/t9uVHn35I+f0Yw4+9XKsR/NqR",
+	"o/mIc/YBphj8iLe10GCIp0sIdQK0mvSxwg/PMg2GcrycCmVtHnL6HB9G+hrx4UFjbJjbIbcPrRnWp73Z",
+	"bIYJjHuFzv3utWch1YQPzLui3pTL7OMMg3CZeGAD6B+F0tyMbPg8887xTz/XiIgYoVXOe3IdJrKdxctp",
+	"7DyH2EHndr7zczOFKDGpmUx8cffYyy8re08ga+/LS61mTn73rYZ3fdBp1KTYUSwD2IPTiRXfWzt1Oshi",
+	"cwontpEFBO8IRaReqmx+grl2Az8mQrOaymxt48DxwuLuzcSBsG1l3Xh4mpR0qKs7AnAGdu85ns+q4f3L",
+	"+77htX8Zp/hK2n4zpK0iN2WdjzbkTBV2NSn7ANfqqmpPZEA6ClWnCWVlXf+3VlRuoYw3p2qTJC5htF5f",
+	"hm7mTkk36yiTG1wqJB7Hq3viOBHQAZpRJfc0B64hW0FZ3IJvSVo2h48vXKV7okULHeo/e3JUoz5HDW2U",
+	"iFKowv4mScUNAtL/WNZOJAuE5vX7v40uRBWHVoUivIX7jEF4C6sDVCk77pGyzzEnCG+PU/3Q2untj6Is",
+	"H7LVrq/36a8uKMUGS3XPBqzyOdEvjF+qwsYF4gyjOvm+VlyTM//tfdki38LjuO83IVPCfIW4r7rcfcYV",
+	"UyfOKsP1iWFOScIKskp76WWqYQgaZArmVsQrrnS2SrLBkbxL28cGh89Ch6C6oOPLVxH4kdCxfJNose8r",
+	"Mew+7lMYniZrd6sahIEwTGg4dYIEDjtmoK/EEQysjpTBtUjBfL0lj3BLVkr021wKj83r7kSE7sYL8oxS",
+	"6/TcsTuSwb2nLeVaC2pFBbMGpaCmNJDpgroizZS+EnLUZe/pKXVEpA9t6ErNcw08m5fqhPaqSKxqUEOu",
+	"vgy22B3My+ITkc93E59PLiybAPd8kT7LgV9BlkQ10rDWFTYrdb9htxgzVtr2pYbCYIZApmZlW2sgqDCo",
+	"bvDh5asPL8++v/jw8uPZy4sfX//w4t2Pg4Qd9BiW1vcYsVt9hkn3VyD7Eiu6XvL0KtKTCixtpnTUfGqm",
+	"mOWXJmwxbldkQZqoiSNemSL3oxjJvsS6L3RvnZjfl315PlMM6x1ZVUoT5Z4c9+Ue++ab0/evWZoLh6vf",
+	"fEMu1MGv/Xq31JrTKlQTBOGrXTlUcFvqy4A7xa1LY2NFnbqJyc+xnQbo8UTza8hNX7J13VJ3ShvVCTtz",
+	"SjScsDM+gTNh4a9nVovUnrD33I7/Gt+UwW7ixiWvb4TwGqY5T8FQecRBbVfQmh+6FQbNF1eP+Wm+9Tqp",
+	"Twi05zxjSK+I0hrLUq2M2TPCAvMcwxwzXlYI4L5OndJiJCRLucQDd6cksKSdQ14n8XH2/N2HM+SmuRiN",
+	"bVKuRRjmzljDsDBgKLbJhzShW3DwDsceMEVl+s4g3XsFNh3vuS0rm895QBBSZIRuuGCD7D1t0rw/REa/",
+	"P5L+/UDWv1O8eXQ3plzor5r970g+WGH+e/nJ97fnC9x3qLTnyhVCbDYGahgJY33F9UYB4XkZ3OnG9vou",
+	"FpzdrUIivXyMwQyhPJYvc4l00zEoavTIhOz2JSbYqJzq0VNFvrIqJkcSGmXduaW6d322sIdAZESF/gmp",
+	"RbvfJofHWs/GGm9GX+4sezB2m8md38wv04sRwHukME2anrarkZr5g/WFfSg5E5ECD+qL8XR8DbvcglwR",
+	"9YjvLUfJpayh5853LZmqbF57VI5qffWeqiSjD2ZsLOGqfPMFX2UnGIUu50hxjr2Yppzu6whrXw7qpbAG",
+	"VMMxwOb0mlM5JzI14XOq7SpaVNo590t6kJIzNBm2s2mqOdOwUeWWPJr19cexilKxfTvesozZNql4DSry",
+	"zcoClwXU29cHDpbdvozCdnUhJanBoZRnSOIS9pjVqzmvwqTHLgdctRtbV373TgvsbgLEFxwM3Wca69qV",
+	"zaHubNp7qXO4WAf5PitTta4sXLUP+O0XFTbV9Ql05HYlhH2bpdBB3unqVWngqILNCWU4VaJzqdjX6s8v",
+	"m5mx6uj9pl5WWKcfXEjckHWJGZahIrK3h7kNf2KwQQS1rP+yC/J+lR/bldUNPBFzJ+vltRM2FVJSHVOs",
+	"J+VdOVWnv+0uc4NEsDEv/wGy8jfcBQ/qHyEdP+BCmYkfThw73aOBwcL0RlT8RplZhd3WeX+y3IoVhdnQ",
+	"mZ4h+SePdLOP/kFo/uN46zcgunfVPxLC33/yyR+MwBOOxXnbzIr0Cpwo6QMBEu87cTo5N2ijQ4+QBXNn",
+	"xH2fxKw7Ts8cOIqEBoJJYSyDXwpOOZHVYmPalTDIDWDRsZ3S5edFQUxM49k1lynsdvvy/3eIjIRDAgqT",
+	"bKBwWjfdCaNEecMsvwLs7tykMp7imh+ElNBUXxgpCYykcuo+ShOHrwltj02ECDtrgUClLOHv3N1Rmkue",
+	"Xt11UVbMU8XqFxamISv5GrQtA7evhSpCWcOTsn64U0rde0zDTAtrQS4LHN+pv/H06ouRcP1tHanQEvFr",
+	"DcPbStUOUaqEd88J7wzfHSg53Hk1mkEoyTdADmhivupUQWyExDgqj753HF7qkzJw1n2KYRy+Kg/+raEv",
+	"OaZ5U3sOLudkR6h9NuZyYUY1HNa6A/bl4P27s3O231yaZ1B5S6sueCjTYP42HQ7bkUpPeF62KtntstO+",
+	"XNQdGMFrmFRsonRlMto56n2722VUuo5sy6EITY4l+SdcX5GT1g/Vl2WhwxK+YLd9ggasRkHiuT/iBxEl",
+	"wmRfmDAR0Pz3q5l8lSLWE9JXeC8jAwU3Zd3QJCqSVdUBg+wOySzqSHtk+rjbCrCnWfYcRz+zML2nyx1N",
+	"8GUqCVV0CwXyoaRVFgj5etf/aOVgU0waVxOwGI6bkQcn8kJUFTTH/PoO9Yf7ru4XUa+tCvv5Rhhsh+Kz",
+	"8X64S9OXWJiUVKxguUm8lWfJtpNEPuOE2n+ZKUi721QIsNuXZWk+1rYy384UNCZu7a4u0teXjVX6WFSk",
+	"jy0FgaCN59KHt9SiTZDkY+ySGlIufIh/aQw9YTtHh4dxAcI1BQG/lgP8Wg7wK/2+aTnAWHvbXAnwbgi3",
+	"IPRtjDB6A95is1DPLyLEJcxDRYWZrQlYfIxtCJK4n+RsrCbJolaHfX+JCse9dbrsH8KIyxzcVszGCg1D",
+	"KZcUvxaxhi476h1hzBsRs1JE4sTvSmibCFflLf0iGmI8DgF4WL9ptM7YfVpj8FYlvvqc7yAt1exhPKir",
+	"78snRzPuWJd5iYM+iKGCpnqkQjE1GFZ3tZAZaPDOtK+9q78sDUNm3icRSeTeN3pr5yf2pW8V6KpkPl9s",
+	"aL8m1JXnuU+TruohPDHdxnDVcwTikWJVqTN/CNRMuYWR0iubQYfntWDNCf/0BuTIjjvHB71e2yBRmrhU",
+	"nSg8lY9Wd10erZr02ZZz3ktUqjvEBwlJdRNtjkfFldaCUfN5GTPy2wxLzSAV5NXw9yXcevq7ZWTqgsUe",
+	"dXm3pffEA93QP2rR1kx/cKcTrwsYDZHgUdbQy3M+2pQvhO98TjpvVFqK8AtF/z68CQUi4nmW2rNXJYm/",
+	"JlZ+SYUXfG4S2e52fPQoO9htd+EaWzvh+/ued4gaw23mhs+rV++ZkvqZ5qvyfypIHj/rp4KFUc2lqPe6",
+	"LCaXoEvK714Ano63o5JLR2aAa6rJ1HhcZ/h4hfhS38cflc6w4AINyYZKn/gKFlhzBY2GE27TMZUJQBc8",
+	"PXE/QmhnrWEoPlGembB9OeaGPXXaOzp8c7Bu+i57679xnF7YHBInWZCMFoHFNJdXxAx9AXU/V18KcpJj",
+	"hXMU/UiFb5ITfukskvUVYsqhk40mQpayUqPU8vjd2FGSwVP6AKbIrWm6F36HE3YJ5jeY5/KqyPM9PFyP",
+	"j+raKRkOV0wS44iJUKfEiFveqhBFn0GIB1moShhioSmAicvQxRlJsrE+ldKR/ZIACB3C/z3FXlY1XuB0",
+	"payzqRzSqU7H4vr359O7bYwcbYtnkO0wgfJ5Pycr8yaaD6X3IMLgrQTBz7//NAu8dEs5FhkMhRQLXcva",
+	"KSJ3llxRVm4bvB7uIUGOwql8AliAd+DOa3CMoZE8BwaZsFVO3cFhgr1ojBFy1Jd0xuzo8C9NlmsKVfco",
+	"u5bpO/SiiYNGgJvJTezkQ04fUsMDjyUIKiYbFrhWkfj5i1DhHubWBlX+N3R7HyBn5LDNXUffNV7dV1zk",
+	"v9mq23/Zbq0fAtreBWHE6l+eNp4wHiomRlSRTfhVWR9nOQXxZhqkz1Dh+dyKdLXZ9rmaTIt64e0gUYWG",
+	"YEKywU/uccKs2h2wncpeO4lr1SVsCroUqfpykHFBZf4LiS5KZaLRLynX7eP5c5Zx/P88zJhQexSsoMG1",
+	"dXOpwqZqAgZlT+oIduK+M2X1snJgjsrN0PoSdk3OREcsTsut2UCY61n6YVO4xQANnwUiDDXsWqH2uM1r",
+	"LhXgCNOe+3T7egEBkksYKuzpsAEIrHWxJQj3rTpVh9BkoA0PMU62jqQaY6nAp23+7kIxHs+k9c5ftITB",
+	"J0EpLaTQYViVu+CUdRZd9W1J1W09vhF98xBs9kqVJXUc8oRMFjUMImuotlD5rKSaJQy4zgVolmk+tIYJ",
+	"meZF1pRgG2xx/wjw3PO98fOsMsQFMEriSEpvxXHM7z52wYv0wSTrjzxxLLY0wjyANrIebfd/9f9bWygg",
+	"OvAHwqtVgnRpLvkdI887Wa6zpoiVWu1DarNLIoA/IG/CTkgI8KV9D0rOP+V2XDH+6wh3VpleS2lASPv0",
+	"sIO2VzEpJrHlVUgLI5Q1Y7QujFelVjopPuIbj+SyR/CCpi8MFlhbJSHhgbX1YX9wL68S0kIbXLfNu05Q",
+	"zAB/QjV0Z8hzA7sE2ipYaIQmFf5SqRy4vGfpzB3aZs85LiFhThTTFDxIgc9KelH0i5bL7sLRXivTRvsR",
+	"kQX6e72dc52z3Z3CPTnb3dDb9Pc9uNOZ13nb3aYtmGlae9DDt79ZD/rXIOwNLoUsY5x66Pjg6+UGOptv",
+	"3SL/2uhmQh6GpgXKfQfNjSPlJFhXtgeZVU1zrgCmTPIJRWzBZPeErBxulIgfJH0ZSrdRCw0qFJ8rEypG",
+	"1moOm8jn69kMpYmEoh9QZzaYz9tgBnlRvlQSmU1eruqTr8lrt0Tjais9Nm/JNFbpCs1n2XsQ2k2096sD",
+	"dNktdoMDvpnn62ZdwUpkpIQ1JK7KUTXrfyl70IZ2KpUFuC/d609MSyKF/SjKTLaYZE2Uz3NuRb3Ir3bP",
+	"4tHj1DJbe8W8J+v3eNW+ij7t2jzRBX1iML4uQYU2CZdsmPORu0MNnZ/aCUWZQl+R++8YeG7H/1pnmfoe",
+	"X7nXTCyaoeE6fJx277zW/DnWPcKTY8KwYhrtn5oaX1Z+AlaLcpvUFCSfiu6cT3L/E7agWrtxji8ICcY8",
+	"zt59wB5ZGGCor0lLf9bmgp+BvhYpfJT8movcIfe9HIGhaUIeYertbtzyS25g+Uzqw/3auQSuQZ8WduxG",
+	"d4wR17ky7GKssJCzvvaSOjt9/9opkYXOO8edfWStfsrlsJKqJUUS2hUnoaexZ4mhf8me750bTDwOwGUD",
+	"kqP/bMIlHwF26PK9xWrd3comKqEbgcznu916VXSz2nyI3uc4QaBbr2ze9Ol3hcCK+VoVlzmYsVIoHMRV",
+	"03lZVVcDxLF1IUskZBwtj/5cSfc+Vd+vAnO4McJYLmvbJvbWDHTekI6bIP7kjkAaq4FPyhYS0yLPWVpo",
+	"o3Q0Q9wIYHkGulYJupPwDifMU4Sqf13pRnIXWfM0ht8h7eefP/+/AAAA//8=",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

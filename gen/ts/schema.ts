@@ -674,7 +674,8 @@ export interface paths {
          * @description Only the technician who started the conversation writes in it (403 for others), while it
          *     is active (409 otherwise, also past 200 messages). Each user may call the assistant 30
          *     times a minute (429 with Retry-After). If the assistant fails, the message is kept and the
-         *     answer is 502: send again to retry.
+         *     answer is 502: send the same content again to retry. A message identical to the last one,
+         *     which got no reply, is that retry: it is not stored a second time.
          */
         post: operations["sendAIMessage"];
         delete?: never;
@@ -2971,6 +2972,8 @@ export interface operations {
                 offset?: components["parameters"]["Offset"];
                 /** @description Only conversations in this status. */
                 status?: components["schemas"]["AISessionStatus"];
+                /** @description Only conversations of this technician (engineer+; viewers always see their own). */
+                user_id?: string;
             };
             header?: never;
             path?: never;

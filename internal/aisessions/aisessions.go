@@ -121,8 +121,15 @@ func (s *Service) Post(ctx context.Context, p domain.Principal, id uuid.UUID, co
 	if err := s.allowCall(p); err != nil {
 		return Reply{}, err
 	}
-	if _, err := s.db.AddAIMessage(ctx, dbq.AddAIMessageParams{AccountID: p.AccountID, AiSessionID: id, Role: "user", Content: content}); err != nil {
-		return Reply{}, fmt.Errorf("store message: %w", err)
+	last, err := s.db.GetLastAIMessage(ctx, dbq.GetLastAIMessageParams{AccountID: p.AccountID, AiSessionID: id})
+	if err != nil && !postgres.IsNoRows(err) {
+		return Reply{}, fmt.Errorf("read the last message: %w", err)
+	}
+	// The same words again after a reply that failed are a retry, not a second message.
+	if retry := err == nil && last.Role == "user" && last.Content == content; !retry {
+		if _, err := s.db.AddAIMessage(ctx, dbq.AddAIMessageParams{AccountID: p.AccountID, AiSessionID: id, Role: "user", Content: content}); err != nil {
+			return Reply{}, fmt.Errorf("store message: %w", err)
+		}
 	}
 	return Reply{s: s, p: p, row: row}, nil
 }
@@ -193,12 +200,19 @@ func (s *Service) Get(ctx context.Context, p domain.Principal, id uuid.UUID) (do
 
 // List returns a page of conversations without their messages, most recent first, in status
 // when it is set.
-func (s *Service) List(ctx context.Context, p domain.Principal, status *string, limit, offset int32) ([]domain.AISession, int64, error) {
-	rows, err := s.db.ListAISessions(ctx, dbq.ListAISessionsParams{AccountID: p.AccountID, OwnerID: p.OwnOnly(), Status: status, MaxRows: limit, SkipRows: offset})
+// Filter narrows a list of conversations; viewers see only their own whatever UserID says.
+type Filter struct {
+	Status        *string
+	UserID        *uuid.UUID
+	Limit, Offset int32
+}
+
+func (s *Service) List(ctx context.Context, p domain.Principal, f Filter) ([]domain.AISession, int64, error) {
+	rows, err := s.db.ListAISessions(ctx, dbq.ListAISessionsParams{AccountID: p.AccountID, OwnerID: p.OwnOnly(), UserID: f.UserID, Status: f.Status, MaxRows: f.Limit, SkipRows: f.Offset})
 	if err != nil {
 		return nil, 0, fmt.Errorf("list conversations: %w", err)
 	}
-	total, err := s.db.CountAISessions(ctx, dbq.CountAISessionsParams{AccountID: p.AccountID, OwnerID: p.OwnOnly(), Status: status})
+	total, err := s.db.CountAISessions(ctx, dbq.CountAISessionsParams{AccountID: p.AccountID, OwnerID: p.OwnOnly(), UserID: f.UserID, Status: f.Status})
 	if err != nil {
 		return nil, 0, fmt.Errorf("count conversations: %w", err)
 	}

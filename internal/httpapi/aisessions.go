@@ -17,12 +17,12 @@ func (h *handlers) ListAISessions(ctx context.Context, req oapi.ListAISessionsRe
 		return nil, err
 	}
 	limit, offset := page(req.Params.Limit, req.Params.Offset)
-	var status *string
+	f := aisessions.Filter{UserID: req.Params.UserId, Limit: limit, Offset: offset}
 	if req.Params.Status != nil {
 		st := string(*req.Params.Status)
-		status = &st
+		f.Status = &st
 	}
-	list, total, err := h.aiSessions.List(ctx, p, status, limit, offset)
+	list, total, err := h.aiSessions.List(ctx, p, f)
 	if err != nil {
 		return nil, err
 	}

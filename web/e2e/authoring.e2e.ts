@@ -23,8 +23,11 @@ describe("authoring", () => {
     const page = await (await newContext(rig.browser, rig.server)).newPage();
     await signIn(page, rig.server, rig.server.demo.engineer, "/trees");
     await page.getByRole("link", { name: "New tree" }).click();
-    await page.getByLabel("Title").fill("Scanner not found");
-    await page.getByLabel("Category").fill("Scanning");
+    // Typed key by key, as a person does: the details stay open once both are filled.
+    await page.getByLabel("Title").pressSequentially("Scanner not found");
+    await page.getByLabel("Category").pressSequentially("Scanning");
+    await page.getByLabel("Tags").pressSequentially("scanner, usb device");
+    expect(await page.getByLabel("Tags").inputValue()).toBe("scanner, usb device");
     await page.getByLabel("Question", { exact: true }).fill("Does the scanner show up in Devices and Printers?");
     await page.getByLabel("Answer 1", { exact: true }).fill("Yes");
     await page.getByLabel("Answer 2", { exact: true }).fill("No");
@@ -39,6 +42,8 @@ describe("authoring", () => {
     // Remove the solution: the first answer now points at a step that is gone.
     await selectNode(page, "solution_1");
     await page.getByRole("button", { name: "Remove this step" }).click();
+    // The button went with its step: focus goes on from the step now shown, not the page's top.
+    await expect.poll(() => page.evaluate(() => document.activeElement?.textContent)).toMatch(/^Step start/);
     await selectNode(page, "start");
     await expect.poll(() => page.locator('.react-flow__node[data-id="start"] .tnode-issues').textContent()).toContain("1 answer leads nowhere");
     await page.getByRole("button", { name: "Save draft" }).click();
@@ -51,6 +56,9 @@ describe("authoring", () => {
     await page.getByRole("button", { name: "Publish" }).click();
     await page.getByText(/^Published as version \d+\.$/).waitFor();
     await expect.poll(() => page.locator(".tnode-issues").count()).toBe(0);
+    const engineer = await signedIn(rig.server.url, rig.server.demo.engineer);
+    const { data: published } = await engineer.GET("/api/v1/trees/{id}", { params: { path: { id: await treeId(engineer, "Scanner not found") } } });
+    expect(published!.tags).toEqual(["scanner", "usb device"]);
 
     const tech = await (await newContext(rig.browser, rig.server)).newPage();
     await signIn(tech, rig.server, rig.server.demo.viewer, "/trees");

@@ -1,7 +1,9 @@
 // The rest of the console in a real browser against the real binary: the assistant's streamed
 // reply (from a stand-in provider) and its escalation, ticket notes copied to the clipboard, a
 // user an admin adds, and a password change.
+import createClient from "openapi-fetch";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import type { paths } from "../../gen/ts/schema";
 import { PRINTER_TO_ESCALATION, signedIn, treeId } from "./api";
 import { expectAccessible, newContext, signIn } from "./browser";
 import { type Server, startServer } from "./harness";
@@ -162,8 +164,36 @@ describe("the team", () => {
   test("the last admin cannot be demoted, and says why", async () => {
     const admin = await (await newContext(rig.browser, rig.server)).newPage();
     await signIn(admin, rig.server, rig.server.demo.admin, "/admin/users");
+    // Playwright picks an option without focusing the select, as a person choosing one does.
+    await admin.getByLabel("Role of Dana Admin").focus();
     await admin.getByLabel("Role of Dana Admin").selectOption("viewer");
+    // A change to oneself is confirmed first; the server then refuses it, and the page says why.
+    const confirm = admin.getByRole("dialog", { name: "Give up your admin role?" });
+    await confirm.getByRole("button", { name: "Change my role" }).click();
     await admin.getByText("Dana Admin is the last active admin of this account").waitFor();
+    // Focus is back on the role the admin changed.
+    await expect.poll(() => admin.evaluate(() => document.activeElement?.id ?? "")).toMatch(/^role-/);
+    await admin.context().close();
+  });
+
+  test("an admin sets a new password for a user who lost theirs", async () => {
+    const api = await signedIn(rig.server.url, rig.server.demo.admin);
+    await api.POST("/api/v1/users", { body: { email: "robin@demo-msp.example", name: "Robin Reset", role: "viewer", password: "a passphrase robin forgot" } });
+    const admin = await (await newContext(rig.browser, rig.server)).newPage();
+    await signIn(admin, rig.server, rig.server.demo.admin, "/admin/users");
+    await admin.getByRole("button", { name: "Set a new password for Robin Reset" }).click();
+    await admin.getByRole("dialog", { name: "Set a new password for Robin Reset?" }).getByRole("button", { name: "Set a new password" }).click();
+    const shown = admin.getByRole("dialog", { name: "A new password for Robin Reset" });
+    await shown.waitFor();
+    // Focus is on the way to hand the password over, not lost with the button that was pressed.
+    await expect.poll(() => admin.evaluate(() => document.activeElement?.textContent)).toBe("Copy the password");
+    const password = (await shown.locator(".secret").textContent())!;
+    await shown.getByRole("button", { name: "Done" }).click();
+    await expect.poll(() => admin.evaluate(() => document.activeElement?.getAttribute("aria-label"))).toBe("Set a new password for Robin Reset");
+
+    const old = await createClient<paths>({ baseUrl: rig.server.url }).POST("/api/v1/auth/login/json", { body: { email: "robin@demo-msp.example", password: "a passphrase robin forgot" } });
+    expect(old.response.status).toBe(401);
+    await signedIn(rig.server.url, { email: "robin@demo-msp.example", password });
     await admin.context().close();
   });
 

@@ -1,11 +1,11 @@
 import { keepPreviousData, useQueryClient } from "@tanstack/react-query";
-import { Check, Copy, UserPlus } from "lucide-react";
-import { useState } from "react";
+import { Check, Copy, KeyRound, UserPlus } from "lucide-react";
+import { useEffect, useRef, useState } from "react";
 import { useSearchParams } from "react-router";
 import type { components } from "../../../gen/ts/schema";
 import { $api } from "../app/services";
 import { ApiError } from "../api/errors";
-import { useMe } from "../auth/AuthProvider";
+import { useAuth, useMe } from "../auth/AuthProvider";
 import { Alert, ProblemAlert } from "../ui/Alert";
 import { Badge } from "../ui/Badge";
 import { Button } from "../ui/Button";
@@ -110,10 +110,32 @@ export function UsersPage() {
   );
 }
 
+type Patch = components["schemas"]["UserUpdate"];
+
+/** What a change does to the admin who makes it on themselves, asked before it is made. */
+function selfWarning(patch: Patch): string | null {
+  if (patch.active === false) return "You will be signed out at once, here and everywhere, and cannot sign in again until another admin reactivates you.";
+  if (patch.role && patch.role !== "admin") return "You will no longer manage users or archive trees, and you leave this page.";
+  return null;
+}
+
 function UserRow({ user, self }: { user: User; self: boolean }) {
   const client = useQueryClient();
-  const change = $api.useMutation("patch", "/api/v1/users/{id}", { onSuccess: () => client.invalidateQueries({ queryKey: usersKey }) });
-  const patch = (body: components["schemas"]["UserUpdate"]) => change.mutate({ params: { path: { id: user.id } }, body });
+  const { reload } = useAuth();
+  const [asking, setAsking] = useState<Patch | null>(null);
+  const [resetting, setResetting] = useState(false);
+  const change = $api.useMutation("patch", "/api/v1/users/{id}", {
+    onSuccess: async () => {
+      await client.invalidateQueries({ queryKey: usersKey });
+      // A change to oneself changes what this console may show.
+      if (self) await reload();
+    },
+  });
+  const patch = (body: Patch) => {
+    if (change.isPending) return;
+    if (self && selfWarning(body)) setAsking(body);
+    else change.mutate({ params: { path: { id: user.id } }, body });
+  };
   const lastAdmin = change.error instanceof ApiError && change.error.status === 409;
   return (
     <>
@@ -126,7 +148,7 @@ function UserRow({ user, self }: { user: User; self: boolean }) {
           <label className="sr-only" htmlFor={`role-${user.id}`}>
             Role of {user.name}
           </label>
-          <select id={`role-${user.id}`} className="input select input-sm" value={user.role} disabled={change.isPending || !user.active} onChange={(e) => patch({ role: e.target.value as Role })}>
+          <select id={`role-${user.id}`} className="input select input-sm" value={user.role} disabled={!user.active} aria-busy={change.isPending || undefined} onChange={(e) => patch({ role: e.target.value as Role })}>
             {ROLES.map((r) => (
               <option key={r.value} value={r.value}>
                 {r.label}
@@ -140,12 +162,17 @@ function UserRow({ user, self }: { user: User; self: boolean }) {
         </td>
         <td className="cell-actions">
           {user.active ? (
-            <Button size="sm" variant="ghost" busy={change.isPending} onClick={() => patch({ active: false })} aria-label={`Deactivate ${user.name}`}>
+            <Button size="sm" variant="ghost" busy={change.isPending && change.variables?.body.active === false} onClick={() => patch({ active: false })} aria-label={`Deactivate ${user.name}`}>
               Deactivate
             </Button>
           ) : (
             <Button size="sm" busy={change.isPending} onClick={() => patch({ active: true })} aria-label={`Reactivate ${user.name}`}>
               Reactivate
+            </Button>
+          )}
+          {user.active && !self && (
+            <Button size="sm" variant="ghost" icon={<KeyRound size={14} aria-hidden />} onClick={() => setResetting(true)} aria-label={`Set a new password for ${user.name}`}>
+              New password
             </Button>
           )}
           {self && <span className="muted small">you</span>}
@@ -164,7 +191,106 @@ function UserRow({ user, self }: { user: User; self: boolean }) {
           </td>
         </tr>
       )}
+      {asking && (
+        <Dialog
+          open
+          size="sm"
+          title={asking.active === false ? "Deactivate yourself?" : "Give up your admin role?"}
+          description={selfWarning(asking)}
+          onClose={() => setAsking(null)}
+          footer={
+            <>
+              <Button onClick={() => setAsking(null)}>Cancel</Button>
+              <Button
+                variant="danger"
+                onClick={() => {
+                  change.mutate({ params: { path: { id: user.id } }, body: asking });
+                  setAsking(null);
+                }}
+              >
+                {asking.active === false ? "Deactivate me" : "Change my role"}
+              </Button>
+            </>
+          }
+        >
+          <p className="muted">Another admin can undo this; you cannot.</p>
+        </Dialog>
+      )}
+      {resetting && <NewPasswordDialog user={user} onClose={() => setResetting(false)} />}
     </>
+  );
+}
+
+/** Sets a generated password for a user who lost theirs: shown once, their sign-ins revoked. */
+function NewPasswordDialog({ user, onClose }: { user: User; onClose(): void }) {
+  const [password] = useState(generatePassword);
+  const set = $api.useMutation("patch", "/api/v1/users/{id}");
+  if (set.isSuccess) return <PasswordOnce title={`A new password for ${user.name}`} email={user.email} password={password} onClose={onClose} />;
+  return (
+    <Dialog
+      open
+      size="sm"
+      title={`Set a new password for ${user.name}?`}
+      description="Their current password stops working, and they are signed out everywhere. The new one is shown once."
+      onClose={onClose}
+      footer={
+        <>
+          <Button onClick={onClose}>Cancel</Button>
+          <Button variant="primary" busy={set.isPending} onClick={() => set.mutate({ params: { path: { id: user.id } }, body: { password } })}>
+            Set a new password
+          </Button>
+        </>
+      }
+    >
+      <ProblemAlert error={set.error} />
+    </Dialog>
+  );
+}
+
+/** A password to hand over, shown once: focus goes to its Copy button. */
+function PasswordOnce({ title, email, password, onClose }: { title: string; email: string; password: string; onClose(): void }) {
+  const [copy, setCopy] = useState<"idle" | "copied" | "failed">("idle");
+  const copyButton = useRef<HTMLButtonElement>(null);
+  useEffect(() => copyButton.current?.focus(), []);
+  return (
+    <Dialog
+      open
+      title={title}
+      description="Give it to them now: it is shown once, and they can change it on their profile."
+      onClose={onClose}
+      footer={
+        <Button variant="primary" onClick={onClose}>
+          Done
+        </Button>
+      }
+    >
+      <div className="stack">
+        <dl className="facts">
+          <dt>Email</dt>
+          <dd>{email}</dd>
+          <dt>Password</dt>
+          <dd>
+            <code className="secret">{password}</code>
+          </dd>
+        </dl>
+        <Button
+          ref={copyButton}
+          icon={copy === "copied" ? <Check size={16} aria-hidden /> : <Copy size={16} aria-hidden />}
+          onClick={() =>
+            void navigator.clipboard
+              .writeText(password)
+              .then(() => setCopy("copied"))
+              .catch(() => setCopy("failed"))
+          }
+        >
+          {copy === "copied" ? "Copied" : "Copy the password"}
+        </Button>
+        <span className="sr-only" role="status">
+          {copy === "copied" ? "The password is copied." : ""}
+        </span>
+        {copy === "failed" && <Alert tone="warning" title="This browser did not allow copying: select the password and copy it by hand." />}
+      </div>
+    </Dialog>
   );
 }
 
@@ -173,45 +299,10 @@ function AddUserDialog({ onClose }: { onClose(): void }) {
   const client = useQueryClient();
   const [form, setForm] = useState({ name: "", email: "", role: "viewer" as Role });
   const [password] = useState(generatePassword);
-  const [copied, setCopied] = useState(false);
   const create = $api.useMutation("post", "/api/v1/users", { onSuccess: () => client.invalidateQueries({ queryKey: usersKey }) });
   const created = create.data;
   const set = (k: keyof typeof form) => (e: { target: { value: string } }) => setForm((f) => ({ ...f, [k]: e.target.value }));
-  if (created) {
-    return (
-      <Dialog
-        open
-        title={`${created.name} can sign in`}
-        description="Give them this first password now: it is shown once, and they can change it on their profile."
-        onClose={onClose}
-        footer={
-          <Button variant="primary" onClick={onClose}>
-            Done
-          </Button>
-        }
-      >
-        <div className="stack">
-          <dl className="facts">
-            <dt>Email</dt>
-            <dd>{created.email}</dd>
-            <dt>Password</dt>
-            <dd>
-              <code className="secret">{password}</code>
-            </dd>
-          </dl>
-          <Button
-            icon={copied ? <Check size={16} aria-hidden /> : <Copy size={16} aria-hidden />}
-            onClick={() => void navigator.clipboard.writeText(password).then(() => setCopied(true))}
-          >
-            {copied ? "Copied" : "Copy the password"}
-          </Button>
-          <span className="sr-only" role="status">
-            {copied ? "The password is copied." : ""}
-          </span>
-        </div>
-      </Dialog>
-    );
-  }
+  if (created) return <PasswordOnce title={`${created.name} can sign in`} email={created.email} password={password} onClose={onClose} />;
   return (
     <Dialog
       open

@@ -32,8 +32,9 @@ export function AssistantPage() {
   const now = useNow();
   const [params, setParams] = useSearchParams();
   const status = (params.get("status") ?? "") as Status | "";
-  const list = $api.useQuery("get", "/api/v1/ai-sessions", { params: { query: { limit: 50, ...(status && { status }) } } }, { placeholderData: keepPreviousData });
-  const mine = atLeast(me.user.role, "engineer") ? list.data?.items.filter((c) => c.user_id === me.user.id) : list.data?.items;
+  // Engineers may read the whole account's conversations; this page is the caller's own.
+  const list = $api.useQuery("get", "/api/v1/ai-sessions", { params: { query: { limit: 50, user_id: me.user.id, ...(status && { status }) } } }, { placeholderData: keepPreviousData });
+  const mine = list.data?.items;
 
   return (
     <main className="page" id="main">
@@ -100,8 +101,8 @@ function NewConversation() {
       aria-labelledby="new-conversation-title"
       onSubmit={(e) => {
         e.preventDefault();
-        const body = Object.fromEntries(Object.entries(form).map(([k, v]) => [k, v.trim()]).filter(([, v]) => v)) as typeof form;
-        start.mutate({ body });
+        const optional = (v: string) => v.trim() || undefined;
+        start.mutate({ body: { problem: form.problem.trim(), session_id: optional(form.session_id), ticket_ref: optional(form.ticket_ref), customer: optional(form.customer), asset: optional(form.asset) } });
       }}
     >
       <h2 id="new-conversation-title" className="card-title">

@@ -27,6 +27,11 @@ export function treesNamed(text: string, trees: TreeSummary[]): TreeSummary[] {
   return trees.filter((t) => t.title.length > 3 && lower.includes(t.title.toLowerCase()));
 }
 
+/** Whether the server refused the message before storing it: it is not in the conversation. */
+function isRefused(error: unknown): boolean {
+  return error instanceof ApiError && error.status < 500;
+}
+
 /** A conversation with the assistant: the reply streams in, token by token. */
 export function ChatPage() {
   const { id = "" } = useParams();
@@ -50,23 +55,33 @@ export function ChatPage() {
     void end.current?.scrollIntoView({ block: "end" });
   }, [c?.messages.length, pending?.reply]);
 
+  // Leaving the page ends the reply's stream, and with it the assistant's call.
+  const inFlight = useRef<AbortController | null>(null);
+  useEffect(() => () => inFlight.current?.abort(), []);
+
   const send = async (content: string) => {
     setFailed(null);
     setPending({ content, reply: "" });
+    const abort = new AbortController();
+    inFlight.current = abort;
     try {
       const next = await sendMessage(
         { fetch: (...args) => fetch(...args), token: () => tokens.valid(), refresh: async () => (await tokens.refresh())?.value ?? null },
         id,
         content,
         (reply) => setPending({ content, reply }),
+        abort.signal,
       );
       client.setQueryData(conversationKey(id), next);
     } catch (error) {
+      if (abort.signal.aborted) return;
       setFailed({ error, content });
-      // The server keeps the technician's message even when the assistant fails.
+      // The server keeps the message when the assistant fails (502, or the stream was cut), and
+      // refuses it before storing otherwise (429, 409, 413, 422): give that one back to edit.
+      if (isRefused(error)) setDraft((d) => d || content);
       await client.invalidateQueries({ queryKey: conversationKey(id) });
     } finally {
-      setPending(null);
+      if (!abort.signal.aborted) setPending(null);
     }
   };
   const submit = (e: FormEvent) => {
@@ -177,7 +192,7 @@ export function ChatPage() {
               tone="danger"
               title={failed.error instanceof ApiError && failed.error.status === 502 ? "The assistant failed to answer. Your message is kept." : undefined}
               action={
-                (!(failed.error instanceof ApiError) || failed.error.status === 502) && (
+                !isRefused(failed.error) && (
                   <Button size="sm" icon={<RotateCcw size={14} aria-hidden />} onClick={() => void send(failed.content)}>
                     Retry
                   </Button>
@@ -201,7 +216,8 @@ export function ChatPage() {
                 placeholder="Describe what you see, or what the user says. Enter sends, Shift+Enter starts a new line."
                 onChange={(e) => setDraft(e.target.value)}
                 onKeyDown={(e) => {
-                  if (e.key === "Enter" && !e.shiftKey) submit(e);
+                  // Enter also confirms an input method's composition (Japanese, say): not a send.
+                  if (e.key === "Enter" && !e.shiftKey && !e.nativeEvent.isComposing) submit(e);
                 }}
               />
               <Button type="submit" variant="primary" icon={<Send size={16} aria-hidden />} busy={pending !== null} disabled={!draft.trim()}>

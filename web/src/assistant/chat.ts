@@ -3,10 +3,15 @@
 // the conversation as stored, or `error` with a problem. Parsed by the same spec-complete
 // parser as the live queue.
 import { createParser } from "eventsource-parser";
-import type { components } from "../../../gen/ts/schema";
+import type { components, paths } from "../../../gen/ts/schema";
 import { ApiError, type Problem, toApiError } from "../api/errors";
 
 export type Conversation = components["schemas"]["AISession"];
+type MessageCreate = components["schemas"]["AIMessageCreate"];
+
+// openapi-fetch reads a body whole, so the stream is read with fetch; the path and the body are
+// still the contract's.
+const MESSAGES = "/api/v1/ai-sessions/{id}/messages" satisfies keyof paths;
 
 export interface ChatDeps {
   fetch: typeof fetch;
@@ -22,12 +27,13 @@ export interface ChatDeps {
  * 5xx answer or an error event (the technician's message is kept by the server either way).
  */
 export async function sendMessage(deps: ChatDeps, conversation: string, content: string, onDelta: (replySoFar: string) => void, signal?: AbortSignal): Promise<Conversation> {
-  const url = `/api/v1/ai-sessions/${encodeURIComponent(conversation)}/messages`;
+  const url = MESSAGES.replace("{id}", encodeURIComponent(conversation));
+  const body: MessageCreate = { content };
   const post = (token: string | null) =>
     deps.fetch(url, {
       method: "POST",
       headers: { "Content-Type": "application/json", Accept: "text/event-stream", ...(token && { Authorization: `Bearer ${token}` }) },
-      body: JSON.stringify({ content }),
+      body: JSON.stringify(body),
       signal,
     });
   let response = await post(await deps.token());

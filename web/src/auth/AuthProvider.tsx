@@ -1,6 +1,7 @@
 import { createContext, type ReactNode, useCallback, useContext, useEffect, useMemo, useRef, useState } from "react";
 import type { components } from "../../../gen/ts/schema";
 import { COOKIE_DELIVERY } from "../api/client";
+import { ApiError } from "../api/errors";
 import { api, authApi, queryClient, tokens } from "../app/services";
 import { accessToken } from "./tokens";
 
@@ -134,13 +135,28 @@ export function AuthProvider({ children }: { children: ReactNode }) {
     if (state.status !== "signed-in") return;
     await api.POST("/api/v1/auth/password", { body: { current_password: current, new_password: next } });
     tokens.signOutOthers("Your password was changed in another tab: sign in with the new one.");
-    const { data } = await authApi.POST("/api/v1/auth/login/json", { params: { header: COOKIE_DELIVERY }, body: { email: state.me.user.email, password: next } });
-    status.current = "loading";
-    tokens.set(accessToken(data!.access_token, data!.expires_in, Date.now()), { share: false });
-    await enter();
+    try {
+      const { data } = await authApi.POST("/api/v1/auth/login/json", { params: { header: COOKIE_DELIVERY }, body: { email: state.me.user.email, password: next } });
+      status.current = "loading";
+      tokens.set(accessToken(data!.access_token, data!.expires_in, Date.now()), { share: false });
+      await enter();
+    } catch {
+      throw new Error("Your password is changed, but this tab could not sign in again with it: sign in with the new password.");
+    }
   }, [state, enter]);
 
-  const value = useMemo(() => ({ state, signIn, signUp, signOut, changePassword, reload: enter }), [state, signIn, signUp, signOut, changePassword, enter]);
+  // After a change to the signed-in user (their name, their own role): only a refused token
+  // signs out; a failed read leaves the sign-in as it was and is the caller's to show.
+  const reload = useCallback(async () => {
+    try {
+      setState({ status: "signed-in", me: await loadMe() });
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 401) setState({ status: "signed-out" });
+      else throw err;
+    }
+  }, []);
+
+  const value = useMemo(() => ({ state, signIn, signUp, signOut, changePassword, reload }), [state, signIn, signUp, signOut, changePassword, reload]);
   return <AuthContext.Provider value={value}>{children}</AuthContext.Provider>;
 }
 

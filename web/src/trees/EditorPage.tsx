@@ -1,6 +1,6 @@
 import { useQueryClient } from "@tanstack/react-query";
 import { Plus, Redo2, Save, Send, Trash2, Undo2 } from "lucide-react";
-import { useCallback, useEffect, useMemo, useReducer, useState } from "react";
+import { type RefObject, useCallback, useEffect, useMemo, useReducer, useRef, useState } from "react";
 import { Link, useBlocker, useLocation, useNavigate, useParams } from "react-router";
 import type { components } from "../../../gen/ts/schema";
 import { api } from "../app/services";
@@ -31,7 +31,9 @@ export function EditorPage() {
   const tree = useTree(id ?? "");
   if (!id) return <Editor key="new" initial={null} etag="" />;
   if (tree.isPending) return <Loading label="Loading the tree…" />;
-  if (tree.error)
+  // Only when there is nothing to edit: a failed background refetch must not unmount the editor
+  // and its unsaved changes.
+  if (!tree.data)
     return (
       <main className="page" id="main">
         <ProblemAlert error={tree.error} title="This tree cannot be edited" />
@@ -50,11 +52,17 @@ function Editor({ initial, etag: initialEtag }: { initial: Tree | null; etag: st
   const [error, setError] = useState<unknown>(null);
   const [saving, setSaving] = useState<null | "draft" | "published">(null);
   const [conflict, setConflict] = useState<null | "draft" | "published">(null);
+  const [lastTry, setLastTry] = useState<"draft" | "published">("draft");
   // A new tree's editor hands its last notice on to the editor at the tree's own address.
   const location = useLocation();
   const [notice, setNotice] = useState<string | null>((location.state as { notice?: string } | null)?.notice ?? null);
   const [goTo, setGoTo] = useState<{ path: string; notice: string } | null>(null);
   const dirty = isDirty(state);
+  // False until the editor has rendered once: its children's effects run before this one.
+  const editing = useRef(false);
+  useEffect(() => {
+    editing.current = true;
+  }, []);
 
   const def = state.draft.definition;
   const placed = useMemo(() => placeProblems(problems, def), [problems, def]);
@@ -62,6 +70,7 @@ function Editor({ initial, etag: initialEtag }: { initial: Tree | null; etag: st
   const save = useCallback(
     async (status: "draft" | "published", ifMatch = etag) => {
       setSaving(status);
+      setLastTry(status);
       setError(null);
       setNotice(null);
       try {
@@ -151,6 +160,17 @@ function Editor({ initial, etag: initialEtag }: { initial: Tree | null; etag: st
         }
       />
       {notice && <Alert tone="success" title={notice} />}
+      {error instanceof ApiError && error.status === 412 && !conflict && (
+        <Alert
+          tone="warning"
+          title="Not saved: someone else saved this tree since you opened it"
+          action={
+            <Button size="sm" onClick={() => setConflict(lastTry)}>
+              Choose what to keep
+            </Button>
+          }
+        />
+      )}
       {error !== null && !(error instanceof ApiError && error.status === 412) && (
         <ProblemAlert error={error} title={error instanceof ApiError && error.status === 422 ? "The tree was not saved: fix the marked steps" : undefined} />
       )}
@@ -167,7 +187,7 @@ function Editor({ initial, etag: initialEtag }: { initial: Tree | null; etag: st
       <div className="tree-layout">
         <TreeGraph definition={def} label={`${state.draft.title || "New tree"}, being edited`} selected={state.selected} onSelect={(sid) => sid && dispatch({ type: "select", id: sid })} placed={placed} draggable />
         <aside className="card tree-side" aria-label="The selected step">
-          {node ? <NodeForm key={node.id} node={node} state={state} dispatch={dispatch} placed={placed} /> : <p className="muted">Select a step in the picture to edit it.</p>}
+          {node ? <NodeForm key={node.id} node={node} state={state} dispatch={dispatch} placed={placed} editing={editing} /> : <p className="muted">Select a step in the picture to edit it.</p>}
         </aside>
       </div>
       {conflict && (
@@ -213,10 +233,30 @@ function Editor({ initial, etag: initialEtag }: { initial: Tree | null; etag: st
   );
 }
 
+const META_FIELDS = ["title", "category", "tags", "description"];
+const parseTags = (text: string) =>
+  text
+    .split(",")
+    .map((t) => t.trim())
+    .filter(Boolean);
+
 function MetaFields({ draft, dispatch, placed }: { draft: Draft; dispatch(a: Action): void; placed: Placed }) {
   const issue = (field: string) => placed.tree.find((p) => p.field === field)?.detail;
+  // Open at first while the tree has no title or category, and whenever the server has a
+  // problem with one of these fields; otherwise the author opens and closes it.
+  const [open, setOpen] = useState(() => !draft.title || !draft.category);
+  const flagged = placed.tree.some((p) => META_FIELDS.some((f) => p.field === f || p.field.startsWith(`${f}.`)));
+  useEffect(() => {
+    if (flagged) setOpen(true);
+  }, [flagged]);
+  // The tags as typed (a trailing comma, a space inside a tag), kept until they mean other tags
+  // than the draft has: after an undo, say.
+  const [tagText, setTagText] = useState(draft.tags.join(", "));
+  useEffect(() => {
+    setTagText((text) => (parseTags(text).join("\n") === draft.tags.join("\n") ? text : draft.tags.join(", ")));
+  }, [draft.tags]);
   return (
-    <details className="card meta" open={!draft.title || !draft.category}>
+    <details className="card meta" open={open} onToggle={(e) => setOpen(e.currentTarget.open)}>
       <summary className="card-title">Tree details: title, category, tags</summary>
       <div className="meta-grid">
         <TextInput label="Title" required maxLength={200} value={draft.title} onChange={(e) => dispatch({ type: "meta", patch: { title: e.target.value } })} error={issue("title")} placeholder="e.g. Outlook won't start" />
@@ -224,8 +264,11 @@ function MetaFields({ draft, dispatch, placed }: { draft: Draft; dispatch(a: Act
         <TextInput
           label="Tags"
           hint="Separated by commas"
-          value={draft.tags.join(", ")}
-          onChange={(e) => dispatch({ type: "meta", patch: { tags: e.target.value.split(",").map((t) => t.trim()).filter(Boolean) } })}
+          value={tagText}
+          onChange={(e) => {
+            setTagText(e.target.value);
+            dispatch({ type: "meta", patch: { tags: parseTags(e.target.value) } });
+          }}
         />
         <TextArea label="Description" rows={2} maxLength={4000} value={draft.description} onChange={(e) => dispatch({ type: "meta", patch: { description: e.target.value } })} placeholder="What symptoms this tree covers" />
       </div>
@@ -233,13 +276,24 @@ function MetaFields({ draft, dispatch, placed }: { draft: Draft; dispatch(a: Act
   );
 }
 
-function NodeForm({ node, state, dispatch, placed }: { node: TreeNode; state: EditorState; dispatch(a: Action): void; placed: Placed }) {
+function NodeForm({ node, state, dispatch, placed, editing }: { node: TreeNode; state: EditorState; dispatch(a: Action): void; placed: Placed; editing: RefObject<boolean> }) {
   const def = state.draft.definition;
   const [addKind, setAddKind] = useState<NodeType>("action");
   const issue = (field: string) => fieldIssue(placed, node.id, field);
   const others = def.nodes.filter((n) => n.id !== node.id);
   const exists = (id: string) => def.nodes.some((n) => n.id === id);
-  const whole = placed.byNode.get(node.id)?.filter((i) => !["text", "type", "next", "help"].includes(i.field) && !i.field.startsWith("options.")) ?? [];
+  // A problem the form has no field for is shown above it, so that none goes unseen.
+  const onFields = new Set(["text", "type", "next", "help", "options", ...(node.options ?? []).flatMap((_, i) => [`options.${i}.label`, `options.${i}.next`])]);
+  const whole = placed.byNode.get(node.id)?.filter((i) => !onFields.has(i.field)) ?? [];
+  // After a step is chosen in the picture, or the button pressed has gone with what it did
+  // (New … here, Remove, Make this the start), go on from the step's heading rather than from
+  // the top of the page. Not when the editor opens: that would scroll a phone past the picture.
+  const heading = useRef<HTMLHeadingElement>(null);
+  useEffect(() => {
+    if (!editing.current) return;
+    const at = document.activeElement;
+    if (!at || at === document.body || at.closest(".react-flow__node")) heading.current?.focus();
+  }, [editing, node.id, node.type, def.root, node.options?.length]);
   const targetLabel = (n: TreeNode) => `${KIND_LABEL[n.type]}: ${n.text ? (n.text.length > 50 ? `${n.text.slice(0, 47)}…` : n.text) : n.id}`;
   const targets = (current: string) => (
     <>
@@ -254,7 +308,7 @@ function NodeForm({ node, state, dispatch, placed }: { node: TreeNode; state: Ed
   return (
     <div className="stack node-form">
       <div className="node-form-head">
-        <h2 className="card-title">
+        <h2 className="card-title" ref={heading} tabIndex={-1}>
           Step <code>{node.id}</code>
           {def.root === node.id && <Badge tone="accent">Start</Badge>}
         </h2>
@@ -279,7 +333,7 @@ function NodeForm({ node, state, dispatch, placed }: { node: TreeNode; state: Ed
         onChange={(e) => dispatch({ type: "text", id: node.id, field: "text", value: e.target.value })}
         error={issue("text")}
       />
-      <TextArea label="Help" hint="Optional detail shown under it" rows={2} maxLength={4000} value={node.help ?? ""} onChange={(e) => dispatch({ type: "text", id: node.id, field: "help", value: e.target.value })} />
+      <TextArea label="Help" hint="Optional detail shown under it" rows={2} maxLength={4000} value={node.help ?? ""} onChange={(e) => dispatch({ type: "text", id: node.id, field: "help", value: e.target.value })} error={issue("help")} />
 
       {node.type === "question" && (
         <fieldset className="fieldset">

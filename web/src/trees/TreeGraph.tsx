@@ -72,7 +72,13 @@ function Canvas({ definition, label, selected, onSelect, draggable = false, stat
         return o ? { ...o, data, ariaLabel: n.ariaLabel, selected: isSelected } : { ...n, selected: isSelected, className: "unplaced" };
       });
     });
-    setEdges(built.edges);
+    setEdges((previous) => {
+      const old = new Map(previous.map((e) => [e.id, e]));
+      return built.edges.map((e) => {
+        const o = old.get(e.id);
+        return o && o.source === e.source && o.target === e.target && o.label === e.label && o.ariaLabel === e.ariaLabel && o.className === e.className ? o : e;
+      });
+    });
   }, [built, selected, setNodes, setEdges]);
 
   // Lay out again when the graph's shape changes or a node's measured size does (an overlay's
@@ -134,6 +140,7 @@ function Canvas({ definition, label, selected, onSelect, draggable = false, stat
         onKeyDown={(e) => {
           const id = (e.target as HTMLElement).closest<HTMLElement>(".react-flow__node")?.dataset.id;
           if (id && (e.key === "Enter" || e.key === " ")) onSelect?.(id);
+          if (e.key === "Escape") onSelect?.(null);
         }}
       >
         <Background gap={24} size={1} />

@@ -142,10 +142,10 @@ export function TreePage() {
               setSelected(null);
             }}
           >
-            {(versions.data?.items ?? [{ version: t.current_version } as VersionInfo]).map((v) => (
-              <option key={v.version} value={v.version}>
-                Version {v.version}
-                {v.version === t.current_version ? " (current)" : ""}
+            {(versions.data?.items.map((v) => v.version) ?? [t.current_version]).map((v) => (
+              <option key={v} value={v}>
+                Version {v}
+                {v === t.current_version ? " (current)" : ""}
               </option>
             ))}
           </select>
@@ -184,7 +184,7 @@ export function TreePage() {
             placed={placed}
           />
         ) : (
-          <Loading label="Loading the version…" />
+          old.error ? <ProblemAlert error={old.error} title={`Version ${version} cannot be shown`} /> : <Loading label="Loading the version…" />
         )}
         <aside className="card tree-side">
           <Tabs<Panel>
@@ -241,18 +241,39 @@ export function TreePage() {
               ) : (
                 <p className="muted">Select a step in the picture (or Tab to it and press Enter) to read it here.</p>
               ))}
-            {panel === "history" && <VersionHistory items={versions.data?.items ?? []} current={t.current_version} shown={shownVersion} treeId={t.id} />}
-            {panel === "analytics" && definition && (
-              <>
-                {analytics.error && <ProblemAlert error={analytics.error} />}
+            {panel === "history" &&
+              (versions.error ? (
+                <ProblemAlert error={versions.error} title="The history cannot be shown" />
+              ) : versions.isPending ? (
+                <Loading label="Loading the history…" />
+              ) : (
+                <VersionHistory items={versions.data.items} current={t.current_version} shown={shownVersion} treeId={t.id} />
+              ))}
+            {panel === "analytics" &&
+              definition &&
+              (analytics.error ? (
+                <ProblemAlert error={analytics.error} title="The analytics cannot be shown" />
+              ) : analytics.isPending ? (
+                <Loading label="Counting the sessions…" />
+              ) : (
                 <AnalyticsPanel analytics={versionAnalytics} definition={definition} now={now} />
-              </>
-            )}
+              ))}
           </div>
         </aside>
       </div>
       {dialog === "start" && <StartDialog tree={t} onClose={() => setDialog(null)} />}
-      {dialog === "archive" && <ArchiveDialog treeId={t.id} title={t.title} onClose={() => setDialog(null)} onDone={() => navigate("/trees")} />}
+      {dialog === "archive" && (
+        <ArchiveDialog
+          treeId={t.id}
+          title={t.title}
+          onClose={() => setDialog(null)}
+          onDone={async () => {
+            await client.invalidateQueries({ queryKey: ["get", "/api/v1/trees"] });
+            await client.invalidateQueries({ queryKey: treeKey(t.id) });
+            navigate("/trees");
+          }}
+        />
+      )}
       {dialog === "restore" && version !== undefined && definition && (
         <RestoreDialog
           tree={t}
@@ -306,7 +327,7 @@ function VersionHistory({ items, current, shown, treeId }: { items: VersionInfo[
 }
 
 /** Archiving keeps every session readable: say which, so that an admin archives knowingly. */
-function ArchiveDialog({ treeId, title, onClose, onDone }: { treeId: string; title: string; onClose(): void; onDone(): void }) {
+function ArchiveDialog({ treeId, title, onClose, onDone }: { treeId: string; title: string; onClose(): void; onDone(): Promise<void> }) {
   const sessions = $api.useQuery("get", "/api/v1/sessions", { params: { query: { tree_id: treeId, limit: 5 } } });
   const archive = $api.useMutation("delete", "/api/v1/trees/{id}", { onSuccess: onDone });
   const total = sessions.data?.total ?? 0;
@@ -329,6 +350,8 @@ function ArchiveDialog({ treeId, title, onClose, onDone }: { treeId: string; tit
         <ProblemAlert error={archive.error} />
         {sessions.isPending ? (
           <Loading label="Counting its sessions…" />
+        ) : sessions.error ? (
+          <ProblemAlert error={sessions.error} title="Its sessions could not be counted. Archiving keeps every one of them readable all the same." />
         ) : total === 0 ? (
           <p>No session ran on this tree.</p>
         ) : (

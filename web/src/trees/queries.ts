@@ -11,6 +11,7 @@ export const treeKey = (id: string) => ["tree", id] as const;
 export function useTree(id: string) {
   return useQuery({
     queryKey: treeKey(id),
+    enabled: id !== "",
     queryFn: async () => {
       const { data, response } = await api.GET("/api/v1/trees/{id}", { params: { path: { id } } });
       return { tree: data!, etag: response.headers.get("ETag") ?? "" };

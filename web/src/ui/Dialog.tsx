@@ -23,13 +23,17 @@ export function Dialog({ open, title, description, onClose, children, footer, on
   const descId = useId();
   useEffect(() => {
     const d = ref.current;
-    if (!d) return;
-    if (open && !d.open) {
-      d.showModal();
-      // React's autoFocus ran while the dialog was still closed: focus its first field now.
-      d.querySelector<HTMLElement>(".dialog-body :is(input:not([type=radio]), textarea, select)")?.focus();
-    }
-    if (!open && d.open) d.close();
+    if (!d || !open) return;
+    // The browser returns focus to the opener when a dialog is closed, but not when React removes
+    // it, which is how most dialogs end: remember the opener and go back to it either way.
+    const opener = document.activeElement instanceof HTMLElement ? document.activeElement : null;
+    if (!d.open) d.showModal();
+    // React's autoFocus ran while the dialog was still closed: focus its first field now.
+    d.querySelector<HTMLElement>(".dialog-body :is(input:not([type=radio]), textarea, select)")?.focus();
+    return () => {
+      if (d.open) d.close();
+      if (opener?.isConnected) opener.focus();
+    };
   }, [open]);
   const body = (
     <>
