@@ -3,12 +3,18 @@
 // GET /trees/search with N concurrent clients, and reads the same tree rows straight from
 // PostgreSQL at the same concurrency, to report how close the API comes to the raw read.
 //
+// With -streams it measures live delivery instead: SSE subscribers spread over accounts receive
+// handoffs created at a steady rate or, with -burst, as fast as the server takes them. The same
+// run can target Centrifugo (-target centrifugo) as a reference, with the same subscribers,
+// accounts and payload size, so that the two compare within one tool.
+//
 // It sends traffic only to the server it is pointed at (127.0.0.1 by default) and stops after
 // its fixed duration per scenario.
 package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -58,16 +64,32 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	fs.IntVar(&so.subscribers, "streams", 0, "measure live delivery instead: hold this many SSE subscribers open")
 	fs.IntVar(&so.accounts, "stream-accounts", 100, "accounts the subscribers are spread over")
 	fs.Float64Var(&so.rate, "handoff-rate", 20, "handoffs created per second while the streams are open")
-	fs.IntVar(&so.serverPID, "server-pid", 0, "the server's process id, to report its memory per subscriber")
+	fs.IntVar(&so.serverPID, "server-pid", 0, "the measured server's process id (either target), to report its memory per subscriber and CPU per delivery")
+	fs.StringVar(&so.target, "target", targetResolutionFlow, "server the streams measure: resolutionflow (-url) or centrifugo (-centrifugo-url), the reference")
+	fs.BoolVar(&so.burst, "burst", false, "instead of -handoff-rate, create handoffs as fast as -burst-clients concurrent clients can, for the ceiling")
+	fs.IntVar(&so.burstClients, "burst-clients", 16, "concurrent publishing clients with -burst")
+	engineers := fs.Int("engineers", 5, "resolutionflow: engineers per account, who hold its streams between them (each also gets a handoff email)")
+	var co centrifugoTarget
+	fs.StringVar(&co.url, "centrifugo-url", "http://127.0.0.1:8000", "centrifugo: base URL (uni_sse at /connection/uni_sse, API at /api/publish)")
+	fs.StringVar(&co.apiKey, "centrifugo-api-key", "bench-api-key", "centrifugo: http_api.key of its config")
+	fs.StringVar(&co.secret, "centrifugo-secret", "bench-secret", "centrifugo: client.token.hmac_secret_key of its config, to sign connection JWTs")
+	fs.IntVar(&co.payloadBytes, "payload-bytes", 448, "centrifugo: size of each publication's data, to match ResolutionFlow's handoff_created data (its runs print theirs)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if o.searchTrees < o.bigTrees {
 		o.searchTrees = o.bigTrees
 	}
-	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: o.concurrency * 2}, Timeout: 30 * time.Second}
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: max(o.concurrency, so.burstClients) * 2}, Timeout: 30 * time.Second}
 	if so.subscribers > 0 {
-		return measureStreams(ctx, out, client, o, so)
+		t, err := newTarget(so.target, o.url, client, *engineers, &co)
+		if err != nil {
+			return err
+		}
+		if so.accounts < 1 || so.burst && so.burstClients < 1 || !so.burst && so.rate <= 0 {
+			return errors.New("-stream-accounts and -burst-clients or -handoff-rate must be positive")
+		}
+		return measureStreams(ctx, out, t, so, o.duration)
 	}
 
 	start := time.Now()

@@ -1,82 +1,153 @@
 package main
 
 import (
-	"bufio"
 	"context"
-	crand "crypto/rand"
-	"encoding/json"
 	"fmt"
 	"io"
-	"math/rand/v2"
 	"net/http"
 	"os"
-	"slices"
-	"strconv"
-	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
-
-	"github.com/google/uuid"
-
-	"github.com/resolutionflow/resolutionflow/gen/oapi"
 )
 
 // streamOptions configure the live-delivery measurement.
 type streamOptions struct {
-	subscribers int
-	accounts    int
-	rate        float64
-	serverPID   int
+	target       string
+	subscribers  int
+	accounts     int
+	rate         float64
+	burst        bool
+	burstClients int
+	serverPID    int
 }
 
-type streamAccount struct {
-	token  string
-	tree   uuid.UUID
-	client *oapi.Client
+const (
+	targetResolutionFlow = "resolutionflow"
+	targetCentrifugo     = "centrifugo"
+)
+
+// A target is a server that fans each account's events out to that account's subscribers.
+type target interface {
+	name() string
+	// prepare makes what the streams and the publishers need; it runs before the memory
+	// baseline, so that seeding does not count as the subscribers' memory.
+	prepare(ctx context.Context, out io.Writer, accounts, streams int) error
+	// stream holds subscriber i, of account a, until ctx ends.
+	stream(ctx context.Context, a, i int, h streamHooks) error
+	// publish causes one event carrying summary in account a, calling sending just before the
+	// request whose start the latency counts from.
+	publish(ctx context.Context, a int, summary string, sending func()) error
 }
 
-// measureStreams holds subscribers open across accounts, creates handoffs at a steady rate
-// through the API, and measures each event's delay from the create request to its receipt by
-// every subscriber of the account, and whether any was missed or delivered twice.
-func measureStreams(ctx context.Context, out io.Writer, hc *http.Client, o options, so streamOptions) error {
-	accounts, err := seedStreamAccounts(ctx, hc, o.url, so.accounts)
+// newTarget picks the measured server. Streams get an HTTP client of their own: one connection
+// each, held open without a timeout.
+func newTarget(name, url string, api *http.Client, engineers int, co *centrifugoTarget) (target, error) {
+	streams := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: -1, DisableCompression: true}}
+	switch name {
+	case targetResolutionFlow:
+		return newRFTarget(url, api, streams, engineers), nil
+	case targetCentrifugo:
+		co.api, co.streams = api, streams
+		return co, nil
+	}
+	return nil, fmt.Errorf("-target %q: want %s or %s", name, targetResolutionFlow, targetCentrifugo)
+}
+
+// streamHooks are how a target's reader reports to the measurement.
+type streamHooks struct {
+	ready       func() // once: events published from now on reach this subscriber
+	received    func(summary string)
+	reconnected func() // the server ended the stream early and the reader opened it again
+}
+
+// measureStreams holds subscribers open across accounts, then publishes events either at a
+// steady rate or, with -burst, as fast as the server takes them, and measures each event's delay
+// from the publishing request to its receipt by every subscriber of the account, whether any
+// was missed, delivered twice or delivered to another account, the deliveries per second, and
+// the server's CPU time per delivery.
+func measureStreams(ctx context.Context, out io.Writer, t target, so streamOptions, d time.Duration) error {
+	if err := t.prepare(ctx, out, so.accounts, so.subscribers); err != nil {
+		return err
+	}
+	res := streamResult{target: t.name(), streams: so.subscribers, accounts: so.accounts, cpu: -1}
+	res.rssBefore = rss(so.serverPID)
+	if res.rssBefore > 0 {
+		fmt.Fprintf(out, "server RSS baseline %d MiB, taken after any seeding and before the first stream connects [%s]\n", res.rssBefore>>20, t.name())
+	}
+
+	l := newLedger()
+	logs, stop, readers, err := openStreams(ctx, out, t, l, so)
+	defer func() { stop(); readers.Wait() }()
 	if err != nil {
 		return err
 	}
-	before := rss(so.serverPID)
-	var (
-		sent     sync.Map // summary → time the create request started
-		mu       sync.Mutex
-		latency  []time.Duration
-		dupes    atomic.Int64
-		received = make([]map[string]int, so.subscribers)
-	)
-	streamClient := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: -1, DisableCompression: true}}
-	ready := make(chan struct{}, so.subscribers)
+	res.rssAfter = rss(so.serverPID)
+	fmt.Fprintf(out, "%d streams open", so.subscribers)
+	if kib, ok := res.idleKiB(); ok {
+		fmt.Fprintf(out, "; server RSS %d MiB -> %d MiB: %.1f KiB per idle subscriber", res.rssBefore>>20, res.rssAfter>>20, kib)
+	}
+	fmt.Fprintf(out, " [%s]\n", t.name())
+
+	perAccount := make([]int, so.accounts)
+	for _, s := range logs {
+		perAccount[s.account]++
+	}
+	// The CPU window runs from the first publish to the last delivery, so it holds everything a
+	// handoff costs the server (for ResolutionFlow also the session start before each escalate,
+	// but not PostgreSQL's share, which is another process). The load generator shares the
+	// machine: its own CPU over the window tells whether a ceiling is the server's or its own.
+	cpuBefore, selfBefore := cpuTime(so.serverPID), cpuTime(os.Getpid())
+	var p *publisher
+	if so.burst {
+		res.mode = fmt.Sprintf("burst=%d-clients", so.burstClients)
+		fmt.Fprintf(out, "creating handoffs as fast as %d concurrent clients can, for %s ... [%s]\n", so.burstClients, d, t.name())
+		p = burst(ctx, t, l, so.accounts, so.burstClients, d)
+	} else {
+		res.mode = fmt.Sprintf("rate=%g/s", so.rate)
+		total := int(so.rate * d.Seconds())
+		fmt.Fprintf(out, "creating %d handoffs at %.0f/s ... [%s]\n", total, so.rate, t.name())
+		p = steady(ctx, t, l, so.accounts, so.rate, total)
+	}
+	settle(ctx, l, l.owed(func(a int) int { return perAccount[a] }))
+	if cpuAfter := cpuTime(so.serverPID); cpuBefore >= 0 && cpuAfter >= 0 {
+		res.cpu = cpuAfter - cpuBefore
+	}
+	res.selfCPU = cpuTime(os.Getpid()) - selfBefore
+	stop()
+	readers.Wait()
+
+	res.created, res.createErrs = p.created.Load(), p.failed.Load()
+	res.reconnects = l.reconnects.Load()
+	res.tally(l, logs)
+	if dp, ok := t.(interface{ describePayload(io.Writer) }); ok {
+		dp.describePayload(out)
+	}
+	res.print(out)
+	return nil
+}
+
+// openStreams starts every subscriber and waits until all are ready. The readers run until stop
+// is called; wait on the group after it.
+func openStreams(ctx context.Context, out io.Writer, t target, l *ledger, so streamOptions) ([]*streamLog, context.CancelFunc, *sync.WaitGroup, error) {
 	streamCtx, stop := context.WithCancel(ctx)
-	defer stop()
-	var readers sync.WaitGroup
-	fmt.Fprintf(out, "opening %d streams over %d accounts ...\n", so.subscribers, so.accounts)
+	readers := &sync.WaitGroup{}
+	logs := make([]*streamLog, so.subscribers)
+	opened := make(chan error, so.subscribers)
+	fmt.Fprintf(out, "opening %d streams over %d accounts ... [%s]\n", so.subscribers, so.accounts, t.name())
 	for i := range so.subscribers {
-		received[i] = map[string]int{}
-		acc := accounts[i%len(accounts)]
+		a := i % so.accounts
+		logs[i] = newStreamLog(a)
 		readers.Go(func() {
-			err := readStream(streamCtx, streamClient, o.url, acc.token, ready, func(summary string) {
-				t0, ok := sent.Load(summary)
-				if !ok {
-					return
-				}
-				d := time.Since(t0.(time.Time))
-				mu.Lock()
-				latency = append(latency, d)
-				received[i][summary]++
-				if received[i][summary] > 1 {
-					dupes.Add(1)
-				}
-				mu.Unlock()
+			ready := false
+			err := t.stream(streamCtx, a, i, streamHooks{
+				ready:       func() { ready = true; opened <- nil },
+				received:    func(summary string) { l.receive(logs[i], summary) },
+				reconnected: func() { l.reconnects.Add(1) },
 			})
-			if err != nil && streamCtx.Err() == nil {
+			switch {
+			case !ready:
+				opened <- fmt.Errorf("stream %d: %w", i, err)
+			case err != nil && streamCtx.Err() == nil:
 				fmt.Fprintf(os.Stderr, "stream %d: %v\n", i, err)
 			}
 		})
@@ -86,177 +157,31 @@ func measureStreams(ctx context.Context, out io.Writer, hc *http.Client, o optio
 	}
 	for range so.subscribers {
 		select {
-		case <-ready:
+		case err := <-opened:
+			if err != nil {
+				return nil, stop, readers, err
+			}
 		case <-ctx.Done():
-			return ctx.Err()
+			return nil, stop, readers, ctx.Err()
 		}
 	}
-	after := rss(so.serverPID)
-	fmt.Fprintf(out, "%d streams open", so.subscribers)
-	if before > 0 && after > 0 {
-		fmt.Fprintf(out, "; server RSS %d MiB -> %d MiB: %.1f KiB per idle subscriber", before>>20, after>>20, float64(after-before)/1024/float64(so.subscribers))
-	}
-	fmt.Fprintln(out)
-
-	created := make(map[int]map[string]bool) // account → summaries
-	interval := time.Duration(float64(time.Second) / so.rate)
-	total := int(so.rate * o.duration.Seconds())
-	rng := rand.New(rand.NewPCG(7, 7))
-	start := time.Now()
-	fmt.Fprintf(out, "creating %d handoffs at %.0f/s ...\n", total, so.rate)
-	var creators sync.WaitGroup
-	var createErrs atomic.Int64
-	for n := range total {
-		time.Sleep(time.Until(start.Add(time.Duration(n) * interval)))
-		a := rng.IntN(len(accounts))
-		summary := fmt.Sprintf("load %d", n)
-		if created[a] == nil {
-			created[a] = map[string]bool{}
-		}
-		created[a][summary] = true
-		creators.Go(func() {
-			if err := createHandoff(ctx, accounts[a], summary, &sent); err != nil {
-				createErrs.Add(1)
-				fmt.Fprintf(os.Stderr, "create: %v\n", err)
-			}
-		})
-	}
-	creators.Wait()
-	time.Sleep(2 * time.Second) // let the last events arrive
-	stop()
-	readers.Wait()
-
-	expected, got, missing := 0, 0, 0
-	for i := range so.subscribers {
-		for summary := range created[i%len(accounts)] {
-			expected++
-			if received[i][summary] > 0 {
-				got++
-			} else {
-				missing++
-			}
-		}
-	}
-	slices.Sort(latency)
-	q := func(p float64) float64 {
-		if len(latency) == 0 {
-			return 0
-		}
-		return float64(latency[min(len(latency)-1, int(p*float64(len(latency))))].Microseconds()) / 1000
-	}
-	fmt.Fprintf(out, "handoffs created %d (errors %d); deliveries expected %d, received %d, missing %d, duplicated %d\n",
-		total, createErrs.Load(), expected, got, missing, dupes.Load())
-	fmt.Fprintf(out, "create -> receive: p50 %.1f ms, p95 %.1f ms, p99 %.1f ms, max %.1f ms\n", q(0.50), q(0.95), q(0.99), q(1))
-	return nil
+	return logs, stop, readers, nil
 }
 
-func seedStreamAccounts(ctx context.Context, hc *http.Client, url string, n int) ([]streamAccount, error) {
-	c, err := oapi.NewClientWithResponses(url, oapi.WithHTTPClient(hc))
-	if err != nil {
-		return nil, err
-	}
-	out := make([]streamAccount, n)
-	rng := rand.New(rand.NewPCG(3, 3))
-	for i := range out {
-		email := "stream-" + strings.ToLower(crand.Text()[:10]) + "@example.com"
-		reg, err := c.RegisterWithResponse(ctx, &oapi.RegisterParams{}, oapi.RegisterRequest{AccountName: "Stream " + email, Name: "Load", Email: oapi.Email(email), Password: "load test passphrase"})
-		if err != nil || reg.JSON201 == nil {
-			return nil, fmt.Errorf("register: %v %s", err, reg.Body)
-		}
-		token := reg.JSON201.Tokens.AccessToken
-		authed, err := oapi.NewClientWithResponses(url, oapi.WithHTTPClient(hc), oapi.WithRequestEditorFn(bearer(token)))
-		if err != nil {
-			return nil, err
-		}
-		tree, err := authed.CreateTreeWithResponse(ctx, generateTree(rng, i, 8))
-		if err != nil || tree.JSON201 == nil {
-			return nil, fmt.Errorf("create tree: %v %s", err, tree.Body)
-		}
-		plain, err := oapi.NewClient(url, oapi.WithHTTPClient(hc), oapi.WithRequestEditorFn(bearer(token)))
-		if err != nil {
-			return nil, err
-		}
-		out[i] = streamAccount{token: token, tree: tree.JSON201.Id, client: plain}
-	}
-	return out, nil
-}
+// settleQuiet is how long no delivery may arrive before the ones still owed count as missing.
+const settleQuiet = 2 * time.Second
 
-func createHandoff(ctx context.Context, a streamAccount, summary string, sent *sync.Map) error {
-	r, err := a.client.StartSession(ctx, oapi.SessionStart{TreeId: a.tree})
-	w, err := decodeWalk(r, err, http.StatusCreated)
-	if err != nil {
-		return err
-	}
-	sent.Store(summary, time.Now())
-	resp, err := a.client.EscalateSession(ctx, w.ID, &oapi.EscalateSessionParams{}, oapi.EscalationRequest{Summary: summary})
-	return drainStatus(resp, err, http.StatusCreated)
-}
-
-func drainStatus(r *http.Response, err error, want int) error {
-	if err != nil {
-		return err
-	}
-	defer r.Body.Close()
-	body, _ := io.ReadAll(r.Body)
-	if r.StatusCode != want {
-		return fmt.Errorf("%s %s: %d %s", r.Request.Method, r.Request.URL.Path, r.StatusCode, body)
-	}
-	return nil
-}
-
-// readStream reads one SSE stream, reporting ready once and the summary of each handoff_created.
-func readStream(ctx context.Context, hc *http.Client, url, token string, ready chan<- struct{}, created func(summary string)) error {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url+"/api/v1/ai-sessions/escalations/stream", nil)
-	if err != nil {
-		return err
-	}
-	req.Header.Set("Authorization", "Bearer "+token)
-	resp, err := hc.Do(req)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("stream: %d", resp.StatusCode)
-	}
-	sc := bufio.NewScanner(resp.Body)
-	event := ""
-	for sc.Scan() {
-		line := sc.Text()
-		switch {
-		case strings.HasPrefix(line, "event: "):
-			event = strings.TrimPrefix(line, "event: ")
-			if event == "ready" {
-				ready <- struct{}{}
-			}
-		case strings.HasPrefix(line, "data: ") && event == "handoff_created":
-			var e struct {
-				Handoff struct {
-					Summary string `json:"summary"`
-				} `json:"handoff"`
-			}
-			if json.Unmarshal([]byte(strings.TrimPrefix(line, "data: ")), &e) == nil {
-				created(e.Handoff.Summary)
-			}
+// settle waits until every owed delivery has arrived, or none has for settleQuiet, so that the
+// CPU window ends with the last delivery rather than after a fixed pause.
+func settle(ctx context.Context, l *ledger, owed int64) {
+	since := time.Now()
+	for l.delivered.Load() < owed && ctx.Err() == nil {
+		if last := time.Unix(0, l.lastAt.Load()); last.After(since) {
+			since = last
 		}
-	}
-	return sc.Err()
-}
-
-// rss is a process's resident memory in bytes, or 0 when it cannot be read.
-func rss(pid int) int64 {
-	if pid <= 0 {
-		return 0
-	}
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		return 0
-	}
-	for _, line := range strings.Split(string(b), "\n") {
-		if f := strings.Fields(line); len(f) >= 2 && f[0] == "VmRSS:" {
-			kb, _ := strconv.ParseInt(f[1], 10, 64)
-			return kb << 10
+		if time.Since(since) > settleQuiet {
+			return
 		}
+		time.Sleep(10 * time.Millisecond)
 	}
-	return 0
 }
