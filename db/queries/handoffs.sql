@@ -1,6 +1,6 @@
 -- name: CreateHandoff :one
-INSERT INTO handoffs (account_id, source, session_id, ai_session_id, summary, priority, created_by, target_user_id, context, idempotency_key, created_at, updated_at)
-VALUES (@account_id, @source, @session_id, @ai_session_id, @summary, @priority, @created_by, @target_user_id, @snapshot, @idempotency_key, @created_at, @created_at)
+INSERT INTO handoffs (account_id, source, session_id, ai_session_id, summary, priority, created_by, target_user_id, context, idempotency_key, request_fingerprint, created_at, updated_at)
+VALUES (@account_id, @source, @session_id, @ai_session_id, @summary, @priority, @created_by, @target_user_id, @snapshot, @idempotency_key, @request_fingerprint, @created_at, @created_at)
 RETURNING *;
 
 -- name: GetHandoff :one
@@ -41,52 +41,9 @@ WHERE account_id = @account_id
   AND (sqlc.narg(target)::uuid IS NULL OR target_user_id = sqlc.narg(target))
   AND (sqlc.narg(created_before)::timestamptz IS NULL OR created_at < sqlc.narg(created_before));
 
--- LockAccountEvents serialises the account's event inserts until commit, so that event ids
--- become visible in id order within an account: a reader resuming after id N can never miss a
--- smaller id that commits later.
--- name: LockAccountEvents :exec
-SELECT pg_advisory_xact_lock(hashtextextended(@lock_key::text, 727));
-
--- name: AppendEscalationEvent :one
-INSERT INTO escalation_events (account_id, handoff_id, type, payload)
-VALUES (@account_id, @handoff_id, @type, @payload)
-RETURNING id;
-
--- name: ListEscalationEvents :many
-SELECT * FROM escalation_events
-WHERE account_id = @account_id AND id > @after
-ORDER BY id
-LIMIT @max_rows;
-
 -- name: GetActiveEscalationRecipient :one
 SELECT * FROM users
 WHERE account_id = @account_id AND id = @id AND active AND role IN ('engineer', 'admin');
-
--- GetLastEscalationEventID is the position after the newest event of the account. Once every
--- event was pruned, that is where the retained history starts, so that a client resuming from
--- it is not told to reset again.
--- name: GetLastEscalationEventID :one
-SELECT greatest(
-    coalesce((SELECT max(e.id) FROM escalation_events e WHERE e.account_id = sqlc.arg(account_id)::uuid), 0),
-    coalesce((SELECT h.pruned_through FROM escalation_event_horizons h WHERE h.account_id = sqlc.arg(account_id)::uuid), 0)
-)::bigint;
-
--- name: NotifyEscalationEvents :exec
-SELECT pg_notify('escalation_events', @account_id::text);
-
--- PruneEscalationEvents deletes events older than the retention, across all accounts (it is
--- maintenance, not a tenant's request), and records how far each account's history now starts.
--- name: PruneEscalationEvents :execrows
-WITH pruned AS (
-    DELETE FROM escalation_events WHERE created_at < @before RETURNING account_id, id
-)
-INSERT INTO escalation_event_horizons (account_id, pruned_through)
-SELECT account_id, max(id) FROM pruned GROUP BY account_id
-ON CONFLICT (account_id) DO UPDATE
-SET pruned_through = greatest(escalation_event_horizons.pruned_through, excluded.pruned_through);
-
--- name: GetEscalationEventHorizon :one
-SELECT coalesce((SELECT pruned_through FROM escalation_event_horizons WHERE account_id = @account_id), 0)::bigint;
 
 -- GetSessionHandoff is the handoff a session was escalated to, if the caller may read the
 -- session: owner_id limits viewers to their own sessions.

@@ -12,31 +12,6 @@ import (
 	"github.com/google/uuid"
 )
 
-const appendEscalationEvent = `-- name: AppendEscalationEvent :one
-INSERT INTO escalation_events (account_id, handoff_id, type, payload)
-VALUES ($1, $2, $3, $4)
-RETURNING id
-`
-
-type AppendEscalationEventParams struct {
-	AccountID uuid.UUID
-	HandoffID uuid.UUID
-	Type      string
-	Payload   []byte
-}
-
-func (q *Queries) AppendEscalationEvent(ctx context.Context, arg AppendEscalationEventParams) (int64, error) {
-	row := q.db.QueryRow(ctx, appendEscalationEvent,
-		arg.AccountID,
-		arg.HandoffID,
-		arg.Type,
-		arg.Payload,
-	)
-	var id int64
-	err := row.Scan(&id)
-	return id, err
-}
-
 const countHandoffs = `-- name: CountHandoffs :one
 SELECT count(*) FROM handoffs
 WHERE account_id = $1
@@ -71,23 +46,24 @@ func (q *Queries) CountHandoffs(ctx context.Context, arg CountHandoffsParams) (i
 }
 
 const createHandoff = `-- name: CreateHandoff :one
-INSERT INTO handoffs (account_id, source, session_id, ai_session_id, summary, priority, created_by, target_user_id, context, idempotency_key, created_at, updated_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11)
-RETURNING id, account_id, source, session_id, summary, priority, status, created_by, target_user_id, claimed_by, claimed_at, resolved_at, resolution_note, cancel_reason, context, idempotency_key, created_at, updated_at, ai_session_id
+INSERT INTO handoffs (account_id, source, session_id, ai_session_id, summary, priority, created_by, target_user_id, context, idempotency_key, request_fingerprint, created_at, updated_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12)
+RETURNING id, account_id, source, session_id, summary, priority, status, created_by, target_user_id, claimed_by, claimed_at, resolved_at, resolution_note, cancel_reason, context, idempotency_key, created_at, updated_at, ai_session_id, request_fingerprint
 `
 
 type CreateHandoffParams struct {
-	AccountID      uuid.UUID
-	Source         string
-	SessionID      *uuid.UUID
-	AiSessionID    *uuid.UUID
-	Summary        string
-	Priority       string
-	CreatedBy      uuid.UUID
-	TargetUserID   *uuid.UUID
-	Snapshot       []byte
-	IdempotencyKey *string
-	CreatedAt      time.Time
+	AccountID          uuid.UUID
+	Source             string
+	SessionID          *uuid.UUID
+	AiSessionID        *uuid.UUID
+	Summary            string
+	Priority           string
+	CreatedBy          uuid.UUID
+	TargetUserID       *uuid.UUID
+	Snapshot           []byte
+	IdempotencyKey     *string
+	RequestFingerprint *string
+	CreatedAt          time.Time
 }
 
 func (q *Queries) CreateHandoff(ctx context.Context, arg CreateHandoffParams) (Handoff, error) {
@@ -102,6 +78,7 @@ func (q *Queries) CreateHandoff(ctx context.Context, arg CreateHandoffParams) (H
 		arg.TargetUserID,
 		arg.Snapshot,
 		arg.IdempotencyKey,
+		arg.RequestFingerprint,
 		arg.CreatedAt,
 	)
 	var i Handoff
@@ -125,6 +102,7 @@ func (q *Queries) CreateHandoff(ctx context.Context, arg CreateHandoffParams) (H
 		&i.CreatedAt,
 		&i.UpdatedAt,
 		&i.AiSessionID,
+		&i.RequestFingerprint,
 	)
 	return i, err
 }
@@ -157,19 +135,8 @@ func (q *Queries) GetActiveEscalationRecipient(ctx context.Context, arg GetActiv
 	return i, err
 }
 
-const getEscalationEventHorizon = `-- name: GetEscalationEventHorizon :one
-SELECT coalesce((SELECT pruned_through FROM escalation_event_horizons WHERE account_id = $1), 0)::bigint
-`
-
-func (q *Queries) GetEscalationEventHorizon(ctx context.Context, accountID uuid.UUID) (int64, error) {
-	row := q.db.QueryRow(ctx, getEscalationEventHorizon, accountID)
-	var column_1 int64
-	err := row.Scan(&column_1)
-	return column_1, err
-}
-
 const getHandoff = `-- name: GetHandoff :one
-SELECT id, account_id, source, session_id, summary, priority, status, created_by, target_user_id, claimed_by, claimed_at, resolved_at, resolution_note, cancel_reason, context, idempotency_key, created_at, updated_at, ai_session_id FROM handoffs WHERE account_id = $1 AND id = $2
+SELECT id, account_id, source, session_id, summary, priority, status, created_by, target_user_id, claimed_by, claimed_at, resolved_at, resolution_note, cancel_reason, context, idempotency_key, created_at, updated_at, ai_session_id, request_fingerprint FROM handoffs WHERE account_id = $1 AND id = $2
 `
 
 type GetHandoffParams struct {
@@ -200,12 +167,13 @@ func (q *Queries) GetHandoff(ctx context.Context, arg GetHandoffParams) (Handoff
 		&i.CreatedAt,
 		&i.UpdatedAt,
 		&i.AiSessionID,
+		&i.RequestFingerprint,
 	)
 	return i, err
 }
 
 const getHandoffByIdempotencyKey = `-- name: GetHandoffByIdempotencyKey :one
-SELECT id, account_id, source, session_id, summary, priority, status, created_by, target_user_id, claimed_by, claimed_at, resolved_at, resolution_note, cancel_reason, context, idempotency_key, created_at, updated_at, ai_session_id FROM handoffs
+SELECT id, account_id, source, session_id, summary, priority, status, created_by, target_user_id, claimed_by, claimed_at, resolved_at, resolution_note, cancel_reason, context, idempotency_key, created_at, updated_at, ai_session_id, request_fingerprint FROM handoffs
 WHERE account_id = $1 AND created_by = $2 AND idempotency_key = $3
 `
 
@@ -238,29 +206,13 @@ func (q *Queries) GetHandoffByIdempotencyKey(ctx context.Context, arg GetHandoff
 		&i.CreatedAt,
 		&i.UpdatedAt,
 		&i.AiSessionID,
+		&i.RequestFingerprint,
 	)
 	return i, err
 }
 
-const getLastEscalationEventID = `-- name: GetLastEscalationEventID :one
-SELECT greatest(
-    coalesce((SELECT max(e.id) FROM escalation_events e WHERE e.account_id = $1::uuid), 0),
-    coalesce((SELECT h.pruned_through FROM escalation_event_horizons h WHERE h.account_id = $1::uuid), 0)
-)::bigint
-`
-
-// GetLastEscalationEventID is the position after the newest event of the account. Once every
-// event was pruned, that is where the retained history starts, so that a client resuming from
-// it is not told to reset again.
-func (q *Queries) GetLastEscalationEventID(ctx context.Context, accountID uuid.UUID) (int64, error) {
-	row := q.db.QueryRow(ctx, getLastEscalationEventID, accountID)
-	var column_1 int64
-	err := row.Scan(&column_1)
-	return column_1, err
-}
-
 const getSessionHandoff = `-- name: GetSessionHandoff :one
-SELECT h.id, h.account_id, h.source, h.session_id, h.summary, h.priority, h.status, h.created_by, h.target_user_id, h.claimed_by, h.claimed_at, h.resolved_at, h.resolution_note, h.cancel_reason, h.context, h.idempotency_key, h.created_at, h.updated_at, h.ai_session_id FROM handoffs h
+SELECT h.id, h.account_id, h.source, h.session_id, h.summary, h.priority, h.status, h.created_by, h.target_user_id, h.claimed_by, h.claimed_at, h.resolved_at, h.resolution_note, h.cancel_reason, h.context, h.idempotency_key, h.created_at, h.updated_at, h.ai_session_id, h.request_fingerprint FROM handoffs h
 JOIN sessions s ON s.account_id = h.account_id AND s.id = h.session_id
 WHERE h.account_id = $1 AND h.session_id = $2
   AND ($3::uuid IS NULL OR s.user_id = $3)
@@ -297,48 +249,9 @@ func (q *Queries) GetSessionHandoff(ctx context.Context, arg GetSessionHandoffPa
 		&i.CreatedAt,
 		&i.UpdatedAt,
 		&i.AiSessionID,
+		&i.RequestFingerprint,
 	)
 	return i, err
-}
-
-const listEscalationEvents = `-- name: ListEscalationEvents :many
-SELECT id, account_id, handoff_id, type, payload, created_at FROM escalation_events
-WHERE account_id = $1 AND id > $2
-ORDER BY id
-LIMIT $3
-`
-
-type ListEscalationEventsParams struct {
-	AccountID uuid.UUID
-	After     int64
-	MaxRows   int32
-}
-
-func (q *Queries) ListEscalationEvents(ctx context.Context, arg ListEscalationEventsParams) ([]EscalationEvent, error) {
-	rows, err := q.db.Query(ctx, listEscalationEvents, arg.AccountID, arg.After, arg.MaxRows)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	items := []EscalationEvent{}
-	for rows.Next() {
-		var i EscalationEvent
-		if err := rows.Scan(
-			&i.ID,
-			&i.AccountID,
-			&i.HandoffID,
-			&i.Type,
-			&i.Payload,
-			&i.CreatedAt,
-		); err != nil {
-			return nil, err
-		}
-		items = append(items, i)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	return items, nil
 }
 
 const listEscalationTargets = `-- name: ListEscalationTargets :many
@@ -381,7 +294,7 @@ func (q *Queries) ListEscalationTargets(ctx context.Context, arg ListEscalationT
 }
 
 const listHandoffs = `-- name: ListHandoffs :many
-SELECT id, account_id, source, session_id, summary, priority, status, created_by, target_user_id, claimed_by, claimed_at, resolved_at, resolution_note, cancel_reason, context, idempotency_key, created_at, updated_at, ai_session_id FROM handoffs
+SELECT id, account_id, source, session_id, summary, priority, status, created_by, target_user_id, claimed_by, claimed_at, resolved_at, resolution_note, cancel_reason, context, idempotency_key, created_at, updated_at, ai_session_id, request_fingerprint FROM handoffs
 WHERE account_id = $1
   AND status = ANY ($2::text[])
   AND ($3::text IS NULL OR priority = $3)
@@ -442,6 +355,7 @@ func (q *Queries) ListHandoffs(ctx context.Context, arg ListHandoffsParams) ([]H
 			&i.CreatedAt,
 			&i.UpdatedAt,
 			&i.AiSessionID,
+			&i.RequestFingerprint,
 		); err != nil {
 			return nil, err
 		}
@@ -488,20 +402,8 @@ func (q *Queries) ListUserNames(ctx context.Context, arg ListUserNamesParams) ([
 	return items, nil
 }
 
-const lockAccountEvents = `-- name: LockAccountEvents :exec
-SELECT pg_advisory_xact_lock(hashtextextended($1::text, 727))
-`
-
-// LockAccountEvents serialises the account's event inserts until commit, so that event ids
-// become visible in id order within an account: a reader resuming after id N can never miss a
-// smaller id that commits later.
-func (q *Queries) LockAccountEvents(ctx context.Context, lockKey string) error {
-	_, err := q.db.Exec(ctx, lockAccountEvents, lockKey)
-	return err
-}
-
 const lockHandoffForUpdate = `-- name: LockHandoffForUpdate :one
-SELECT id, account_id, source, session_id, summary, priority, status, created_by, target_user_id, claimed_by, claimed_at, resolved_at, resolution_note, cancel_reason, context, idempotency_key, created_at, updated_at, ai_session_id FROM handoffs WHERE account_id = $1 AND id = $2 FOR NO KEY UPDATE
+SELECT id, account_id, source, session_id, summary, priority, status, created_by, target_user_id, claimed_by, claimed_at, resolved_at, resolution_note, cancel_reason, context, idempotency_key, created_at, updated_at, ai_session_id, request_fingerprint FROM handoffs WHERE account_id = $1 AND id = $2 FOR NO KEY UPDATE
 `
 
 type LockHandoffForUpdateParams struct {
@@ -532,37 +434,9 @@ func (q *Queries) LockHandoffForUpdate(ctx context.Context, arg LockHandoffForUp
 		&i.CreatedAt,
 		&i.UpdatedAt,
 		&i.AiSessionID,
+		&i.RequestFingerprint,
 	)
 	return i, err
-}
-
-const notifyEscalationEvents = `-- name: NotifyEscalationEvents :exec
-SELECT pg_notify('escalation_events', $1::text)
-`
-
-func (q *Queries) NotifyEscalationEvents(ctx context.Context, accountID string) error {
-	_, err := q.db.Exec(ctx, notifyEscalationEvents, accountID)
-	return err
-}
-
-const pruneEscalationEvents = `-- name: PruneEscalationEvents :execrows
-WITH pruned AS (
-    DELETE FROM escalation_events WHERE created_at < $1 RETURNING account_id, id
-)
-INSERT INTO escalation_event_horizons (account_id, pruned_through)
-SELECT account_id, max(id) FROM pruned GROUP BY account_id
-ON CONFLICT (account_id) DO UPDATE
-SET pruned_through = greatest(escalation_event_horizons.pruned_through, excluded.pruned_through)
-`
-
-// PruneEscalationEvents deletes events older than the retention, across all accounts (it is
-// maintenance, not a tenant's request), and records how far each account's history now starts.
-func (q *Queries) PruneEscalationEvents(ctx context.Context, before time.Time) (int64, error) {
-	result, err := q.db.Exec(ctx, pruneEscalationEvents, before)
-	if err != nil {
-		return 0, err
-	}
-	return result.RowsAffected(), nil
 }
 
 const updateHandoff = `-- name: UpdateHandoff :one
@@ -570,7 +444,7 @@ UPDATE handoffs
 SET status = $1, claimed_by = $2, claimed_at = $3, resolved_at = $4,
     resolution_note = $5, cancel_reason = $6, updated_at = $7
 WHERE account_id = $8 AND id = $9
-RETURNING id, account_id, source, session_id, summary, priority, status, created_by, target_user_id, claimed_by, claimed_at, resolved_at, resolution_note, cancel_reason, context, idempotency_key, created_at, updated_at, ai_session_id
+RETURNING id, account_id, source, session_id, summary, priority, status, created_by, target_user_id, claimed_by, claimed_at, resolved_at, resolution_note, cancel_reason, context, idempotency_key, created_at, updated_at, ai_session_id, request_fingerprint
 `
 
 type UpdateHandoffParams struct {
@@ -618,6 +492,7 @@ func (q *Queries) UpdateHandoff(ctx context.Context, arg UpdateHandoffParams) (H
 		&i.CreatedAt,
 		&i.UpdatedAt,
 		&i.AiSessionID,
+		&i.RequestFingerprint,
 	)
 	return i, err
 }

@@ -40,12 +40,13 @@ type AiSession struct {
 }
 
 type EscalationEvent struct {
-	ID        int64
 	AccountID uuid.UUID
-	HandoffID uuid.UUID
+	HandoffID *uuid.UUID
 	Type      string
 	Payload   []byte
 	CreatedAt time.Time
+	Seq       int64
+	UserID    *uuid.UUID
 }
 
 type EscalationEventHorizon struct {
@@ -53,26 +54,32 @@ type EscalationEventHorizon struct {
 	PrunedThrough int64
 }
 
+type EscalationEventSequence struct {
+	AccountID uuid.UUID
+	LastSeq   int64
+}
+
 type Handoff struct {
-	ID             uuid.UUID
-	AccountID      uuid.UUID
-	Source         string
-	SessionID      *uuid.UUID
-	Summary        string
-	Priority       string
-	Status         string
-	CreatedBy      uuid.UUID
-	TargetUserID   *uuid.UUID
-	ClaimedBy      *uuid.UUID
-	ClaimedAt      *time.Time
-	ResolvedAt     *time.Time
-	ResolutionNote string
-	CancelReason   string
-	Context        []byte
-	IdempotencyKey *string
-	CreatedAt      time.Time
-	UpdatedAt      time.Time
-	AiSessionID    *uuid.UUID
+	ID                 uuid.UUID
+	AccountID          uuid.UUID
+	Source             string
+	SessionID          *uuid.UUID
+	Summary            string
+	Priority           string
+	Status             string
+	CreatedBy          uuid.UUID
+	TargetUserID       *uuid.UUID
+	ClaimedBy          *uuid.UUID
+	ClaimedAt          *time.Time
+	ResolvedAt         *time.Time
+	ResolutionNote     string
+	CancelReason       string
+	Context            []byte
+	IdempotencyKey     *string
+	CreatedAt          time.Time
+	UpdatedAt          time.Time
+	AiSessionID        *uuid.UUID
+	RequestFingerprint *string
 }
 
 type Notification struct {

@@ -98,6 +98,7 @@ const (
 	HandoffCancelled EscalationEventType = "handoff_cancelled"
 	HandoffClaimed   EscalationEventType = "handoff_claimed"
 	HandoffCreated   EscalationEventType = "handoff_created"
+	HandoffReleased  EscalationEventType = "handoff_released"
 	HandoffResolved  EscalationEventType = "handoff_resolved"
 )
 
@@ -109,6 +110,8 @@ func (e EscalationEventType) Valid() bool {
 	case HandoffClaimed:
 		return true
 	case HandoffCreated:
+		return true
+	case HandoffReleased:
 		return true
 	case HandoffResolved:
 		return true
@@ -1819,22 +1822,24 @@ type ClientInterface interface {
 	// Corresponds with GET /api/v1/ai-sessions/escalations/{id} (the `GetEscalation` operationId).
 	GetEscalation(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// CancelEscalationWithBody Cancel an open or claimed handoff
+	// CancelEscalationWithBody Cancel an open or claimed handoff, or withdraw your own
 	//
-	// An open handoff may be cancelled by its creator or an admin; a claimed one by its claimer
-	// or an admin. A resolved or cancelled handoff answers 409. The reason is kept on the handoff
-	// (`cancel_reason`).
+	// An open handoff may be cancelled by its creator (a technician withdrawing what they
+	// escalated) or an admin; a claimed one by its claimer or an admin. A resolved or cancelled
+	// handoff answers 409. The reason is kept on the handoff (`cancel_reason`). Technicians see
+	// only the handoffs they created: any other answers 404.
 	//
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with POST /api/v1/ai-sessions/escalations/{id}/cancel (the `CancelEscalation` operationId).
 	CancelEscalationWithBody(ctx context.Context, id ID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// CancelEscalation Cancel an open or claimed handoff
+	// CancelEscalation Cancel an open or claimed handoff, or withdraw your own
 	//
-	// An open handoff may be cancelled by its creator or an admin; a claimed one by its claimer
-	// or an admin. A resolved or cancelled handoff answers 409. The reason is kept on the handoff
-	// (`cancel_reason`).
+	// An open handoff may be cancelled by its creator (a technician withdrawing what they
+	// escalated) or an admin; a claimed one by its claimer or an admin. A resolved or cancelled
+	// handoff answers 409. The reason is kept on the handoff (`cancel_reason`). Technicians see
+	// only the handoffs they created: any other answers 404.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -1848,6 +1853,15 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /api/v1/ai-sessions/escalations/{id}/claim (the `ClaimEscalation` operationId).
 	ClaimEscalation(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ReleaseEscalation Return a claimed handoff to the queue
+	//
+	// Its claimer or an admin gives a claimed handoff back: it is open again, unclaimed, and
+	// re-enters the queue (`handoff_released` on the stream and the cursor). Any other status
+	// answers 409.
+	//
+	// Corresponds with POST /api/v1/ai-sessions/escalations/{id}/release (the `ReleaseEscalation` operationId).
+	ReleaseEscalation(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ResolveEscalationWithBody Resolve a claimed handoff
 	//
@@ -2545,11 +2559,12 @@ func (c *Client) GetEscalation(ctx context.Context, id ID, reqEditors ...Request
 	return c.Client.Do(req)
 }
 
-// CancelEscalationWithBody Cancel an open or claimed handoff
+// CancelEscalationWithBody Cancel an open or claimed handoff, or withdraw your own
 //
-// An open handoff may be cancelled by its creator or an admin; a claimed one by its claimer
-// or an admin. A resolved or cancelled handoff answers 409. The reason is kept on the handoff
-// (`cancel_reason`).
+// An open handoff may be cancelled by its creator (a technician withdrawing what they
+// escalated) or an admin; a claimed one by its claimer or an admin. A resolved or cancelled
+// handoff answers 409. The reason is kept on the handoff (`cancel_reason`). Technicians see
+// only the handoffs they created: any other answers 404.
 //
 // Takes any type of body and a specified content type.
 //
@@ -2566,11 +2581,12 @@ func (c *Client) CancelEscalationWithBody(ctx context.Context, id ID, contentTyp
 	return c.Client.Do(req)
 }
 
-// CancelEscalation Cancel an open or claimed handoff
+// CancelEscalation Cancel an open or claimed handoff, or withdraw your own
 //
-// An open handoff may be cancelled by its creator or an admin; a claimed one by its claimer
-// or an admin. A resolved or cancelled handoff answers 409. The reason is kept on the handoff
-// (`cancel_reason`).
+// An open handoff may be cancelled by its creator (a technician withdrawing what they
+// escalated) or an admin; a claimed one by its claimer or an admin. A resolved or cancelled
+// handoff answers 409. The reason is kept on the handoff (`cancel_reason`). Technicians see
+// only the handoffs they created: any other answers 404.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -2595,6 +2611,25 @@ func (c *Client) CancelEscalation(ctx context.Context, id ID, body CancelEscalat
 // Corresponds with POST /api/v1/ai-sessions/escalations/{id}/claim (the `ClaimEscalation` operationId).
 func (c *Client) ClaimEscalation(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewClaimEscalationRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ReleaseEscalation Return a claimed handoff to the queue
+//
+// Its claimer or an admin gives a claimed handoff back: it is open again, unclaimed, and
+// re-enters the queue (`handoff_released` on the stream and the cursor). Any other status
+// answers 409.
+//
+// Corresponds with POST /api/v1/ai-sessions/escalations/{id}/release (the `ReleaseEscalation` operationId).
+func (c *Client) ReleaseEscalation(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewReleaseEscalationRequest(c.Server, id)
 	if err != nil {
 		return nil, err
 	}
@@ -4252,6 +4287,40 @@ func NewClaimEscalationRequest(server string, id ID) (*http.Request, error) {
 	}
 
 	operationPath := fmt.Sprintf("/api/v1/ai-sessions/escalations/%s/claim", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewReleaseEscalationRequest constructs an http.Request for the ReleaseEscalation method
+func NewReleaseEscalationRequest(server string, id ID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/ai-sessions/escalations/%s/release", pathParam0)
 	if operationPath[0] == '/' {
 		operationPath = "." + operationPath
 	}
@@ -6383,22 +6452,24 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /api/v1/ai-sessions/escalations/{id} (the `GetEscalation` operationId).
 	GetEscalationWithResponse(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*GetEscalationResponse, error)
 
-	// CancelEscalationWithBodyWithResponse Cancel an open or claimed handoff
+	// CancelEscalationWithBodyWithResponse Cancel an open or claimed handoff, or withdraw your own
 	//
-	// An open handoff may be cancelled by its creator or an admin; a claimed one by its claimer
-	// or an admin. A resolved or cancelled handoff answers 409. The reason is kept on the handoff
-	// (`cancel_reason`).
+	// An open handoff may be cancelled by its creator (a technician withdrawing what they
+	// escalated) or an admin; a claimed one by its claimer or an admin. A resolved or cancelled
+	// handoff answers 409. The reason is kept on the handoff (`cancel_reason`). Technicians see
+	// only the handoffs they created: any other answers 404.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /api/v1/ai-sessions/escalations/{id}/cancel (the `CancelEscalation` operationId).
 	CancelEscalationWithBodyWithResponse(ctx context.Context, id ID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CancelEscalationResponse, error)
 
-	// CancelEscalationWithResponse Cancel an open or claimed handoff
+	// CancelEscalationWithResponse Cancel an open or claimed handoff, or withdraw your own
 	//
-	// An open handoff may be cancelled by its creator or an admin; a claimed one by its claimer
-	// or an admin. A resolved or cancelled handoff answers 409. The reason is kept on the handoff
-	// (`cancel_reason`).
+	// An open handoff may be cancelled by its creator (a technician withdrawing what they
+	// escalated) or an admin; a claimed one by its claimer or an admin. A resolved or cancelled
+	// handoff answers 409. The reason is kept on the handoff (`cancel_reason`). Technicians see
+	// only the handoffs they created: any other answers 404.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -6414,6 +6485,17 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /api/v1/ai-sessions/escalations/{id}/claim (the `ClaimEscalation` operationId).
 	ClaimEscalationWithResponse(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*ClaimEscalationResponse, error)
+
+	// ReleaseEscalationWithResponse Return a claimed handoff to the queue
+	//
+	// Its claimer or an admin gives a claimed handoff back: it is open again, unclaimed, and
+	// re-enters the queue (`handoff_released` on the stream and the cursor). Any other status
+	// answers 409.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/ai-sessions/escalations/{id}/release (the `ReleaseEscalation` operationId).
+	ReleaseEscalationWithResponse(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*ReleaseEscalationResponse, error)
 
 	// ResolveEscalationWithBodyWithResponse Resolve a claimed handoff
 	//
@@ -7618,6 +7700,89 @@ func (r ClaimEscalationResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r ClaimEscalationResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ReleaseEscalationResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Handoff
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ReleaseEscalationResponse) GetJSON200() *Handoff {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ReleaseEscalationResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ReleaseEscalationResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ReleaseEscalationResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ReleaseEscalationResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r ReleaseEscalationResponse) GetApplicationproblemJSON409() *Conflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r ReleaseEscalationResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ReleaseEscalationResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ReleaseEscalationResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ReleaseEscalationResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ReleaseEscalationResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -11245,11 +11410,12 @@ func (c *ClientWithResponses) GetEscalationWithResponse(ctx context.Context, id 
 	return ParseGetEscalationResponse(rsp)
 }
 
-// CancelEscalationWithBodyWithResponse Cancel an open or claimed handoff
+// CancelEscalationWithBodyWithResponse Cancel an open or claimed handoff, or withdraw your own
 //
-// An open handoff may be cancelled by its creator or an admin; a claimed one by its claimer
-// or an admin. A resolved or cancelled handoff answers 409. The reason is kept on the handoff
-// (`cancel_reason`).
+// An open handoff may be cancelled by its creator (a technician withdrawing what they
+// escalated) or an admin; a claimed one by its claimer or an admin. A resolved or cancelled
+// handoff answers 409. The reason is kept on the handoff (`cancel_reason`). Technicians see
+// only the handoffs they created: any other answers 404.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -11262,11 +11428,12 @@ func (c *ClientWithResponses) CancelEscalationWithBodyWithResponse(ctx context.C
 	return ParseCancelEscalationResponse(rsp)
 }
 
-// CancelEscalationWithResponse Cancel an open or claimed handoff
+// CancelEscalationWithResponse Cancel an open or claimed handoff, or withdraw your own
 //
-// An open handoff may be cancelled by its creator or an admin; a claimed one by its claimer
-// or an admin. A resolved or cancelled handoff answers 409. The reason is kept on the handoff
-// (`cancel_reason`).
+// An open handoff may be cancelled by its creator (a technician withdrawing what they
+// escalated) or an admin; a claimed one by its claimer or an admin. A resolved or cancelled
+// handoff answers 409. The reason is kept on the handoff (`cancel_reason`). Technicians see
+// only the handoffs they created: any other answers 404.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -11293,6 +11460,23 @@ func (c *ClientWithResponses) ClaimEscalationWithResponse(ctx context.Context, i
 		return nil, err
 	}
 	return ParseClaimEscalationResponse(rsp)
+}
+
+// ReleaseEscalationWithResponse Return a claimed handoff to the queue
+//
+// Its claimer or an admin gives a claimed handoff back: it is open again, unclaimed, and
+// re-enters the queue (`handoff_released` on the stream and the cursor). Any other status
+// answers 409.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/ai-sessions/escalations/{id}/release (the `ReleaseEscalation` operationId).
+func (c *ClientWithResponses) ReleaseEscalationWithResponse(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*ReleaseEscalationResponse, error) {
+	rsp, err := c.ReleaseEscalation(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseReleaseEscalationResponse(rsp)
 }
 
 // ResolveEscalationWithBodyWithResponse Resolve a claimed handoff
@@ -12729,6 +12913,74 @@ func ParseClaimEscalationResponse(rsp *http.Response) (*ClaimEscalationResponse,
 	}
 
 	response := &ClaimEscalationResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Handoff
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseReleaseEscalationResponse parses an HTTP response from a ReleaseEscalationWithResponse call
+func ParseReleaseEscalationResponse(rsp *http.Response) (*ReleaseEscalationResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ReleaseEscalationResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
 	}
@@ -15788,12 +16040,15 @@ type ServerInterface interface {
 	// GetEscalation A handoff with its full context
 	// (GET /api/v1/ai-sessions/escalations/{id})
 	GetEscalation(ctx echo.Context, id ID) error
-	// CancelEscalation Cancel an open or claimed handoff
+	// CancelEscalation Cancel an open or claimed handoff, or withdraw your own
 	// (POST /api/v1/ai-sessions/escalations/{id}/cancel)
 	CancelEscalation(ctx echo.Context, id ID) error
 	// ClaimEscalation Claim an open handoff (first come, first served)
 	// (POST /api/v1/ai-sessions/escalations/{id}/claim)
 	ClaimEscalation(ctx echo.Context, id ID) error
+	// ReleaseEscalation Return a claimed handoff to the queue
+	// (POST /api/v1/ai-sessions/escalations/{id}/release)
+	ReleaseEscalation(ctx echo.Context, id ID) error
 	// ResolveEscalation Resolve a claimed handoff
 	// (POST /api/v1/ai-sessions/escalations/{id}/resolve)
 	ResolveEscalation(ctx echo.Context, id ID) error
@@ -16105,6 +16360,22 @@ func (w *ServerInterfaceWrapper) ClaimEscalation(ctx echo.Context) error {
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.ClaimEscalation(ctx, id)
+	return err
+}
+
+// ReleaseEscalation converts echo context to params.
+func (w *ServerInterfaceWrapper) ReleaseEscalation(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ReleaseEscalation(ctx, id)
 	return err
 }
 
@@ -17045,6 +17316,7 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.GET(options.BaseURL+"/api/v1/ai-sessions/escalations/events", wrapper.ListEscalationEvents, options.OperationMiddlewares["listEscalationEvents"]...)
 	router.GET(options.BaseURL+"/api/v1/ai-sessions/escalations/:id", wrapper.GetEscalation, options.OperationMiddlewares["getEscalation"]...)
 	router.POST(options.BaseURL+"/api/v1/ai-sessions/escalations/:id/claim", wrapper.ClaimEscalation, options.OperationMiddlewares["claimEscalation"]...)
+	router.POST(options.BaseURL+"/api/v1/ai-sessions/escalations/:id/release", wrapper.ReleaseEscalation, options.OperationMiddlewares["releaseEscalation"]...)
 	router.POST(options.BaseURL+"/api/v1/ai-sessions/escalations/:id/resolve", wrapper.ResolveEscalation, options.OperationMiddlewares["resolveEscalation"]...)
 	router.POST(options.BaseURL+"/api/v1/ai-sessions/escalations/:id/cancel", wrapper.CancelEscalation, options.OperationMiddlewares["cancelEscalation"]...)
 	router.GET(options.BaseURL+"/healthz", wrapper.GetHealth, options.OperationMiddlewares["getHealth"]...)
@@ -17899,6 +18171,125 @@ type ClaimEscalationdefaultApplicationProblemPlusJSONResponse struct {
 }
 
 func (response ClaimEscalationdefaultApplicationProblemPlusJSONResponse) VisitClaimEscalationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReleaseEscalationRequestObject struct {
+	Id ID `json:"id"`
+}
+
+type ReleaseEscalationResponseObject interface {
+	VisitReleaseEscalationResponse(w http.ResponseWriter) error
+}
+
+type ReleaseEscalation200JSONResponse Handoff
+
+func (response ReleaseEscalation200JSONResponse) VisitReleaseEscalationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReleaseEscalation400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ReleaseEscalation400ApplicationProblemPlusJSONResponse) VisitReleaseEscalationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReleaseEscalation401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ReleaseEscalation401ApplicationProblemPlusJSONResponse) VisitReleaseEscalationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReleaseEscalation403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ReleaseEscalation403ApplicationProblemPlusJSONResponse) VisitReleaseEscalationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReleaseEscalation404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ReleaseEscalation404ApplicationProblemPlusJSONResponse) VisitReleaseEscalationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReleaseEscalation409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response ReleaseEscalation409ApplicationProblemPlusJSONResponse) VisitReleaseEscalationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReleaseEscalationdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ReleaseEscalationdefaultApplicationProblemPlusJSONResponse) VisitReleaseEscalationResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -23035,12 +23426,15 @@ type StrictServerInterface interface {
 	// GetEscalation A handoff with its full context
 	// (GET /api/v1/ai-sessions/escalations/{id})
 	GetEscalation(ctx context.Context, request GetEscalationRequestObject) (GetEscalationResponseObject, error)
-	// CancelEscalation Cancel an open or claimed handoff
+	// CancelEscalation Cancel an open or claimed handoff, or withdraw your own
 	// (POST /api/v1/ai-sessions/escalations/{id}/cancel)
 	CancelEscalation(ctx context.Context, request CancelEscalationRequestObject) (CancelEscalationResponseObject, error)
 	// ClaimEscalation Claim an open handoff (first come, first served)
 	// (POST /api/v1/ai-sessions/escalations/{id}/claim)
 	ClaimEscalation(ctx context.Context, request ClaimEscalationRequestObject) (ClaimEscalationResponseObject, error)
+	// ReleaseEscalation Return a claimed handoff to the queue
+	// (POST /api/v1/ai-sessions/escalations/{id}/release)
+	ReleaseEscalation(ctx context.Context, request ReleaseEscalationRequestObject) (ReleaseEscalationResponseObject, error)
 	// ResolveEscalation Resolve a claimed handoff
 	// (POST /api/v1/ai-sessions/escalations/{id}/resolve)
 	ResolveEscalation(ctx context.Context, request ResolveEscalationRequestObject) (ResolveEscalationResponseObject, error)
@@ -23394,6 +23788,31 @@ func (sh *strictHandler) ClaimEscalation(ctx echo.Context, id ID) error {
 		return err
 	} else if validResponse, ok := response.(ClaimEscalationResponseObject); ok {
 		return validResponse.VisitClaimEscalationResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ReleaseEscalation operation middleware
+func (sh *strictHandler) ReleaseEscalation(ctx echo.Context, id ID) error {
+	var request ReleaseEscalationRequestObject
+
+	request.Id = id
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ReleaseEscalation(ctx.Request().Context(), request.(ReleaseEscalationRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ReleaseEscalation")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ReleaseEscalationResponseObject); ok {
+		return validResponse.VisitReleaseEscalationResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
@@ -24937,242 +25356,245 @@ func (sh *strictHandler) GetReadiness(ctx echo.Context) error {
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7L39chs3lij+KijuVlnKtChKluc3kWqqVuOPxDt27J8lT7ZumCtC3YckRk2AAdCiOSlX7Tvc+4T7JLdw",
-	"DtCNJptkU59O4r9ssbuBA+DgfH/82knVZKokSGs6x792xsAz0Pjfl+d85P7NwKRaTK1QsnPcOR8Dsxrg",
-	"iWFpoTVIy65BG6Eks3x0wgzIjAnLLnl6xYRkg9fDvbfcpuMBs4pBJmy3k3RMOoYJd6Pb+RQ6xx1jtZCj",
-	"zufPSecDDDWY8XOlrgQsA/BO5nM2E3bMBv+1d66uQO69gFxcg54fsxQ/GhyzgR5eaBror/2i13uaWvcq",
-	"/hdO2Htux3/d51Oxf32wzws7PmHfWzt1Y5/05RmkhYYTdsYncCYs/PXMapHaE/aWf9o7HYEf0Y/PcjEE",
-	"KyZAgw/YziC81xswJZkRI7mnCrvbZQMaetCXwrAchpapwjLlliQky+AacjWduE2dqAzYUGk2zbmQbGzt",
-	"1I3FWa7UFDeXZ5kGY7p9uXZDPyedKdd8Ataf6+sXzaeqwahCp+5kReYOSbgnU27HnaQj+cSNKrJO0tHw",
-	"SyE0ZJ1jqwuI5x4qPeG2c9wpCnxz+XBfZzCZKgsynf8d5suAnLI0FyDtXjpWBiS7gvkJ40yD1f7U7RiY",
-	"4RNwj9zvhZYGfxwKbaxbRZHbEnzC52oB0fx7DoAY+gn/9AbkyI47x4e9XtKZCBn+PmhayxsxEXZ5Ce/5",
-	"CJgR/4ISiF8K0PMKhhy/i2fOYMiL3HaOn/WSahOFtE8PO4mDS0yKSQUV/VXBJKSFEWgE6t1waKABqtcW",
-	"JsZdQXMlpqsgU/RxI2iNkAVYeo2wbLjJhHR0h/B2Jmw2Bumox4wbltGthoxxw7i/2mxn9a3fLZdFP1Tr",
-	"qojB2gNfPmKcKUy0vIKBn5ntOAS81GpmQLNUSaNy2D1GtKytkFnNryE37ra7hxGZGvhlJH0p4Rq0e4Wz",
-	"S5XNmR1zy6aIVji5YSmXTAPPuuxHYceOhgibhEH/8+zdD/ghkYbGe7C4ibV9AenO9KewjT8nTURFg5kq",
-	"aQBpyt949h23MOO4SamSFiQiIZ9Oc5Fyt1/7U60uc5j86Z/Gbd6v0YT/rmHYOe78237FjPbpqdl/T1/R",
-	"pMsIxI0RxnJpnxg21epaZKDZkIscsm7nc+Ig+wC/FGDsFpDBJz6Z5h5lLRc5EkJPRFmfbnC/4zYcb9Ax",
-	"k8XkEjSbFMayS2DcEXBj2WGv53bWcluYzvERIpmwbmQHGAuQlRvML1Vhjy9zLq8c8Lfeobc8d5cWMkIK",
-	"pR1K8YyVi8E9eq7kMBepfeizS8dcjsDdF5zeVAQ+4kVBynCbCAjuK6UvRZaBvOWJ2rEwTE1B4ydMAmTE",
-	"SXg2EZJplcMJm6uCcQ2Ms2sBM7xC1XE+rY6zAureDhO3jOc56CcGoWMTPmdSWZYp5haDu/OdkvDgB1lo",
-	"ozRz25m7+2fHXPpztFxIyNhYGKv0HCH8QdlXqpDZQ0L5g2KmSMclYgVaWe4nT1NVSIsAvufzXPHsXKk3",
-	"XI8efDc1UQWi/U5OdEBEm2pAO/7A0xSmlg79vYZUyUy4UV4h8XtooGM5n48c2MZyd4E07DlOxbjMSIxb",
-	"AvhDKU8+zj7Txec1XYX4pQeVRrkdseGSFRI+TSG1kDHQWmmmUiRu2Qn7pVAW/I0hoERGwpCGqdJWyBFD",
-	"mdE/vhBZ57jzbNhLn/IefJsdXh6lBzyiTc9iVvNaWtCS5+yMMOelm/3+6NSpnDNlx6BpmU4uSfMic2s4",
-	"6h0l7Kj3LGEOQPasd4B48az3FLfawSdS+Cj5NRc5v8wf9O6dsgymIDOnHDgELqQGno4dGAjduVJvuZx7",
-	"pm0eFF2VYhMu54xbC5OpNSdsxoV1knGu5Mj9O/jgLtfe6dCCHjDD58aJw5E+Hz1flmTP8DqigoADX8JQ",
-	"aafpz92x8REXslFvr8R9B/RH6XRppcW/trrNzcwZkMIZ4yXnMTcMPk0F3pcgVAvrZBqnYKO47MCsMeiD",
-	"6hLUYLs/gUsYI+TI4fw1z0XmwPNQs1RDBtIKnhPR/iinWrkVOgx7Ka2w8zvYtEXu4QHpJB28jaZz/FP0",
-	"BUn0LFNg5BPLJo76kTaNuh7rd2DCRd7vdJLOVLnT1p3jzj7+2Pn8c7TXh4fxXkcrY35p9yoXhdXOIM/3",
-	"vMh7WVh2qYFfkVRHI5EMrAvHmga0IwOWC2MNc5ed+W32B2SKqSO/kL2FTPBzhP/xhAEnDdPUzG2lW6+T",
-	"/pQEtiDLVrJBucFIA05fv3WnQjLNVLsPrIBFUrag7SWdVAO3kF1wW7PyZNzCnhUTWDb1JB2RtbAIJR0n",
-	"x27aohLqD+5lUj6DyPCTt0m5J0m5iBrIlf6qLv8JqXXTlkM+x/fwKDMSR3j+PtqYIc8NJKv3KrIh/KXX",
-	"xmoUgx7GWQvhB79DQSsvDGohpeLboJ+7r8/AGEGIWAeeG28gupNjTgtj1YRYyk1xYEILReiEhYlpjRDu",
-	"60BVtOZz9/e0kteWZjK0KRcEWLNlm/mX6E6lSl6DNnSthGFIvBImhozLuWOJG1cXKOSmJfkDO6PX3cJE",
-	"egX2Aj9qWEsxzbY+LYc7F61OpemSha+rPa4BGSFD4rGsXH10yDU8qy2j+Rr4fbnRRS1xfYOpr47HG1+O",
-	"UGwZh/zDoGFaSMdSpILLJ4bNlM5QLoumONpMNtYj7hshr0iZjXHVKsZr+NwKWes4F0F50GwgjXEk7Mra",
-	"Y3zvmQ/P83dDlEXWMkc+grdgeedzskjGSkLRkmIEerhEMRYxHYdbXsPP8SrOyju9YBDmqRXX4HTgKzAs",
-	"4PwJG0x5YSAbsCuAqVk+LW5EBmxHgykm4MRaJ4hrYYGE2t2TvhxoMCq/doM4nWnAL7nMlHR/e5/bzlCr",
-	"CSMQnJxDcybscs6ENYzk310n95iU5+7W4aemL92EY62K0ZgN3r87O2f7XOx5vDH7v4rs8374ZkBW5cCN",
-	"aDZHEnAyVFEJTPdSmMcRhADuen71EcnBlte8IrGtwFoHygI2+JEbUZosRg2S1P1JS2S9/7UNscZXN8pB",
-	"z50E8smeWZg2SArSzFZwdt7gYvpxDN5AZWGKLhwNqdIZZGyHXxontgqnx8lMDYeGeciCquk+cvK70zrF",
-	"BLLdGr1au3lXgoyJ6wiAW+Hf3XtuF5WFxlW5rWgm6iiEu4vq1IfU/S9x/8V7jJwD4X9imBuiu5GdIsR+",
-	"vsZjwTHDqWxxE8LSlvjLyrVux4kW1rFyAS/4/F1hUzUhsBbwqrx/Mc4Laf981Fl2JCadjNxKpcbbOewd",
-	"/nnv4HCvd7CII03oUVGhdtOVlKLd68Zy3Xbwhe1zC6sG2Ip0Vlv9EnXx2v7wjP+H/6ubqkm8SaS51wSQ",
-	"w2dHtVN/2rCHLwkcoeTLa2giev5ab7qG3/vXPifhi4uWpG+VyA4OnieGGacoyxSYyNDiqIEbIUfoU/Ki",
-	"WGnjT9qca7DObkXHrTcRrNuDhb1Eq0IjCcfBahtVh6p81IwX9WneN2r9ILMLNbwwVgNvkmd1AWSHtmNH",
-	"mbkGJhWbOIKNG2+YFqOxZVLNIqp3qVQOHGWt7cS0RTRrUO8kfLIX5HBqir0wBo2hnMygVqHFRMgCThj8",
-	"UvC8ehYtC7mOVH5JrfCjUWqsQ5cs7G6LQwoWpiDGhKP3vDJChjTnjktGv0TEo3yJyxTyfIXMVc0deci3",
-	"4DVTLZT2Rsv1Fi7/niOWxWTCm0IpYs2Jk4AMciQkgGZmrIo8w4AHJ+ZioM9NlCjL9QjsRaQELzouqjnV",
-	"sIo08nSD7UhlI6/hrkMvt9VkKbCqhYa1KF767ViPGucI9/LlvZ3Q2M72ttrk5gVMHKQN/G+EaVrDDemD",
-	"35ObanNJ5+WnqdL2ld+86spNuL7K1EwG8SzpjO3EcUw06zbdo+8r1rcg54iLut6+8ahKe0VjoAvYgJYp",
-	"ie2EkUIyKPfF07DdbqOxDunBhWONZBlcFODnOLonHyjClySkHpxV/kwxG5zRmM2zEqnazqzov7mct9q3",
-	"6vWLgO0NUQr4kn5imMRbbdxi0IY+23ojb2Ip9d+0XVL5+roluZdU45K67Ac+AYMseyjoqNwB8vJ4hUGS",
-	"euLOvC9LvUxItEUs7QRLudaEICIzGLRKpoC1trSmYBF6ektcbnmjbsKkkJMWDoKLlapi4LZbocCW1IBC",
-	"VVqK1Gf0cmuDc/isNDdHrLkF59xsSYw+WY3A9NZdXMm65bJhJny+gHQJhlhbUvAL2HpODXDhnZ4r3QkU",
-	"skMuBc0lTVneNjTZKbn11Ntb/5t4uMew6vCjCxPZ7iPStZ313iPZc+QWW4qXFZfaZMz4vGZmOudmL5gx",
-	"E6/Lro8rzTkGlk8pSh+jcWPjbXctJ9/OY+ZF4It1lxEtZctQv7wGPXe67ohZLQC1YKZ0BjrxTBrNeQat",
-	"x46umZPYdmV8mA5Q7H8baSw2HjZoapXnYxlYx5vCXazeY7MxSdSQ4ZOgEKjhsMWdb3g8gQszbTzj79WM",
-	"QmcWIVD6CjKmUNLxpkkHEUVgOUgSBt1Rlx0cTp72UFes7C70WzOl4JKmX8EUY2dAGQZbIuFKogG5AQaT",
-	"qZ3vtj62td7TOklrpng+4WfR4oUpARv05EX8Dthc26E1lOSFD1xp60Cq7E2N8Q5EGVoMEOhIowe/0Qb6",
-	"cwX0I/m8IlvbjT1efowPJO1sTcGX5Ki6R3Fbc/PigGsQ5ayUnYJi53lwJ4n0snX63NmSU0lNMby7Mr1E",
-	"Jpf1ppbvgeduhb9udFypq1s5pd6okZBOqd3yqEaaS3sRrJcLZhEMJoIMadC708KOD32Wljmh3LXBlBsz",
-	"UzobYOBvCJrqRn7C8Ebj9pQPY4pS/lgz9Bwc/mWzszxVW64DeaIYSaUJ6o0RAE6sXS3VopG9TNBbb23f",
-	"iPTlVEnTJi4c/c0seRBcCFvBecfntrDs4KhYu+a3DSZtXvll13JB/5o/zE2vfzQN3CyEYvmhmiFs6dGe",
-	"CBn/erB0RqVecIFbYyL+HNnbA1KuT2accmtBO3Tt9886rQTqH2D2PjruOtIfHDKr2MHhX1g65pqnFnTd",
-	"jN4SKQ4bkOwHlcHzFZ728HMLd45UGXjddT3ihReTzupTdTC984vf6qYRANEW/HnzLcv5JSlPi9Y6bhel",
-	"Vy/in5BIWCYWc5ZpPrTMWJHn7BLQL6aFtSAXqNOzRmonV/rFRRakeLdtIQwVpdgcOAaU3xwYtzctlFja",
-	"Hw/lqtNy3LzBFT2BTHB5YSj8va5Kq+Iyj/RoSvFbj0pJ51oYYc1NnMEV3vkxkkXoVq3tvJFtD0LMwgBj",
-	"5w//5A/GJBTpLPlEeP3H7Rwe4AkbUHQDMnIumZDG6iKt1BIloS8H7oPBCRsEcYziiOqmDi8bVeFG1XtO",
-	"tZqXapXT7moxRQFwJK3+P2GmyjW+Snwr5eelw85DwvZGrSUJqdDtXrbK8nxVzjXG1IedHorc0caE8VQr",
-	"YxjPc8zsvZHTkaZNyoRyD3MTmgTS/RxTLrcNd6YUzIs7FtMkzGpDrmO/MfdZ0sEWwVsYunE/IrNwQLtc",
-	"zdynbmFuV8diNO4knUKPYEWQ9ftVYaCnkn149Zx9e/Ts/yttGJlKiwlQ9EF9e7NSp20g8DOQls20kiOy",
-	"PTn6SiEAMgU08WBMKeNsCtooianhPLVshV0qJIEsl9UABtLquRunzF4ZCsgxh0UXObQ2MPh9oTSzBhuD",
-	"IypOXVpVEoAyHqbcjhuXEOfArRtAZAnjuVFlsv1/7XnxeO91NmAhgb3M9Vsbu708zffn5+8ZvcBSlUE3",
-	"LtXw7Ntvo/IIR71eI9lothyfjZW2zFtIAnsNaORG6a6LPFnMafv44TXTMAREmJjoxyM6ul9l5VSxEWF9",
-	"hs+RavM8r1u84lyejcFiFM5Cq07WabE1BFoi42vvizD+tiC3ErZxryIGvsJo76WZapdSJVPQjnk67TGD",
-	"oZCCjPR4oRqnKROmlk8F0/H9c7bjiMWfv+0d7DIhrWKLaVxlqGFVg8CJ+fWT2K9g2nfQm/2n+5Ic2OuP",
-	"xW9n0zn4Ah43Uyp9jt4Fpu+1qP5xwk7fvy4V8lBHaAwakuCyMSqHNaUzUFoB3qjBb2dmiiFv3piRMBb0",
-	"zXbG64tr3GJvz957n1j9kH9Q2o5nQmbs9fnGRW5Q8pJK7V8bckGpfpVmWUFzmnH2Rl1DztGHdEto7kIU",
-	"qO1sGaLSypRAR0r5c3dhVEDk2cgqsQrLey70rewQAbokWCT85I3rVE08Z0DVLQZMF9IEGd442d0HRA2I",
-	"lVIOgUEiSVazmdI+wRJdqI6TZBMh/fsTLp10yxxcJrYH4kv4N42Pag8W2GiStKJktnZG9JCn4d0MDeZ/",
-	"LzQ6UrnxkDSA07NC7LhZERHAs/mFVRchdLf5agf9yIlATm6zTs2KnL6khoUxMK1DaeagyoH+5qZ8nO02",
-	"R122iWBY4UZE5+d0CjLbQ43dV+5IsLSHiaLvWomCZb5Mk4twSQG2lB4WH03Tvi6vL6ym2YnhgTgt0xm2",
-	"CqhfIyqglEAWDLK8OHU31ACKlOGojI2sJMUtTEDtw/pJx2+EONTZQAkm6NjmhPncjGGZ2mC2BXCFJaOJ",
-	"/IRsPo/PW56GopyClljnMxBWXIhlV9T6VYW516yKYgrX5lavDExB7E8wImvOrGJTbtx1l5jH9/7stDkO",
-	"jQYuHTcVb7bwye6HWMYTNMsasH8t7HDvL00jDctAyLXCQBw0ubhBfogFqJK1Wc61jbuZNHV3kK8B8F2F",
-	"eIGD3SjP7XGzIJe44s0dw1UipLZfRlJuyZk3Xuwt01x91MNN0qbDh2swa9nNLOTFVKuRBmNumk4Zs907",
-	"yU/cPsVutYl8pURS410NwZO/tDXHNrorXjkxKop3StgMDWzcMLeRzUYVdbFZALA1qU6pDIW6ocWaXVgI",
-	"C6abUwLd8pKQGFj5AiIINiZzLlzvbSo/eHa8be2HSlBbdWp3UR/CJ8htF2rbKgh225oL7QnB1pFUKwxR",
-	"ZXHlCMmEYVMhJWToXXMUQWNlZVNG1KEJC6uI+hqLYinrbcXduWVViYZVVN5JXUgZrI/tixI0Zsb5c1jY",
-	"xtqmx/UqqkjWBZRtVcBCtw133S6HfZPH/7fGJ5uiBkqesGxx0A4/7YAVMlNgvLEVroUqjNem2M5IOXy5",
-	"5OnV7gkb0DLRNTlT+qpCdRxAKsvG/BpqVgZS+cIOITt1szYyzcoW02T+AWNWmTJP2X/+eI61lUFiteLB",
-	"qS81hir9MfsbcA2aLRUiHzS7aLBemLkQcnWdtkJakbOlImn+05rR8Ntm58MG8+ypZGrKfynAj+y0w0Fc",
-	"MX0/GF9PMCcIrUBKptBlp/mMz407TKdXJgw+pTC1aJDvy9Xlm6sEI2HaGHmbc08Q2kof8nhwiQewObKu",
-	"ds61wWrH0nT3zzVsIdK7t1cbpypTfhvT1Ivq7SqCvMGy80LzoaXEnWOSfYxVWIxEmNijgdHFZNWYFpe5",
-	"MGPI6jEDwpq+dCTUHS5PbT6nGt3+dTbDfE1/ie0YJuSNOTo87LIzfo32Eh8FQlgRgGamSFOArG6VKKFA",
-	"gyPX6VhcO+anAXz5+ztwSy55RcpNbVaA3M6fSp7PrUgbAku2kRQ8+2qvx7m5/0EfVSBsWlHFM8v5VuHx",
-	"c25hpJpEyDR60iBFtg3HWvTgh1HXxVzFgN1FLmltoTfPI8VhUMgyK1ySvBTiSBjLAnWL7pwX3MKLPvFA",
-	"2LJyirsH4elBghdBFRYz9TBlk6y0u8vRBTzLoIH9vs5MHLnlqUCYAT+qGXlX+Jsrp75fW4uZZmNlAN3O",
-	"CaMkrDHk0ySEJzGlKSDJj7gdGBom6nr7BfvPtpxLKXsRrXvRDr/IXPAkKhCrPVsYahWavaixhbWy5aKA",
-	"MtJ8Onbrx7V3GSYLBT0BUKAQjtmjQisykzDOBg6oAeU7CYP5JmqIlaRwkKQv42qbtKmUDU/9LxjGJZku",
-	"O2WDkoQP0J0xCER8sEtAoNEcPUaXwHhflv4OBPyYAcJLcWfoF3XsBoGNVJ7Ev0aLwOxWKt9LLI3Wk/Ql",
-	"chEWDMJYorXyvyx/Vw3aZd9847mouRJTN7HxIGKEjPnmm740irYsuMpSLpnh10Ayq5AsGHdOAmNz/BDk",
-	"UOmU5OBJl/lZcEfCVNWuSCfx4YRsJ1rymBt/oejHsmjR4Z8YBknmkEVBgPgO/en3hOL83AnTTu8mLKzG",
-	"jmGOS7kEXA0ZOeQcizWdlOycKqlGwoWwfdkkUGBvoMD2Bw5HhlzkWIu2oorClH4VJzyUEYgUqdSXU9Bx",
-	"ub1Qz9ULKz4CxC2GtD1fumzZwbMd0wiuwAn/9Jq+eebd3f7Pg2ZSsW3k72JUghsi8fCuIhE/eHfmFuZY",
-	"R3wb4sGm9Dmj8BBmxmomna5GEl1Z52qzR6pFyHMVG/C/fzrd+19871+9vW8vuns//+nfO63DkV8hXfHR",
-	"q0Sh4sBk7nhonquZ2RxlHEyRZsUsVWQtkdO2EmgUNl7Dn8NeU/bkplpktLw4QteHCXlP1c0Dr1eVDGtR",
-	"3KiMR15X0Whl2TCHwo/kG6lrZDd3jOA44Pjb96JBRtVcXrUMMzdSTKdN5UDelhHFTkxCMjd2dG6m+XTq",
-	"SSvZGiZcX4W2ZI7CQ5UjjJmj35+/fbPnmN+UZJ9GK+VWO9egdDjxhuIDw4pWHT3t2wds4WXuQr6vDuJ2",
-	"Av6ykwavkmMmgaF1kk4QapqtS9EubalWPUCxEW8W3Sazd0HIvJV5v4WpPjoGrC4xqmPCRmF9tSX+bkop",
-	"BKNzvClJrNkiyA2m6Mp4feMyC5E9YDsTlP/otRyqOzVD3cSYsmTQuIO6kSJfUWoM63qFMDd2SWVtPp4/",
-	"Zxmfk6zr7f43jHuK6182IOO2JSnhkyCfRaONASvzhb1BOl9It+EoZ5eLdPL4dIvqDlXeXWMIf+Wjbp9/",
-	"1554VylbjTp+GcyjG+PsfLp6tHh1DZot7UnCemR0lk6pCI/rhWdXsud7LBNamuhuUmKhoidbFBZNmqIO",
-	"oi2uoWA4zHDDNpAkpC7LLK+ymW200vlXv6DCW6TcN9ct8ta9YFqKTXO3cijfAieWbL9ruM2G07wr02ud",
-	"9dxGOPtRi+07eEQC16Jbc8u49ds4axYkqM0qWHtZCXdljcBUS/rdGIC6QVcNstVts85rOOsFqkiEKmWn",
-	"tQJFhBWr6vSfktVRmMqbhFpyWQT/xcs3L89fsn30MWEB/AHbwZh1s3uCWrPToWKzptJsgEoBZpZZpdEa",
-	"WvdWxa7pZQWiSWv46FMCmhNI2laVpGL4jfUCbkJQt8sbaSxcsCTCYL84RzYLA5rt8LgUq6aOnLtsBFiq",
-	"w9fXGCrtvZIwC7WRVhQhfrBCqXelTUQnXOWvxBVXk6rFwfIGb6c9OBy7UXeVm+UPPUaa0C1q3TZv/tpU",
-	"Irehj2TFovSgW5iv3AAt45ca+vJTijvkWRn+4b143U6LeKc1ZOo3hDwLm4qRq2mhhZ2fuVdprRSQclpQ",
-	"USj6K9Qi7vznj+ed5aaa9Ugf8mjVAnJyNRKSGFFjoE7ZwBH3liJiSnDH1k6pB53w4nqqpOXUFNpf9DJZ",
-	"S8jRf1QawjBXs27VZtB3GP9QPn+VqxmLPl0SfBbfFca79FD3MmOlbAgDA0npK5RXlrHX59gOV6RQdv82",
-	"bOft2Xuze9yXGaSCoicdG0/YqBAZhFa0vjVJpQs6bl0V3EOHWC0zC/Pb+hJdCWE5hs2wZWIurqHbl335",
-	"b//Gnit5DRL9B325512tWhUWomTurEgtfmW8UyWc2eCk6uPHcwYywzRhgy8zX/JFK2W7bvDQjNSvybdk",
-	"x6K/mGJcyNzhDDbPzqgr60wY6IYP2aXKBBimwWErK+SVVDPp7zDOgOEyNOLKmgaG7WCpEnTq9yVjg1V9",
-	"EQe7XbbQlNxBXutJXob/HfV6J4zXezqqbO4mwENYbu4YSlwuOwtZC18hr6Vl4+rfoD/TLX6K+IbvDdCx",
-	"PWA7B//z3//HkSGWwZAXuWXPervUnIlKcQzYTnjiHxCAuEW/IhlOGFbxSMhZnjD68PMAZ3f0wWFSWrWf",
-	"Y3RxWxKDE3ohrt3sJQsHAuKMyqHLTiU17PUPn5iqUXa5pb2jKtorF1fAOJtQt1O3y4SNKvfIh3VHIWNl",
-	"Xin5I+J80vALpYuesMGnvcCk9hxUA6aku4FRh3b0+6MnnLFczRz+Yh90nru/Mmz3wPOckibdgowTGdlR",
-	"7+kuwncuJmAsn0wrfH769Om3Dh8+nj8/wbrW7sHHj69fmBC3iFV44/YimDkg0jG+6jVuH4eWixSkQV7h",
-	"yaDjeFqApWKXhc49rTXH+/vNJHQ/DFIpVosE8vT960iVP+70ugfdHrktQfKp6Bx3nnZ73acoqNgxcpwS",
-	"O6rGXlj4r8nB9A88NMMMlS8WmmESWUX0EJVRGwrvVKjT9ZcmB35Nj0IbNKYKy3YG4U8M5KXapSfU3MHd",
-	"1lolVF+deeJYV4kHrzNsemds2TTM4EID+VgpbVWv7L/BkjlO2trw4juqqePebJB3YmBNWaCF1FQ0tLo3",
-	"fykAD99jRKnEtusPu9QYshUoyGgcH62i73fC8f3phF37A+YUqls7591VgEfh9CXkm2L3f0ZTInEl9/5h",
-	"r7emg+52nXPrPQUbG3o7ou32orY5CZsoLOicYmAd2fU/J50jgq1pynIN+3/jWUhTxE8ONn9S6zxNBiPH",
-	"EjZ/WLUGjqqzI+ZXgkp9acHNdPxTJ77nPyedBeLaOQ7p9linxKwINbgsRG73RCQYsR2pmAQ7U/pql+VK",
-	"XRlWTOsUIIryoToByK2xDpYTn6JGLzK0lVhqiCicwCOviKjzILn5FSVUkGaGng83eF8uptXLzD9G9u4F",
-	"CixJ12WvbfieWzLcEvWuUxhSiavGkWXhob+pbH73SOw18M91Zc3qAj4v3aGDu59+Vf/p+FCShsrUTwzd",
-	"IL/FD3qRjnpHmz/6QdlXqqCsxKODpy1uHZ/nimfnSr3hmopkHx08awNdQ7dw9/HhYZuPl3vB47ffbv72",
-	"XKm3XM6DKuC+e9Y7bHUC33ELM7Lh3pIqYSIw45sKmd+EQH1OmoSX/UoziwWZZSnhZfTeI4kJUW+Ve5AQ",
-	"Fjp5bIIhiAah0cMqKOJGEC072YcWKptAoK4fFEOqtG/MkwU3PHXXWgWWQ6WRhOzCqgu0yFXALcdfrwcj",
-	"dBpQtCFBPlo180ITlG3EoA2AzDj5E4xwGoYP/if5TUyA7ZBsxkewUjYrnXn4bTNs60zQ9ymnxVXw10pp",
-	"YT+8gEaVFynVoRaD8aAspgXHeKX0pcgykHdAR7F8+ILNKSKaMdFrJJplPaUWZHOfGsysVAPLQBnfAMr3",
-	"5aN2hpEwgO+gXuz0NdSItddDUPKbqjzvMuzN6F7PubG+hqxvlTiIejZ22aksezS6c3caIJe+KJ7lQkIW",
-	"fOqVceKgd8w07A2hlDGpoY9DntABkswkVO8WbQe4rCbRr842XtIuLfGORRumLXTZK8s3XGEiYyO8muUq",
-	"hDlhPYouMsGc59E7LG8l6XObUrvbJbL1GqrHluUne03xAW15331ShqYWpQ0Ugg7AMU+RkWXpC6cBRwct",
-	"IPtOSbgDgvFyqU+bT8XMc1Y2Ir0f8lF2jW3x7q8i+7xSTPsOouvWuX9W5LvIrFB5Slfyl41j2yo/t8Sz",
-	"06otZMirGSKO+Q44N0KybeXx1y/IS9kG2/bTsuvYDSZZZRXBvHgo29izCZ+zS4j6YV7OcW98Z0YMXpBk",
-	"Kz1x6pEXdZWE8k1qS9mX0atddloWUEcJuRw+zFuZ5b/tMqqlyg3ZTa5gapkvGeJf78udQa3552C30eSB",
-	"ryxcxbu3edS7wrWyeNw5CVhp71jc6d8bGTjqtTApPFdymAuKZvjNGU1uSegILb3nScb6aei2fl/8lKiW",
-	"m+yOidY7tICHEpQ4gyl9eY4UzYQ0JySKktus9MB+G1yjZblwJ9GjJ64vZ2NVbk7ZmLuJrrh3HpTDr7ze",
-	"9aP8w1/u294Vt53lVQm8aYcswqmaQOKtwwb0NWS793t1dNWl7laXp468PpngobhiaLX3ZbHFUhj5enH+",
-	"mFzRo2Ukwt4HN9ykJda9cfftV27jE/uyHV63PnSeNfp0nN4SNWy9mdf5RiSa23Tc1L0mJ2WK9ssHnZpF",
-	"2HeOek+rILhdp5DhKqjaBNomxRDSeZpHNeUwuMjpVU7VWhJtKFb2wbzEPjT3gZnDVjcC7XTWYFQ+xh1+",
-	"5RV/MF7xnhcGEiczFBP6F1mH0iFLdeFe3qFTGOXAuAHDHWpRL0OLuxq2x90YyN2A9n5He4I8jMGXvm5e",
-	"RDZDsaS+XGo2X3Wnpy7uEug7Km+SlHlKpfdlyp2S5iYtWw70ZcWPu6wMz4+Bf1ISzLAETGRcIJNkjMKe",
-	"8n0Z+hLVnT+D1xlMpsqCTOd7f4f5wH1QaGl8RoBTAcJu+PqNGJbltgqrAfYlNTn0oaRLZNZL3zVCu+XR",
-	"VhD+Heber3H3lLpSE0pK9rARPRsE+a/y+x+TJn9PRc9qpMvdRt9ubI3L+U5Icoj5vWvDVqBqUZzrbKxC",
-	"8YZlaj3TAomcLOncUGlv9NrFuO4csGaZMIzykdxb31bU0LcUnDoqfdjrlbHNu132kqdjSl+c8DkFotdi",
-	"n9jTXl9aQbXrJkIW1g1+6C1sH8Dq+d7p0ILe7bLXw4Vvh1zkvqCVn7I09VdshIx2wrBnvcNjqkZckmhP",
-	"XBgfcSHdsTuSPne0vRwvo1yDPCAFsiIlIelLCngfKcuk+3KazxNK0+GWBjouM+Cx8psGLLFHNN2tuYmo",
-	"n4HMTl+/penvTXL2428TX3k/kjPVvaKgi73Sd1rz5se4/UZIwGitAX5xTBWcBhm3/HhwzDLILUeEkNi/",
-	"AOsqYlJLU6WBFmI7YuGlsuMqXp/6QEHWZT9i3gt10D9mS+sYEAIiYvj4EBMY/TEbIKyD4J/eGfzaD7vb",
-	"7xyzfqfb7fY7nwe7VSEFypCCjBbYl5wN3CL9GL6EqNuKkCxWbrQbwyPg//z3//X+N8r2Wf6a7jl7H/KC",
-	"Gm8dm4hsb8bnGIe1ePvQj/aVl34Nq72nsFqsKF8inaMAI7BLIdh48W7Ls8u0MWTSjfz2ldKTPZCpwmB8",
-	"MZJ7wifpKJV7dmCmwKk2/7vTwo4PWUi6ZSPNpT1mA8cjJZ/AIFxezC/t9uVHn35I+f0Yw4+9XKsR/NqR",
-	"o/mIc/YBphj8iLe10GCIp0sIdQK0mvSxwg/PMg2GcrycCmVtHnL6HB9G+hrx4UFjbJjbIbcPrRnWp73Z",
-	"bIYJjHuFzv3utWch1YQPzLui3pTL7OMMg3CZeGAD6B+F0tyMbPg8887xTz/XiIgYoVXOe3IdJrKdxctp",
-	"7DyH2EHndr7zczOFKDGpmUx8cffYyy8re08ga+/LS61mTn73rYZ3fdBp1KTYUSwD2IPTiRXfWzt1Oshi",
-	"cwontpEFBO8IRaReqmx+grl2Az8mQrOaymxt48DxwuLuzcSBsG1l3Xh4mpR0qKs7AnAGdu85ns+q4f3L",
-	"+77htX8Zp/hK2n4zpK0iN2WdjzbkTBV2NSn7ANfqqmpPZEA6ClWnCWVlXf+3VlRuoYw3p2qTJC5htF5f",
-	"hm7mTkk36yiTG1wqJB7Hq3viOBHQAZpRJfc0B64hW0FZ3IJvSVo2h48vXKV7okULHeo/e3JUoz5HDW2U",
-	"iFKowv4mScUNAtL/WNZOJAuE5vX7v40uRBWHVoUivIX7jEF4C6sDVCk77pGyzzEnCG+PU/3Q2untj6Is",
-	"H7LVrq/36a8uKMUGS3XPBqzyOdEvjF+qwsYF4gyjOvm+VlyTM//tfdki38LjuO83IVPCfIW4r7rcfcYV",
-	"UyfOKsP1iWFOScIKskp76WWqYQgaZArmVsQrrnS2SrLBkbxL28cGh89Ch6C6oOPLVxH4kdCxfJNose8r",
-	"Mew+7lMYniZrd6sahIEwTGg4dYIEDjtmoK/EEQysjpTBtUjBfL0lj3BLVkr021wKj83r7kSE7sYL8oxS",
-	"6/TcsTuSwb2nLeVaC2pFBbMGpaCmNJDpgroizZS+EnLUZe/pKXVEpA9t6ErNcw08m5fqhPaqSKxqUEOu",
-	"vgy22B3My+ITkc93E59PLiybAPd8kT7LgV9BlkQ10rDWFTYrdb9htxgzVtr2pYbCYIZApmZlW2sgqDCo",
-	"bvDh5asPL8++v/jw8uPZy4sfX//w4t2Pg4Qd9BiW1vcYsVt9hkn3VyD7Eiu6XvL0KtKTCixtpnTUfGqm",
-	"mOWXJmwxbldkQZqoiSNemSL3oxjJvsS6L3RvnZjfl315PlMM6x1ZVUoT5Z4c9+Ue++ab0/evWZoLh6vf",
-	"fEMu1MGv/Xq31JrTKlQTBOGrXTlUcFvqy4A7xa1LY2NFnbqJyc+xnQbo8UTza8hNX7J13VJ3ShvVCTtz",
-	"SjScsDM+gTNh4a9nVovUnrD33I7/Gt+UwW7ixiWvb4TwGqY5T8FQecRBbVfQmh+6FQbNF1eP+Wm+9Tqp",
-	"Twi05zxjSK+I0hrLUq2M2TPCAvMcwxwzXlYI4L5OndJiJCRLucQDd6cksKSdQ14n8XH2/N2HM+SmuRiN",
-	"bVKuRRjmzljDsDBgKLbJhzShW3DwDsceMEVl+s4g3XsFNh3vuS0rm895QBBSZIRuuGCD7D1t0rw/REa/",
-	"P5L+/UDWv1O8eXQ3plzor5r970g+WGH+e/nJ97fnC9x3qLTnyhVCbDYGahgJY33F9UYB4XkZ3OnG9vou",
-	"FpzdrUIivXyMwQyhPJYvc4l00zEoavTIhOz2JSbYqJzq0VNFvrIqJkcSGmXduaW6d322sIdAZESF/gmp",
-	"RbvfJofHWs/GGm9GX+4sezB2m8md38wv04sRwHukME2anrarkZr5g/WFfSg5E5ECD+qL8XR8DbvcglwR",
-	"9YjvLUfJpayh5853LZmqbF57VI5qffWeqiSjD2ZsLOGqfPMFX2UnGIUu50hxjr2Yppzu6whrXw7qpbAG",
-	"VMMxwOb0mlM5JzI14XOq7SpaVNo590t6kJIzNBm2s2mqOdOwUeWWPJr19cexilKxfTvesozZNql4DSry",
-	"zcoClwXU29cHDpbdvozCdnUhJanBoZRnSOIS9pjVqzmvwqTHLgdctRtbV373TgvsbgLEFxwM3Wca69qV",
-	"zaHubNp7qXO4WAf5PitTta4sXLUP+O0XFTbV9Ql05HYlhH2bpdBB3unqVWngqILNCWU4VaJzqdjX6s8v",
-	"m5mx6uj9pl5WWKcfXEjckHWJGZahIrK3h7kNf2KwQQS1rP+yC/J+lR/bldUNPBFzJ+vltRM2FVJSHVOs",
-	"J+VdOVWnv+0uc4NEsDEv/wGy8jfcBQ/qHyEdP+BCmYkfThw73aOBwcL0RlT8RplZhd3WeX+y3IoVhdnQ",
-	"mZ4h+SePdLOP/kFo/uN46zcgunfVPxLC33/yyR+MwBOOxXnbzIr0Cpwo6QMBEu87cTo5N2ijQ4+QBXNn",
-	"xH2fxKw7Ts8cOIqEBoJJYSyDXwpOOZHVYmPalTDIDWDRsZ3S5edFQUxM49k1lynsdvvy/3eIjIRDAgqT",
-	"bKBwWjfdCaNEecMsvwLs7tykMp7imh+ElNBUXxgpCYykcuo+ShOHrwltj02ECDtrgUClLOHv3N1Rmkue",
-	"Xt11UVbMU8XqFxamISv5GrQtA7evhSpCWcOTsn64U0rde0zDTAtrQS4LHN+pv/H06ouRcP1tHanQEvFr",
-	"DcPbStUOUaqEd88J7wzfHSg53Hk1mkEoyTdADmhivupUQWyExDgqj753HF7qkzJw1n2KYRy+Kg/+raEv",
-	"OaZ5U3sOLudkR6h9NuZyYUY1HNa6A/bl4P27s3O231yaZ1B5S6sueCjTYP42HQ7bkUpPeF62KtntstO+",
-	"XNQdGMFrmFRsonRlMto56n2722VUuo5sy6EITY4l+SdcX5GT1g/Vl2WhwxK+YLd9ggasRkHiuT/iBxEl",
-	"wmRfmDAR0Pz3q5l8lSLWE9JXeC8jAwU3Zd3QJCqSVdUBg+wOySzqSHtk+rjbCrCnWfYcRz+zML2nyx1N",
-	"8GUqCVV0CwXyoaRVFgj5etf/aOVgU0waVxOwGI6bkQcn8kJUFTTH/PoO9Yf7ru4XUa+tCvv5Rhhsh+Kz",
-	"8X64S9OXWJiUVKxguUm8lWfJtpNEPuOE2n+ZKUi721QIsNuXZWk+1rYy384UNCZu7a4u0teXjVX6WFSk",
-	"jy0FgaCN59KHt9SiTZDkY+ySGlIufIh/aQw9YTtHh4dxAcI1BQG/lgP8Wg7wK/2+aTnAWHvbXAnwbgi3",
-	"IPRtjDB6A95is1DPLyLEJcxDRYWZrQlYfIxtCJK4n+RsrCbJolaHfX+JCse9dbrsH8KIyxzcVszGCg1D",
-	"KZcUvxaxhi476h1hzBsRs1JE4sTvSmibCFflLf0iGmI8DgF4WL9ptM7YfVpj8FYlvvqc7yAt1exhPKir",
-	"78snRzPuWJd5iYM+iKGCpnqkQjE1GFZ3tZAZaPDOtK+9q78sDUNm3icRSeTeN3pr5yf2pW8V6KpkPl9s",
-	"aL8m1JXnuU+TruohPDHdxnDVcwTikWJVqTN/CNRMuYWR0iubQYfntWDNCf/0BuTIjjvHB71e2yBRmrhU",
-	"nSg8lY9Wd10erZr02ZZz3ktUqjvEBwlJdRNtjkfFldaCUfN5GTPy2wxLzSAV5NXw9yXcevq7ZWTqgsUe",
-	"dXm3pffEA93QP2rR1kx/cKcTrwsYDZHgUdbQy3M+2pQvhO98TjpvVFqK8AtF/z68CQUi4nmW2rNXJYm/",
-	"JlZ+SYUXfG4S2e52fPQoO9htd+EaWzvh+/ued4gaw23mhs+rV++ZkvqZ5qvyfypIHj/rp4KFUc2lqPe6",
-	"LCaXoEvK714Ano63o5JLR2aAa6rJ1HhcZ/h4hfhS38cflc6w4AINyYZKn/gKFlhzBY2GE27TMZUJQBc8",
-	"PXE/QmhnrWEoPlGembB9OeaGPXXaOzp8c7Bu+i57679xnF7YHBInWZCMFoHFNJdXxAx9AXU/V18KcpJj",
-	"hXMU/UiFb5ITfukskvUVYsqhk40mQpayUqPU8vjd2FGSwVP6AKbIrWm6F36HE3YJ5jeY5/KqyPM9PFyP",
-	"j+raKRkOV0wS44iJUKfEiFveqhBFn0GIB1moShhioSmAicvQxRlJsrE+ldKR/ZIACB3C/z3FXlY1XuB0",
-	"payzqRzSqU7H4vr359O7bYwcbYtnkO0wgfJ5Pycr8yaaD6X3IMLgrQTBz7//NAu8dEs5FhkMhRQLXcva",
-	"KSJ3llxRVm4bvB7uIUGOwql8AliAd+DOa3CMoZE8BwaZsFVO3cFhgr1ojBFy1Jd0xuzo8C9NlmsKVfco",
-	"u5bpO/SiiYNGgJvJTezkQ04fUsMDjyUIKiYbFrhWkfj5i1DhHubWBlX+N3R7HyBn5LDNXUffNV7dV1zk",
-	"v9mq23/Zbq0fAtreBWHE6l+eNp4wHiomRlSRTfhVWR9nOQXxZhqkz1Dh+dyKdLXZ9rmaTIt64e0gUYWG",
-	"YEKywU/uccKs2h2wncpeO4lr1SVsCroUqfpykHFBZf4LiS5KZaLRLynX7eP5c5Zx/P88zJhQexSsoMG1",
-	"dXOpwqZqAgZlT+oIduK+M2X1snJgjsrN0PoSdk3OREcsTsut2UCY61n6YVO4xQANnwUiDDXsWqH2uM1r",
-	"LhXgCNOe+3T7egEBkksYKuzpsAEIrHWxJQj3rTpVh9BkoA0PMU62jqQaY6nAp23+7kIxHs+k9c5ftITB",
-	"J0EpLaTQYViVu+CUdRZd9W1J1W09vhF98xBs9kqVJXUc8oRMFjUMImuotlD5rKSaJQy4zgVolmk+tIYJ",
-	"meZF1pRgG2xx/wjw3PO98fOsMsQFMEriSEpvxXHM7z52wYv0wSTrjzxxLLY0wjyANrIebfd/9f9bWygg",
-	"OvAHwqtVgnRpLvkdI887Wa6zpoiVWu1DarNLIoA/IG/CTkgI8KV9D0rOP+V2XDH+6wh3VpleS2lASPv0",
-	"sIO2VzEpJrHlVUgLI5Q1Y7QujFelVjopPuIbj+SyR/CCpi8MFlhbJSHhgbX1YX9wL68S0kIbXLfNu05Q",
-	"zAB/QjV0Z8hzA7sE2ipYaIQmFf5SqRy4vGfpzB3aZs85LiFhThTTFDxIgc9KelH0i5bL7sLRXivTRvsR",
-	"kQX6e72dc52z3Z3CPTnb3dDb9Pc9uNOZ13nb3aYtmGlae9DDt79ZD/rXIOwNLoUsY5x66Pjg6+UGOptv",
-	"3SL/2uhmQh6GpgXKfQfNjSPlJFhXtgeZVU1zrgCmTPIJRWzBZPeErBxulIgfJH0ZSrdRCw0qFJ8rEypG",
-	"1moOm8jn69kMpYmEoh9QZzaYz9tgBnlRvlQSmU1eruqTr8lrt0Tjais9Nm/JNFbpCs1n2XsQ2k2096sD",
-	"dNktdoMDvpnn62ZdwUpkpIQ1JK7KUTXrfyl70IZ2KpUFuC/d609MSyKF/SjKTLaYZE2Uz3NuRb3Ir3bP",
-	"4tHj1DJbe8W8J+v3eNW+ij7t2jzRBX1iML4uQYU2CZdsmPORu0MNnZ/aCUWZQl+R++8YeG7H/1pnmfoe",
-	"X7nXTCyaoeE6fJx277zW/DnWPcKTY8KwYhrtn5oaX1Z+AlaLcpvUFCSfiu6cT3L/E7agWrtxji8ICcY8",
-	"zt59wB5ZGGCor0lLf9bmgp+BvhYpfJT8movcIfe9HIGhaUIeYertbtzyS25g+Uzqw/3auQSuQZ8WduxG",
-	"d4wR17ky7GKssJCzvvaSOjt9/9opkYXOO8edfWStfsrlsJKqJUUS2hUnoaexZ4mhf8me750bTDwOwGUD",
-	"kqP/bMIlHwF26PK9xWrd3comKqEbgcznu916VXSz2nyI3uc4QaBbr2ze9Ol3hcCK+VoVlzmYsVIoHMRV",
-	"03lZVVcDxLF1IUskZBwtj/5cSfc+Vd+vAnO4McJYLmvbJvbWDHTekI6bIP7kjkAaq4FPyhYS0yLPWVpo",
-	"o3Q0Q9wIYHkGulYJupPwDifMU4Sqf13pRnIXWfM0ht8h7eefP/+/AAAA//8=",
+	"7L39chs3lij+KijuVlnKtChKluc3kWqqVuPYiXbs2D9LnmzdMFeEug9JjJoAA6BFc1yu2ne49wn3SW7h",
+	"HKAbTTbJpr7sJP7LFrsbOAAOzvfHx06qJlMlQVrTOf7YGQPPQON/X1zwkfs3A5NqMbVCyc5x52IMzGqA",
+	"J4alhdYgLbsBbYSSzPLRCTMgMyYsu+LpNROSDc6Ge6+5TccDZhWDTNhuJ+mYdAwT7ka38yl0jjvGaiFH",
+	"nU+fks47GGow4+dKXQtYBuCNzOdsJuyYDf5r70Jdg9z7DnJxA3p+zFL8aHDMBnp4qWmgv/aLXu9pat2r",
+	"+F84YW+5Hf91n0/F/s3BPi/s+IT9YO3UjX3Sl+eQFhpO2DmfwLmw8Ndzq0VqT9hr/mHvdAR+RD8+y8UQ",
+	"rJgADT5gO4PwXm/AlGRGjOSeKuxulw1o6EFfCsNyGFqmCsuUW5KQLIMbyNV04jZ1ojJgQ6XZNOdCsrG1",
+	"UzcWZ7lSU9xcnmUajOn25doN/ZR0plzzCVh/rmffNZ+qBqMKnbqTFZk7JOGeTLkdd5KO5BM3qsg6SUfD",
+	"r4XQkHWOrS4gnnuo9ITbznGnKPDN5cM9y2AyVRZkOv87zJcBOWVpLkDavXSsDEh2DfMTxpkGq/2p2zEw",
+	"wyfgHrnfCy0N/jgU2li3iiK3JfiEz9UCovn3HAAx9BP+4RXIkR13jg97vaQzETL8fdC0lldiIuzyEt7y",
+	"ETAj/gUlEL8WoOcVDDl+F8+cwZAXue0cP+sl1SYKaZ8edhIHl5gUkwoq+quCSUgLI9AI1Jvh0EADVGcW",
+	"JsZdQXMtpqsgU/RxI2iNkAVYeo2wbLjJhHR0h/B2Jmw2Bumox4wbltGthoxxw7i/2mxn9a3fLZdFP1Tr",
+	"qojB2gNfPmKcKUy0vIKBn5ntOAS80mpmQLNUSaNy2D1GtKytkFnNbyA37ra7hxGZGvhlJH0p4Qa0e4Wz",
+	"K5XNmR1zy6aIVji5YSmXTAPPuuwnYceOhgibhEH/8/zNj/ghkYbGe7C4ibV9AenO9Oewjb8kTURFg5kq",
+	"aQBpyt949j23MOO4SamSFiQiIZ9Oc5Fyt1/7U62ucpj86Z/Gbd7HaMJ/1zDsHHf+bb9iRvv01Oy/pa9o",
+	"0mUE4sYIY7m0TwybanUjMtBsyEUOWbfzKXGQvYNfCzB2C8jgA59Mc4+yloscCaEnoqxPN7jfcRuON+iY",
+	"yWJyBZpNCmPZFTDuCLix7LDXcztruS1M5/gIkUxYN7IDjAXIyg3mV6qwx1c5l9cO+Dvv0Gueu0sLGSGF",
+	"0g6leMbKxeAePVdymIvUPvbZpWMuR+DuC05vKgIf8aIgZbhNBAT3pdJXIstA3vFE7VgYpqag8RMmATLi",
+	"JDybCMm0yuGEzVXBuAbG2Y2AGV6h6jifVsdZAfVgh4lbxvMc9BOD0LEJnzOpLMsUc4vB3fleSXj0gyy0",
+	"UZq57czd/bNjLv05Wi4kZGwsjFV6jhD+qOxLVcjsMaH8UTFTpOMSsQKtLPeTp6kqpEUA3/J5rnh2odQr",
+	"rkePvpuaqALRficnOiCiTTWgHX/gaQpTS4f+VkOqZCbcKC+R+D020LGcz0cObGO5u0Aa9hynYlxmJMYt",
+	"AfyulCc/zz7Txec1XYX4pQeVRrkbseGSFRI+TCG1kDHQWmmmUiRu2Qn7tVAW/I0hoERGwpCGqdJWyBFD",
+	"mdE/vhRZ57jzbNhLn/IefJsdXh2lBzyiTc9iVnMmLWjJc3ZOmPPCzf5wdOpUzpmyY9C0TCeXpHmRuTUc",
+	"9Y4SdtR7ljAHIHvWO0C8eNZ7ilvt4BMpvJf8houcX+WPevdOWQZTkJlTDhwCF1IDT8cODITuQqnXXM49",
+	"0zaPiq5KsQmXc8athcnUmhM248I6yThXcuT+Hbxzl2vvdGhBD5jhc+PE4Uifj54vS7LneB1RQcCBr2Co",
+	"tNP05+7Y+IgL2ai3V+K+A/q9dLq00uJfW93mZuYMSOGM8ZLzmBsGH6YC70sQqoV1Mo1TsFFcdmDWGPRB",
+	"dQlqsD2cwCWMEXLkcP6G5yJz4HmoWaohA2kFz4lov5dTrdwKHYa9kFbY+T1s2iL38IB0kg7eRtM5/jn6",
+	"giR6likw8ollE0f9SJtGXY/1OzDhIu93Oklnqtxp685xZx9/7Hz6Jdrrw8N4r6OVMb+0B5WLwmpnkOd7",
+	"XuS9Kiy70sCvSaqjkUgG1oVjTQPakQHLhbGGucvO/Db7AzLF1JFfyF5DJvgFwv/5hAEnDdPUzG2lW6+T",
+	"/pQEtiDLVrJBucFIA07PXrtTIZlmqt0HVsAiKVvQ9pJOqoFbyC65rVl5Mm5hz4oJLJt6ko7IWliEko6T",
+	"YzdtUQn1O/cyKZ9BZPjZ26Tck6RcRA3kSn9VV/+E1LppyyGf43t4lBmJIzx/G23MkOcGktV7FdkQ/tJr",
+	"YzWKQQ/jrIXwnd+hoJUXBrWQUvFt0M/d1+dgjCBErAPPjTcQ3csxp4WxakIs5bY4MKGFInTCwsS0Rgj3",
+	"daAqWvO5+3tayWtLMxnalEsCrNmyzfxLdKdSJW9AG7pWwjAkXgkTQ8bl3LHEjasLFHLTkvyBndPrbmEi",
+	"vQZ7iR81rKWYZluflsOdy1an0nTJwtfVHteAjJAh8VhWrj465Bqe1ZbRfA38vtzqopa4vsHUV8fjjS9H",
+	"KLaMQ/5h0DAtpGMpUsHlE8NmSmcol0VTHG0mG+sR95WQ16TMxrhqFeM1fG6FrHWci6A8aDaQxjgSdmXt",
+	"Mb71zIfn+ZshyiJrmSMfwWuwvPMpWSRjJaFoSTECPVyiGIuYjsMtr+GXeBXn5Z1eMAjz1IobcDrwNRgW",
+	"cP6EDaa8MJAN2DXA1CyfFjciA7ajwRQTcGKtE8S1sEBC7e5JXw40GJXfuEGczjTgV1xmSrq/vc9tZ6jV",
+	"hBEITs6hORN2NWfCGkby766Te0zKc3fr8FPTl27CsVbFaMwGb9+cX7B9LvY83pj9jyL7tB++GZBVOXAj",
+	"ms2RBJwMVVQC070U5nEEIYC7nl+9R3Kw5TWvSGwrsNaBsoANfuRGlCaLUYMk9XDSElnvP7Yh1vjqRjno",
+	"uZNAPthzC9MGSUGa2QrOzhtcTD+NwRuoLEzRhaMhVTqDjO3wK+PEVuH0OJmp4dAwD1lQNd1HTn53WqeY",
+	"QLZbo1drN+9akDFxHQFwK/y7e8/torLQuCq3Fc1EHYVwd1Gd+pC6/yXuv3iPkXMg/E8Mc0N0N7JThNjP",
+	"13gsOGY4lS1uQljaEn9ZudbtONHCOlYu4Ds+f1PYVE0IrAW8Ku9fjPNC2j8fdZYdiUknI7dSqfF2DnuH",
+	"f947ONzrHSziSBN6VFSo3XQlpWj3urFctx18YfvcwqoBtiKd1Va/QF28tj884//h/+qmahJvEmnuNQHk",
+	"8NlR7dSfNuzhCwJHKPniBpqInr/Wm67hD/61T0n44rIl6VslsoOD54lhxinKMgUmMrQ4auBGyBH6lLwo",
+	"Vtr4kzbnGqyzW9Fx600E6/ZgYS/RqtBIwnGw2kbVoSofNeNFfZq3jVo/yOxSDS+N1cCb5FldANmh7dhR",
+	"Zq6BScUmjmDjxhumxWhsmVSziOpdKZUDR1lrOzFtEc0a1DsJH+wlOZyaYi+MQWMoJzOoVWgxEbKAEwa/",
+	"FjyvnkXLQq4jlV9SK/xolBrr0CULu9vikIKFKYgx4eg9r4yQIc2545LRLxpy4Gbhp5KelN9xmUKerxDD",
+	"KnAip/kW7GeqhdLejrne6OXfc/SzmEx4U3RFrExxkplBjoQE0MyMVZFnGAPhJF+M/bmNXmW5HoG9jPTi",
+	"RV9GNacaVsFHnpSwHals5EjcdRjntpqMB1a1ULoWJU6/Heux5QLhXr7Pd5Mj25njVlvhvMyJg7SB/5Uw",
+	"TWu4Jcnwe3JbBS/pvPgwVdq+9JtX3cIJ19eZmskgsSWdsZ04JoqW3qZ79EPFDRdEH3FZV+U3HlVpwmiM",
+	"fQEb0DIlSZ4wUkgG5b54srbbbbTfIT24dNySjIWLMv0cR/fkA6X6koTU47XKnymMgzMas3lWol7bWRr9",
+	"N1fzVvtWvX4ZsL0hcAFf0k8Mk3irjVsMmtVnW2/kbYyn/pu2SypfX7ck95JqXFKX/cgnYJCLDwUdlTtA",
+	"Xh6vMEhST9yZ92WpqgmJ5omlnWAp15oQRGQG41jJOrDWvNYUP0JP74jLLW/UbZgUctLCQXC5UnsM3HYr",
+	"FNiSGlD0Sksp+5xebm2DDp+VFuiINbfgnJuNi9EnqxGY3rqPK1k3ZjbMhM8XkC7BqGtLOn8BW8+pAS69",
+	"H3Slh4GieMjLoLmkKcvbhlY8JbeeenuHQBMP9xhWHX50YSJzfkS6tjPoeyR7jtxiS/Gy4lKb7Buf1sxM",
+	"59zsGDNm4tXb9aGmOcdY8ykF7mOAbmzP7a7l5Ns50bwIfLnuMqLxbBnqFzeg5079HTGrBaBizJTOQCee",
+	"SaOFz6BB2dE1cxKbs4yP3AFKB2gjjcX2xAblrXKGLAPreFO4i9V7bDYmiRoyfBIUAjUctrjzDY8ncGmm",
+	"jWf8g5pRNM0iBEpfQ8YUSjreWukgoqAsB0nCoDvqsoPDydMeqo+VKYZ+a6YUXNL0K5hi7B8oI2NLJFxJ",
+	"NCA3wGAytfPd1se21qFaJ2nNFM/nAC0awTBLYIPqvIjfAZtrO7SGknznY1na+pQqE1RjCARRhhYDBDrS",
+	"6NRvNIv+UgH9mdxgkfnt1k4wP8Y7kna2puBLclTdybitBXpxwDWIcl7KTkGx8zy4k0R62Tp97nzJz6Sm",
+	"GPFdWWMik8t6U8sPwHO3wo8bfVnq+k5+qldqJKRTarc8qpHm0l4Gg+aCWQTjiyBDGvTmtLDjQ5+4ZU4o",
+	"nW0w5cbMlM4GGAsc4qi6keswvNG4PeXDmKKUP9YMPQeHf9nsP0/VlutAnihGUmmCemNQgBNrV0u1aHcv",
+	"c/bWG+A3In05VdK0iQtHfztLHgSvwlZw3vO5LSw7+C7Wrvl1g5WbV67atVzQv+YPc9Pr700DNwvRWX6o",
+	"ZghbOrknQsa/HiydUakXXOLWmIg/Ryb4gJTr8xun3FrQDl37/fNOK4H6R5i9jY67jvQHh8wqdnD4F5aO",
+	"ueapBV23rLdEisMGJPtRZfB8hfM9/NzCwyNVBl53XY944cWks/pUHUxv/OK3umkEQLQFf958y3J+RcrT",
+	"orWO20Xp1Yv4JyQSlrnGnGWaDy0zVuQ5uwJ0lWlhLcgF6vSskdrJla5ykQUp3m1biExFKTYHjjHmtwfG",
+	"7U0LJZb2x0O56rQcN2/wTk8gE1xeGoqIr6vSqrjKIz2asv7Wo1LSuRFGWHMb/3CFd36MZBG6VWu7aGTb",
+	"gxDGMMBw+sM/+YMxCQU/Sz4RXv9xO4cHeMIGFPCAjJxLJqSxukgrtURJ6MuB+2BwwgZBHKPQorqpw8tG",
+	"VQRS9Z5TrealWuW0u1qYUQAcSav/T5ip8pavEt9K+XnpsPOQw71Ra0lCdnS7l62yPF+Vho1h9mGnhyJ3",
+	"tDFhPNXKGMbzHJN9b+WHpGmTMsfcw9yEJoF0P8cszG0joCkr8/KexTQJs9qQ69hvzH2WdLBF8BaGbtyP",
+	"yCwc0C5XM/epW5jb1bEYjTtJp9AjWBF3/XZVZOipZO9ePmffHj37/0obRqbSYgIUkFDf3qzUaRsI/Ayk",
+	"ZTOt5IhsT46+UlSATAFNPBhmyjibgjZKYrY4Ty1bYZcKeSHLlTaAgbR67sYpE1qGAnJMa9FFDq0NDH5f",
+	"KPOswcbgiIpTl1ZVCaAkiCm348YlxGlx6wYQWcJ4blSZf/9fe1483jvLBizktJfpf2vDuZen+eHi4i2j",
+	"F1iqMujG1RueffttVDHhqNdrJBvNluPzsdKWeQtJYK8Bjdwo3XXBKItpbu/fnTENQ0CEiYl+PKKj+1Wi",
+	"ThUuEdZn+BypNs/zusUrTu/ZGD9GES606mSdFltDoCUyvva+CONvC3IrYRv3KmLgK4z2XpqpdilVMgXt",
+	"mKfTHjMYCinISI8XqnGaModq+VQwQ98/ZzuOWPz5297BLhPSKraY2VVGH1ZlCZyYXz+J/QqmfQe92X+6",
+	"L8mBvf5Y/HY2nYOv6XE7pdKn7V1iRl+LgiAn7PTtWamQh9JCY9CQBJeNUTmsqaaB0grwRg1+OzNTDHnz",
+	"xoyEsaBvtzNeX1zjFnt9/tb7xOqH/KPSdjwTMmNnFxsXuUHJSyq1f23IBWX/VZplBc1pxtkrdQM5Rx/S",
+	"HaG5D1GgtrNliEorUwIdKaXU3YdRAZFnI6vEwixvudB3skME6JJgkfCTN65TNfGcARW8GDBdSBNkeONk",
+	"dx8QNSBWSmkFBokkWc1mSvucS3ShOk6STYT070+4dNItc3CZ2B6IL+HfND6qPVhzo0nSivLb2hnRQ+qG",
+	"dzM0mP+90OhI5cZD0gBOzwrh5GZFRADP5pdWXYZo3uarHfQjJwI5uc06NSty+pIaFsbATA+lmYMqB/qb",
+	"m/JxttsciNkmgmGFGxGdn9MpyGwPNXZfzCPBah8mir5rJQqWKTRNLsIlBdhSxlh8NE37ury+sJpmJ4YH",
+	"4rTMcNgqxn6NqIBSAlkwyPLi1N1QFihShqPKNrKSFLcwAbWP9CcdvxHiUHoDJZigY5sT5tM1hmW2g9kW",
+	"wBWWjCbyExL8PD5veRqK0gxaYp1PSlhxIZZdUetXFeZesyqKKVybbr0yMAWxP8GIrDmzik25cdddYmrf",
+	"2/PT5jg0Grh03FS82cIHux9iGU/QLGvA/rWww72/NI00LAMh1woDcdDk4gb5IRagStYmPtc27nbS1P1B",
+	"vgbANxXiBQ52q9S3z5sYucQVb+8YrnIjtf0y8nRLzrzxYm+Z+eqjHm6TSR0+XINZy25mIS+nWo00GHPb",
+	"DMuY7d5LyuL2WXerTeQrJZIa72oInvy1rTm20V3x0olRUbxTwmZoYOOGuY1sNqqoy80CgK1JdUplKNQN",
+	"LZbxwtpYMN2cJeiWl4RcwcoXEEGwMb9z4XpvUwzCs+Nty0FUgtqqU7uPkhE+Z267UNtWQbDblmFoTwi2",
+	"jqRaYYgq6y1HSCYMmwopIUPvmqMIGostmzKiDk1YWFjUl10US4lwK+7OHQtNNKyi8k7qQspgfWxfp6Ax",
+	"Wc6fw8I21jY9LmFRRbIuoGyrmha6bbjrdmntmzz+vzU+2RQ1UPKEZYuDdvhpB6yQmQLjja1wI1RhvDbF",
+	"dkbK4csVT693T9iAlomuyZnS1xWq4wBSWTbmN1CzMpDKF3YI2ambtZFpVraYJvMPGLPKlHnK/vOnCyy3",
+	"DBILGA9OffUxVOmP2d+Aa9BsqTb5oNlFgyXEzKWQq0u3FdKKnC3VTfOf1oyG3zY7HzaYZ08lU1P+awF+",
+	"ZKcdDuIi6vvB+HqCOUFoBVIyhS47zWd8btxhOr0yYfAhhalFg3xfrq7oXCUYCdPGyNuce4LQVvqQx4Mr",
+	"PIDNkXW1c64NVjuWprt/oWELkd69vdo4VZny25imvqveriLIGyw732k+tJS4c0yyj7EK65MIE3s0MLqY",
+	"rBrT4ioXZgxZPWZAWNOXjoS6w+WpzedUttu/zmaYr+kvsR3DhLwxR4eHXXbOb9Be4qNACCsC0MwUaQqQ",
+	"1a0SJRRocOQ6HYsbx/w0gK+Ifw9uySWvSLmpzQqQ2/lTyfO5FWlDYMk2koJnX+31ODf3P+ijCoRNK6p4",
+	"ZjnfKjx+zi2MVJMImUZPGqTItuFYix78MOq6mKsYsPvIJa0t9PZ5pDgMCllmhUuSl0IcCWNZoG7RnfOC",
+	"W3jRJx4IWxZTcfcgPD1I8CKowmKmHqZskpV2dzm6gGcZNLDfs8zEkVueCoQZ8KOakXeFv7ly6vu1tZhp",
+	"NlYG0O2cMErCGkM+TUJ4ElOaApL8iNuBoWGibrZfsP9sy7mUspfRuhft8IvMBU+iArHas4WhVqHZdzW2",
+	"sFa2XBRQRppPx279uPYuw2ShoCcAChTCMXtUaEVmEsbZwAE1oHwnYTDfRA2xuBQOkvRlXICTNpWy4akl",
+	"BsO4JNNlp2xQkvABujMGgYgPdgkINJqjx+gKGO/L0t+BgB8zQHgp7gz9oo7dILCRypP412gRmN1KFX2J",
+	"pdF6kr5ELsKCQRirtlb+l+XvqkG77JtvPBc112LqJjYeRIyQMd9805dG0ZYFV1nKJTP8BkhmFZIF485J",
+	"YGyOH4IcKp2SHDzpMj8L7kiYqtoV6SQ+nJDtREsec+MvFP1Y1jE6/BPDIMkcsigIEN+hP/2eUJyfO2Ha",
+	"6d2EhdXYMcxxKVeAqyEjh5xj/aaTkp1TcdVIuBC2L5sECmwXFNj+wOHIkIscy9NWVFGY0q/ihIcyApEi",
+	"lfpyCjquwBdKvHphxUeAuMWQtuermS07eLZjGsEVOOEfzuibZ97d7f88aCYV20b+LkYluCESD+8qEvGj",
+	"d2duYY51xLchHmxKnzMKD2FmrGbS6Wok0ZWlrzZ7pFqEPFexAf/759O9/8X3/tXb+/ayu/fLn/690zoc",
+	"+SXSFR+9ShQqDkzmjofmuZqZzVHGwRRpVsxSRdYSOW0rgUZh4zX8Oew1ZU9uKk9Gy4sjdH2YkPdU3T7w",
+	"elUVsRb1jsp45HVFjlZWEnMo/Jl8I3WN7PaOERwHHH/7QTTIqJrL65Zh5kaK6bSpHMjrMqLYiUlI5saO",
+	"zs00n049aSVbw4Tr69CpzFF4qHKEMXP0h4vXr/Yc85uS7NNopdxq5xqUDifeUHxgWNGqo6d9e4ddvcx9",
+	"yPfVQdxNwF920uBVcswkMLRO0glCTbN1KdqlLdWqRyg24s2i22T2LgiZdzLvtzDVR8eA1SVGdUzYKKyv",
+	"tsTfTymFYHSONyWJNVsEucEUXRmvb11mIbIHbGeC8h+dyaG6VzPUbYwpSwaNeyglKfIVpcawrlcIc2NX",
+	"VNbm/cVzlvE5ybre7n/LuKe4JGYDMm5bpRI+CPJZNNoYsFhf2Buk84V0G45ydrlIJ49Pt6juUOXdNYbw",
+	"Vz7q9vl37Yl3lbLVqOOXwTy6Mc7Op6tHi1c3oNnSniSsR0Zn6ZSK8Lhei3Yle37AyqGlie42JRYqerJF",
+	"rdGkKeog2uIaCobDDDdsA0lC6rLM8iqb2UYrnX/1Cyq8Rcp9c90ib90LpqXYNHcnh/IdcGLJ9ruG22w4",
+	"zfsyvdZZz12Es5+02L6pRyRwLbo1t4xbv4uzZkGC2qyCtZeVcFfWCEy1pN+NAagbdNUgW90167yGs16g",
+	"ikSoUnZaK1BEWLGqdP8pWR2FqbxJqCWXdfG/e/HqxcULto8+JqyJP2A7GLNudk9Qa3Y6VGzWVJoNUCnA",
+	"zDKrNFpD696q2DW9rEA0aQ3vfUpAcwJJ26qSVB+/sV7AbQjqdnkjjYULlkQYbCHnyGZhQLMdHpdi1dSk",
+	"c5eNAEt1+PoaQ6W9VxJmoTbSirrEj1Yo9b60ieiEq/yVuOJqUnU9WN7g7bQHh2O3arhyu/yhz5EmdIda",
+	"t82bvzaVyG3oZ7JiUXrQHcxXboCW8UsNrfopxR3yrAz/8F68bqdFvNMaMvUbQp6FTcXI1bTQws7P3au0",
+	"VgpIOS2oKBT9FWoRd/7zp4vOcp/NeqQPebRqATm5GglJjKgxUKfs6Yh7SxExJbhja6fUlk54cT1V0nLq",
+	"E+0vepmsJeToPyoNYZirWbfqPOibjr8rn7/M1YxFny4JPovvCuNdeqh7mbFSNoSBgaT0Fcory9jZBXbI",
+	"FSmUDcEN23l9/tbsHvdlBqmg6EnHxhM2KkQGoTut71ZS6YKOW1cF99AhVsvMwvy2vkRXQliOYTPsopiL",
+	"G+j2ZV/+27+x50regET/QV/ueVerVoWFKJk7K1KLXxnvVAlnNjipWvvxnIHMME3Y4MvMl3zRStmuGzz0",
+	"J/Vr8l3asegvphgXMnc4g/20M2rUOhMGuuFDdqUyAYZpcNjKCnkt1Uz6O4wzYLgMjbiypoFhO1iqBJ36",
+	"fcnYYFWrxMFuly30KXeQ19qUl+F/R73eCeP1No8qm7sJ8BCW+z2GEpfLzkLWwlfIa2nZuPpX6M90i58i",
+	"vuF7A3RsD9jOwf/89/9xZIhlMORFbtmz3i71a6JSHAO2E574BwQgbtFHJMMJwyoeCTnLE0Yffhrg7I4+",
+	"OExKq450jC5uS2JwQi/EtZu9ZOFAQJxROXTZqaQevv7hE1P1zi63tHdURXvl4hoYZxNqgOp2mbBR5R75",
+	"sO4oZKzMKyV/RJxPGn6hdNETNviwF5jUnoNqwJR0NzBq2o5+f/SEM5armcNfbI3Oc/dXhh0geJ5T0qRb",
+	"kHEiIzvqPd1F+C7EBIzlk2mFz0+fPv3W4cP7i+cnWNfaPXj//uw7E+IWsQpv3HEEMwdEOsZXvcbt49By",
+	"kYI0yCs8GXQcTwuwVOyy0LmnteZ4f7+ZhO6HQSrFapFAnr49i1T5406ve9DtkdsSJJ+KznHnabfXfYqC",
+	"ih0jxymxo+r1hYX/mhxM/8BDM8xQ+WKhGSaRVUQPURm1ofBOhTpdf2ly4Df0KHRGY6qwbGcQ/sRAXqpd",
+	"ekLNHdxtrVVC9dWZJ451lXhwlmEfPGPLPmIGFxrIx0ppq3pl/xWWzHHS1oYX31BNHfdmg7wTA2vKAi2k",
+	"pqKh1b35awF4+B4jSiW2XcvYpV6RrUBBRuP4aBV9vxOO708n7MYfMKdQ3do5764CPAqnLyHfFLv/C5oS",
+	"iSu59w97vTVNdbdrpltvM9jY49sRbbcXtc1J2ERhQecUA+vIrv8p6RwRbE1TlmvY/xvPQpoifnKw+ZNa",
+	"M2oyGDmWsPnDqltwVJ0dMb8SVOpLC26m45878T3/JeksENfOcUi3xzolZkWowVUhcrsnIsGI7UjFJNiZ",
+	"0te7LFfq2rBiWqcAUZQP1QlAbo11sJz4FDV6kaGtxFKPROEEHnlNRJ0Hyc2vKKGCNDP0fLjB+3IxrV5m",
+	"/jGydy9QYEm6Ljuz4XtuyXBL1LtOYUglrnpJloWH/qay+f0jsdfAP9WVNasL+LR0hw7uf/pVLanjQ0ka",
+	"KlM/MXSD/BY/6kU66h1t/uhHZV+qgrISjw6etrh1fJ4rnl0o9YprKpJ9dPCsDXQNDcTdx4eHbT5ebg+P",
+	"3367+dsLpV5zOQ+qgPvuWe+w1Ql8zy3MyIZ7R6qEicCMbypkfhsC9SlpEl72K80sFmSWpYQX0XufSUyI",
+	"eqs8gISw0MljEwxBNAiNHlZBETeCaNncPrRQ2QQCdf2gGFKlfWOeLLjhqbvWKrAcKo0kZJdWXaJFrgJu",
+	"Of56PRih04CiDQny0aqZF5qgbCMGbQBkxsmfYITTMHzwP8lvYgJsh2QzPoKVslnpzMNvm2FbZ4J+SDkt",
+	"roK/VkoL++EFNKq8SKkOtRiMR2UxLTjGS6WvRJaBvAc6iuXDF2xOEdGMiV4j0SzrKbUgm/vUYGalGlgG",
+	"yvgGUL4vH3U4jIQBfAf1YqevoUasvR6Ckt9U5XmXYbtG93rOjfU1ZH33xEHUxrHLTmXZttGdu9MAufRF",
+	"8SwXErLgU6+MEwe9Y6ZhbwiljEkNfRzyhKaQZCaherdoO8BlNYl+dbbxgnZpiXcs2jBtocteWb7hChMZ",
+	"G+HVLFchzAnrUXSRCeY8j95heStJn9uU2t0uka3XUD22LD/Za4oPaMv7HpIyNHUtbaAQdACOeYqMLEtf",
+	"OA04OmgB2fdKwj0QjBdLfdp8Kmaes7I36cOQj7KRbIt3P4rs00ox7XuIrlvn4VmR7yKzQuUpXclfNo5t",
+	"q/zcEc9Oq7aQIa9miDjmO+DcCsm2lcfPviMvZRts20/LrmO3mGSVVQTz4qHsbM8mfM6uIOqHeTXHvfGd",
+	"GdkOr3WXEnacaT7D1IuQVtWXVTk/DHaQZFs9ceqUF42VhHJkamMZv9llp2W9dRSoAzRlW8fIjP9tl1Ht",
+	"VW7IznINU8t8iZHw+s6g1it0sNtlF+Uy0GDYlyp4fCu5HpPESBQ9xuww71aofAiNlhacaoEC3L+ppd6M",
+	"rpWh5d4pz0ozS4k/v1Pqc9RrYcl4ruQwFxRE8Zuz1dyRvhJaeoeXjNVijxFYBToQEDZXBVrrt6G77Q0q",
+	"noA6AO6Zfr5BY3yohokzmNKt6KjcTEhzQlIxefBKZ/C3wUtbVi53FBSdgn05G6tyw8oe4U20xr3zqMLG",
+	"yitfP94//IW/6/1x21len5KPkXE6VRNIvKHagL6BbPfBpGK8Or4//z1fnrNm9s9GGEfCF1EKI2aOfWg6",
+	"bgsfcSETVkj/Joa59KWGPZAYeRG1wh34US79WrJBEBJI7i9z/UnL2HWKe2D4ZMHsy1jqaLiM72jkL+I6",
+	"VlS23KivV/JuV9KbRJbx0vc4eFjjlr+HZePKO93DRbzFUR9LYg3dN78skbVUOL4ysD+mxOrRcvl+3+uV",
+	"3mQ4qjvoHzrUpI2b/Mv2gd/50HnW6OYV1rCoh/PtAlFuRaK5TcdNDa1yspfQfvk4dLMI+85R72kVF7t7",
+	"wjitggrQoLtCDCGdp3lUZhLjDZ1Q5eSaJamGwucfLXDER+s/MnPY6kag6d4aTNTBUOSvvOIPxive8sJA",
+	"4mSGYkL/IutwSgzlIC/cy3uME0E5MO7Jco8K2YvQ9bKG7XGDFvJAoknU0Z4gAWM8ti+lGZHNoFP1ZRxg",
+	"lXOK+ANjJlhRVUg0leB3VPEoKVMXS4fslNsx+YLKLiSlpdlxKVZm7MTAPykJZlgC5jYvkEkyOFstALVH",
+	"SiWo+4MHZxlMpsqCTOd7f4f5wH1QaGl8kpBTxcNu+JKuGKnptgoLhPYl9T310eVLZNZL3zVCu+XRVhD+",
+	"Hebe1Xn/lLpSE0pK9rhBfu003680+Q9Gk3+gOog10hVp52uiUO6FJIc0gPs2MAeqFrvdxirUc1mm1jMt",
+	"kMjJks4NlfbG511M9cgByxgKwyhF0b31bUUNfZfRqaPSh71eme6w22UveDqmjOYJn1NuSi0ckj3t9aUV",
+	"VM5yImRh3eCH3tL9Dqye750OLejdLjsbLnw75CL3Ne78lKU3r2IjZDwXhj3rHR5TgfKSRHviQsYud+yO",
+	"pM8dbS/Hyyj9KA9IgaxISUj6knJgRsoy6b6c5vOEMve4pYGOy6IYWAxSA1bdJJru1txE1M9BZqdnr2n6",
+	"B5Oc/fjbhFw/jORMpfAoDmuvDKeoBfjEuP1KSMAAzgF+cUxF3QYZt/x4cMwyyC1HhJDY0gRLrWKeW1Px",
+	"kRZiO2LhlbLjKoWHWsNB1mU/YSrcaZrC1B6zpXUMCAERMbzF2ARGf8wGCOsghKzsDD72w+72O8es3+l2",
+	"u/3Op8FuVVuFkiYhowX2JWcDt0g/hq8q7LYi5I+WG+3G8Aj4P//9f73lnBIAl7+me87ehlTBxlvHJiLb",
+	"m/E5hmYu3r5dh9hfeenXSPsHirTHJhMl0jkKMAK7lJWBF++uPLvMJEUm3chvXyo92QOZKszPESO5J3ze",
+	"nlK5ZwdmCpzadbw5Lez4kIU8fDbSXNpjNnA8UvIJDMLlxZTzbl++9xnJVPID03qwvXM1gl87cjSfhMLe",
+	"wRSDUPC2FhoM8XQJoXSIVpM+Fv3iWabBUNqnU6GszUOar+PDSF8jPjxoDBd1O+T2oTXD+rA3m80wp3mv",
+	"0LnfvfYspJrwkXlX1K52mX2cY1w+e2y/2R+F0tyObPjSE53jn3+pERExQqucj6hwmMh2Fi+nsfMcYke5",
+	"2/nOL80UosSkZjLxxd1jL7+sbEeDrL0vr7SaOfnddx/f9XHoUd9yR7EMYFteJ1b8YO3U6SCL/Wqc2EYW",
+	"ELwjFKR+pbL5CabfDvyYCM1qKrO1jQPHC4t7MBMHwraVdePxaVLSGQPPcNs+ds7B7j3H81k1vH953/fA",
+	"9y/jFF9J22+GtFXkpiz904acqcKuJmXv4EZdVx3LDEhHoeo0oSy27f/WiiqwlCkoVICWxCUMyO1LT2JQ",
+	"STfrKJMbXCokHser22Q5EdABmlFzhzQHriFbQVncgu9IWjZnlCxcpQeiRX6WiBotU5+jhs5qRClUYX+T",
+	"pOIWOSp/LGsnkgVC8/r930YXoiJkq0IRXsNDxiC8htXB45Qw+5kKUmCaIN4ep/qhtdPbH0VZUWirXV/v",
+	"019dY44NlkohDljlc6JfGL9ShY1rRhpGrTN8+cgmZ/7rh7JFvobP477fhEwJ80Ujv+pyDxnzT815q6T3",
+	"J4Y5JQmLSivtpZephiFokCmYOxGvuPjhKskGRzIhrBdj9MNnoWlYXdDxFe0I/EjoWL5JtNi3lRj2EPcp",
+	"DE+TtbtVDcJAGCb0oDtBAodNdNBX4ggGBjpncCNSMF9vyWe4JSsl+m0uhcfmdXciQnfjBXlG2bZ67tgd",
+	"yeDe05ZyrQV1p4NZg1JQUxrIdEGN0mZKXws56rK39JSapNKHNjSq57kGns1LdUJ7VSRWNahHX18GW+wO",
+	"pmryicjnu4kvMSEsmwD3fJE+y4FfQ5ZEZROx/B32L3a/YQMpM1ba9qWGwmCmTqZmZad7IKgwqG7w7sXL",
+	"dy/Of7h89+L9+YvLn85+/O7NT4OEHfQYdtvwGLFbfYZ1OK5B9iUWeb7i6XWkJxVY7VDpqB/dTDHLr0zY",
+	"YtyuyII0URNHvDJF7kcxkn2JpaDo3joxvy/78mKmGJZAs6qUJso9Oe7LPfbNN6dvz1iaC4er33xDLtTB",
+	"x369gXLNaRUKjILwBfAcKrgt9Z0BnOLWpbGxyFbdxOTn2E4D9Hii+Q3kpi/ZugbKO6WN6oSdOyUaTtg5",
+	"n8C5sPDXc6tFak/YW27Hf41vymA3ceOS1zdCeA3TnKdgqGLqoLYraM0PDUyD5ourxxRUasrNSH1CoD3n",
+	"GUN6TZTWWJZqZcyeERaY5xjmmPGyaAj3pSuVFiMhWcolHrg7JYFVLh3yOomPs+dv3p0jN83FaGyTci3C",
+	"MHfGGoaFAUOxTT6kCd2Cgzc49oApqtx5DuneS7DpeM9tWdmP0gOCkCIjdMMFG2TvaXMCTGX0+yPp349k",
+	"/TvFm0d3Y8qF/qrZ/47kgxXmvxcfSGZjfIH7DpX2XLlCiM3GQA0jYaxvwtAoIDwvgzvd2F7fxRrUu1VI",
+	"pJePMZghVMzzlW+RbjoGRb1fmZDdvsQEG5VTiwoq0lkWyuVIQqPsV7dU965PCfQQiIyo0D8htWj32+Tw",
+	"WOvZWOPN6MudZQ/GbjO585v5ZXoxAnifKUyTpqftaqRm/mB9gQVKkqYEUHdQX4yn42vY5RbkiqhHfG85",
+	"Si5lWU13vmvJVGXz2qMKdesLelVVWn0wY2NVZ+X7sfjCW8EodDVHinPsxTTldF9HWPtyUK+ON6CyrgE2",
+	"p9ecyjmRqQmfU7ln0aL41oVf0qNUoaLJsMNVUxmqho0qt+SzWV9/GquoJILv0F1WNrxjeYjbVQoveyq0",
+	"LxkeLLt9GYXt6kJKUoNDdd+QxCXsMasXeF+FSZ+7QnjVgXBdRe57rbm9CRBfgzQ0pGosdVn2i7u3aR+k",
+	"9OliafSHLFbXuth41VHkt19n3FTXJ9CRu1UV953XUHj1seFVtfCoXMQJZThVonOp2NdaUiybmbEQ8cOm",
+	"XlZYpx9dSNyQdYkZlqFIureHuQ1/YrBnDPar/8JrdH+VH9tV2g48EXMn6xX3EzYVUlJpYywZ5105VfPP",
+	"7S5zg0SwMS//EbLyN9wFD+ofIR0/4EKZiR9O3N13MjBYmN6Kit8qM6uw2zrvT5a7M6Mwa6zIcyfSIvkn",
+	"j3Szj/5RaP7n8dZvQHTvqv9MCP/wySd/MAJPOBbnbTMr0mtwoqQPBEi878Tp5NygjQ49QhbMvRH3fRKz",
+	"7jk9c+AoEhoIJoWxDH4tOOVEVouNaVfCIDeAxf92SpefFwUxMY1nN1ymsNvty//fITISDgkoTLKBwmnd",
+	"dCeMEuUNs/wasOF7k8p4imt+FFJCU31hpCQwksqp+1n6unxNaPvcRIiwsxYIVMoS/s7dH6W54un1fddp",
+	"xjxVrH5hYRqykm9A2zJw+0aoIpQXPSlbCjil1L3HNMy0sBbkssDxvfobT6+/GAnX39aRCl1SvxYuvKtU",
+	"7RClSnj3nPDe8N2BksO9V6MZhJJ8A+SAJuarThXE3miMo/Lo20nipT4pA2fdpxjG4avy4N8a+pJjmjd1",
+	"7OFyTnaE2mdjLhdmVMNhrWFoXw7evjm/YPvNpXkGlbe0aoyJMg3mb9PhsB2p9ITnZfei3S477ctF3YER",
+	"vIZJxSZKVyajnaPet7tdRqXryLYcitDk2KVjwvU1OWn9UH1ZFjos4Qt22ydowGoUJJ77I34UUSJM9oUJ",
+	"EwHNf7+ayVcpYj0hfYn3MjJQcFPWDU2iIllVHTDI7pHMoo60R6aP+60Ae5plz3H0cwvTB7rc0QRfppJQ",
+	"RbdQIB9KWmWBkK93/Y9WDjbFpHE1AYvhuBl5cCIvRFVBc8xv7lF/eOjqfhH12qqwn++Nw3YoPhvvh7s0",
+	"fYmFSUnFCpabxFt5lmw7SeQzTqgjoJmCtLtNhQC7fVmW5mNtK/PtTEFj4tbu6iJ9fdlYpY9FRfrYUhAI",
+	"2niufHhLLdoEST7GLqkh5cKH+JfG0BO2c3R4GBcgXFMQ8Gs5wK/lAL/S79uWA4y1t82VAO+HcAtC38YI",
+	"o1fgLTYL9fwiQlzCPFRUmNmagMXH2M4hiVvMzsZqkixqddiMi6hw3D+ry/4hjLjKwW3FbKzQMJRySfFr",
+	"EWvosqPeEca8ETErRSRO/K6EtolwVd7SL6kTxu/abxqtM3af1hi8VYmvPuebyks1exwP6ur78sHRjHvW",
+	"ZV7goI9iqKCpPlOhmBoMq7tayAw0eGfa13b2X5aGITPvk4gkcu8bvbPz0yko7QJdsfFhPeJmXagrz3Of",
+	"Jl3VQ3hiuo3hqhcIxGeKVcWFlIGaKbcwUnplf/jwvBasOeEfXoEc2XHn+KDXaxskShOXqhOFp/LR6kbs",
+	"o1WTPttyzgeJSnWH+CghqW6izfGouNJaMGo+L2NGfpthqRmkgrwa/r6EW09/t4xMXbDYoy7vtvSBeKAb",
+	"+ict2prpD+514nUBoyESPMoaenHBR5vyhfCdT0nnlUpLEX6h6N+7V6FARDxPBfVSSeKviZVfUuEFn5tE",
+	"trsdHz3KDnbbXbjG1k74/r7nHaLGcJu54fPq1QempH6m+ar8nwqSz5/1U8HCqOZSUhn5ZDG5Al1SfvcC",
+	"8HS8HZVcOjIDXFNNpsbjOsfHK8SX+j7+pHSGBRdoSDZU+sRXsMCaK2g0nHCbjqlMALrg6Yn7EUKHew1D",
+	"8YHyzITtyzE37KnT3tHhm4N103fZa/+N4/TC5pA4yYJktAgsprm8JmboC6j7ufpSkJMcK5yj6EcqfJOc",
+	"8GtnkayvEFMOnWw0EbKUlRqllnZS30MLGHSy78AUuTVN98LvcMKuwPwG81xeFnm+h4fr8VHdOCXD4YpJ",
+	"YhwxEeqUGHHHWxWi6DMI8SALVQlDLDQFMHEZerAiSTbWp1I6sl8SAKFD+L+n2Muqxnc4XSnrbCqHdKrT",
+	"sbj5/fn07hojR9viGWQ7TKB83k/JyryJ5kPpPYoweCdB8NPvP80CL91SjkUGQyHFQteydorIvSVXlJXb",
+	"BmfDPSTIUTiVTwAL8A7ceQ2OMTSS58AgE7bKqTs4TLAXjTFCjvqSzpgdHf6lyXJNoeoeZdcyfYdeNHHQ",
+	"CHAzuYmdfMjpQ2p44LEEQcVkwwLXKhK/fBEq3OPc2qDK/4Zu7yPkjBy2uevou8ar+5KL/Ddbdfsv2631",
+	"XUDb+yCMWP3L08YTxkPFxIgqsgm/LuvjLKcg3k6D9BkqPJ9bka422z5Xk2lRL7wdJKrQEExINvjZPU6Y",
+	"VbsDtlPZaydxrbqETUGXIlVfDjIuqMx/IdFFqUw0+hXlur2/eM4yjv+fhxkTao+CFTS4tm4uVdhUTcCg",
+	"7EkdwU7cd6asXlYOzFG5GVpfwq7JmeiIxWm5NRsIcz1LP2wKtxig4bNAhKGGXSvUHrd5zaUCHGHac59u",
+	"Xy8gQHIFQ4U9HTYAgbUutgThoVWn6hCaDLThIcbJ1pFUYywV+LTN310oxuczab3xFy1h8EFQSgspdBhW",
+	"5S44ZZ1FV31bUnVXj29E3zwEm71SZUkdhzwhk0UNg8gaqi1UPiupZgkDrnMBmmWaD61hQqZ5kTUl2AZb",
+	"3D8CPA98b/w8qwxxAYySOJLSW3Ec87uPXfAifTDJ+iNPHIstjTCPoI2sR9v9j/5/awsFRAf+SHi1SpAu",
+	"zSW/Y+R5I8t11hSxUqt9TG12SQTwB+RN2AkJAb6070HJ+afcjivGfxPhzirTaykNCGmfHnbQ9iomxSS2",
+	"vAppYYSyZozWhfGq1EonxXt84zO57BG8oOkLgwXWVklIeGBtfdjv3MurhLTQBtdt864TFDPAn1AN3Rny",
+	"3MAugbYKFhqhSYW/UioHLh9YOnOHttlzjktImBPFNAUPUuCzkl4U/aLlsvtwtNfKtNF+RGSB/l5v51zn",
+	"bHen8EDOdjf0Nv19D+515nXedrdpC2aa1h708O1v1oP+NQh7g0shyxinHjo++Hq5gc7mW7fIvza6mZCH",
+	"oWmBct9Bc+NIOQnWle1BZlXTnGuAKZN8QhFbMNk9ISuHGyXiB0lfhtJt1EKDCsXnyoSKkbWawyby+Xo2",
+	"Q2kioegH1JkN5vM2mEG+K18qicwmL1f1ydfktTuicbWVHpu3ZBqrdIXms+w9Cu0m2vvVAbrsFrvFAd/O",
+	"83W7rmAlMlLCGhJX5aia9b+UPWhDO5XKAtyX7vUnpiWRwn4UZSZbTLImyuc5t6Je5Fd7YPHo89QyW3vF",
+	"vCfr93jVvoo+7do80QV9YjC+LkGFNgmXbJjzkbtDDZ2f2glFmUJfkfvvGHhux/9aZ5n6AV950EwsmqHh",
+	"Oryfdu+91vwF1j3Ck2PCsGIa7Z+aGl9WfgJWi3Kb1BQkn4runE9y/xO2oFq7cY4vCAnGfJ69e4c9sjDA",
+	"UN+Qlv6szQU/B30jUngv+Q0XuUPuBzkCQ9OEPMLU29245VfcwPKZ1If72LkCrkGfFnbsRneMEde5Muxi",
+	"rLCQs77xkjo7fXvmlMhC553jzj6yVj/lclhJ1ZIiCe2Kk9DT2LPE0L9kz/fODSYeB+CyAcnRfzbhko8A",
+	"O3T53mK17m5lE5XQjUDm891uvSq6WW0+RO9znCDQrVc2b/r0+0JgxXytiqsczFgpFA7iqum8rKqrAeLY",
+	"upAlEjKOlkd/rqR7n6rvV4E53BhhLJe1bRN7awa6aEjHTRB/ckcgjdXAJ2ULiWmR5ywttFE6miFuBLA8",
+	"A12rBN1JeIcT5ilC1b+udCO5i6x5GsPvkPbTL5/+XwAAAP//",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

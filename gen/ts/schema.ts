@@ -737,12 +737,26 @@ export interface paths {
         };
         /**
          * Live escalation events (Server-Sent Events)
-         * @description Sends `ready` on connect, then `handoff_created`, `handoff_claimed`, `handoff_resolved` and
-         *     `handoff_cancelled` events of the caller's account, each with `id:` (the event's sequence id)
-         *     and `data:` (an `EscalationEvent` as JSON). A comment line is sent as heartbeat (every 25 s by
-         *     default). Reconnecting with `Last-Event-ID` first replays every missed event, then live ones.
-         *     An id older than the retained history gets a `reset` event: re-fetch the queue. A subscriber
-         *     that falls 64 events behind is disconnected so that its reconnect replays what it missed.
+         * @description Sends a comment (`: stream open`) right after the headers, so that buffering proxies pass
+         *     the response on, then `ready`, then `handoff_created`, `handoff_claimed`,
+         *     `handoff_released`, `handoff_resolved` and `handoff_cancelled` events of the caller's
+         *     account, each with `id:` and `data:` (an `EscalationEvent` as JSON). Ids number each
+         *     account's events on their own (1, 2, 3, …): they say nothing about other accounts. A
+         *     comment line is sent as heartbeat (every 25 s by default). Reconnecting with
+         *     `Last-Event-ID` first replays every missed event, then live ones. An id older than the
+         *     retained history gets a `reset` event: re-fetch the queue. A subscriber that falls 64
+         *     events behind is disconnected so that its reconnect replays what it missed. A stream ends
+         *     after its maximum lifetime (an hour by default) and the client reconnects with
+         *     `Last-Event-ID`. When the caller's access changes (a new role, deactivation, a password
+         *     change or a sign-out), their streams end before any later event reaches them.
+         *
+         *     **Ids from before per-account numbering.** Ids handed out while every account shared one
+         *     sequence still work as `Last-Event-ID`: each account's numbering continued from its newest
+         *     id then, so such an id resumes exactly where it was.
+         *
+         *     **Limits.** Each server process holds at most 10 streams per user and 1,000 per account (the
+         *     operator may change both); over either, the answer is 429 with `Retry-After`, before the
+         *     stream starts.
          *
          *     `ready` carries `id:`, the position the stream starts from (`data: {"last_event_id": N}`),
          *     so that a client that has seen no other event still reconnects with `Last-Event-ID` and
@@ -829,6 +843,31 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/ai-sessions/escalations/{id}/release": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The resource's id. */
+                id: components["parameters"]["ID"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Return a claimed handoff to the queue
+         * @description Its claimer or an admin gives a claimed handoff back: it is open again, unclaimed, and
+         *     re-enters the queue (`handoff_released` on the stream and the cursor). Any other status
+         *     answers 409.
+         */
+        post: operations["releaseEscalation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/ai-sessions/escalations/{id}/resolve": {
         parameters: {
             query?: never;
@@ -862,10 +901,11 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Cancel an open or claimed handoff
-         * @description An open handoff may be cancelled by its creator or an admin; a claimed one by its claimer
-         *     or an admin. A resolved or cancelled handoff answers 409. The reason is kept on the handoff
-         *     (`cancel_reason`).
+         * Cancel an open or claimed handoff, or withdraw your own
+         * @description An open handoff may be cancelled by its creator (a technician withdrawing what they
+         *     escalated) or an admin; a claimed one by its claimer or an admin. A resolved or cancelled
+         *     handoff answers 409. The reason is kept on the handoff (`cancel_reason`). Technicians see
+         *     only the handoffs they created: any other answers 404.
          */
         post: operations["cancelEscalation"];
         delete?: never;
@@ -1602,7 +1642,7 @@ export interface components {
             reason?: string;
         };
         /** @enum {string} */
-        EscalationEventType: "handoff_created" | "handoff_claimed" | "handoff_resolved" | "handoff_cancelled";
+        EscalationEventType: "handoff_created" | "handoff_claimed" | "handoff_released" | "handoff_resolved" | "handoff_cancelled";
         EscalationEvent: {
             /**
              * Format: int64
@@ -3247,6 +3287,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
             default: components["responses"]["Problem"];
         };
     };
@@ -3321,6 +3362,35 @@ export interface operations {
         requestBody?: never;
         responses: {
             /** @description The claimed handoff. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Handoff"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    releaseEscalation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The resource's id. */
+                id: components["parameters"]["ID"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The handoff, open again. */
             200: {
                 headers: {
                     [name: string]: unknown;

@@ -167,26 +167,60 @@ func (s *Service) answer(ctx context.Context, p domain.Principal, row dbq.AiSess
 
 // Move changes a conversation's lifecycle status; only its author may.
 func (s *Service) Move(ctx context.Context, p domain.Principal, id uuid.UUID, to string) (domain.AISession, error) {
+	if to == domain.ConversationEscalated {
+		return domain.AISession{}, domain.Errorf(domain.EInvalid, "a conversation is escalated with POST /ai-sessions/{id}/escalate, which hands it to an engineer")
+	}
 	err := s.db.InTx(ctx, func(q *dbq.Queries) error {
-		row, err := q.LockAISessionForUpdate(ctx, dbq.LockAISessionForUpdateParams{AccountID: p.AccountID, ID: id, OwnerID: p.OwnOnly()})
-		if postgres.IsNoRows(err) {
-			return notFound(id)
-		}
-		if err != nil {
-			return fmt.Errorf("lock conversation: %w", err)
-		}
-		if row.UserID != p.UserID {
-			return domain.Errorf(domain.EForbidden, "conversation %s is another technician's: only they can change it", id)
-		}
-		if err := domain.MoveConversation(row.Status, to); err != nil {
-			return err
-		}
-		return q.SetAISessionStatus(ctx, dbq.SetAISessionStatusParams{AccountID: p.AccountID, ID: id, Status: to})
+		_, err := s.move(ctx, q, p, id, to)
+		return err
 	})
 	if err != nil {
 		return domain.AISession{}, err
 	}
 	return s.Get(ctx, p, id)
+}
+
+// Escalate ends the conversation as escalated and, in the same transaction, runs handOff with
+// the conversation and its technician's name to record the handoff, so that a conversation is
+// never escalated without one nor handed off twice.
+func (s *Service) Escalate(ctx context.Context, p domain.Principal, id uuid.UUID, handOff func(q *dbq.Queries, c domain.AISession, technician string) error) error {
+	return s.db.InTx(ctx, func(q *dbq.Queries) error {
+		row, err := s.move(ctx, q, p, id, domain.ConversationEscalated)
+		if err != nil {
+			return err
+		}
+		msgs, err := q.ListAIMessages(ctx, dbq.ListAIMessagesParams{AccountID: p.AccountID, AiSessionID: id})
+		if err != nil {
+			return fmt.Errorf("read transcript: %w", err)
+		}
+		tech, err := q.GetUser(ctx, dbq.GetUserParams{AccountID: p.AccountID, ID: p.UserID})
+		if err != nil {
+			return fmt.Errorf("get technician: %w", err)
+		}
+		return handOff(q, toAISession(row, msgs), tech.Name)
+	})
+}
+
+// move changes the status of the caller's own conversation under its row lock, as the domain
+// allows, and returns the row as it was.
+func (s *Service) move(ctx context.Context, q *dbq.Queries, p domain.Principal, id uuid.UUID, to string) (dbq.AiSession, error) {
+	row, err := q.LockAISessionForUpdate(ctx, dbq.LockAISessionForUpdateParams{AccountID: p.AccountID, ID: id, OwnerID: p.OwnOnly()})
+	if postgres.IsNoRows(err) {
+		return dbq.AiSession{}, notFound(id)
+	}
+	if err != nil {
+		return dbq.AiSession{}, fmt.Errorf("lock conversation: %w", err)
+	}
+	if row.UserID != p.UserID {
+		return dbq.AiSession{}, domain.Errorf(domain.EForbidden, "conversation %s is another technician's: only they can change it", id)
+	}
+	if err := domain.MoveConversation(row.Status, to); err != nil {
+		return dbq.AiSession{}, err
+	}
+	if err := q.SetAISessionStatus(ctx, dbq.SetAISessionStatusParams{AccountID: p.AccountID, ID: id, Status: to}); err != nil {
+		return dbq.AiSession{}, fmt.Errorf("set the conversation %s: %w", to, err)
+	}
+	return row, nil
 }
 
 // Get returns a conversation with its messages.

@@ -43,6 +43,10 @@ type Settings struct {
 	Bus          string
 	DatabaseURL  string
 	SSEHeartbeat time.Duration
+	// StreamLifetime ends a live stream after it, and Streams caps them per user and per
+	// account on each process.
+	StreamLifetime time.Duration
+	Streams        bus.Limits
 	// EventRetention is how long escalation events stay replayable.
 	EventRetention time.Duration
 	// Mail sends the handoff emails (a LogSender when no SMTP server is configured), polling
@@ -86,6 +90,8 @@ func SettingsFrom(cfg config.Config, closing <-chan struct{}, log *slog.Logger) 
 		Bus:                cfg.EscalationBus,
 		DatabaseURL:        cfg.DatabaseURL,
 		SSEHeartbeat:       cfg.SSEHeartbeat,
+		StreamLifetime:     cfg.StreamMaxLifetime,
+		Streams:            bus.Limits{PerUser: cfg.StreamsPerUser, PerAccount: cfg.StreamsPerAccount},
 		EventRetention:     cfg.EventRetention,
 		Mail:               sender,
 		MailPoll:           2 * time.Second,
@@ -127,35 +133,39 @@ func (a *App) Run(ctx context.Context) { a.run(ctx) }
 
 // New builds the whole service on db.
 func New(db *postgres.DB, log *slog.Logger, s Settings) (*App, error) {
-	principals := auth.NewPrincipals(db, principalFreshness, s.Now)
-	authService, err := auth.NewService(db, auth.NewTokens(s.Tokens, s.Now), principals, auth.NewThrottle(s.LoginLockout, s.Now),
-		auth.Settings{RefreshTTL: s.RefreshTTL, ReuseWindow: s.RefreshReuseWindow, MaxFailures: s.LoginMaxFailures, Now: s.Now})
-	if err != nil {
-		return nil, err
-	}
-	hub := bus.NewHub(db, log)
+	eventLog := escalations.NewLog(db, s.Now)
+	hub := bus.NewHub(eventLog, httpapi.EventFrame, s.Streams, log)
 	var b bus.Bus = bus.Memory{Hub: hub}
 	listen := func(ctx context.Context) { <-ctx.Done() }
 	if s.Bus == "postgres" {
-		pg, err := bus.NewPostgres(s.DatabaseURL, log)
+		pg, err := postgres.NewBus(s.DatabaseURL, hub, log)
 		if err != nil {
 			return nil, err
 		}
 		b = pg
 		listen = func(ctx context.Context) {
 			defer pg.Close()
-			bus.Listen(ctx, s.DatabaseURL, hub, log, s.OnListening)
+			postgres.Listen(ctx, s.DatabaseURL, hub, log, s.OnListening)
 		}
+	}
+	access := escalations.Access{Log: eventLog, Bus: b}
+	principals := auth.NewPrincipals(db, principalFreshness, s.Now)
+	authService, err := auth.NewService(db, auth.NewTokens(s.Tokens, s.Now), principals, auth.NewThrottle(s.LoginLockout, s.Now),
+		auth.Settings{RefreshTTL: s.RefreshTTL, ReuseWindow: s.RefreshReuseWindow, MaxFailures: s.LoginMaxFailures, Now: s.Now, Access: access})
+	if err != nil {
+		return nil, err
 	}
 	sessionService := sessions.NewService(db, s.Now)
 	treeService := trees.NewService(db)
-	escalationService := escalations.NewService(db, sessionService, b, s.PublicURL, s.Now)
+	conversations := aisessions.NewService(db, sessionService, newAssistant(s.AI, treeService),
+		aisessions.Limits{CallsPerMinute: s.AI.CallsPerMinute, Messages: s.AI.MaxMessages}, s.Now)
+	escalationService := escalations.NewService(db, eventLog, sessionService, conversations, b, s.PublicURL, s.Now)
 	mailer := &mail.Worker{DB: db, Sender: s.Mail, Log: log, Now: s.Now, Poll: s.MailPoll, MaxAttempts: s.MailAttempts, Backoff: s.MailBackoff}
 	run := func(ctx context.Context) {
 		var wg sync.WaitGroup
 		wg.Go(func() { listen(ctx) })
 		wg.Go(func() { hub.Run(ctx) })
-		wg.Go(func() { prune(ctx, escalationService, s.EventRetention, log) })
+		wg.Go(func() { prune(ctx, eventLog, s.EventRetention, log) })
 		wg.Go(func() { mailer.Run(ctx) })
 		wg.Wait()
 	}
@@ -164,16 +174,17 @@ func New(db *postgres.DB, log *slog.Logger, s Settings) (*App, error) {
 		return nil, err
 	}
 	handler, err := httpapi.New(httpapi.Deps{
-		Log:         log,
-		DB:          db,
-		Auth:        authService,
-		Users:       users.NewService(db, principals),
-		Trees:       treeService,
-		Sessions:    sessionService,
-		Escalations: escalationService,
-		AISessions: aisessions.NewService(db, sessionService, newAssistant(s.AI, treeService),
-			aisessions.Limits{CallsPerMinute: s.AI.CallsPerMinute, Messages: s.AI.MaxMessages}, s.Now),
+		Log:            log,
+		Ready:          func(ctx context.Context) error { return db.Pool.Ping(ctx) },
+		Auth:           authService,
+		Users:          users.NewService(db, principals, access),
+		Trees:          treeService,
+		Sessions:       sessionService,
+		Escalations:    escalationService,
+		AISessions:     conversations,
 		Hub:            hub,
+		EventLog:       eventLog,
+		StreamLifetime: s.StreamLifetime,
 		RequestTimeout: s.RequestTimeout,
 		MaxBodyBytes:   s.MaxBodyBytes,
 		Heartbeat:      s.SSEHeartbeat,
@@ -203,7 +214,7 @@ func newAssistant(s AISettings, trees *trees.Service) domain.Assistant {
 // harmless: the deletes are idempotent.
 const pruneEvery = time.Hour
 
-func prune(ctx context.Context, service *escalations.Service, retention time.Duration, log *slog.Logger) {
+func prune(ctx context.Context, service *escalations.Log, retention time.Duration, log *slog.Logger) {
 	if retention <= 0 {
 		<-ctx.Done()
 		return

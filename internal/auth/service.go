@@ -25,6 +25,7 @@ type Service struct {
 	refreshTTL  time.Duration
 	reuseWindow time.Duration
 	now         func() time.Time
+	access      Access
 	// dummyHash is verified against when the email is unknown, so that an unknown email takes
 	// as long to refuse as a wrong password.
 	dummyHash string
@@ -41,6 +42,16 @@ type Settings struct {
 	// window; from all clients together it may have four times as many.
 	MaxFailures int
 	Now         func() time.Time
+	// Access ends a user's live streams when they sign out or change their password.
+	Access Access
+}
+
+// Access is told, in the transaction of a change, that a user's access changed, and once it is
+// committed, so that the user's live streams end on every replica before anything committed
+// later reaches them.
+type Access interface {
+	Revoke(ctx context.Context, q *dbq.Queries, account, user uuid.UUID) (domain.EscalationEvent, error)
+	Announce(account uuid.UUID, e domain.EscalationEvent)
 }
 
 // NewService wires the sign-in use cases.
@@ -51,7 +62,7 @@ func NewService(db *postgres.DB, tokens *Tokens, principals *Principals, throttl
 	}
 	return &Service{
 		db: db, tokens: tokens, principals: principals, throttle: throttle, maxFailures: s.MaxFailures,
-		refreshTTL: s.RefreshTTL, reuseWindow: s.ReuseWindow, now: s.Now, dummyHash: dummy,
+		refreshTTL: s.RefreshTTL, reuseWindow: s.ReuseWindow, now: s.Now, access: s.Access, dummyHash: dummy,
 	}, nil
 }
 
@@ -296,20 +307,29 @@ func (s *Service) activeOwner(ctx context.Context, q *dbq.Queries, rt dbq.Refres
 
 // Logout revokes the sign-in a refresh token belongs to. It is idempotent: an unknown or already
 // revoked token, or one of another user, changes nothing.
+// The user's live streams end with it; those of their other sign-ins reconnect at once.
 func (s *Service) Logout(ctx context.Context, p domain.Principal, token string) error {
-	return s.db.InTx(ctx, func(q *dbq.Queries) error {
+	revoked, err := postgres.InTxV(ctx, s.db, func(q *dbq.Queries) (*domain.EscalationEvent, error) {
 		rt, err := lockPresented(ctx, q, token)
 		if domain.ErrorCode(err) == domain.EUnauthorized {
-			return nil
+			return nil, nil
 		}
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if rt.AccountID != p.AccountID || rt.UserID != p.UserID {
-			return nil
+			return nil, nil
 		}
-		return q.RevokeRefreshTokenFamily(ctx, dbq.RevokeRefreshTokenFamilyParams{AccountID: p.AccountID, FamilyID: rt.FamilyID})
+		if err := q.RevokeRefreshTokenFamily(ctx, dbq.RevokeRefreshTokenFamilyParams{AccountID: p.AccountID, FamilyID: rt.FamilyID}); err != nil {
+			return nil, fmt.Errorf("revoke the sign-in: %w", err)
+		}
+		e, err := s.access.Revoke(ctx, q, p.AccountID, p.UserID)
+		return &e, err
 	})
+	if err == nil && revoked != nil {
+		s.access.Announce(p.AccountID, *revoked)
+	}
+	return err
 }
 
 // Me returns the caller and their account. It returns EUnauthorized when the user was
@@ -376,23 +396,29 @@ func (s *Service) ChangePassword(ctx context.Context, p domain.Principal, curren
 	if err != nil {
 		return err
 	}
-	err = s.db.InTx(ctx, func(q *dbq.Queries) error {
+	revoked, err := postgres.InTxV(ctx, s.db, func(q *dbq.Queries) (domain.EscalationEvent, error) {
 		locked, err := q.LockUserForUpdate(ctx, dbq.LockUserForUpdateParams{AccountID: p.AccountID, ID: p.UserID})
 		if err != nil {
-			return fmt.Errorf("lock user: %w", err)
+			return domain.EscalationEvent{}, fmt.Errorf("lock user: %w", err)
 		}
 		// The hash was checked outside the transaction, to keep argon2 out of the lock; an
 		// unchanged hash proves nobody set another password in between.
 		if locked.PasswordHash != u.PasswordHash {
-			return domain.Errorf(domain.EConflict, "your password was changed meanwhile: sign in again")
+			return domain.EscalationEvent{}, domain.Errorf(domain.EConflict, "your password was changed meanwhile: sign in again")
 		}
 		if _, err := q.UpdateUser(ctx, dbq.UpdateUserParams{
 			AccountID: p.AccountID, ID: p.UserID, Name: locked.Name, Role: locked.Role, Active: locked.Active, PasswordHash: hash,
 		}); err != nil {
-			return fmt.Errorf("update password: %w", err)
+			return domain.EscalationEvent{}, fmt.Errorf("update password: %w", err)
 		}
-		return RevokeSignIns(ctx, q, p.AccountID, p.UserID)
+		if err := RevokeSignIns(ctx, q, p.AccountID, p.UserID); err != nil {
+			return domain.EscalationEvent{}, err
+		}
+		return s.access.Revoke(ctx, q, p.AccountID, p.UserID)
 	})
+	if err == nil {
+		s.access.Announce(p.AccountID, revoked)
+	}
 	return err
 }
 

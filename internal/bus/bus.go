@@ -1,134 +1,25 @@
 package bus
 
 import (
-	"context"
-	"errors"
-	"fmt"
-	"log/slog"
-	"time"
-
 	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgxpool"
 
-	"github.com/resolutionflow/resolutionflow/gen/dbq"
-	"github.com/resolutionflow/resolutionflow/internal/postgres"
+	"github.com/resolutionflow/resolutionflow/internal/domain"
 )
 
 // Bus announces, after a commit, that an account has new events, to this process or to all of
-// them. Announcing never blocks the caller and never fails it: a lost announcement only delays
+// them, carrying the events this process committed so that its own hub need not read them back.
+// Announcing never blocks the caller and never fails it: a lost announcement only delays
 // delivery until the hub's periodic catch-up (see Hub.Run).
 type Bus interface {
-	Announce(account uuid.UUID)
+	Announce(account uuid.UUID, committed ...domain.EscalationEvent)
 }
 
-// Memory is the bus of a single replica: it wakes the local hub.
+// Memory is the bus of a single replica: it hands the events to the local hub.
 type Memory struct{ Hub *Hub }
 
-func (m Memory) Announce(account uuid.UUID) { m.Hub.Wake(account) }
-
-// Postgres is the bus of several replicas: pg_notify after commit, so only committed events are
-// announced, and one LISTEN connection per process (see Listen) that wakes the local hub.
-type Postgres struct {
-	pool *pgxpool.Pool
-	log  *slog.Logger
-}
-
-const channel = "escalation_events"
-
-// announceWait bounds one notification; past it the announcement is dropped and logged.
-const announceWait = 5 * time.Second
-
-// NewPostgres returns a bus notifying through its own small pool on dsn, so that a saturated
-// request pool cannot hold announcements back.
-func NewPostgres(dsn string, log *slog.Logger) (*Postgres, error) {
-	cfg, err := pgxpool.ParseConfig(dsn)
-	if err != nil {
-		return nil, fmt.Errorf("escalation bus: %w", err)
-	}
-	cfg.MaxConns = 2
-	pool, err := pgxpool.NewWithConfig(context.Background(), cfg)
-	if err != nil {
-		return nil, fmt.Errorf("escalation bus: %w", err)
-	}
-	return &Postgres{pool: pool, log: log}, nil
-}
-
-// Close releases the bus's connections.
-func (p *Postgres) Close() { p.pool.Close() }
-
-func (p *Postgres) Announce(account uuid.UUID) {
-	go func() {
-		ctx, cancel := context.WithTimeout(context.Background(), announceWait)
-		defer cancel()
-		if err := dbq.New(p.pool).NotifyEscalationEvents(ctx, account.String()); err != nil {
-			p.log.Warn("could not announce escalation events; subscribers get them at the next catch-up", "account", account, "error", err)
-		}
-	}()
-}
-
-// Listen holds one LISTEN connection to dsn and wakes the hub's feed of each announced account,
-// until ctx ends. After a lost connection it reconnects with backoff and wakes every feed, which
-// then catches up from the events table: a notification missed while down loses nothing.
-// ready, if not nil, is called each time the listener is (re)connected.
-func Listen(ctx context.Context, dsn string, hub *Hub, log *slog.Logger, ready func()) {
-	backoff := 100 * time.Millisecond
-	for ctx.Err() == nil {
-		err := listenOnce(ctx, dsn, hub, func() {
-			backoff = 100 * time.Millisecond
-			hub.WakeAll()
-			if ready != nil {
-				ready()
-			}
-		})
-		if ctx.Err() != nil {
-			return
-		}
-		log.Warn("escalation listener lost its connection; reconnecting", "error", err, "in", backoff.String())
-		select {
-		case <-ctx.Done():
-			return
-		case <-time.After(backoff):
-		}
-		backoff = min(2*backoff, 10*time.Second)
-	}
-}
-
-// idleCheck is how long the listener waits for a notification before checking that its
-// connection is alive: a half-open connection would otherwise go unnoticed for minutes.
-const idleCheck = 30 * time.Second
-
-func listenOnce(ctx context.Context, dsn string, hub *Hub, connected func()) error {
-	cfg, err := pgx.ParseConfig(postgres.WithoutPoolSettings(dsn))
-	if err != nil {
-		return err
-	}
-	conn, err := pgx.ConnectConfig(ctx, cfg)
-	if err != nil {
-		return err
-	}
-	defer conn.Close(context.WithoutCancel(ctx))
-	if _, err := conn.Exec(ctx, "LISTEN "+channel); err != nil {
-		return err
-	}
-	connected()
-	for {
-		wait, cancel := context.WithTimeout(ctx, idleCheck)
-		n, err := conn.WaitForNotification(wait)
-		cancel()
-		if errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil {
-			if err := conn.Ping(ctx); err != nil {
-				return fmt.Errorf("idle listener connection is dead: %w", err)
-			}
-			continue
-		}
-		if err != nil {
-			return err
-		}
-		account, err := uuid.Parse(n.Payload)
-		if err != nil {
-			return errors.Join(fmt.Errorf("unexpected %s payload %q", channel, n.Payload), err)
-		}
-		hub.Wake(account)
+func (m Memory) Announce(account uuid.UUID, committed ...domain.EscalationEvent) {
+	m.Hub.Committed(account, committed...)
+	if len(committed) == 0 {
+		m.Hub.Wake(account)
 	}
 }

@@ -36,6 +36,9 @@ type Config struct {
 	LogFormat            string
 	EscalationBus        string
 	SSEHeartbeat         time.Duration
+	StreamMaxLifetime    time.Duration
+	StreamsPerUser       int
+	StreamsPerAccount    int
 	EventRetention       time.Duration
 	SMTPURL              string
 	MailFrom             string
@@ -76,6 +79,9 @@ func Load(getenv func(string) string) (Config, error) {
 		LogFormat:          p.oneOf("LOG_FORMAT", "json", "json", "text"),
 		EscalationBus:      p.oneOf("ESCALATION_BUS", "memory", "memory", "postgres"),
 		SSEHeartbeat:       p.duration("SSE_HEARTBEAT", 25*time.Second),
+		StreamMaxLifetime:  p.duration("STREAM_MAX_LIFETIME", time.Hour),
+		StreamsPerUser:     p.integer("STREAMS_PER_USER", 10),
+		StreamsPerAccount:  p.integer("STREAMS_PER_ACCOUNT", 1000),
 		EventRetention:     p.duration("EVENT_RETENTION", 7*24*time.Hour),
 		SMTPURL:            p.str("SMTP_URL", ""),
 		MailFrom:           p.str("MAIL_FROM", "ResolutionFlow <noreply@resolutionflow.invalid>"),
@@ -110,6 +116,10 @@ func Load(getenv func(string) string) (Config, error) {
 	p.positive("SHUTDOWN_TIMEOUT", c.ShutdownTimeout)
 	p.positive("LOGIN_LOCKOUT", c.LoginLockout)
 	p.positive("SSE_HEARTBEAT", c.SSEHeartbeat)
+	p.positive("STREAM_MAX_LIFETIME", c.StreamMaxLifetime)
+	if c.StreamsPerUser < 0 || c.StreamsPerAccount < 0 {
+		p.fail("STREAMS_PER_USER and STREAMS_PER_ACCOUNT must be 0 (no cap) or more")
+	}
 	p.positive("EVENT_RETENTION", c.EventRetention)
 	p.positive("AI_TIMEOUT", c.AITimeout)
 	if c.AIProvider == "openai" && (c.AIBaseURL == "" || c.AIAPIKey == "" || c.AIModel == "") {

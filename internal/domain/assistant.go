@@ -68,8 +68,8 @@ func MoveConversation(from, to string) error {
 		return Errorf(EConflict, "the conversation is %s and cannot change any more", from)
 	case to == from:
 		return Errorf(EConflict, "the conversation is already %s", from)
-	case to == ConversationActive, to == ConversationPaused, to == ConversationResolved, to == ConversationAbandoned:
+	case to == ConversationActive, to == ConversationPaused, to == ConversationResolved, to == ConversationAbandoned, to == ConversationEscalated:
 		return nil
 	}
-	return Errorf(EInvalid, "a conversation cannot be set to %q: use active, paused, resolved or abandoned", to)
+	return Errorf(EInvalid, "a conversation cannot be set to %q: use active, paused, resolved or abandoned, or escalate it", to)
 }

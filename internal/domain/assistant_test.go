@@ -16,7 +16,8 @@ func TestMoveConversation(t *testing.T) {
 		{ConversationResolved, ConversationActive, EConflict},
 		{ConversationEscalated, ConversationPaused, EConflict},
 		{ConversationAbandoned, ConversationResolved, EConflict},
-		{ConversationActive, ConversationEscalated, EInvalid},
+		{ConversationPaused, ConversationEscalated, ""},
+		{ConversationActive, "archived", EInvalid},
 	}
 	for _, c := range cases {
 		if got := code(MoveConversation(c.from, c.to)); got != c.want {

@@ -26,15 +26,30 @@ const (
 	HandoffCancelled HandoffStatus = "cancelled"
 )
 
-// EventType names a change of a handoff on the live stream.
+// EventType names an entry of an account's escalation log.
 type EventType string
 
 const (
 	EventHandoffCreated   EventType = "handoff_created"
 	EventHandoffClaimed   EventType = "handoff_claimed"
+	EventHandoffReleased  EventType = "handoff_released"
 	EventHandoffResolved  EventType = "handoff_resolved"
 	EventHandoffCancelled EventType = "handoff_cancelled"
+	// EventAccessRevoked says that a user's access changed (role, deactivation, password,
+	// sign-out): their live streams end before any later event. It is never sent to clients.
+	EventAccessRevoked EventType = "access_revoked"
 )
+
+// EscalationEvent is one entry of an account's escalation log, numbered in the account's own
+// sequence. A handoff event carries the handoff as the change left it; an access_revoked event
+// names the user instead.
+type EscalationEvent struct {
+	ID         int64
+	Type       EventType
+	OccurredAt time.Time
+	Handoff    Handoff
+	User       uuid.UUID
+}
 
 // Handoff is an escalation: a problem handed from a technician to the account's engineers.
 type Handoff struct {
@@ -159,8 +174,20 @@ func (h Handoff) Resolve(p Principal, note string, at time.Time) (Handoff, error
 	return h, nil
 }
 
-// Cancel withdraws a handoff: an open one by its creator or an admin, a claimed one by its
-// claimer or an admin.
+// Release returns a claimed handoff to the queue, open again; only its claimer or an admin may.
+func (h Handoff) Release(p Principal, at time.Time) (Handoff, error) {
+	if h.Status != HandoffClaimed {
+		return Handoff{}, Errorf(EConflict, "handoff %s is %s: only a claimed handoff can be released", h.ID, h.Status)
+	}
+	if (h.ClaimedBy == nil || *h.ClaimedBy != p.UserID) && p.Role != RoleAdmin {
+		return Handoff{}, Errorf(EForbidden, "handoff %s is claimed by someone else: only they or an admin can release it", h.ID)
+	}
+	h.Status, h.ClaimedBy, h.ClaimedAt, h.UpdatedAt = HandoffOpen, nil, nil, at
+	return h, nil
+}
+
+// Cancel withdraws a handoff: an open one by its creator (the technician withdrawing it) or an
+// admin, a claimed one by its claimer or an admin.
 func (h Handoff) Cancel(p Principal, reason string, at time.Time) (Handoff, error) {
 	switch {
 	case h.Status != HandoffOpen && h.Status != HandoffClaimed:

@@ -4,6 +4,8 @@ package escalations
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -12,6 +14,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/resolutionflow/resolutionflow/gen/dbq"
+	"github.com/resolutionflow/resolutionflow/internal/aisessions"
 	"github.com/resolutionflow/resolutionflow/internal/bus"
 	"github.com/resolutionflow/resolutionflow/internal/domain"
 	"github.com/resolutionflow/resolutionflow/internal/mail"
@@ -22,17 +25,19 @@ import (
 // Service works the escalation queue of the caller's account. A handoff of another account is
 // reported as ENotFound, exactly like a missing one.
 type Service struct {
-	db        *postgres.DB
-	sessions  *sessions.Service
-	bus       bus.Bus
-	publicURL string
-	now       func() time.Time
+	db            *postgres.DB
+	log           *Log
+	sessions      *sessions.Service
+	conversations *aisessions.Service
+	bus           bus.Bus
+	publicURL     string
+	now           func() time.Time
 }
 
-// NewService returns the escalation use cases; b announces every committed change, and emails
-// link to handoffs under publicURL.
-func NewService(db *postgres.DB, sessions *sessions.Service, b bus.Bus, publicURL string, now func() time.Time) *Service {
-	return &Service{db: db, sessions: sessions, bus: b, publicURL: strings.TrimRight(publicURL, "/"), now: now}
+// NewService returns the escalation use cases; every change is recorded in log, b announces
+// it after commit, and emails link to handoffs under publicURL.
+func NewService(db *postgres.DB, log *Log, sessions *sessions.Service, conversations *aisessions.Service, b bus.Bus, publicURL string, now func() time.Time) *Service {
+	return &Service{db: db, log: log, sessions: sessions, conversations: conversations, bus: b, publicURL: strings.TrimRight(publicURL, "/"), now: now}
 }
 
 // Request is what a technician says when handing a problem off.
@@ -49,137 +54,115 @@ func notFound(id uuid.UUID) error {
 
 // EscalateSession hands a session off: the session ends as escalated and a handoff carrying its
 // context joins the queue, with its handoff_created event, in one transaction. A request
-// repeating an earlier Idempotency-Key of the same user for the same session returns that
-// handoff instead (as it is now), also when the retries run concurrently; the key used for
-// another session is EInvalid.
+// repeating an earlier Idempotency-Key of the same user with the same body returns that handoff
+// instead (as it is now), also when the retries run concurrently; the key with another body, or
+// for another session, is EInvalid.
 func (s *Service) EscalateSession(ctx context.Context, p domain.Principal, sessionID uuid.UUID, r Request) (domain.Handoff, error) {
-	if h, ok, err := s.retried(ctx, p, r.IdempotencyKey, sameSession(sessionID)); ok || err != nil {
-		return h, err
-	}
-	if r.Priority == "" {
-		r.Priority = domain.PriorityNormal
-	}
-	var created dbq.Handoff
-	summary := r.Summary
-	_, err := s.sessions.Escalate(ctx, p, sessionID, func(q *dbq.Queries, v sessions.View, technician string) error {
-		if err := checkTarget(ctx, q, p, r.TargetUserID); err != nil {
-			return err
-		}
-		if summary == "" {
-			summary = "Escalated from " + v.Session.TreeTitle + " at: " + v.CurrentNode().Text
-		}
-		summary = string([]rune(summary)[:min(len([]rune(summary)), maxSummary)])
-		snapshot, err := json.Marshal(domain.SessionContext(v.Session, v.Definition, technician, summary, s.now()))
-		if err != nil {
-			return fmt.Errorf("encode context: %w", err)
-		}
-		var key *string
-		if r.IdempotencyKey != "" {
-			key = &r.IdempotencyKey
-		}
-		created, err = s.record(ctx, q, dbq.CreateHandoffParams{
-			AccountID: p.AccountID, Source: "session", SessionID: &sessionID, Summary: summary,
-			Priority: string(r.Priority), CreatedBy: p.UserID, TargetUserID: r.TargetUserID, Snapshot: snapshot,
-			IdempotencyKey: key, CreatedAt: s.now(),
+	return s.handOff(ctx, p, r, subject{source: "session", id: sessionID}, func(record recorder) error {
+		_, err := s.sessions.Escalate(ctx, p, sessionID, func(q *dbq.Queries, v sessions.View, technician string) error {
+			summary := r.Summary
+			if summary == "" {
+				summary = "Escalated from " + v.Session.TreeTitle + " at: " + v.CurrentNode().Text
+			}
+			return record(q, summary, func(summary string) domain.HandoffContext {
+				return domain.SessionContext(v.Session, v.Definition, technician, summary, s.now())
+			})
 		})
 		return err
 	})
-	if err != nil && r.IdempotencyKey != "" {
-		// A concurrent retry with the same key may have won: it escalated the session first
-		// (this request then finds the session escalated) or took the key first.
-		if h, ok, lookupErr := s.retried(ctx, p, r.IdempotencyKey, sameSession(sessionID)); ok || lookupErr != nil {
-			return h, lookupErr
-		}
-	}
-	if err != nil {
-		return domain.Handoff{}, err
-	}
-	s.bus.Announce(p.AccountID)
-	return s.named(ctx, p, created)
 }
 
 // EscalateConversation hands a conversation with the assistant off, like EscalateSession: the
 // conversation ends as escalated and a handoff carrying its transcript and the assistant's last
-// assessment joins the queue, in one transaction. Only its author may; a retried
-// Idempotency-Key returns the first handoff.
+// assessment joins the queue, in one transaction. Only its author may.
 func (s *Service) EscalateConversation(ctx context.Context, p domain.Principal, aiSessionID uuid.UUID, r Request) (domain.Handoff, error) {
-	if h, ok, err := s.retried(ctx, p, r.IdempotencyKey, sameConversation(aiSessionID)); ok || err != nil {
-		return h, err
+	return s.handOff(ctx, p, r, subject{source: "ai_session", id: aiSessionID}, func(record recorder) error {
+		return s.conversations.Escalate(ctx, p, aiSessionID, func(q *dbq.Queries, c domain.AISession, technician string) error {
+			summary := r.Summary
+			if summary == "" {
+				summary = c.Problem
+			}
+			return record(q, summary, func(summary string) domain.HandoffContext {
+				return domain.ConversationContext(c, technician, summary, s.now())
+			})
+		})
+	})
+}
+
+// subject is what a handoff is made from: a guided session or a conversation.
+type subject struct {
+	source string // "session" or "ai_session"
+	id     uuid.UUID
+}
+
+func (sub subject) made(h dbq.Handoff) bool {
+	from := h.SessionID
+	if sub.source == "ai_session" {
+		from = h.AiSessionID
 	}
+	return from != nil && *from == sub.id
+}
+
+// recorder creates the handoff in the escalating transaction from its summary and the context
+// snapshot made for that summary.
+type recorder func(q *dbq.Queries, summary string, snapshot func(summary string) domain.HandoffContext) error
+
+// handOff is what both escalations share: an earlier request with the same Idempotency-Key gets
+// its handoff back; escalate ends the session or conversation and, in its transaction, calls
+// the recorder, which checks the target and records the handoff with its emails and event; the
+// event is announced after commit.
+func (s *Service) handOff(ctx context.Context, p domain.Principal, r Request, sub subject, escalate func(recorder) error) (domain.Handoff, error) {
 	if r.Priority == "" {
 		r.Priority = domain.PriorityNormal
 	}
-	var created dbq.Handoff
-	err := s.db.InTx(ctx, func(q *dbq.Queries) error {
-		row, err := q.LockAISessionForUpdate(ctx, dbq.LockAISessionForUpdateParams{AccountID: p.AccountID, ID: aiSessionID, OwnerID: p.OwnOnly()})
-		if postgres.IsNoRows(err) {
-			return domain.Errorf(domain.ENotFound, "conversation %s does not exist in your account", aiSessionID)
-		}
-		if err != nil {
-			return fmt.Errorf("lock conversation: %w", err)
-		}
-		if row.UserID != p.UserID {
-			return domain.Errorf(domain.EForbidden, "conversation %s is another technician's: only they can escalate it", aiSessionID)
-		}
-		if row.Status != domain.ConversationActive && row.Status != domain.ConversationPaused {
-			return domain.Errorf(domain.EConflict, "the conversation is %s and cannot be escalated", row.Status)
-		}
+	if h, ok, err := s.retried(ctx, p, r, sub); ok || err != nil {
+		return h, err
+	}
+	var (
+		created dbq.Handoff
+		event   domain.EscalationEvent
+	)
+	err := escalate(func(q *dbq.Queries, summary string, snapshot func(string) domain.HandoffContext) error {
 		if err := checkTarget(ctx, q, p, r.TargetUserID); err != nil {
 			return err
 		}
-		msgs, err := q.ListAIMessages(ctx, dbq.ListAIMessagesParams{AccountID: p.AccountID, AiSessionID: aiSessionID})
-		if err != nil {
-			return fmt.Errorf("read transcript: %w", err)
-		}
-		tech, err := q.GetUser(ctx, dbq.GetUserParams{AccountID: p.AccountID, ID: p.UserID})
-		if err != nil {
-			return fmt.Errorf("get technician: %w", err)
-		}
-		summary := r.Summary
-		if summary == "" {
-			summary = row.Problem
-		}
 		summary = string([]rune(summary)[:min(len([]rune(summary)), maxSummary)])
-		conv := domain.AISession{ID: row.ID, Problem: row.Problem, TicketRef: row.TicketRef, Customer: row.Customer, Asset: row.Asset, CreatedAt: row.CreatedAt}
-		for _, m := range msgs {
-			conv.Messages = append(conv.Messages, domain.AIMessage{ID: m.ID, Role: m.Role, Content: m.Content, CreatedAt: m.CreatedAt})
-		}
-		snapshot, err := json.Marshal(domain.ConversationContext(conv, tech.Name, summary, s.now()))
+		frozen, err := json.Marshal(snapshot(summary))
 		if err != nil {
 			return fmt.Errorf("encode context: %w", err)
 		}
-		var key *string
+		params := dbq.CreateHandoffParams{
+			AccountID: p.AccountID, Source: sub.source, Summary: summary, Priority: string(r.Priority), CreatedBy: p.UserID,
+			TargetUserID: r.TargetUserID, Snapshot: frozen, CreatedAt: s.now(),
+		}
+		if sub.source == "session" {
+			params.SessionID = &sub.id
+		} else {
+			params.AiSessionID = &sub.id
+		}
 		if r.IdempotencyKey != "" {
-			key = &r.IdempotencyKey
+			fingerprint := r.fingerprint(sub)
+			params.IdempotencyKey, params.RequestFingerprint = &r.IdempotencyKey, &fingerprint
 		}
-		if err := q.SetAISessionStatus(ctx, dbq.SetAISessionStatusParams{AccountID: p.AccountID, ID: aiSessionID, Status: domain.ConversationEscalated}); err != nil {
-			return fmt.Errorf("mark conversation escalated: %w", err)
-		}
-		created, err = s.record(ctx, q, dbq.CreateHandoffParams{
-			AccountID: p.AccountID, Source: "ai_session", AiSessionID: &aiSessionID, Summary: summary,
-			Priority: string(r.Priority), CreatedBy: p.UserID, TargetUserID: r.TargetUserID, Snapshot: snapshot,
-			IdempotencyKey: key, CreatedAt: s.now(),
-		})
+		created, event, err = s.record(ctx, q, params)
 		return err
 	})
 	if err != nil && r.IdempotencyKey != "" {
-		if h, ok, lookupErr := s.retried(ctx, p, r.IdempotencyKey, sameConversation(aiSessionID)); ok || lookupErr != nil {
+		// A concurrent retry with the same key may have won: it escalated first (this request
+		// then finds the session or conversation escalated) or took the key first.
+		if h, ok, lookupErr := s.retried(ctx, p, r, sub); ok || lookupErr != nil {
 			return h, lookupErr
 		}
 	}
 	if err != nil {
 		return domain.Handoff{}, err
 	}
-	s.bus.Announce(p.AccountID)
+	s.bus.Announce(p.AccountID, event)
 	return s.named(ctx, p, created)
 }
 
 // queueEmails puts one email per recipient in the outbox, in the creating transaction.
-func (s *Service) queueEmails(ctx context.Context, q *dbq.Queries, row dbq.Handoff) error {
-	h, err := toHandoff(row)
-	if err != nil {
-		return err
-	}
+func (s *Service) queueEmails(ctx context.Context, q *dbq.Queries, h domain.Handoff) error {
 	m, err := mail.Render(h, s.HandoffLink(h.ID))
 	if err != nil {
 		return err
@@ -202,51 +185,61 @@ func (s *Service) HandoffLink(id uuid.UUID) string {
 // maxSummary is the longest summary a handoff stores.
 const maxSummary = 4000
 
-// retried finds the handoff an earlier request with the same Idempotency-Key created; the key
-// used for a handoff that does not match (another session or conversation) is EInvalid.
-func (s *Service) retried(ctx context.Context, p domain.Principal, key string, matches func(domain.Handoff) bool) (domain.Handoff, bool, error) {
-	h, ok, err := s.byKey(ctx, p, key)
-	if ok && !matches(h) {
-		return domain.Handoff{}, false, &domain.Error{Code: domain.EInvalid, Message: "this Idempotency-Key was used for another request: use a new key for each escalation",
-			Fields: []domain.FieldError{{Pointer: "Idempotency-Key", Detail: "already used for another escalation"}}}
-	}
-	return h, ok, err
-}
-
-func sameSession(id uuid.UUID) func(domain.Handoff) bool {
-	return func(h domain.Handoff) bool { return h.SessionID != nil && *h.SessionID == id }
-}
-
-func sameConversation(id uuid.UUID) func(domain.Handoff) bool {
-	return func(h domain.Handoff) bool { return h.AISessionID != nil && *h.AISessionID == id }
-}
-
-// record creates a handoff in the caller's transaction with what comes with it: its emails in
-// the outbox and its handoff_created event.
-func (s *Service) record(ctx context.Context, q *dbq.Queries, params dbq.CreateHandoffParams) (dbq.Handoff, error) {
-	created, err := q.CreateHandoff(ctx, params)
-	if err != nil {
-		return dbq.Handoff{}, fmt.Errorf("create handoff: %w", err)
-	}
-	if err := s.queueEmails(ctx, q, created); err != nil {
-		return dbq.Handoff{}, err
-	}
-	return created, s.appendEvent(ctx, q, created, domain.EventHandoffCreated)
-}
-
-func (s *Service) byKey(ctx context.Context, p domain.Principal, key string) (domain.Handoff, bool, error) {
-	if key == "" {
+// retried finds the handoff an earlier request with the same Idempotency-Key created. The key
+// used with another body, or for another session or conversation, is EInvalid (the IETF
+// Idempotency-Key draft's rule): a retry must repeat its request.
+func (s *Service) retried(ctx context.Context, p domain.Principal, r Request, sub subject) (domain.Handoff, bool, error) {
+	if r.IdempotencyKey == "" {
 		return domain.Handoff{}, false, nil
 	}
-	row, err := s.db.GetHandoffByIdempotencyKey(ctx, dbq.GetHandoffByIdempotencyKeyParams{AccountID: p.AccountID, CreatedBy: p.UserID, IdempotencyKey: &key})
+	row, err := s.db.GetHandoffByIdempotencyKey(ctx, dbq.GetHandoffByIdempotencyKeyParams{AccountID: p.AccountID, CreatedBy: p.UserID, IdempotencyKey: &r.IdempotencyKey})
 	if postgres.IsNoRows(err) {
 		return domain.Handoff{}, false, nil
 	}
 	if err != nil {
 		return domain.Handoff{}, false, fmt.Errorf("find handoff by idempotency key: %w", err)
 	}
+	reused := func(detail string) error {
+		return &domain.Error{Code: domain.EInvalid, Message: "this Idempotency-Key was used " + detail + ": send the same request again to retry it, or use a new key for a new escalation",
+			Fields: []domain.FieldError{{Pointer: "Idempotency-Key", Detail: "already used " + detail}}}
+	}
+	if !sub.made(row) {
+		return domain.Handoff{}, false, reused("for another escalation")
+	}
+	// Keys stored before fingerprints were kept cannot be compared: they are taken as retries.
+	if row.RequestFingerprint != nil && *row.RequestFingerprint != r.fingerprint(sub) {
+		return domain.Handoff{}, false, reused("with a different request body")
+	}
 	h, err := s.named(ctx, p, row)
 	return h, true, err
+}
+
+// record creates a handoff in the caller's transaction with what comes with it: its emails in
+// the outbox and its handoff_created event.
+func (s *Service) record(ctx context.Context, q *dbq.Queries, params dbq.CreateHandoffParams) (dbq.Handoff, domain.EscalationEvent, error) {
+	created, err := q.CreateHandoff(ctx, params)
+	if err != nil {
+		return dbq.Handoff{}, domain.EscalationEvent{}, fmt.Errorf("create handoff: %w", err)
+	}
+	h, err := toHandoff(created)
+	if err != nil {
+		return dbq.Handoff{}, domain.EscalationEvent{}, err
+	}
+	if err := s.queueEmails(ctx, q, h); err != nil {
+		return dbq.Handoff{}, domain.EscalationEvent{}, err
+	}
+	e, err := s.log.appendHandoff(ctx, q, h, domain.EventHandoffCreated)
+	return created, e, err
+}
+
+// fingerprint identifies what was asked, to tell a retry from another request with the same key.
+func (r Request) fingerprint(sub subject) string {
+	target := ""
+	if r.TargetUserID != nil {
+		target = r.TargetUserID.String()
+	}
+	sum := sha256.Sum256([]byte(strings.Join([]string{"v1", sub.source, sub.id.String(), r.Summary, string(r.Priority), target}, "\x00")))
+	return hex.EncodeToString(sum[:])
 }
 
 func checkTarget(ctx context.Context, q *dbq.Queries, p domain.Principal, target *uuid.UUID) error {
@@ -374,6 +367,9 @@ func (s *Service) Targets(ctx context.Context, p domain.Principal) ([]Target, er
 // Claim takes an open handoff for the caller; of concurrent claims exactly one wins, the others
 // get EConflict naming who won.
 func (s *Service) Claim(ctx context.Context, p domain.Principal, id uuid.UUID) (domain.Handoff, error) {
+	if err := requireEngineer(p); err != nil {
+		return domain.Handoff{}, err
+	}
 	h, err := s.change(ctx, p, id, domain.EventHandoffClaimed, func(h domain.Handoff) (domain.Handoff, error) {
 		return h.Claim(p, s.now())
 	})
@@ -393,13 +389,26 @@ func (s *Service) Claim(ctx context.Context, p domain.Principal, id uuid.UUID) (
 // Resolve closes a claimed handoff (its claimer or an admin) with a resolution note, and marks
 // the session it came from resolved with the same note.
 func (s *Service) Resolve(ctx context.Context, p domain.Principal, id uuid.UUID, note string) (domain.Handoff, error) {
+	if err := requireEngineer(p); err != nil {
+		return domain.Handoff{}, err
+	}
 	return s.change(ctx, p, id, domain.EventHandoffResolved, func(h domain.Handoff) (domain.Handoff, error) {
 		return h.Resolve(p, note, s.now())
 	})
 }
 
-// Cancel withdraws a handoff: an open one (its creator or an admin) or a claimed one (its
-// claimer or an admin).
+// Release gives a claimed handoff back to the queue (its claimer or an admin): open again.
+func (s *Service) Release(ctx context.Context, p domain.Principal, id uuid.UUID) (domain.Handoff, error) {
+	if err := requireEngineer(p); err != nil {
+		return domain.Handoff{}, err
+	}
+	return s.change(ctx, p, id, domain.EventHandoffReleased, func(h domain.Handoff) (domain.Handoff, error) {
+		return h.Release(p, s.now())
+	})
+}
+
+// Cancel withdraws a handoff: an open one (its creator, a technician too, or an admin) or a
+// claimed one (its claimer or an admin).
 func (s *Service) Cancel(ctx context.Context, p domain.Principal, id uuid.UUID, reason string) (domain.Handoff, error) {
 	return s.change(ctx, p, id, domain.EventHandoffCancelled, func(h domain.Handoff) (domain.Handoff, error) {
 		return h.Cancel(p, reason, s.now())
@@ -407,12 +416,12 @@ func (s *Service) Cancel(ctx context.Context, p domain.Principal, id uuid.UUID, 
 }
 
 // change applies a transition to the handoff under its row lock and records the event in the
-// same transaction.
+// same transaction. Technicians reach only the handoffs they created; others are not found.
 func (s *Service) change(ctx context.Context, p domain.Principal, id uuid.UUID, event domain.EventType, transition func(domain.Handoff) (domain.Handoff, error)) (domain.Handoff, error) {
-	if err := requireEngineer(p); err != nil {
-		return domain.Handoff{}, err
-	}
-	var updated dbq.Handoff
+	var (
+		updated  dbq.Handoff
+		recorded domain.EscalationEvent
+	)
 	err := s.db.InTx(ctx, func(q *dbq.Queries) error {
 		row, err := q.LockHandoffForUpdate(ctx, dbq.LockHandoffForUpdateParams{AccountID: p.AccountID, ID: id})
 		if postgres.IsNoRows(err) {
@@ -420,6 +429,9 @@ func (s *Service) change(ctx context.Context, p domain.Principal, id uuid.UUID, 
 		}
 		if err != nil {
 			return fmt.Errorf("lock handoff: %w", err)
+		}
+		if !p.Role.AtLeast(domain.RoleEngineer) && row.CreatedBy != p.UserID {
+			return notFound(id)
 		}
 		h, err := toHandoff(row)
 		if err != nil {
@@ -443,12 +455,17 @@ func (s *Service) change(ctx context.Context, p domain.Principal, id uuid.UUID, 
 				return fmt.Errorf("resolve the originating session: %w", err)
 			}
 		}
-		return s.appendEvent(ctx, q, updated, event)
+		h, err = toHandoff(updated)
+		if err != nil {
+			return err
+		}
+		recorded, err = s.log.appendHandoff(ctx, q, h, event)
+		return err
 	})
 	if err != nil {
 		return domain.Handoff{}, err
 	}
-	s.bus.Announce(p.AccountID)
+	s.bus.Announce(p.AccountID, recorded)
 	return s.named(ctx, p, updated)
 }
 

@@ -143,9 +143,12 @@ func TestEscalatingAConversationCarriesItsTranscript(t *testing.T) {
 	if err != nil || r.StatusCode() != http.StatusCreated || r.JSON201.Source != oapi.HandoffSourceAiSession || *r.JSON201.AiSessionId != id {
 		t.Fatalf("escalate: %v %d %s", err, r.StatusCode(), r.Body)
 	}
-	again, _ := tech.Client.EscalateAISessionWithResponse(ctx, id, &oapi.EscalateAISessionParams{IdempotencyKey: &key}, oapi.EscalationRequest{Summary: "VPN down at home"})
+	again, _ := tech.Client.EscalateAISessionWithResponse(ctx, id, &oapi.EscalateAISessionParams{IdempotencyKey: &key}, oapi.EscalationRequest{Summary: "VPN down at home", Priority: ptr(oapi.High)})
 	if again.StatusCode() != http.StatusCreated || again.JSON201.Id != r.JSON201.Id {
 		t.Errorf("retry with the same key = %d, want the first handoff", again.StatusCode())
+	}
+	if other, _ := tech.Client.EscalateAISessionWithResponse(ctx, id, &oapi.EscalateAISessionParams{IdempotencyKey: &key}, oapi.EscalationRequest{Summary: "VPN down at home"}); other.StatusCode() != http.StatusUnprocessableEntity {
+		t.Errorf("the same key with another body = %d, want 422", other.StatusCode())
 	}
 	if twice, _ := tech.Client.EscalateAISessionWithResponse(ctx, id, &oapi.EscalateAISessionParams{}, oapi.EscalationRequest{Summary: "again"}); twice.StatusCode() != http.StatusConflict {
 		t.Errorf("escalating twice = %d, want 409", twice.StatusCode())

@@ -114,6 +114,18 @@ func (h *handlers) ResolveEscalation(ctx context.Context, req oapi.ResolveEscala
 	return oapi.ResolveEscalation200JSONResponse(toHandoff(ho)), nil
 }
 
+func (h *handlers) ReleaseEscalation(ctx context.Context, req oapi.ReleaseEscalationRequestObject) (oapi.ReleaseEscalationResponseObject, error) {
+	p, err := principal(ctx)
+	if err != nil {
+		return nil, err
+	}
+	ho, err := h.escalations.Release(ctx, p, req.Id)
+	if err != nil {
+		return nil, err
+	}
+	return oapi.ReleaseEscalation200JSONResponse(toHandoff(ho)), nil
+}
+
 func (h *handlers) CancelEscalation(ctx context.Context, req oapi.CancelEscalationRequestObject) (oapi.CancelEscalationResponseObject, error) {
 	p, err := principal(ctx)
 	if err != nil {
@@ -138,9 +150,7 @@ func (h *handlers) ListEscalationEvents(ctx context.Context, req oapi.ListEscala
 	}
 	items := make([]oapi.EscalationEvent, len(events))
 	for i, e := range events {
-		if items[i], err = toEvent(e); err != nil {
-			return nil, err
-		}
+		items[i] = toEvent(e)
 	}
 	return oapi.ListEscalationEvents200JSONResponse{Items: items, NextCursor: next, EndOfStream: end}, nil
 }
@@ -194,12 +204,22 @@ func toHandoffDetail(h domain.Handoff) oapi.HandoffDetail {
 	}
 }
 
-func toEvent(e escalations.Event) (oapi.EscalationEvent, error) {
-	out := oapi.EscalationEvent{Id: e.ID, Type: oapi.EscalationEventType(e.Type), HandoffId: e.HandoffID, OccurredAt: e.OccurredAt.UTC()}
-	if err := json.Unmarshal(e.Handoff, &out.Handoff); err != nil {
-		return oapi.EscalationEvent{}, fmt.Errorf("decode event %d: %w", e.ID, err)
+// toEvent is the one conversion of a log entry into the contract's EscalationEvent: the pull
+// cursor sends it as JSON, and EventFrame as the data of the stream's frame.
+func toEvent(e domain.EscalationEvent) oapi.EscalationEvent {
+	return oapi.EscalationEvent{Id: e.ID, Type: oapi.EscalationEventType(e.Type), HandoffId: e.Handoff.ID, OccurredAt: e.OccurredAt.UTC(), Handoff: toHandoff(e.Handoff)}
+}
+
+// EventFrame encodes an event once as the SSE frame every subscriber of its account is sent.
+func EventFrame(e domain.EscalationEvent) ([]byte, error) {
+	data, err := json.Marshal(toEvent(e))
+	if err != nil {
+		return nil, fmt.Errorf("encode event %d: %w", e.ID, err)
 	}
-	return out, nil
+	frame := make([]byte, 0, len(data)+64)
+	frame = fmt.Appendf(frame, "event: %s\nid: %d\ndata: ", e.Type, e.ID)
+	frame = append(frame, data...)
+	return append(frame, '\n', '\n'), nil
 }
 
 func (h *handlers) EscalateAISession(ctx context.Context, req oapi.EscalateAISessionRequestObject) (oapi.EscalateAISessionResponseObject, error) {

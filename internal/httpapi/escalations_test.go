@@ -3,6 +3,7 @@ package httpapi_test
 import (
 	"context"
 	"net/http"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -153,6 +154,89 @@ func TestEscalationIsIdempotent(t *testing.T) {
 	if queue.JSON200.Total != 1 {
 		t.Errorf("%d handoffs after a retried create, want 1", queue.JSON200.Total)
 	}
+	// The same key with another body is not a retry: 422, saying so, and nothing changes.
+	for name, body := range map[string]oapi.EscalationRequest{
+		"another summary":  {Summary: "Stuck, and now the tray jams"},
+		"another priority": {Summary: "Stuck", Priority: ptr(oapi.Urgent)},
+		"a target":         {Summary: "Stuck", TargetUserId: &admin.UserID},
+	} {
+		r, _ := tech.Client.EscalateSessionWithResponse(ctx, sess.Id, &oapi.EscalateSessionParams{IdempotencyKey: &key}, body)
+		if r.StatusCode() != http.StatusUnprocessableEntity || !strings.Contains(deref(r.ApplicationproblemJSON422.Detail), "different request body") {
+			t.Errorf("%s with the same key = %d %s, want 422 naming the different body", name, r.StatusCode(), r.Body)
+		}
+	}
+	if got, _ := admin.Client.GetEscalationWithResponse(ctx, first.JSON201.Id); got.JSON200.Summary != "Stuck" || got.JSON200.Priority != oapi.Normal {
+		t.Errorf("the first handoff changed: %+v", got.JSON200)
+	}
+}
+
+// A claimed handoff is released back to the queue by its claimer or an admin, a technician
+// withdraws an open handoff of their own, and each change is an event.
+func TestReleaseAndWithdraw(t *testing.T) {
+	t.Parallel()
+	s := apitest.NewServer(t)
+	ctx := context.Background()
+	admin := s.Register("Lifecycle gaps")
+	tech := s.AddUser(admin, oapi.Viewer)
+	colleague := s.AddUser(admin, oapi.Viewer)
+	eng := s.AddUser(admin, oapi.Engineer)
+	other := s.AddUser(admin, oapi.Engineer)
+	tree, _ := createTree(t, admin, printerTree("Printer offline", oapi.TreeWriteStatusPublished))
+	_, r := escalated(t, tech, tree.Id, "", oapi.EscalationRequest{Summary: "Release me"})
+	id := r.JSON201.Id
+
+	if rel, _ := eng.Client.ReleaseEscalationWithResponse(ctx, id); rel.StatusCode() != http.StatusConflict {
+		t.Errorf("releasing an open handoff = %d, want 409", rel.StatusCode())
+	}
+	eng.Client.ClaimEscalationWithResponse(ctx, id)
+	if rel, _ := other.Client.ReleaseEscalationWithResponse(ctx, id); rel.StatusCode() != http.StatusForbidden {
+		t.Errorf("another engineer releasing = %d, want 403", rel.StatusCode())
+	}
+	if rel, _ := tech.Client.ReleaseEscalationWithResponse(ctx, id); rel.StatusCode() != http.StatusForbidden {
+		t.Errorf("a technician releasing = %d, want 403", rel.StatusCode())
+	}
+	rel, _ := eng.Client.ReleaseEscalationWithResponse(ctx, id)
+	if rel.StatusCode() != http.StatusOK || rel.JSON200.Status != oapi.HandoffStatusOpen || rel.JSON200.ClaimedBy != nil || rel.JSON200.ClaimedAt != nil {
+		t.Fatalf("release by the claimer = %d %s, want it open and unclaimed", rel.StatusCode(), rel.Body)
+	}
+	if q, _ := other.Client.ListEscalationsWithResponse(ctx, &oapi.ListEscalationsParams{Status: ptr(oapi.HandoffStatusOpen)}); q.JSON200.Total != 1 {
+		t.Errorf("the released handoff is not back in the open queue: %d open", q.JSON200.Total)
+	}
+	if c, _ := other.Client.ClaimEscalationWithResponse(ctx, id); c.StatusCode() != http.StatusOK {
+		t.Fatalf("claiming the released handoff = %d", c.StatusCode())
+	}
+	if rel, _ := admin.Client.ReleaseEscalationWithResponse(ctx, id); rel.StatusCode() != http.StatusOK {
+		t.Errorf("an admin releasing another's claim = %d, want 200", rel.StatusCode())
+	}
+
+	// A technician withdraws their own open handoff, not a colleague's, and not a claimed one.
+	if w, _ := colleague.Client.CancelEscalationWithResponse(ctx, id, oapi.HandoffCancel{Reason: ptr("not mine")}); w.StatusCode() != http.StatusNotFound {
+		t.Errorf("another technician withdrawing = %d, want 404", w.StatusCode())
+	}
+	w, _ := tech.Client.CancelEscalationWithResponse(ctx, id, oapi.HandoffCancel{Reason: ptr("the user rebooted it and it works")})
+	if w.StatusCode() != http.StatusOK || w.JSON200.Status != oapi.HandoffStatusCancelled || deref(w.JSON200.CancelReason) != "the user rebooted it and it works" {
+		t.Fatalf("withdrawing = %d %s", w.StatusCode(), w.Body)
+	}
+	_, r2 := escalated(t, tech, tree.Id, "", oapi.EscalationRequest{Summary: "Claimed before it could be withdrawn"})
+	eng.Client.ClaimEscalationWithResponse(ctx, r2.JSON201.Id)
+	if w, _ := tech.Client.CancelEscalationWithResponse(ctx, r2.JSON201.Id, oapi.HandoffCancel{}); w.StatusCode() != http.StatusForbidden {
+		t.Errorf("a technician withdrawing a claimed handoff = %d, want 403", w.StatusCode())
+	}
+	if got, _ := eng.Client.GetEscalationWithResponse(ctx, id); deref(got.JSON200.CancelReason) != "the user rebooted it and it works" {
+		t.Errorf("the cancel reason is not returned: %+v", got.JSON200.CancelReason)
+	}
+
+	events, _ := admin.Client.ListEscalationEventsWithResponse(ctx, &oapi.ListEscalationEventsParams{})
+	var types []string
+	for _, e := range events.JSON200.Items {
+		if e.HandoffId == id {
+			types = append(types, string(e.Type))
+		}
+	}
+	want := "handoff_created handoff_claimed handoff_released handoff_claimed handoff_released handoff_cancelled"
+	if strings.Join(types, " ") != want {
+		t.Errorf("the handoff's events = %v, want %s", types, want)
+	}
 }
 
 func TestEscalationRules(t *testing.T) {
@@ -241,6 +325,8 @@ func TestHandoffsOfAnotherAccountAreNotFound(t *testing.T) {
 	statuses["claim"] = c.StatusCode()
 	rs, _ := a.Client.ResolveEscalationWithResponse(ctx, id, oapi.HandoffResolve{ResolutionNote: "x"})
 	statuses["resolve"] = rs.StatusCode()
+	rl, _ := a.Client.ReleaseEscalationWithResponse(ctx, id)
+	statuses["release"] = rl.StatusCode()
 	cn, _ := a.Client.CancelEscalationWithResponse(ctx, id, oapi.HandoffCancel{})
 	statuses["cancel"] = cn.StatusCode()
 	for op, status := range statuses {

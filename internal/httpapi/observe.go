@@ -9,6 +9,8 @@ import (
 
 	"github.com/labstack/echo/v4"
 	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/resolutionflow/resolutionflow/internal/bus"
 )
 
 // metrics are the request counters exported at /metrics.
@@ -83,4 +85,23 @@ func deadline(d time.Duration, unbounded ...string) echo.MiddlewareFunc {
 			return next(c)
 		}
 	}
+}
+
+// registerStreamMetrics exports the live streams of this process: how many are open, how many
+// subscribers were dropped for falling behind, and how many resumes were told to reset.
+func registerStreamMetrics(reg prometheus.Registerer, hub *bus.Hub, s *streamer) {
+	reg.MustRegister(
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "resolutionflow_streams_open",
+			Help: "Live escalation streams open on this process.",
+		}, func() float64 { return float64(hub.Open()) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "resolutionflow_stream_slow_consumers_dropped_total",
+			Help: "Live streams ended because their client fell too far behind (it replays on reconnect).",
+		}, func() float64 { return float64(hub.Dropped()) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "resolutionflow_stream_resets_total",
+			Help: "Resumed live streams told to reset because the history they missed was pruned.",
+		}, func() float64 { return float64(s.resets.Load()) }),
+	)
 }

@@ -13,7 +13,7 @@ func (h *handlers) GetHealth(context.Context, oapi.GetHealthRequestObject) (oapi
 }
 
 func (h *handlers) GetReadiness(ctx context.Context, _ oapi.GetReadinessRequestObject) (oapi.GetReadinessResponseObject, error) {
-	if err := h.db.Pool.Ping(ctx); err != nil {
+	if err := h.ready(ctx); err != nil {
 		return nil, errors.Join(&domain.Error{Code: domain.EUnavailable, Message: "the database is unreachable"}, err)
 	}
 	return oapi.GetReadiness200JSONResponse{Status: oapi.Ok}, nil

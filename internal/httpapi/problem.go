@@ -12,7 +12,6 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/resolutionflow/resolutionflow/internal/domain"
-	"github.com/resolutionflow/resolutionflow/internal/postgres"
 )
 
 const problemContentType = "application/problem+json"
@@ -67,9 +66,6 @@ const internalDetail = "an unexpected error occurred; quote the request id when 
 func problemFor(err error) *problem {
 	if p, ok := errors.AsType[*problem](err); ok {
 		return p
-	}
-	if e := postgres.InputError(err); e != nil {
-		err = e
 	}
 	if errors.Is(err, context.Canceled) {
 		return newProblem(http.StatusServiceUnavailable, "the request was cancelled before it finished")

@@ -3,6 +3,7 @@
 package httpapi
 
 import (
+	"context"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -23,7 +24,6 @@ import (
 	"github.com/resolutionflow/resolutionflow/internal/console"
 	"github.com/resolutionflow/resolutionflow/internal/contract"
 	"github.com/resolutionflow/resolutionflow/internal/escalations"
-	"github.com/resolutionflow/resolutionflow/internal/postgres"
 	"github.com/resolutionflow/resolutionflow/internal/sessions"
 	"github.com/resolutionflow/resolutionflow/internal/trees"
 	"github.com/resolutionflow/resolutionflow/internal/users"
@@ -31,19 +31,24 @@ import (
 
 // Deps is what the HTTP layer needs; cmd wires it.
 type Deps struct {
-	Log            *slog.Logger
-	DB             *postgres.DB
-	Auth           *auth.Service
-	Users          *users.Service
-	Trees          *trees.Service
-	Sessions       *sessions.Service
-	Escalations    *escalations.Service
-	AISessions     *aisessions.Service
-	Hub            *bus.Hub
+	Log *slog.Logger
+	// Ready reports whether the service can serve (its database answers): GET /readyz.
+	Ready       func(context.Context) error
+	Auth        *auth.Service
+	Users       *users.Service
+	Trees       *trees.Service
+	Sessions    *sessions.Service
+	Escalations *escalations.Service
+	AISessions  *aisessions.Service
+	Hub         *bus.Hub
+	// EventLog is where a resuming live stream replays what it missed.
+	EventLog       bus.Source
 	RequestTimeout time.Duration
 	MaxBodyBytes   int64
-	// Heartbeat is the interval of the live stream's keep-alive comments.
-	Heartbeat time.Duration
+	// Heartbeat is the interval of the live stream's keep-alive comments; a stream ends after
+	// StreamLifetime, and its client reconnects.
+	Heartbeat      time.Duration
+	StreamLifetime time.Duration
 	// Closing ends every live stream when closed: http.Server.Shutdown does not end them.
 	Closing <-chan struct{}
 	// DevMode drops Secure from the refresh cookie for plain http on a loopback address.
@@ -91,7 +96,7 @@ func New(d Deps) (http.Handler, error) {
 		g.middleware,
 	)
 
-	h := &handlers{auth: d.Auth, users: d.Users, trees: d.Trees, sessions: d.Sessions, escalations: d.Escalations, aiSessions: d.AISessions, db: d.DB, devMode: d.DevMode, publicHost: hostOf(d.PublicURL)}
+	h := &handlers{auth: d.Auth, users: d.Users, trees: d.Trees, sessions: d.Sessions, escalations: d.Escalations, aiSessions: d.AISessions, ready: d.Ready, devMode: d.DevMode, publicHost: hostOf(d.PublicURL)}
 	oapi.RegisterHandlers(e, oapi.NewStrictHandler(h, nil))
 	e.GET("/metrics", echo.WrapHandler(promhttp.HandlerFor(reg, promhttp.HandlerOpts{})))
 	e.GET("/openapi.yaml", func(c echo.Context) error { return c.Blob(http.StatusOK, "application/yaml", api.Spec) })
@@ -100,7 +105,8 @@ func New(d Deps) (http.Handler, error) {
 		return nil, fmt.Errorf("render the API reference: %w", err)
 	}
 	e.GET("/docs", func(c echo.Context) error { return c.HTMLBlob(http.StatusOK, docsPage) })
-	stream := &streamer{db: d.DB, auth: d.Auth, escalations: d.Escalations, hub: d.Hub, heartbeat: d.Heartbeat, closing: d.Closing, now: d.Now}
+	stream := &streamer{auth: d.Auth, escalations: d.Escalations, hub: d.Hub, log: d.EventLog, heartbeat: d.Heartbeat, maxLifetime: d.StreamLifetime, closing: d.Closing, now: d.Now}
+	registerStreamMetrics(reg, d.Hub, stream)
 	e.GET(streamPath, stream.serve)
 	e.GET("/*", echo.WrapHandler(d.Console))
 	e.HEAD("/*", echo.WrapHandler(d.Console))
@@ -119,7 +125,7 @@ type handlers struct {
 	aiSessions  *aisessions.Service
 	devMode     bool
 	publicHost  string
-	db          *postgres.DB
+	ready       func(context.Context) error
 }
 
 func hostOf(rawURL string) string {

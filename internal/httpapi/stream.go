@@ -2,23 +2,22 @@ package httpapi
 
 import (
 	"context"
-	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
 	"strconv"
+	"sync/atomic"
 	"time"
 
 	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
 
-	"github.com/resolutionflow/resolutionflow/gen/dbq"
 	"github.com/resolutionflow/resolutionflow/internal/auth"
 	"github.com/resolutionflow/resolutionflow/internal/bus"
 	"github.com/resolutionflow/resolutionflow/internal/domain"
 	"github.com/resolutionflow/resolutionflow/internal/escalations"
-	"github.com/resolutionflow/resolutionflow/internal/postgres"
 )
 
 // streamPath is the live escalation stream, hand-written beside the generated routes.
@@ -31,13 +30,16 @@ const reconnectAfter = 2000
 const replayBatch = 500
 
 type streamer struct {
-	db          *postgres.DB
 	auth        *auth.Service
 	escalations *escalations.Service
 	hub         *bus.Hub
+	// log is where a resuming stream replays what it missed.
+	log         bus.Source
 	heartbeat   time.Duration
+	maxLifetime time.Duration
 	closing     <-chan struct{}
 	now         func() time.Time
+	resets      atomic.Int64
 }
 
 // minStreamTokenLife is the least lifetime a token must have left to open a stream, which ends
@@ -82,7 +84,15 @@ func (s *streamer) serve(c echo.Context) error {
 			return err
 		}
 	}
-	sub, err := s.hub.Subscribe(ctx, p.AccountID)
+	sub, err := s.hub.Subscribe(ctx, p.AccountID, p.UserID)
+	if tooMany, ok := errors.AsType[*bus.TooMany](err); ok {
+		what := "you have"
+		if tooMany.Scope == "account" {
+			what = "your account has"
+		}
+		return &domain.Error{Code: domain.EThrottled, RetryAfter: streamRetryAfter,
+			Message: fmt.Sprintf("%s %d live streams open on this server, the most allowed: close one (a tab, say), or try again later", what, tooMany.Limit)}
+	}
 	if err != nil {
 		return fmt.Errorf("subscribe: %w", err)
 	}
@@ -99,8 +109,17 @@ func (s *streamer) serve(c echo.Context) error {
 	return nil
 }
 
+// streamRetryAfter is when a stream refused over a cap is told to try again.
+const streamRetryAfter = 30 * time.Second
+
+// opened is the comment sent right after the headers, so that a buffering proxy passes the
+// response on at once rather than holding it until its buffer fills.
+const opened = ": stream open\n\n"
+
 // stream owns the taken-over connection until the stream ends: at shutdown, when the token
-// expires, when the subscriber falls behind, or when a write fails (the client left).
+// expires or the stream has lived its maximum lifetime, when the user's access changes, when the
+// subscriber falls behind, or when a write fails (the client left). In each case but a revoked
+// access the client reconnects with Last-Event-ID and misses nothing.
 func (s *streamer) stream(conn net.Conn, sub *bus.Subscription, p domain.Principal, head string, last int64, resume, reset bool) {
 	defer conn.Close()
 	defer sub.Close()
@@ -111,12 +130,13 @@ func (s *streamer) stream(conn net.Conn, sub *bus.Subscription, p domain.Princip
 	}
 	// ready carries the position the stream starts from as its id, so that a client that sees
 	// nothing else still reconnects with Last-Event-ID and misses nothing while it is away.
-	if writeFrame(w, head+fmt.Sprintf("retry: %d\nevent: ready\nid: %d\ndata: {\"last_event_id\":%d}\n\n", reconnectAfter, sent, sent)) != nil {
+	if writeFrame(w, head+opened+fmt.Sprintf("retry: %d\nevent: ready\nid: %d\ndata: {\"last_event_id\":%d}\n\n", reconnectAfter, sent, sent)) != nil {
 		return
 	}
 	if reset {
 		// The history the client missed is gone: it must re-read the queue; live events follow.
 		// The id moves the client's Last-Event-ID past the gap, so a reconnect does not reset again.
+		s.resets.Add(1)
 		if writeFrame(w, fmt.Sprintf("event: reset\nid: %d\ndata: {}\n\n", sent)) != nil {
 			return
 		}
@@ -131,20 +151,28 @@ func (s *streamer) stream(conn net.Conn, sub *bus.Subscription, p domain.Princip
 	}
 	heartbeat := time.NewTicker(s.heartbeat)
 	defer heartbeat.Stop()
-	var expired <-chan time.Time
-	if !p.ExpiresAt.IsZero() {
-		timer := time.NewTimer(p.ExpiresAt.Sub(s.now()))
-		defer timer.Stop()
-		expired = timer.C
+	var end time.Time
+	if s.maxLifetime > 0 {
+		end = s.now().Add(s.maxLifetime)
 	}
+	if !p.ExpiresAt.IsZero() && (end.IsZero() || p.ExpiresAt.Before(end)) {
+		end = p.ExpiresAt
+	}
+	var lifetime <-chan time.Time
+	if !end.IsZero() {
+		timer := time.NewTimer(end.Sub(s.now()))
+		defer timer.Stop()
+		lifetime = timer.C
+	}
+	var batch []byte
 	for {
 		select {
 		case <-s.closing:
 			return
-		case <-expired:
-			return // the client refreshes its token and reconnects with Last-Event-ID
-		case <-sub.Lost:
-			return // fell behind: the client reconnects with Last-Event-ID and replays
+		case <-lifetime:
+			return // the client reconnects, with a fresh token if this one expired
+		case <-sub.Ended:
+			return // fell behind (the client replays on reconnect) or lost its access
 		case <-heartbeat.C:
 			// A user deactivated or demoted since the stream opened stops receiving at once,
 			// as they would on any other request.
@@ -155,15 +183,33 @@ func (s *streamer) stream(conn net.Conn, sub *bus.Subscription, p domain.Princip
 				return
 			}
 		case e := <-sub.Events:
-			if e.ID <= sent {
-				continue
+			// Whatever else is already queued goes out in the same write: one system call for a
+			// burst instead of one per event.
+			batch, sent = appendNew(batch[:0], e, sent)
+			for more := true; more; {
+				select {
+				case e := <-sub.Events:
+					batch, sent = appendNew(batch, e, sent)
+				default:
+					more = false
+				}
 			}
-			if writeEvent(w, escalations.Event{ID: e.ID, Type: eventType(e.Type), HandoffID: e.HandoffID, OccurredAt: e.OccurredAt, Handoff: e.Payload}) != nil {
-				return
+			if len(batch) > 0 {
+				if _, err := w.Write(batch); err != nil {
+					return
+				}
 			}
-			sent = e.ID
 		}
 	}
+}
+
+// appendNew adds e's frame unless it was already sent (by the replay), and returns the last id
+// sent.
+func appendNew(batch []byte, e *bus.Event, sent int64) ([]byte, int64) {
+	if e.ID <= sent {
+		return batch, sent
+	}
+	return append(batch, e.Frame...), e.ID
 }
 
 func (s *streamer) stillAllowed(p domain.Principal) bool {
@@ -183,41 +229,35 @@ func (d deadlineWriter) Write(b []byte) (int, error) {
 	return d.conn.Write(b)
 }
 
-// replay sends the account's events after the cursor from the table and returns the last id
+// replay sends the account's events after the cursor from the log and returns the last id
 // sent.
 func (s *streamer) replay(ctx context.Context, w io.Writer, account uuid.UUID, after int64) (int64, error) {
 	for {
-		rows, err := s.db.ListEscalationEvents(ctx, dbq.ListEscalationEventsParams{AccountID: account, After: after, MaxRows: replayBatch})
+		events, err := s.log.After(ctx, account, after, replayBatch, false)
 		if err != nil {
 			return after, err
 		}
-		for _, r := range rows {
-			if err := writeEvent(w, escalations.Event{ID: r.ID, Type: eventType(r.Type), HandoffID: r.HandoffID, OccurredAt: r.CreatedAt, Handoff: r.Payload}); err != nil {
+		var batch []byte
+		for _, e := range events {
+			frame, err := EventFrame(e)
+			if err != nil {
 				return after, err
 			}
-			after = r.ID
+			batch = append(batch, frame...)
 		}
-		if len(rows) < replayBatch {
+		if _, err := w.Write(batch); err != nil {
+			return after, err
+		}
+		if len(events) > 0 {
+			after = events[len(events)-1].ID
+		}
+		if len(events) < replayBatch {
 			return after, nil
 		}
 	}
-}
-
-func writeEvent(w io.Writer, e escalations.Event) error {
-	body, err := toEvent(e)
-	if err != nil {
-		return err
-	}
-	data, err := json.Marshal(body)
-	if err != nil {
-		return err
-	}
-	return writeFrame(w, fmt.Sprintf("event: %s\nid: %d\ndata: %s\n\n", e.Type, e.ID, data))
 }
 
 func writeFrame(w io.Writer, frame string) error {
 	_, err := io.WriteString(w, frame)
 	return err
 }
-
-func eventType(t string) domain.EventType { return domain.EventType(t) }

@@ -50,7 +50,7 @@ func Open(ctx context.Context, dsn string, create bool) (*DB, error) {
 		pool.Close()
 		return nil, fmt.Errorf("connect to database %q on %s:%d: %w", cfg.ConnConfig.Database, cfg.ConnConfig.Host, cfg.ConnConfig.Port, err)
 	}
-	return &DB{Pool: pool, Queries: dbq.New(pool)}, nil
+	return &DB{Pool: pool, Queries: dbq.New(translating{pool})}, nil
 }
 
 func createDatabase(ctx context.Context, dsn, name string) error {
@@ -128,7 +128,7 @@ func (d *DB) InTx(ctx context.Context, fn func(q *dbq.Queries) error) (err error
 			_ = tx.Rollback(context.WithoutCancel(ctx))
 		}
 	}()
-	if err := fn(d.Queries.WithTx(tx)); err != nil {
+	if err := fn(dbq.New(translating{tx})); err != nil {
 		return err
 	}
 	if err := tx.Commit(ctx); err != nil {
@@ -162,10 +162,10 @@ func IsUniqueViolation(err error, constraint string) bool {
 	return ok && pgErr.Code == "23505" && strings.EqualFold(pgErr.ConstraintName, constraint)
 }
 
-// InputError recognises database errors that mean the client's input could not be stored — a
+// inputError recognises database errors that mean the client's input could not be stored — a
 // NUL byte or invalid UTF-8 in a string, a value breaking a CHECK constraint — and describes
 // them as EInvalid. Other errors return nil.
-func InputError(err error) *domain.Error {
+func inputError(err error) *domain.Error {
 	pgErr, ok := errors.AsType[*pgconn.PgError](err)
 	if !ok {
 		return nil

@@ -64,6 +64,22 @@ func NewURL(t testing.TB) string {
 	if setupErr != nil {
 		t.Fatalf("testdb: %v", setupErr)
 	}
+	return create(t, template)
+}
+
+// NewEmptyURL returns the URL of a fresh database without any migration applied, for tests of
+// the migrations themselves; it is dropped when t ends.
+func NewEmptyURL(t testing.TB) string {
+	t.Helper()
+	setupOnce.Do(func() { setupErr = setup() })
+	if setupErr != nil {
+		t.Fatalf("testdb: %v", setupErr)
+	}
+	return create(t, "template0")
+}
+
+func create(t testing.TB, from string) string {
+	t.Helper()
 	ctx := context.Background()
 	name := prefix + strings.ToLower(rand.Text()[:16])
 	conn, err := pgx.Connect(ctx, serverURL.String())
@@ -71,8 +87,8 @@ func NewURL(t testing.TB) string {
 		t.Fatalf("testdb: connect to the test server: %v", err)
 	}
 	defer conn.Close(ctx)
-	if _, err := conn.Exec(ctx, fmt.Sprintf("CREATE DATABASE %s TEMPLATE %s", name, template)); err != nil {
-		t.Fatalf("testdb: clone the template: %v", err)
+	if _, err := conn.Exec(ctx, fmt.Sprintf("CREATE DATABASE %s TEMPLATE %s", name, from)); err != nil {
+		t.Fatalf("testdb: create a database from %s: %v", from, err)
 	}
 	t.Cleanup(func() { drop(name) })
 	u := *serverURL

@@ -20,11 +20,13 @@ import (
 type Service struct {
 	db         *postgres.DB
 	principals *auth.Principals
+	access     auth.Access
 }
 
-// NewService returns the user management use cases; principals learns of every change.
-func NewService(db *postgres.DB, principals *auth.Principals) *Service {
-	return &Service{db: db, principals: principals}
+// NewService returns the user management use cases; principals learns of every change, and
+// access of every change to what a user may do, so that their live streams end.
+func NewService(db *postgres.DB, principals *auth.Principals, access auth.Access) *Service {
+	return &Service{db: db, principals: principals, access: access}
 }
 
 // Filter narrows a listing; nil fields do not filter.
@@ -136,7 +138,10 @@ func (s *Service) Update(ctx context.Context, p domain.Principal, id uuid.UUID, 
 			return domain.User{}, err
 		}
 	}
-	var updated dbq.User
+	var (
+		updated dbq.User
+		revoked *domain.EscalationEvent
+	)
 	err := s.db.InTx(ctx, func(q *dbq.Queries) error {
 		// Admins are locked before the user, in every transaction, so that two admins demoting
 		// each other serialise instead of both succeeding (or deadlocking).
@@ -167,7 +172,16 @@ func (s *Service) Update(ctx context.Context, p domain.Principal, id uuid.UUID, 
 			return fmt.Errorf("update user: %w", err)
 		}
 		if !next.Active || patch.Password != nil {
-			return auth.RevokeSignIns(ctx, q, p.AccountID, id)
+			if err := auth.RevokeSignIns(ctx, q, p.AccountID, id); err != nil {
+				return err
+			}
+		}
+		if next.Role != row.Role || next.Active != row.Active || patch.Password != nil {
+			e, err := s.access.Revoke(ctx, q, p.AccountID, id)
+			if err != nil {
+				return err
+			}
+			revoked = &e
 		}
 		return nil
 	})
@@ -175,6 +189,9 @@ func (s *Service) Update(ctx context.Context, p domain.Principal, id uuid.UUID, 
 		return domain.User{}, err
 	}
 	s.principals.Forget(id)
+	if revoked != nil {
+		s.access.Announce(p.AccountID, *revoked)
+	}
 	return postgres.User(updated), nil
 }
 

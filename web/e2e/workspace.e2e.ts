@@ -4,7 +4,7 @@
 import createClient from "openapi-fetch";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import type { paths } from "../../gen/ts/schema";
-import { PRINTER_TO_ESCALATION, signedIn, treeId } from "./api";
+import { escalatePrinter, PRINTER_TO_ESCALATION, signedIn, treeId } from "./api";
 import { expectAccessible, newContext, signIn } from "./browser";
 import { type Server, startServer } from "./harness";
 import { type Provider, providerEnv, startProvider } from "./provider";
@@ -217,5 +217,36 @@ describe("the team", () => {
     await here.getByRole("link", { name: "My sessions" }).click();
     await here.getByRole("heading", { name: "My sessions" }).waitFor();
     await context.close();
+  });
+});
+
+describe("the handoff's lifecycle", () => {
+  test("a technician withdraws an escalation nobody claimed, and an engineer releases one back to the queue", async () => {
+    const viewer = await signedIn(rig.server.url, rig.server.demo.viewer);
+    const engineer = await signedIn(rig.server.url, rig.server.demo.engineer);
+    const withdrawn = await escalatePrinter(viewer, "Printer back after a restart: withdraw me", { ticket_ref: "T-70001" });
+    const { data: detail } = await engineer.GET("/api/v1/ai-sessions/escalations/{id}", { params: { path: { id: withdrawn } } });
+    const tech = await (await newContext(rig.browser, rig.server)).newPage();
+    await signIn(tech, rig.server, rig.server.demo.viewer, `/sessions/${detail!.session_id}`);
+    await tech.getByRole("button", { name: "Withdraw the escalation" }).click();
+    const dialog = tech.getByRole("dialog", { name: "Withdraw the escalation?" });
+    await dialog.getByLabel("Reason").fill("The user restarted the printer and it works again");
+    await expectAccessible(tech, "withdrawing an escalation");
+    await dialog.getByRole("button", { name: "Withdraw" }).click();
+    await dialog.waitFor({ state: "detached" });
+    await tech.locator(".progress").getByText("The user restarted the printer and it works again").waitFor();
+    const { data: after } = await engineer.GET("/api/v1/ai-sessions/escalations/{id}", { params: { path: { id: withdrawn } } });
+    expect(after!.status).toBe("cancelled");
+
+    const released = await escalatePrinter(viewer, "Label printer jams: release me", { ticket_ref: "T-70002" });
+    await engineer.POST("/api/v1/ai-sessions/escalations/{id}/claim", { params: { path: { id: released } } });
+    const eng = await (await newContext(rig.browser, rig.server)).newPage();
+    await signIn(eng, rig.server, rig.server.demo.engineer, `/escalations/${released}`);
+    await eng.getByRole("button", { name: "Release to the queue" }).click();
+    await eng.getByRole("button", { name: "Claim" }).waitFor();
+    const { data: open } = await engineer.GET("/api/v1/ai-sessions/escalations/{id}", { params: { path: { id: released } } });
+    expect(open!.status).toBe("open");
+    expect(open!.claimed_by).toBeUndefined();
+    await Promise.all([tech.context().close(), eng.context().close()]);
   });
 });

@@ -1,5 +1,5 @@
 import { useQueryClient } from "@tanstack/react-query";
-import { Bot, CheckCircle2, XCircle } from "lucide-react";
+import { Bot, CheckCircle2, Undo2, XCircle } from "lucide-react";
 import { useState } from "react";
 import { Link, useParams } from "react-router";
 import type { components } from "../../../gen/ts/schema";
@@ -29,6 +29,7 @@ export function allowed(h: Pick<HandoffDetail, "status" | "claimed_by" | "create
   return {
     claim: h.status === "open",
     resolve: h.status === "claimed" && (admin || h.claimed_by === me.user.id),
+    release: h.status === "claimed" && (admin || h.claimed_by === me.user.id),
     cancel: (h.status === "open" && (admin || h.created_by === me.user.id)) || (h.status === "claimed" && (admin || h.claimed_by === me.user.id)),
   };
 }
@@ -40,6 +41,13 @@ export function HandoffPage() {
   const now = useNow();
   const handoff = $api.useQuery("get", "/api/v1/ai-sessions/escalations/{id}", { params: { path: { id } } });
   const claim = useClaim(id);
+  const client = useQueryClient();
+  const release = $api.useMutation("post", "/api/v1/ai-sessions/escalations/{id}/release", {
+    onSuccess: (h) => {
+      client.setQueryData(handoffKey(id), (old: HandoffDetail | undefined) => (old ? { ...old, ...h } : old));
+      void client.invalidateQueries({ queryKey: queueKey });
+    },
+  });
   const [dialog, setDialog] = useState<null | "resolve" | "cancel">(null);
 
   if (handoff.isPending) return <Loading label="Loading the escalation…" />;
@@ -87,6 +95,11 @@ export function HandoffPage() {
             Resolve
           </Button>
         )}
+        {can.release && (
+          <Button icon={<Undo2 size={16} aria-hidden />} busy={release.isPending} onClick={() => release.mutate({ params: { path: { id: h.id } } })}>
+            Release to the queue
+          </Button>
+        )}
         {can.cancel && (
           <Button variant="ghost" icon={<XCircle size={16} aria-hidden />} onClick={() => setDialog("cancel")}>
             Cancel escalation
@@ -95,6 +108,7 @@ export function HandoffPage() {
         {h.status === "claimed" && !can.resolve && <span className="muted">Claimed by {h.claimed_by_name ?? "another engineer"}: only they or an admin can resolve it.</span>}
       </div>
       <ClaimError error={claim.error} />
+      <ProblemAlert error={release.error} title="The escalation was not released" />
       {h.status === "resolved" && (
         <Alert tone="success" title={`Resolved${h.resolved_at ? ` ${formatDateTime(h.resolved_at)}` : ""}`}>
           <p className="prewrap">{h.resolution_note}</p>

@@ -1,10 +1,15 @@
 import { useQueryClient } from "@tanstack/react-query";
 import { CheckCircle2, CircleDot, Hand, XCircle } from "lucide-react";
-import { useEffect } from "react";
+import { useEffect, useState } from "react";
 import type { components } from "../../../gen/ts/schema";
 import { $api } from "../app/services";
 import { isClientError } from "../api/errors";
+import { useMe } from "../auth/AuthProvider";
+import { ProblemAlert } from "../ui/Alert";
 import { Badge } from "../ui/Badge";
+import { Button } from "../ui/Button";
+import { Dialog } from "../ui/Dialog";
+import { TextArea } from "../ui/Field";
 import { handoffStatusLabel, handoffStatusTone, priorityLabel, priorityTone } from "../ui/labels";
 import { formatAgo } from "../ui/time";
 import { useNow } from "../ui/useNow";
@@ -23,6 +28,8 @@ const FOLLOW_MS = 3_000;
 export function HandoffStatus({ sessionId, sessionStatus }: { sessionId: string; sessionStatus: string }) {
   const client = useQueryClient();
   const now = useNow();
+  const me = useMe();
+  const [withdrawing, setWithdrawing] = useState(false);
   const handoff = $api.useQuery(
     "get",
     "/api/v1/sessions/{id}/escalation",
@@ -66,7 +73,48 @@ export function HandoffStatus({ sessionId, sessionStatus }: { sessionId: string;
           </Stage>
         )}
       </ol>
+      {h.status === "open" && h.created_by === me.user.id && (
+        <Button variant="ghost" icon={<XCircle size={16} aria-hidden />} onClick={() => setWithdrawing(true)}>
+          Withdraw the escalation
+        </Button>
+      )}
+      {withdrawing && <WithdrawDialog sessionId={sessionId} handoffId={h.id} onClose={() => setWithdrawing(false)} />}
     </section>
+  );
+}
+
+/** The technician takes back an escalation nobody has claimed yet: solved meanwhile, say. */
+function WithdrawDialog({ sessionId, handoffId, onClose }: { sessionId: string; handoffId: string; onClose(): void }) {
+  const client = useQueryClient();
+  const [reason, setReason] = useState("");
+  const withdraw = $api.useMutation("post", "/api/v1/ai-sessions/escalations/{id}/cancel", {
+    onSuccess: async () => {
+      await client.invalidateQueries({ queryKey: ["get", "/api/v1/sessions/{id}/escalation", { params: { path: { id: sessionId } } }] });
+      onClose();
+    },
+  });
+  return (
+    <Dialog
+      open
+      size="sm"
+      title="Withdraw the escalation?"
+      description="It leaves the engineers' queue. Say why, so that they know it needs nobody."
+      onClose={onClose}
+      onSubmit={() => withdraw.mutate({ params: { path: { id: handoffId } }, body: reason.trim() ? { reason: reason.trim() } : {} })}
+      footer={
+        <>
+          <Button onClick={onClose}>Keep it</Button>
+          <Button type="submit" variant="danger" busy={withdraw.isPending}>
+            Withdraw
+          </Button>
+        </>
+      }
+    >
+      <div className="stack">
+        <ProblemAlert error={withdraw.error} />
+        <TextArea label="Reason" rows={3} maxLength={4000} value={reason} onChange={(e) => setReason(e.target.value)} placeholder="e.g. The user restarted the printer and it works again" />
+      </div>
+    </Dialog>
   );
 }
 
