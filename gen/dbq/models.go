@@ -97,6 +97,9 @@ type Notification struct {
 	FailedAt      *time.Time
 	LastError     string
 	CreatedAt     time.Time
+	Digest        bool
+	Link          string
+	LeaseToken    *uuid.UUID
 }
 
 type RefreshToken struct {

@@ -12,29 +12,34 @@ import (
 	"github.com/google/uuid"
 )
 
-const claimDueNotifications = `-- name: ClaimDueNotifications :many
-UPDATE notifications n SET attempts = n.attempts + 1, next_attempt_at = now() + make_interval(secs => $1::float8)
+const claimDigest = `-- name: ClaimDigest :many
+UPDATE notifications n SET attempts = n.attempts + 1, lease_token = $1,
+    next_attempt_at = now() + make_interval(secs => $2::float8)
 WHERE n.id IN (
     SELECT d.id FROM notifications d
-    WHERE d.sent_at IS NULL AND d.failed_at IS NULL AND d.next_attempt_at <= now()
-    ORDER BY d.next_attempt_at, d.id
-    LIMIT $2
+    WHERE d.account_id = $3 AND d.user_id = $4 AND d.digest
+      AND d.sent_at IS NULL AND d.failed_at IS NULL AND d.next_attempt_at <= now()
     FOR UPDATE SKIP LOCKED
 )
-RETURNING n.id, n.account_id, n.handoff_id, n.user_id, n.email, n.subject, n.text_body, n.html_body, n.attempts, n.next_attempt_at, n.sent_at, n.failed_at, n.last_error, n.created_at
+RETURNING n.id, n.account_id, n.handoff_id, n.user_id, n.email, n.subject, n.text_body, n.html_body, n.attempts, n.next_attempt_at, n.sent_at, n.failed_at, n.last_error, n.created_at, n.digest, n.link, n.lease_token
 `
 
-type ClaimDueNotificationsParams struct {
+type ClaimDigestParams struct {
+	LeaseToken   *uuid.UUID
 	LeaseSeconds float64
-	MaxRows      int32
+	AccountID    uuid.UUID
+	UserID       uuid.UUID
 }
 
-// ClaimDueNotifications leases due notifications to one worker: SKIP LOCKED keeps concurrent
-// workers (other replicas) off the same rows, and the lease keeps them off while it sends. It
-// serves every account: it is the outbox's worker, not a tenant's request.
-// Times come from the database's clock, so that replicas with skewed clocks agree on leases.
-func (q *Queries) ClaimDueNotifications(ctx context.Context, arg ClaimDueNotificationsParams) ([]Notification, error) {
-	rows, err := q.db.Query(ctx, claimDueNotifications, arg.LeaseSeconds, arg.MaxRows)
+// ClaimDigest adds to a claimed digest notification every other due digest notification of the
+// same recipient, under the same lease, so that they go out as one email.
+func (q *Queries) ClaimDigest(ctx context.Context, arg ClaimDigestParams) ([]Notification, error) {
+	rows, err := q.db.Query(ctx, claimDigest,
+		arg.LeaseToken,
+		arg.LeaseSeconds,
+		arg.AccountID,
+		arg.UserID,
+	)
 	if err != nil {
 		return nil, err
 	}
@@ -57,6 +62,9 @@ func (q *Queries) ClaimDueNotifications(ctx context.Context, arg ClaimDueNotific
 			&i.FailedAt,
 			&i.LastError,
 			&i.CreatedAt,
+			&i.Digest,
+			&i.Link,
+			&i.LeaseToken,
 		); err != nil {
 			return nil, err
 		}
@@ -68,29 +76,97 @@ func (q *Queries) ClaimDueNotifications(ctx context.Context, arg ClaimDueNotific
 	return items, nil
 }
 
-const failNotification = `-- name: FailNotification :exec
-UPDATE notifications SET failed_at = $1::timestamptz, last_error = $2 WHERE account_id = $3 AND id = $4
+const claimDueNotification = `-- name: ClaimDueNotification :many
+UPDATE notifications n SET attempts = n.attempts + 1, lease_token = $1,
+    next_attempt_at = now() + make_interval(secs => $2::float8)
+WHERE n.id IN (
+    SELECT d.id FROM notifications d
+    WHERE d.sent_at IS NULL AND d.failed_at IS NULL AND d.next_attempt_at <= now()
+    ORDER BY d.next_attempt_at, d.id
+    LIMIT 1
+    FOR UPDATE SKIP LOCKED
+)
+RETURNING n.id, n.account_id, n.handoff_id, n.user_id, n.email, n.subject, n.text_body, n.html_body, n.attempts, n.next_attempt_at, n.sent_at, n.failed_at, n.last_error, n.created_at, n.digest, n.link, n.lease_token
 `
 
-type FailNotificationParams struct {
-	At        time.Time
-	LastError string
-	AccountID uuid.UUID
-	ID        int64
+type ClaimDueNotificationParams struct {
+	LeaseToken   *uuid.UUID
+	LeaseSeconds float64
 }
 
-func (q *Queries) FailNotification(ctx context.Context, arg FailNotificationParams) error {
-	_, err := q.db.Exec(ctx, failNotification,
-		arg.At,
-		arg.LastError,
-		arg.AccountID,
-		arg.ID,
-	)
+// ClaimDueNotification leases the next due notification to one worker: SKIP LOCKED keeps
+// concurrent workers (other replicas) off the same rows, and the lease keeps them off while it
+// sends. It serves every account: it is the outbox's worker, not a tenant's request.
+// Times come from the database's clock, so that replicas with skewed clocks agree on leases.
+func (q *Queries) ClaimDueNotification(ctx context.Context, arg ClaimDueNotificationParams) ([]Notification, error) {
+	rows, err := q.db.Query(ctx, claimDueNotification, arg.LeaseToken, arg.LeaseSeconds)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []Notification{}
+	for rows.Next() {
+		var i Notification
+		if err := rows.Scan(
+			&i.ID,
+			&i.AccountID,
+			&i.HandoffID,
+			&i.UserID,
+			&i.Email,
+			&i.Subject,
+			&i.TextBody,
+			&i.HtmlBody,
+			&i.Attempts,
+			&i.NextAttemptAt,
+			&i.SentAt,
+			&i.FailedAt,
+			&i.LastError,
+			&i.CreatedAt,
+			&i.Digest,
+			&i.Link,
+			&i.LeaseToken,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const failNotifications = `-- name: FailNotifications :exec
+UPDATE notifications SET failed_at = $1::timestamptz, last_error = $2, lease_token = NULL
+WHERE lease_token = $3
+`
+
+type FailNotificationsParams struct {
+	At         time.Time
+	LastError  string
+	LeaseToken *uuid.UUID
+}
+
+func (q *Queries) FailNotifications(ctx context.Context, arg FailNotificationsParams) error {
+	_, err := q.db.Exec(ctx, failNotifications, arg.At, arg.LastError, arg.LeaseToken)
 	return err
 }
 
+const getOldestPendingNotification = `-- name: GetOldestPendingNotification :one
+SELECT coalesce(min(created_at), now())::timestamptz FROM notifications WHERE sent_at IS NULL AND failed_at IS NULL
+`
+
+// GetOldestPendingNotification is when the oldest email still to send was queued (now when none
+// waits): the outbox's backlog, for its metric. Every account's: it watches the worker.
+func (q *Queries) GetOldestPendingNotification(ctx context.Context) (time.Time, error) {
+	row := q.db.QueryRow(ctx, getOldestPendingNotification)
+	var column_1 time.Time
+	err := row.Scan(&column_1)
+	return column_1, err
+}
+
 const listHandoffNotifications = `-- name: ListHandoffNotifications :many
-SELECT id, account_id, handoff_id, user_id, email, subject, text_body, html_body, attempts, next_attempt_at, sent_at, failed_at, last_error, created_at FROM notifications WHERE account_id = $1 AND handoff_id = $2 ORDER BY id
+SELECT id, account_id, handoff_id, user_id, email, subject, text_body, html_body, attempts, next_attempt_at, sent_at, failed_at, last_error, created_at, digest, link, lease_token FROM notifications WHERE account_id = $1 AND handoff_id = $2 ORDER BY id
 `
 
 type ListHandoffNotificationsParams struct {
@@ -122,6 +198,9 @@ func (q *Queries) ListHandoffNotifications(ctx context.Context, arg ListHandoffN
 			&i.FailedAt,
 			&i.LastError,
 			&i.CreatedAt,
+			&i.Digest,
+			&i.Link,
+			&i.LeaseToken,
 		); err != nil {
 			return nil, err
 		}
@@ -133,48 +212,76 @@ func (q *Queries) ListHandoffNotifications(ctx context.Context, arg ListHandoffN
 	return items, nil
 }
 
-const markNotificationSent = `-- name: MarkNotificationSent :exec
-UPDATE notifications SET sent_at = $1::timestamptz, last_error = '' WHERE account_id = $2 AND id = $3
+const markNotificationsSent = `-- name: MarkNotificationsSent :execrows
+
+UPDATE notifications SET sent_at = $1::timestamptz, last_error = '', lease_token = NULL
+WHERE lease_token = $2 AND sent_at IS NULL
 `
 
-type MarkNotificationSentParams struct {
-	At        time.Time
-	AccountID uuid.UUID
-	ID        int64
+type MarkNotificationsSentParams struct {
+	At         time.Time
+	LeaseToken *uuid.UUID
 }
 
-func (q *Queries) MarkNotificationSent(ctx context.Context, arg MarkNotificationSentParams) error {
-	_, err := q.db.Exec(ctx, markNotificationSent, arg.At, arg.AccountID, arg.ID)
-	return err
+// The outcomes below apply only to notifications still held with the token.
+func (q *Queries) MarkNotificationsSent(ctx context.Context, arg MarkNotificationsSentParams) (int64, error) {
+	result, err := q.db.Exec(ctx, markNotificationsSent, arg.At, arg.LeaseToken)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
 }
 
 const queueHandoffNotifications = `-- name: QueueHandoffNotifications :execrows
-INSERT INTO notifications (account_id, handoff_id, user_id, email, subject, text_body, html_body)
-SELECT u.account_id, $1, u.id, u.email, $2, $3, $4
-FROM users u
-WHERE u.account_id = $5 AND u.active AND u.escalation_emails
-  AND u.role IN ('engineer', 'admin') AND u.id <> $6
-  AND ($7::uuid IS NULL OR u.id = $7)
+WITH recipients AS (
+    SELECT u.account_id, u.id, u.email,
+           (SELECT count(*) FROM notifications r
+            WHERE r.account_id = u.account_id AND r.user_id = u.id
+              AND r.created_at > now() - make_interval(secs => $7::float8)) AS recent,
+           (SELECT min(r.created_at) FROM notifications r
+            WHERE r.account_id = u.account_id AND r.user_id = u.id
+              AND r.created_at > now() - make_interval(secs => $7::float8)) AS window_start
+    FROM users u
+    WHERE u.account_id = $8 AND u.active AND u.escalation_emails
+      AND u.role IN ('engineer', 'admin') AND u.id <> $9
+      AND ($10::uuid IS NULL OR u.id = $10)
+)
+INSERT INTO notifications (account_id, handoff_id, user_id, email, subject, text_body, html_body, link, digest, next_attempt_at)
+SELECT r.account_id, $1, r.id, r.email, $2, $3, $4, $5,
+       r.recent > 0 AND r.recent >= $6::bigint,
+       CASE WHEN r.recent > 0 AND r.recent >= $6::bigint
+            THEN r.window_start + make_interval(secs => $7::float8)
+            ELSE now() END
+FROM recipients r
 `
 
 type QueueHandoffNotificationsParams struct {
-	HandoffID    uuid.UUID
-	Subject      string
-	TextBody     string
-	HtmlBody     string
-	AccountID    uuid.UUID
-	CreatedBy    uuid.UUID
-	TargetUserID *uuid.UUID
+	HandoffID     uuid.UUID
+	Subject       string
+	TextBody      string
+	HtmlBody      string
+	Link          string
+	DigestAfter   int64
+	WindowSeconds float64
+	AccountID     uuid.UUID
+	CreatedBy     uuid.UUID
+	TargetUserID  *uuid.UUID
 }
 
 // QueueHandoffNotifications queues one email per active engineer and admin of the account who
-// wants them, except the creator; only the target, when the handoff names one.
+// wants them, except the creator; only the target, when the handoff names one. A recipient who
+// already has more than digest_after notifications from the window gets this one as part of a
+// digest, sent when the window that the flood started ends. The caller holds the account's
+// event sequence lock, so that concurrent handoffs of one account count each other.
 func (q *Queries) QueueHandoffNotifications(ctx context.Context, arg QueueHandoffNotificationsParams) (int64, error) {
 	result, err := q.db.Exec(ctx, queueHandoffNotifications,
 		arg.HandoffID,
 		arg.Subject,
 		arg.TextBody,
 		arg.HtmlBody,
+		arg.Link,
+		arg.DigestAfter,
+		arg.WindowSeconds,
 		arg.AccountID,
 		arg.CreatedBy,
 		arg.TargetUserID,
@@ -185,41 +292,50 @@ func (q *Queries) QueueHandoffNotifications(ctx context.Context, arg QueueHandof
 	return result.RowsAffected(), nil
 }
 
-const releaseNotification = `-- name: ReleaseNotification :exec
-UPDATE notifications SET next_attempt_at = now(), attempts = attempts - 1
-WHERE account_id = $1 AND id = $2
+const releaseNotifications = `-- name: ReleaseNotifications :exec
+UPDATE notifications SET next_attempt_at = now(), attempts = attempts - 1, lease_token = NULL
+WHERE lease_token = $1 AND sent_at IS NULL
 `
 
-type ReleaseNotificationParams struct {
-	AccountID uuid.UUID
-	ID        int64
-}
-
-// ReleaseNotification hands back an email a stopping worker did not get to send, without
-// counting the attempt.
-func (q *Queries) ReleaseNotification(ctx context.Context, arg ReleaseNotificationParams) error {
-	_, err := q.db.Exec(ctx, releaseNotification, arg.AccountID, arg.ID)
+// ReleaseNotifications hands back emails a stopping worker did not get to send, at once and
+// without counting the attempt, so that another replica sends them without waiting.
+func (q *Queries) ReleaseNotifications(ctx context.Context, leaseToken *uuid.UUID) error {
+	_, err := q.db.Exec(ctx, releaseNotifications, leaseToken)
 	return err
 }
 
-const retryNotification = `-- name: RetryNotification :exec
-UPDATE notifications SET next_attempt_at = now() + make_interval(secs => $1::float8), last_error = $2
-WHERE account_id = $3 AND id = $4
+const renewNotificationLease = `-- name: RenewNotificationLease :execrows
+UPDATE notifications SET next_attempt_at = now() + make_interval(secs => $1::float8)
+WHERE lease_token = $2 AND sent_at IS NULL AND failed_at IS NULL
 `
 
-type RetryNotificationParams struct {
-	DelaySeconds float64
-	LastError    string
-	AccountID    uuid.UUID
-	ID           int64
+type RenewNotificationLeaseParams struct {
+	LeaseSeconds float64
+	LeaseToken   *uuid.UUID
 }
 
-func (q *Queries) RetryNotification(ctx context.Context, arg RetryNotificationParams) error {
-	_, err := q.db.Exec(ctx, retryNotification,
-		arg.DelaySeconds,
-		arg.LastError,
-		arg.AccountID,
-		arg.ID,
-	)
+// RenewNotificationLease extends the lease of notifications still held with the token; it
+// returns how many, so that a worker knows when it lost them.
+func (q *Queries) RenewNotificationLease(ctx context.Context, arg RenewNotificationLeaseParams) (int64, error) {
+	result, err := q.db.Exec(ctx, renewNotificationLease, arg.LeaseSeconds, arg.LeaseToken)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
+}
+
+const retryNotifications = `-- name: RetryNotifications :exec
+UPDATE notifications SET next_attempt_at = now() + make_interval(secs => $1::float8), last_error = $2, lease_token = NULL
+WHERE lease_token = $3
+`
+
+type RetryNotificationsParams struct {
+	DelaySeconds float64
+	LastError    string
+	LeaseToken   *uuid.UUID
+}
+
+func (q *Queries) RetryNotifications(ctx context.Context, arg RetryNotificationsParams) error {
+	_, err := q.db.Exec(ctx, retryNotifications, arg.DelaySeconds, arg.LastError, arg.LeaseToken)
 	return err
 }

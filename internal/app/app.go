@@ -55,6 +55,10 @@ type Settings struct {
 	MailPoll     time.Duration
 	MailBackoff  func(int32) time.Duration
 	MailAttempts int32
+	// A recipient who gets more than MailDigestAfter handoffs within MailDigestWindow gets one
+	// digest for the rest of the window instead of an email each.
+	MailDigestAfter  int
+	MailDigestWindow time.Duration
 	// PublicURL is where emails link to.
 	PublicURL string
 	// AI picks the assistant: the zero value is the built-in one.
@@ -97,6 +101,8 @@ func SettingsFrom(cfg config.Config, closing <-chan struct{}, log *slog.Logger) 
 		MailPoll:           2 * time.Second,
 		MailBackoff:        mail.ExponentialBackoff(30*time.Second, 30*time.Minute),
 		MailAttempts:       8,
+		MailDigestAfter:    cfg.MailDigestAfter,
+		MailDigestWindow:   cfg.MailDigestWindow,
 		PublicURL:          cfg.PublicURL,
 		AI: AISettings{
 			Provider: cfg.AIProvider, BaseURL: cfg.AIBaseURL, APIKey: cfg.AIAPIKey, Model: cfg.AIModel,
@@ -159,7 +165,8 @@ func New(db *postgres.DB, log *slog.Logger, s Settings) (*App, error) {
 	treeService := trees.NewService(db)
 	conversations := aisessions.NewService(db, sessionService, newAssistant(s.AI, treeService),
 		aisessions.Limits{CallsPerMinute: s.AI.CallsPerMinute, Messages: s.AI.MaxMessages}, s.Now)
-	escalationService := escalations.NewService(db, eventLog, sessionService, conversations, b, s.PublicURL, s.Now)
+	escalationService := escalations.NewService(db, eventLog, sessionService, conversations, b,
+		escalations.Mail{PublicURL: s.PublicURL, DigestAfter: s.MailDigestAfter, DigestWindow: s.MailDigestWindow}, s.Now)
 	mailer := &mail.Worker{DB: db, Sender: s.Mail, Log: log, Now: s.Now, Poll: s.MailPoll, MaxAttempts: s.MailAttempts, Backoff: s.MailBackoff}
 	run := func(ctx context.Context) {
 		var wg sync.WaitGroup
@@ -184,6 +191,7 @@ func New(db *postgres.DB, log *slog.Logger, s Settings) (*App, error) {
 		AISessions:     conversations,
 		Hub:            hub,
 		EventLog:       eventLog,
+		Outbox:         mailer,
 		StreamLifetime: s.StreamLifetime,
 		RequestTimeout: s.RequestTimeout,
 		MaxBodyBytes:   s.MaxBodyBytes,

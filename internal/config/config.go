@@ -42,6 +42,8 @@ type Config struct {
 	EventRetention       time.Duration
 	SMTPURL              string
 	MailFrom             string
+	MailDigestAfter      int
+	MailDigestWindow     time.Duration
 	PublicURL            string
 	AIProvider           string
 	AIBaseURL            string
@@ -85,6 +87,8 @@ func Load(getenv func(string) string) (Config, error) {
 		EventRetention:     p.duration("EVENT_RETENTION", 7*24*time.Hour),
 		SMTPURL:            p.str("SMTP_URL", ""),
 		MailFrom:           p.str("MAIL_FROM", "ResolutionFlow <noreply@resolutionflow.invalid>"),
+		MailDigestAfter:    p.integer("MAIL_DIGEST_AFTER", 5),
+		MailDigestWindow:   p.duration("MAIL_DIGEST_WINDOW", 10*time.Minute),
 		AIProvider:         p.oneOf("AI_PROVIDER", "builtin", "builtin", "openai"),
 		AIBaseURL:          p.str("AI_BASE_URL", ""),
 		AIAPIKey:           p.str("AI_API_KEY", ""),
@@ -121,6 +125,10 @@ func Load(getenv func(string) string) (Config, error) {
 		p.fail("STREAMS_PER_USER and STREAMS_PER_ACCOUNT must be 0 (no cap) or more")
 	}
 	p.positive("EVENT_RETENTION", c.EventRetention)
+	p.positive("MAIL_DIGEST_WINDOW", c.MailDigestWindow)
+	if c.MailDigestAfter < 1 {
+		p.fail("MAIL_DIGEST_AFTER must be at least 1: it is how many handoff emails one person gets in MAIL_DIGEST_WINDOW before the rest come as one digest")
+	}
 	p.positive("AI_TIMEOUT", c.AITimeout)
 	if c.AIProvider == "openai" && (c.AIBaseURL == "" || c.AIAPIKey == "" || c.AIModel == "") {
 		p.fail("AI_PROVIDER=openai needs AI_BASE_URL, AI_API_KEY and AI_MODEL")

@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"math"
 	"strings"
 	"time"
 
@@ -30,14 +31,31 @@ type Service struct {
 	sessions      *sessions.Service
 	conversations *aisessions.Service
 	bus           bus.Bus
-	publicURL     string
+	mail          Mail
 	now           func() time.Time
 }
 
+// Mail says how handoffs are emailed: links go under PublicURL, and a recipient who gets more
+// than DigestAfter within DigestWindow gets one digest for the rest of the window instead.
+type Mail struct {
+	PublicURL    string
+	DigestAfter  int
+	DigestWindow time.Duration
+}
+
+// digestAfter is DigestAfter for the outbox; without a window or a count there are no digests.
+func (m Mail) digestAfter() int64 {
+	if m.DigestAfter <= 0 || m.DigestWindow <= 0 {
+		return math.MaxInt64
+	}
+	return int64(m.DigestAfter)
+}
+
 // NewService returns the escalation use cases; every change is recorded in log, b announces
-// it after commit, and emails link to handoffs under publicURL.
-func NewService(db *postgres.DB, log *Log, sessions *sessions.Service, conversations *aisessions.Service, b bus.Bus, publicURL string, now func() time.Time) *Service {
-	return &Service{db: db, log: log, sessions: sessions, conversations: conversations, bus: b, publicURL: strings.TrimRight(publicURL, "/"), now: now}
+// it after commit, and new handoffs are emailed as m says.
+func NewService(db *postgres.DB, log *Log, sessions *sessions.Service, conversations *aisessions.Service, b bus.Bus, m Mail, now func() time.Time) *Service {
+	m.PublicURL = strings.TrimRight(m.PublicURL, "/")
+	return &Service{db: db, log: log, sessions: sessions, conversations: conversations, bus: b, mail: m, now: now}
 }
 
 // Request is what a technician says when handing a problem off.
@@ -169,7 +187,8 @@ func (s *Service) queueEmails(ctx context.Context, q *dbq.Queries, h domain.Hand
 	}
 	if _, err := q.QueueHandoffNotifications(ctx, dbq.QueueHandoffNotificationsParams{
 		AccountID: h.AccountID, HandoffID: h.ID, CreatedBy: h.CreatedBy, TargetUserID: h.TargetUserID,
-		Subject: m.Subject, TextBody: m.Text, HtmlBody: m.HTML,
+		Subject: m.Subject, TextBody: m.Text, HtmlBody: m.HTML, Link: s.HandoffLink(h.ID),
+		WindowSeconds: s.mail.DigestWindow.Seconds(), DigestAfter: s.mail.digestAfter(),
 	}); err != nil {
 		return fmt.Errorf("queue emails: %w", err)
 	}
@@ -179,7 +198,7 @@ func (s *Service) queueEmails(ctx context.Context, q *dbq.Queries, h domain.Hand
 // HandoffLink is the console's page of a handoff, which the emails link to; it asks whoever
 // opens it to sign in first and then shows the handoff.
 func (s *Service) HandoffLink(id uuid.UUID) string {
-	return s.publicURL + "/escalations/" + id.String()
+	return s.mail.PublicURL + "/escalations/" + id.String()
 }
 
 // maxSummary is the longest summary a handoff stores.
@@ -225,11 +244,13 @@ func (s *Service) record(ctx context.Context, q *dbq.Queries, params dbq.CreateH
 	if err != nil {
 		return dbq.Handoff{}, domain.EscalationEvent{}, err
 	}
-	if err := s.queueEmails(ctx, q, h); err != nil {
+	// The event first: it takes the account's sequence lock, under which the emails of
+	// concurrent handoffs count each other for the digest rule.
+	e, err := s.log.appendHandoff(ctx, q, h, domain.EventHandoffCreated)
+	if err != nil {
 		return dbq.Handoff{}, domain.EscalationEvent{}, err
 	}
-	e, err := s.log.appendHandoff(ctx, q, h, domain.EventHandoffCreated)
-	return created, e, err
+	return created, e, s.queueEmails(ctx, q, h)
 }
 
 // fingerprint identifies what was asked, to tell a retry from another request with the same key.

@@ -2,8 +2,11 @@ package httpapi_test
 
 import (
 	"context"
+	"fmt"
+	"io"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -191,5 +194,66 @@ func TestHandoffEmailLinksToTheConsole(t *testing.T) {
 		}
 	case <-time.After(10 * time.Second):
 		t.Fatal("no email was sent")
+	}
+}
+
+// A flood of handoffs does not flood the engineers' inboxes: past the first few in the window,
+// each recipient gets one digest for the rest of it, listing every handoff with its link; the
+// metrics count what was sent.
+func TestAFloodOfHandoffsBecomesADigest(t *testing.T) {
+	t.Parallel()
+	sent := make(capturedMail, 64)
+	s := apitest.NewServer(t, apitest.WithSettings(func(st *app.Settings) {
+		st.Mail, st.MailDigestAfter, st.MailDigestWindow = sent, 3, 1500*time.Millisecond
+	}))
+	admin := s.Register("Flood")
+	tech := s.AddUser(admin, oapi.Viewer)
+	tree, _ := createTree(t, admin, printerTree("Printer offline", oapi.TreeWriteStatusPublished))
+	var wg sync.WaitGroup
+	ids := make([]string, 10)
+	for i := range ids {
+		wg.Go(func() {
+			_, r := escalated(t, tech, tree.Id, "", oapi.EscalationRequest{Summary: fmt.Sprintf("Flood %d", i)})
+			ids[i] = r.JSON201.Id.String()
+		})
+	}
+	wg.Wait()
+	var single, digests []mail.Envelope
+	deadline := time.After(15 * time.Second)
+	for len(single)+len(digests) < 4 {
+		select {
+		case e := <-sent:
+			if strings.HasSuffix(e.Message.Subject, "new escalations") {
+				digests = append(digests, e)
+			} else {
+				single = append(single, e)
+			}
+		case <-deadline:
+			t.Fatalf("after 15 s the admin got %d single emails and %d digests, want 3 and 1", len(single), len(digests))
+		}
+	}
+	select {
+	case e := <-sent:
+		t.Fatalf("a fifth email: %q", e.Message.Subject)
+	case <-time.After(500 * time.Millisecond):
+	}
+	if len(single) != 3 || len(digests) != 1 || digests[0].Message.Subject != "7 new escalations" {
+		t.Fatalf("got %d single emails and digests %v; want 3 and one of 7", len(single), digests)
+	}
+	listed := 0
+	for _, id := range ids {
+		if strings.Contains(digests[0].Message.Text+strings.Join([]string{single[0].Message.Text, single[1].Message.Text, single[2].Message.Text}, ""), "/escalations/"+id) {
+			listed++
+		}
+	}
+	if listed != 10 {
+		t.Errorf("%d of the 10 handoffs are linked from the emails, want every one", listed)
+	}
+	metrics := do(t, s, http.MethodGet, "/metrics", "", "", "")
+	body, _ := io.ReadAll(metrics.Body)
+	for _, want := range []string{"resolutionflow_emails_sent_total 10", "resolutionflow_email_oldest_pending_seconds 0", "resolutionflow_streams_open 0"} {
+		if !strings.Contains(string(body), want) {
+			t.Errorf("/metrics lacks %q", want)
+		}
 	}
 }

@@ -105,3 +105,43 @@ func registerStreamMetrics(reg prometheus.Registerer, hub *bus.Hub, s *streamer)
 		}, func() float64 { return float64(s.resets.Load()) }),
 	)
 }
+
+// Outbox is what the metrics need of the email worker.
+type Outbox interface {
+	Sent() int64
+	Retried() int64
+	GaveUp() int64
+	OldestPending(ctx context.Context) (time.Duration, error)
+}
+
+// registerOutboxMetrics exports the email outbox: emails sent, retried and given up by this
+// process, and how long the oldest email still to send has waited (the whole outbox's).
+func registerOutboxMetrics(reg prometheus.Registerer, o Outbox, log *slog.Logger) {
+	reg.MustRegister(
+		prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "resolutionflow_emails_sent_total",
+			Help: "Handoff emails sent by this process (a digest counts each handoff it carries).",
+		}, func() float64 { return float64(o.Sent()) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "resolutionflow_emails_retried_total",
+			Help: "Handoff emails that failed and were scheduled to be tried again.",
+		}, func() float64 { return float64(o.Retried()) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "resolutionflow_emails_given_up_total",
+			Help: "Handoff emails given up after their last attempt.",
+		}, func() float64 { return float64(o.GaveUp()) }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "resolutionflow_email_oldest_pending_seconds",
+			Help: "How long the oldest handoff email still to send has waited (0 when none waits, -1 when it cannot be read).",
+		}, func() float64 {
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			age, err := o.OldestPending(ctx)
+			if err != nil {
+				log.Warn("the email outbox's backlog could not be measured", "error", err)
+				return -1
+			}
+			return age.Seconds()
+		}),
+	)
+}

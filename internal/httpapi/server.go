@@ -42,7 +42,9 @@ type Deps struct {
 	AISessions  *aisessions.Service
 	Hub         *bus.Hub
 	// EventLog is where a resuming live stream replays what it missed.
-	EventLog       bus.Source
+	EventLog bus.Source
+	// Outbox is the email worker, for its metrics.
+	Outbox         Outbox
 	RequestTimeout time.Duration
 	MaxBodyBytes   int64
 	// Heartbeat is the interval of the live stream's keep-alive comments; a stream ends after
@@ -107,6 +109,9 @@ func New(d Deps) (http.Handler, error) {
 	e.GET("/docs", func(c echo.Context) error { return c.HTMLBlob(http.StatusOK, docsPage) })
 	stream := &streamer{auth: d.Auth, escalations: d.Escalations, hub: d.Hub, log: d.EventLog, heartbeat: d.Heartbeat, maxLifetime: d.StreamLifetime, closing: d.Closing, now: d.Now}
 	registerStreamMetrics(reg, d.Hub, stream)
+	if d.Outbox != nil {
+		registerOutboxMetrics(reg, d.Outbox, d.Log)
+	}
 	e.GET(streamPath, stream.serve)
 	e.GET("/*", echo.WrapHandler(d.Console))
 	e.HEAD("/*", echo.WrapHandler(d.Console))

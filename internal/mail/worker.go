@@ -6,8 +6,10 @@ import (
 	"log/slog"
 	"net/url"
 	"strconv"
+	"sync/atomic"
 	"time"
 
+	"github.com/google/uuid"
 	gomail "github.com/wneessen/go-mail"
 
 	"github.com/resolutionflow/resolutionflow/gen/dbq"
@@ -91,7 +93,8 @@ func (s *SMTPSender) Send(ctx context.Context, e Envelope) error {
 }
 
 // Worker sends the outbox. Several workers (one per replica) share it safely: each leases the
-// rows it sends.
+// rows it sends, with a short lease it renews while it sends, so that the emails of a worker
+// that stops or dies are picked up by another within seconds, and each is sent once.
 type Worker struct {
 	DB          *postgres.DB
 	Sender      Sender
@@ -101,16 +104,41 @@ type Worker struct {
 	MaxAttempts int32
 	// Backoff is the wait before attempt n+1 after n failed.
 	Backoff func(n int32) time.Duration
+	// Lease is how long the worker owns the emails it is sending unless it renews the lease,
+	// which it does every third of it while the SMTP server works (the client gives up after
+	// sendTimeout). Past a lease another worker may send them. Zero means DefaultLease.
+	Lease time.Duration
+
+	sent, retried, gaveUp atomic.Int64
 }
 
-// lease is how long a worker owns an email it is sending; past it another worker may retry. It
-// covers one send (the SMTP client gives up after sendTimeout) with a wide margin: emails are
-// claimed one at a time, so a slow server cannot make a batch outlive its lease and have
-// another replica send the rest again.
-const (
-	lease       = 2 * time.Minute
-	sendTimeout = 30 * time.Second
-)
+// DefaultLease keeps the emails of a worker that died without handing them back waiting no
+// longer than this.
+const DefaultLease = 15 * time.Second
+
+// sendTimeout bounds one SMTP conversation.
+const sendTimeout = 30 * time.Second
+
+func (w *Worker) lease() time.Duration {
+	if w.Lease > 0 {
+		return w.Lease
+	}
+	return DefaultLease
+}
+
+// Sent, Retried and GaveUp count this process's outcomes since it started, per email.
+func (w *Worker) Sent() int64    { return w.sent.Load() }
+func (w *Worker) Retried() int64 { return w.retried.Load() }
+func (w *Worker) GaveUp() int64  { return w.gaveUp.Load() }
+
+// OldestPending is how long the oldest email still to send has waited, zero when none waits.
+func (w *Worker) OldestPending(ctx context.Context) (time.Duration, error) {
+	at, err := w.DB.GetOldestPendingNotification(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("read the outbox's oldest email: %w", err)
+	}
+	return max(0, w.Now().Sub(at)), nil
+}
 
 // Run sends due emails until ctx ends.
 func (w *Worker) Run(ctx context.Context) {
@@ -134,44 +162,97 @@ func (w *Worker) Run(ctx context.Context) {
 	}
 }
 
-// sendNext sends the next due email, if any, and reports whether there was one.
+// sendNext sends the next due email, with the rest of its digest if it is one, and reports
+// whether there was one.
 func (w *Worker) sendNext(ctx context.Context) (bool, error) {
-	due, err := w.DB.ClaimDueNotifications(ctx, dbq.ClaimDueNotificationsParams{LeaseSeconds: lease.Seconds(), MaxRows: 1})
+	token := uuid.New()
+	due, err := w.DB.ClaimDueNotification(ctx, dbq.ClaimDueNotificationParams{LeaseToken: &token, LeaseSeconds: w.lease().Seconds()})
 	if err != nil {
 		return false, fmt.Errorf("claim a due email: %w", err)
 	}
-	for _, n := range due {
-		w.send(ctx, n)
+	if len(due) == 0 {
+		return false, nil
 	}
-	return len(due) > 0, nil
+	if first := due[0]; first.Digest {
+		rest, err := w.DB.ClaimDigest(ctx, dbq.ClaimDigestParams{LeaseToken: &token, LeaseSeconds: w.lease().Seconds(), AccountID: first.AccountID, UserID: first.UserID})
+		if err != nil {
+			w.release(token)
+			return false, fmt.Errorf("claim a digest: %w", err)
+		}
+		due = append(due, rest...)
+	}
+	w.send(ctx, token, due)
+	return true, nil
 }
 
-func (w *Worker) send(ctx context.Context, n dbq.Notification) {
-	err := w.Sender.Send(ctx, Envelope{To: n.Email, Message: Message{Subject: n.Subject, Text: n.TextBody, HTML: n.HtmlBody}})
+// send delivers the claimed emails to their one recipient, as one message, and records the
+// outcome for all of them.
+func (w *Worker) send(ctx context.Context, token uuid.UUID, batch []dbq.Notification) {
+	msg := Message{Subject: batch[0].Subject, Text: batch[0].TextBody, HTML: batch[0].HtmlBody}
+	var err error
+	if batch[0].Digest {
+		msg, err = Digest(batch)
+	}
+	if err == nil {
+		renewing, stop := context.WithCancel(ctx)
+		go w.renew(renewing, token)
+		err = w.Sender.Send(ctx, Envelope{To: batch[0].Email, Message: msg})
+		stop()
+	}
 	// The outcome is recorded even if ctx ended meanwhile: otherwise a sent email would be sent
 	// again when its lease runs out.
 	record := context.WithoutCancel(ctx)
+	n := int64(len(batch))
 	switch {
 	case err != nil && ctx.Err() != nil:
-		// Stopping, not failing: hand the email back without counting the attempt.
-		if err := w.DB.ReleaseNotification(record, dbq.ReleaseNotificationParams{AccountID: n.AccountID, ID: n.ID}); err != nil {
-			w.Log.Warn("could not hand back an unsent email; it is retried when its lease ends", "notification", n.ID, "error", err)
-		}
+		// Stopping, not failing: hand the emails back at once, without counting the attempt.
+		w.release(token)
 	case err == nil:
-		if err := w.DB.MarkNotificationSent(record, dbq.MarkNotificationSentParams{AccountID: n.AccountID, ID: n.ID, At: w.Now()}); err != nil {
-			w.Log.Error("an email was sent but could not be marked sent; it may be sent again", "notification", n.ID, "error", err)
+		marked, err := w.DB.MarkNotificationsSent(record, dbq.MarkNotificationsSentParams{LeaseToken: &token, At: w.Now()})
+		if err != nil {
+			w.Log.Error("an email was sent but could not be marked sent; it may be sent again", "to", batch[0].Email, "error", err)
+		} else if marked < n {
+			w.Log.Error("an email was sent after its lease was lost; another worker may send it too", "to", batch[0].Email)
 		}
-	case n.Attempts >= w.MaxAttempts:
-		w.Log.Error("giving up on an email", "notification", n.ID, "to", n.Email, "attempts", n.Attempts, "error", err)
-		if err := w.DB.FailNotification(record, dbq.FailNotificationParams{AccountID: n.AccountID, ID: n.ID, At: w.Now(), LastError: err.Error()}); err != nil {
-			w.Log.Error("could not record a failed email", "notification", n.ID, "error", err)
+		w.sent.Add(n)
+	case batch[0].Attempts >= w.MaxAttempts:
+		w.Log.Error("giving up on an email", "to", batch[0].Email, "attempts", batch[0].Attempts, "error", err)
+		if err := w.DB.FailNotifications(record, dbq.FailNotificationsParams{LeaseToken: &token, At: w.Now(), LastError: err.Error()}); err != nil {
+			w.Log.Error("could not record a failed email", "to", batch[0].Email, "error", err)
 		}
+		w.gaveUp.Add(n)
 	default:
-		delay := w.Backoff(n.Attempts)
-		w.Log.Warn("an email failed; it will be retried", "notification", n.ID, "attempt", n.Attempts, "retry_in", delay.String(), "error", err)
-		if err := w.DB.RetryNotification(record, dbq.RetryNotificationParams{AccountID: n.AccountID, ID: n.ID, DelaySeconds: delay.Seconds(), LastError: err.Error()}); err != nil {
-			w.Log.Error("could not schedule an email retry", "notification", n.ID, "error", err)
+		delay := w.Backoff(batch[0].Attempts)
+		w.Log.Warn("an email failed; it will be retried", "to", batch[0].Email, "attempt", batch[0].Attempts, "retry_in", delay.String(), "error", err)
+		if err := w.DB.RetryNotifications(record, dbq.RetryNotificationsParams{LeaseToken: &token, DelaySeconds: delay.Seconds(), LastError: err.Error()}); err != nil {
+			w.Log.Error("could not schedule an email retry", "to", batch[0].Email, "error", err)
 		}
+		w.retried.Add(n)
+	}
+}
+
+// renew keeps the lease of token until ctx ends.
+func (w *Worker) renew(ctx context.Context, token uuid.UUID) {
+	tick := time.NewTicker(w.lease() / 3)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+			if _, err := w.DB.RenewNotificationLease(ctx, dbq.RenewNotificationLeaseParams{LeaseToken: &token, LeaseSeconds: w.lease().Seconds()}); err != nil && ctx.Err() == nil {
+				w.Log.Warn("could not renew the lease of an email being sent; another worker may send it once the lease ends", "error", err)
+			}
+		}
+	}
+}
+
+// release hands claimed emails back for another worker to send at once.
+func (w *Worker) release(token uuid.UUID) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := w.DB.ReleaseNotifications(ctx, &token); err != nil {
+		w.Log.Warn("could not hand back unsent emails; they are retried when their lease ends", "error", err)
 	}
 }
 

@@ -217,3 +217,122 @@ func TestWorkersShareTheOutbox(t *testing.T) {
 		t.Errorf("received %d emails, want 1", len(server.received))
 	}
 }
+
+// blocking is an SMTP server that never answers: a send ends only when the worker stops.
+type blocking struct{ entered chan struct{} }
+
+func (b blocking) Send(ctx context.Context, _ Envelope) error {
+	b.entered <- struct{}{}
+	<-ctx.Done()
+	return ctx.Err()
+}
+
+// counting records every email it is asked to send, after taking its time.
+type counting struct {
+	mu    sync.Mutex
+	took  time.Duration
+	got   []Envelope
+	calls int
+}
+
+func (c *counting) Send(_ context.Context, e Envelope) error {
+	time.Sleep(c.took)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.got = append(c.got, e)
+	return nil
+}
+
+func (c *counting) sent() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return len(c.got)
+}
+
+func startWorker(t *testing.T, db *postgres.DB, sender Sender, lease time.Duration) (*Worker, context.CancelFunc) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	w := &Worker{DB: db, Sender: sender, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: time.Now,
+		Poll: 20 * time.Millisecond, MaxAttempts: 5, Backoff: func(int32) time.Duration { return 10 * time.Millisecond }, Lease: lease}
+	go func() { defer close(done); w.Run(ctx) }()
+	stop := func() { cancel(); <-done }
+	t.Cleanup(stop)
+	return w, stop
+}
+
+// A worker stopped in the middle of a send (a restart) hands the email back at once: another
+// worker sends it well before the lease would have run out, and it is sent once.
+func TestAStoppedWorkerHandsItsEmailBackAtOnce(t *testing.T) {
+	t.Parallel()
+	db := testdb.New(t)
+	h, _ := queued(t, db)
+	stuck := blocking{entered: make(chan struct{}, 1)}
+	_, stopFirst := startWorker(t, db, stuck, DefaultLease)
+	<-stuck.entered
+	// Had the worker died instead, the email would wait no longer than the short lease.
+	var ms float64
+	if err := db.Pool.QueryRow(context.Background(), "SELECT extract(epoch FROM next_attempt_at - now())::float8 * 1000 FROM notifications WHERE handoff_id = $1", h.ID).Scan(&ms); err != nil {
+		t.Fatal(err)
+	}
+	if leased := time.Duration(ms) * time.Millisecond; leased > DefaultLease {
+		t.Errorf("an email being sent is leased for %s, want at most %s", leased, DefaultLease)
+	}
+	stopFirst()
+	stoppedAt := time.Now()
+	other := &counting{}
+	second, _ := startWorker(t, db, other, DefaultLease)
+	ns := waitFor(t, db, h, func(n dbq.Notification) bool { return n.SentAt != nil })
+	if waited := time.Since(stoppedAt); waited > DefaultLease/3 {
+		t.Errorf("the other worker sent it %s after the first stopped, want well under the %s lease", waited, DefaultLease)
+	}
+	if other.sent() != 1 || second.Sent() != 1 || ns[0].Attempts != 1 {
+		t.Errorf("sent %d times by the other worker (counted %d), %d attempts; want once, and the interrupted try not counted", other.sent(), second.Sent(), ns[0].Attempts)
+	}
+}
+
+// A send slower than the lease keeps it, renewed as it goes: a second worker never sends the
+// same email.
+func TestASlowSendKeepsItsLease(t *testing.T) {
+	t.Parallel()
+	db := testdb.New(t)
+	h, _ := queued(t, db)
+	slow := &counting{took: 1200 * time.Millisecond}
+	startWorker(t, db, slow, 300*time.Millisecond)
+	time.Sleep(100 * time.Millisecond) // the slow worker claims it first
+	fast := &counting{}
+	startWorker(t, db, fast, 300*time.Millisecond)
+	waitFor(t, db, h, func(n dbq.Notification) bool { return n.SentAt != nil })
+	time.Sleep(300 * time.Millisecond)
+	if slow.sent() != 1 || fast.sent() != 0 {
+		t.Errorf("the slow worker sent %d, the other %d; want 1 and 0", slow.sent(), fast.sent())
+	}
+}
+
+// An email about a conversation with the assistant says what the technician asked and what the
+// assistant last answered, instead of "nothing recorded".
+func TestAnAIHandoffEmailQuotesTheConversation(t *testing.T) {
+	t.Parallel()
+	msgs := []domain.AIMessage{
+		{Role: "user", Content: "Outlook keeps asking for the password"},
+		{Role: "assistant", Content: "Try the Outlook tree."},
+		{Role: "user", Content: "Cleared the credentials, still prompts"},
+		{Role: "assistant", Content: "Check the sign-in logs in Entra for failures from her device."},
+	}
+	m, err := Render(domain.Handoff{Summary: "Outlook prompts", Priority: domain.PriorityHigh, Context: domain.HandoffContext{
+		ProblemSummary: "Outlook prompts", Transcript: msgs, Assessment: msgs[3].Content, Steps: []domain.ContextStep{},
+	}}, "http://rf.test/h/2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, body := range []string{m.Text, m.HTML} {
+		for _, want := range []string{"4 messages", "Outlook keeps asking for the password", "Cleared the credentials, still prompts", "Check the sign-in logs in Entra"} {
+			if !strings.Contains(body, want) {
+				t.Errorf("the email lacks %q:\n%s", want, body)
+			}
+		}
+		if strings.Contains(body, "nothing recorded") {
+			t.Errorf("the email says nothing was recorded:\n%s", body)
+		}
+	}
+}
