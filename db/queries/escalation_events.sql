@@ -27,8 +27,11 @@ LIMIT @max_rows;
 -- name: GetLastEscalationEventID :one
 SELECT coalesce((SELECT last_seq FROM escalation_event_sequences WHERE account_id = @account_id), 0)::bigint;
 
+-- NotifyEscalationEvents tells every process that the account has events up to a position:
+-- the payload is "account/position" (position 0 when unknown); a process that has them already
+-- reads nothing.
 -- name: NotifyEscalationEvents :exec
-SELECT pg_notify('escalation_events', @account_id::text);
+SELECT pg_notify('escalation_events', sqlc.arg(payload)::text);
 
 -- PruneEscalationEvents deletes events older than the retention, across all accounts (it is
 -- maintenance, not a tenant's request), and records how far each account's history now starts.

@@ -140,8 +140,11 @@ const notifyEscalationEvents = `-- name: NotifyEscalationEvents :exec
 SELECT pg_notify('escalation_events', $1::text)
 `
 
-func (q *Queries) NotifyEscalationEvents(ctx context.Context, accountID string) error {
-	_, err := q.db.Exec(ctx, notifyEscalationEvents, accountID)
+// NotifyEscalationEvents tells every process that the account has events up to a position:
+// the payload is "account/position" (position 0 when unknown); a process that has them already
+// reads nothing.
+func (q *Queries) NotifyEscalationEvents(ctx context.Context, payload string) error {
+	_, err := q.db.Exec(ctx, notifyEscalationEvents, payload)
 	return err
 }
 

@@ -18,8 +18,9 @@ type Bus interface {
 type Memory struct{ Hub *Hub }
 
 func (m Memory) Announce(account uuid.UUID, committed ...domain.EscalationEvent) {
-	m.Hub.Committed(account, committed...)
 	if len(committed) == 0 {
-		m.Hub.Wake(account)
+		m.Hub.Wake(account, 0)
+		return
 	}
+	m.Hub.Committed(account, committed...)
 }

@@ -5,9 +5,11 @@
 package bus
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"log/slog"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -38,6 +40,19 @@ type Event struct {
 	// Frame is the encoded event, shared by every subscriber: read only.
 	Frame []byte
 }
+
+// Batch is consecutive events of an account, handed to every subscriber at once: in a burst a
+// subscriber wakes and writes once for many events. It is shared: read only.
+type Batch struct {
+	Events []*Event
+	// Frames is every event's frame joined, in order: what a subscriber that has sent none of
+	// them writes.
+	Frames []byte
+}
+
+// First and Last are the ids of the batch's first and last events.
+func (b *Batch) First() int64 { return b.Events[0].ID }
+func (b *Batch) Last() int64  { return b.Events[len(b.Events)-1].ID }
 
 // Limits caps the subscriptions of this process; zero means no cap.
 type Limits struct {
@@ -85,6 +100,10 @@ type feed struct {
 	mu     sync.Mutex
 	cursor int64 // the last entry handled
 	subs   map[*Subscription]struct{}
+	// carried are events this process committed, waiting for the feed's goroutine; behind is
+	// the newest position another process is known to have committed.
+	carried []domain.EscalationEvent
+	behind  int64
 }
 
 // EndReason says why a subscription ended on the hub's side.
@@ -99,8 +118,9 @@ const (
 
 // Subscription receives an account's events committed after it was made.
 type Subscription struct {
-	// Events delivers events in order. They are shared by every subscriber: read only.
-	Events <-chan *Event
+	// Events delivers batches of events in order. They are shared by every subscriber: read
+	// only.
+	Events <-chan *Batch
 	// Ended is closed when the hub drops the subscription; Reason then says why.
 	Ended <-chan struct{}
 	// From is the position of the last entry committed before the subscription: live events
@@ -109,7 +129,8 @@ type Subscription struct {
 	Account uuid.UUID
 	User    uuid.UUID
 
-	events chan *Event // pointers keep an idle subscriber's buffer small
+	events chan *Batch // pointers keep an idle subscriber's buffer small
+	queued atomic.Int64
 	ended  chan struct{}
 	reason EndReason
 	hub    *Hub
@@ -119,6 +140,10 @@ type Subscription struct {
 
 // Reason says why the hub ended the subscription; read it after Ended is closed.
 func (s *Subscription) Reason() EndReason { return s.reason }
+
+// Received tells the hub that the stream took b off Events, so that b's events no longer count
+// against the Buffer it may fall behind.
+func (s *Subscription) Received(b *Batch) { s.queued.Add(-int64(len(b.Events))) }
 
 // Subscribe starts receiving the account's events for user. Close the subscription when done.
 // Over a cap it returns a *TooMany error.
@@ -145,7 +170,7 @@ func (h *Hub) Subscribe(ctx context.Context, account, user uuid.UUID) (*Subscrip
 		h.feeds[account] = f
 		go h.run(f)
 	}
-	s := &Subscription{Account: account, User: user, events: make(chan *Event, Buffer), ended: make(chan struct{}), hub: h, feed: f}
+	s := &Subscription{Account: account, User: user, events: make(chan *Batch, Buffer), ended: make(chan struct{}), hub: h, feed: f}
 	s.Events, s.Ended = s.events, s.ended
 	f.mu.Lock()
 	s.From = f.cursor
@@ -216,15 +241,21 @@ func (h *Hub) Run(ctx context.Context) {
 	}
 }
 
-// Wake tells the account's feed, if this process has one, that new events were committed. It
-// never blocks.
-func (h *Hub) Wake(account uuid.UUID) {
+// Wake tells the account's feed, if this process has one, that new events were committed up to
+// position through (0 when unknown), so that it reads them from the log. It never blocks.
+func (h *Hub) Wake(account uuid.UUID, through int64) {
 	h.mu.Lock()
 	f := h.feeds[account]
 	h.mu.Unlock()
-	if f != nil {
-		f.poke()
+	if f == nil {
+		return
 	}
+	f.mu.Lock()
+	if through == 0 || through > f.cursor {
+		f.behind = max(f.behind, through, f.cursor+1)
+	}
+	f.mu.Unlock()
+	f.poke()
 }
 
 func (f *feed) poke() {
@@ -243,14 +274,17 @@ func (h *Hub) WakeAll() {
 	}
 	h.mu.Unlock()
 	for _, f := range feeds {
+		f.mu.Lock()
+		f.behind = max(f.behind, f.cursor+1)
+		f.mu.Unlock()
 		f.poke()
 	}
 }
 
 // Committed hands the hub events this process has just committed, so that its own subscribers
-// get them without a read of the log. They are used only when they follow on from what the feed
-// has handled; otherwise (another replica or a concurrent change committed in between) the feed
-// reads the log, which is always right.
+// get them without a read of the log. The feed uses them when they follow on from what it has
+// handled; otherwise (another replica or a concurrent change committed in between) it reads the
+// log, which is always right. It never blocks.
 func (h *Hub) Committed(account uuid.UUID, events ...domain.EscalationEvent) {
 	h.mu.Lock()
 	f := h.feeds[account]
@@ -259,20 +293,13 @@ func (h *Hub) Committed(account uuid.UUID, events ...domain.EscalationEvent) {
 		return
 	}
 	f.mu.Lock()
-	defer f.mu.Unlock()
-	for _, e := range events {
-		if e.ID <= f.cursor {
-			continue
-		}
-		if e.ID != f.cursor+1 || h.fanOut(f, e) != nil {
-			f.poke()
-			return
-		}
-	}
+	f.carried = append(f.carried, events...)
+	f.mu.Unlock()
+	f.poke()
 }
 
-// run reads and fans out one account's new events each time the feed is woken, until its last
-// subscriber leaves.
+// run delivers one account's new events each time the feed is woken, until its last subscriber
+// leaves. Everything committed meanwhile goes out together.
 func (h *Hub) run(f *feed) {
 	for {
 		select {
@@ -282,6 +309,9 @@ func (h *Hub) run(f *feed) {
 		}
 		if err := h.deliver(f); err != nil {
 			h.log.Warn("escalation feed could not read new events; retrying", "account", f.account, "error", err)
+			f.mu.Lock()
+			f.behind = max(f.behind, f.cursor+1)
+			f.mu.Unlock()
 			time.AfterFunc(time.Second, f.poke)
 		}
 	}
@@ -289,11 +319,38 @@ func (h *Hub) run(f *feed) {
 
 const readBatch = 500
 
+// deliver fans out the carried events that follow on from the cursor, then reads the log for
+// whatever else is known to be committed.
 func (h *Hub) deliver(f *feed) error {
+	f.mu.Lock()
+	carried := f.carried
+	f.carried = nil
+	slices.SortFunc(carried, func(a, b domain.EscalationEvent) int { return cmp.Compare(a.ID, b.ID) })
+	next := f.cursor + 1
+	run := carried[:0]
+	for _, e := range carried {
+		if e.ID < next {
+			continue
+		}
+		if e.ID != next {
+			f.behind = max(f.behind, e.ID) // a gap: what fills it is in the log
+			break
+		}
+		run = append(run, e)
+		next++
+	}
+	err := h.fanOut(f, run)
+	f.mu.Unlock()
+	if err != nil {
+		return err
+	}
 	for {
 		f.mu.Lock()
-		after := f.cursor
+		after, behind := f.cursor, f.behind
 		f.mu.Unlock()
+		if behind <= after {
+			return nil
+		}
 		ctx, cancel := context.WithTimeout(context.Background(), readWait)
 		events, err := h.source.After(ctx, f.account, after, readBatch, true)
 		cancel()
@@ -301,49 +358,70 @@ func (h *Hub) deliver(f *feed) error {
 			return err
 		}
 		f.mu.Lock()
+		fresh := events[:0]
 		for _, e := range events {
-			if e.ID <= f.cursor {
-				continue // delivered meanwhile from Committed
-			}
-			if err := h.fanOut(f, e); err != nil {
-				f.mu.Unlock()
-				return err
+			if e.ID > f.cursor {
+				fresh = append(fresh, e)
 			}
 		}
-		f.mu.Unlock()
+		err = h.fanOut(f, fresh)
 		if len(events) < readBatch {
-			return nil
+			// The log holds nothing more now: what was said to be behind has been read.
+			f.behind = min(f.behind, f.cursor)
+		}
+		f.mu.Unlock()
+		if err != nil {
+			return err
 		}
 	}
 }
 
-// fanOut delivers one event to the feed's subscribers and moves the cursor past it; the caller
-// holds f.mu. An access change ends the user's subscriptions instead, before anything later is
-// delivered to them.
-func (h *Hub) fanOut(f *feed, e domain.EscalationEvent) error {
-	if e.Type == domain.EventAccessRevoked {
+// fanOut delivers events, in order, to the feed's subscribers as batches and moves the cursor
+// past them; the caller holds f.mu. An access change ends the user's subscriptions instead, after
+// what came before it and before anything later is delivered to them.
+func (h *Hub) fanOut(f *feed, events []domain.EscalationEvent) error {
+	b := &Batch{}
+	flush := func() {
+		if len(b.Events) == 0 {
+			return
+		}
+		n := int64(len(b.Events))
 		for s := range f.subs {
-			if s.User == e.User {
-				f.end(s, Revoked)
+			if s.queued.Add(n) > Buffer {
+				f.end(s, Behind)
+				h.dropped.Add(1)
+				continue
+			}
+			select {
+			case s.events <- b:
+			default:
+				f.end(s, Behind)
+				h.dropped.Add(1)
 			}
 		}
-		f.cursor = e.ID
-		return nil
+		f.cursor = b.Last()
+		b = &Batch{}
 	}
-	frame, err := h.encode(e)
-	if err != nil {
-		return err
-	}
-	ev := &Event{ID: e.ID, Frame: frame}
-	for s := range f.subs {
-		select {
-		case s.events <- ev:
-		default:
-			f.end(s, Behind)
-			h.dropped.Add(1)
+	for _, e := range events {
+		if e.Type == domain.EventAccessRevoked {
+			flush()
+			for s := range f.subs {
+				if s.User == e.User {
+					f.end(s, Revoked)
+				}
+			}
+			f.cursor = e.ID
+			continue
 		}
+		frame, err := h.encode(e)
+		if err != nil {
+			flush()
+			return err
+		}
+		b.Events = append(b.Events, &Event{ID: e.ID, Frame: frame})
+		b.Frames = append(b.Frames, frame...)
 	}
-	f.cursor = e.ID
+	flush()
 	return nil
 }
 

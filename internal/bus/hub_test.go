@@ -82,8 +82,11 @@ func TestEveryEventArrivesOnceInOrderUnderConcurrentAppends(t *testing.T) {
 		readers.Go(func() {
 			for len(got[i]) < writers*perWriter {
 				select {
-				case e := <-s.Events:
-					got[i] = append(got[i], e.ID)
+				case b := <-s.Events:
+					for _, e := range b.Events {
+						got[i] = append(got[i], e.ID)
+					}
+					s.Received(b)
 				case <-s.Ended:
 					t.Errorf("subscriber %d dropped after %d events", i, len(got[i]))
 					return
@@ -106,7 +109,7 @@ func TestEveryEventArrivesOnceInOrderUnderConcurrentAppends(t *testing.T) {
 				if w%2 == 0 {
 					hub.Committed(account, e)
 				} else {
-					hub.Wake(account)
+					hub.Wake(account, e.ID)
 				}
 			}
 		})
@@ -135,8 +138,8 @@ func TestCommittedEventsSkipTheReadOnlyWhenTheyFollowOn(t *testing.T) {
 	}
 	defer s.Close()
 	hub.Committed(account, log.append(account, created()))
-	if e := <-s.Events; e.ID != 1 {
-		t.Fatalf("got %d, want 1", e.ID)
+	if b := <-s.Events; b.First() != 1 || b.Last() != 1 {
+		t.Fatalf("got %d..%d, want 1", b.First(), b.Last())
 	}
 	log.mu.Lock()
 	reads := log.reads
@@ -146,15 +149,13 @@ func TestCommittedEventsSkipTheReadOnlyWhenTheyFollowOn(t *testing.T) {
 	}
 	log.append(account, created()) // committed elsewhere, never announced here
 	hub.Committed(account, log.append(account, created()))
-	for want := int64(2); want <= 3; want++ {
-		select {
-		case e := <-s.Events:
-			if e.ID != want {
-				t.Fatalf("got %d, want %d", e.ID, want)
-			}
-		case <-time.After(5 * time.Second):
-			t.Fatalf("event %d never arrived: the gap was not filled from the log", want)
+	select {
+	case b := <-s.Events:
+		if b.First() != 2 || b.Last() != 3 || len(b.Events) != 2 {
+			t.Fatalf("got %d..%d, want 2 and 3 together", b.First(), b.Last())
 		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("events 2 and 3 never arrived: the gap was not filled from the log")
 	}
 }
 
@@ -169,17 +170,25 @@ func TestSlowSubscriberIsDropped(t *testing.T) {
 	defer slow.Close()
 	fast, _ := hub.Subscribe(context.Background(), account, uuid.New())
 	defer fast.Close()
-	for range Buffer + 10 {
+	for i := range Buffer + 10 {
 		hub.Committed(account, log.append(account, created()))
-		<-fast.Events
+		for last := int64(0); last < int64(i+1); {
+			b := <-fast.Events
+			last = b.Last()
+			fast.Received(b)
+		}
 	}
 	select {
 	case <-slow.Ended:
 	case <-time.After(5 * time.Second):
 		t.Fatal("the slow subscriber was not dropped")
 	}
-	if slow.Reason() != Behind || len(slow.Events) != Buffer || hub.Dropped() != 1 {
-		t.Errorf("slow subscriber: reason %d, kept %d events, dropped %d; want Behind, %d, 1", slow.Reason(), len(slow.Events), hub.Dropped(), Buffer)
+	kept := 0
+	for len(slow.Events) > 0 {
+		kept += len((<-slow.Events).Events)
+	}
+	if slow.Reason() != Behind || kept != Buffer || hub.Dropped() != 1 {
+		t.Errorf("slow subscriber: reason %d, kept %d events, dropped %d; want Behind, %d, 1", slow.Reason(), kept, hub.Dropped(), Buffer)
 	}
 }
 
@@ -198,9 +207,9 @@ func TestAccessRevokedEndsTheUsersSubscriptionsFirst(t *testing.T) {
 	defer c.Close()
 	log.append(account, domain.EscalationEvent{Type: domain.EventAccessRevoked, User: demoted})
 	log.append(account, created())
-	hub.Wake(account)
-	if e := <-c.Events; e.ID != 2 {
-		t.Fatalf("the other user got %d, want the event after the revocation", e.ID)
+	hub.Wake(account, 2)
+	if b := <-c.Events; b.First() != 2 {
+		t.Fatalf("the other user got %d, want the event after the revocation", b.First())
 	}
 	for _, s := range []*Subscription{a, b} {
 		<-s.Ended
@@ -239,4 +248,33 @@ func TestSubscriptionsAreCapped(t *testing.T) {
 	if hub.Open() != 4 {
 		t.Errorf("open = %d, want 4", hub.Open())
 	}
+}
+
+// What was committed while the feed was busy goes out together: a subscriber wakes once for a
+// burst, and its frames are already joined for one write.
+func TestABurstIsOneBatch(t *testing.T) {
+	t.Parallel()
+	log := newFakeLog()
+	hub := NewHub(log, frame, Limits{}, quiet())
+	account := uuid.New()
+	s, _ := hub.Subscribe(context.Background(), account, uuid.New())
+	defer s.Close()
+	var burst []domain.EscalationEvent
+	for range 40 {
+		burst = append(burst, log.append(account, created()))
+	}
+	hub.Committed(account, burst...)
+	b := <-s.Events
+	if len(b.Events) != 40 || b.First() != 1 || b.Last() != 40 || string(b.Frames) != joined(40) {
+		t.Fatalf("the burst came as %d events (%d..%d), frames %q", len(b.Events), b.First(), b.Last(), b.Frames)
+	}
+}
+
+func joined(n int) string {
+	var out []byte
+	for i := 1; i <= n; i++ {
+		f, _ := frame(domain.EscalationEvent{ID: int64(i)})
+		out = append(out, f...)
+	}
+	return string(out)
 }

@@ -182,14 +182,16 @@ func (s *streamer) stream(conn net.Conn, sub *bus.Subscription, p domain.Princip
 			if writeFrame(w, ": heartbeat\n\n") != nil {
 				return
 			}
-		case e := <-sub.Events:
+		case b := <-sub.Events:
 			// Whatever else is already queued goes out in the same write: one system call for a
 			// burst instead of one per event.
-			batch, sent = appendNew(batch[:0], e, sent)
+			batch, sent = appendNew(batch[:0], b, sent)
+			sub.Received(b)
 			for more := true; more; {
 				select {
-				case e := <-sub.Events:
-					batch, sent = appendNew(batch, e, sent)
+				case b := <-sub.Events:
+					batch, sent = appendNew(batch, b, sent)
+					sub.Received(b)
 				default:
 					more = false
 				}
@@ -203,13 +205,18 @@ func (s *streamer) stream(conn net.Conn, sub *bus.Subscription, p domain.Princip
 	}
 }
 
-// appendNew adds e's frame unless it was already sent (by the replay), and returns the last id
-// sent.
-func appendNew(batch []byte, e *bus.Event, sent int64) ([]byte, int64) {
-	if e.ID <= sent {
-		return batch, sent
+// appendNew adds the frames of b's events that were not already sent (by the replay), and
+// returns the last id sent.
+func appendNew(out []byte, b *bus.Batch, sent int64) ([]byte, int64) {
+	if b.First() > sent {
+		return append(out, b.Frames...), b.Last()
 	}
-	return append(batch, e.Frame...), e.ID
+	for _, e := range b.Events {
+		if e.ID > sent {
+			out, sent = append(out, e.Frame...), e.ID
+		}
+	}
+	return out, sent
 }
 
 func (s *streamer) stillAllowed(p domain.Principal) bool {

@@ -80,24 +80,27 @@ func (r treeWithStoredDefinition) VisitGetTreeResponse(w http.ResponseWriter) er
 	if err != nil {
 		return err
 	}
-	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("ETag", r.etag)
-	w.WriteHeader(http.StatusOK)
-	body := make([]byte, 0, len(head)+len(r.definition)+16)
-	body = append(body, head[:len(head)-1]...)
-	body = append(body, `,"definition":`...)
-	body = append(body, r.definition...)
+	var tail []byte
 	if r.problems != nil {
 		problems, err := json.Marshal(r.problems)
 		if err != nil {
 			return err
 		}
-		body = append(body, `,"problems":`...)
-		body = append(body, problems...)
+		tail = append([]byte(`,"problems":`), problems...)
 	}
-	body = append(body, "}\n"...)
-	_, err = w.Write(body)
-	return err
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("ETag", r.etag)
+	w.WriteHeader(http.StatusOK)
+	// Written in pieces: the definition, most of the body, goes out as read from the database,
+	// never copied into a response-sized buffer.
+	head = append(head[:len(head)-1], `,"definition":`...)
+	tail = append(tail, "}\n"...)
+	for _, part := range [][]byte{head, r.definition, tail} {
+		if _, err := w.Write(part); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func (h *handlers) UpdateTree(ctx context.Context, req oapi.UpdateTreeRequestObject) (oapi.UpdateTreeResponseObject, error) {

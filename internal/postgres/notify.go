@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -50,11 +52,15 @@ func NewBus(dsn string, hub *bus.Hub, log *slog.Logger) (*Bus, error) {
 func (p *Bus) Close() { p.pool.Close() }
 
 func (p *Bus) Announce(account uuid.UUID, committed ...domain.EscalationEvent) {
-	p.hub.Committed(account, committed...)
+	var through int64
+	if len(committed) > 0 {
+		p.hub.Committed(account, committed...)
+		through = committed[len(committed)-1].ID
+	}
 	go func() {
 		ctx, cancel := context.WithTimeout(context.Background(), announceWait)
 		defer cancel()
-		if err := dbq.New(p.pool).NotifyEscalationEvents(ctx, account.String()); err != nil {
+		if err := dbq.New(p.pool).NotifyEscalationEvents(ctx, account.String()+"/"+strconv.FormatInt(through, 10)); err != nil {
 			p.log.Warn("could not announce escalation events; subscribers get them at the next catch-up", "account", account, "error", err)
 		}
 	}()
@@ -118,10 +124,12 @@ func listenOnce(ctx context.Context, dsn string, hub *bus.Hub, connected func())
 		if err != nil {
 			return err
 		}
-		account, err := uuid.Parse(n.Payload)
+		id, position, _ := strings.Cut(n.Payload, "/")
+		account, err := uuid.Parse(id)
 		if err != nil {
 			return errors.Join(fmt.Errorf("unexpected %s payload %q", channel, n.Payload), err)
 		}
-		hub.Wake(account)
+		through, _ := strconv.ParseInt(position, 10, 64) // 0, read whatever is new, when absent
+		hub.Wake(account, through)
 	}
 }
