@@ -12,10 +12,13 @@ JOIN trees t ON t.account_id = s.account_id AND t.id = s.tree_id
 WHERE s.account_id = @account_id AND s.id = @id
   AND (sqlc.narg(owner_id)::uuid IS NULL OR s.user_id = sqlc.narg(owner_id));
 
+-- LockSessionForUpdate also names the technician, whom an escalation quotes, to save a round
+-- trip on the way to the engineers.
 -- name: LockSessionForUpdate :one
-SELECT sqlc.embed(s), t.title AS tree_title
+SELECT sqlc.embed(s), t.title AS tree_title, u.name AS technician_name
 FROM sessions s
 JOIN trees t ON t.account_id = s.account_id AND t.id = s.tree_id
+JOIN users u ON u.account_id = s.account_id AND u.id = s.user_id
 WHERE s.account_id = @account_id AND s.id = @id
   AND (sqlc.narg(owner_id)::uuid IS NULL OR s.user_id = sqlc.narg(owner_id))
 FOR NO KEY UPDATE OF s;

@@ -286,9 +286,10 @@ func (q *Queries) ListSessions(ctx context.Context, arg ListSessionsParams) ([]L
 }
 
 const lockSessionForUpdate = `-- name: LockSessionForUpdate :one
-SELECT s.id, s.account_id, s.tree_id, s.tree_version, s.user_id, s.status, s.current_node, s.ticket_ref, s.customer, s.asset, s.notes, s.resolution_note, s.started_at, s.completed_at, s.updated_at, t.title AS tree_title
+SELECT s.id, s.account_id, s.tree_id, s.tree_version, s.user_id, s.status, s.current_node, s.ticket_ref, s.customer, s.asset, s.notes, s.resolution_note, s.started_at, s.completed_at, s.updated_at, t.title AS tree_title, u.name AS technician_name
 FROM sessions s
 JOIN trees t ON t.account_id = s.account_id AND t.id = s.tree_id
+JOIN users u ON u.account_id = s.account_id AND u.id = s.user_id
 WHERE s.account_id = $1 AND s.id = $2
   AND ($3::uuid IS NULL OR s.user_id = $3)
 FOR NO KEY UPDATE OF s
@@ -301,10 +302,13 @@ type LockSessionForUpdateParams struct {
 }
 
 type LockSessionForUpdateRow struct {
-	Session   Session
-	TreeTitle string
+	Session        Session
+	TreeTitle      string
+	TechnicianName string
 }
 
+// LockSessionForUpdate also names the technician, whom an escalation quotes, to save a round
+// trip on the way to the engineers.
 func (q *Queries) LockSessionForUpdate(ctx context.Context, arg LockSessionForUpdateParams) (LockSessionForUpdateRow, error) {
 	row := q.db.QueryRow(ctx, lockSessionForUpdate, arg.AccountID, arg.ID, arg.OwnerID)
 	var i LockSessionForUpdateRow
@@ -325,6 +329,7 @@ func (q *Queries) LockSessionForUpdate(ctx context.Context, arg LockSessionForUp
 		&i.Session.CompletedAt,
 		&i.Session.UpdatedAt,
 		&i.TreeTitle,
+		&i.TechnicianName,
 	)
 	return i, err
 }

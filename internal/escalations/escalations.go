@@ -82,7 +82,7 @@ func (s *Service) EscalateSession(ctx context.Context, p domain.Principal, sessi
 			if summary == "" {
 				summary = "Escalated from " + v.Session.TreeTitle + " at: " + v.CurrentNode().Text
 			}
-			return record(q, summary, func(summary string) domain.HandoffContext {
+			return record(q, summary, technician, func(summary string) domain.HandoffContext {
 				return domain.SessionContext(v.Session, v.Definition, technician, summary, s.now())
 			})
 		})
@@ -100,7 +100,7 @@ func (s *Service) EscalateConversation(ctx context.Context, p domain.Principal, 
 			if summary == "" {
 				summary = c.Problem
 			}
-			return record(q, summary, func(summary string) domain.HandoffContext {
+			return record(q, summary, technician, func(summary string) domain.HandoffContext {
 				return domain.ConversationContext(c, technician, summary, s.now())
 			})
 		})
@@ -121,9 +121,9 @@ func (sub subject) made(h dbq.Handoff) bool {
 	return from != nil && *from == sub.id
 }
 
-// recorder creates the handoff in the escalating transaction from its summary and the context
-// snapshot made for that summary.
-type recorder func(q *dbq.Queries, summary string, snapshot func(summary string) domain.HandoffContext) error
+// recorder creates the handoff in the escalating transaction from its summary, the name of the
+// technician handing it off, and the context snapshot made for that summary.
+type recorder func(q *dbq.Queries, summary, technician string, snapshot func(summary string) domain.HandoffContext) error
 
 // handOff is what both escalations share: an earlier request with the same Idempotency-Key gets
 // its handoff back; escalate ends the session or conversation and, in its transaction, calls
@@ -137,11 +137,12 @@ func (s *Service) handOff(ctx context.Context, p domain.Principal, r Request, su
 		return h, err
 	}
 	var (
-		created dbq.Handoff
+		created domain.Handoff
 		event   domain.EscalationEvent
 	)
-	err := escalate(func(q *dbq.Queries, summary string, snapshot func(string) domain.HandoffContext) error {
-		if err := checkTarget(ctx, q, p, r.TargetUserID); err != nil {
+	err := escalate(func(q *dbq.Queries, summary, technician string, snapshot func(string) domain.HandoffContext) error {
+		target, err := checkTarget(ctx, q, p, r.TargetUserID)
+		if err != nil {
 			return err
 		}
 		summary = string([]rune(summary)[:min(len([]rune(summary)), maxSummary)])
@@ -162,8 +163,14 @@ func (s *Service) handOff(ctx context.Context, p domain.Principal, r Request, su
 			fingerprint := r.fingerprint(sub)
 			params.IdempotencyKey, params.RequestFingerprint = &r.IdempotencyKey, &fingerprint
 		}
-		created, event, err = s.record(ctx, q, params)
-		return err
+		h, e, err := s.record(ctx, q, params)
+		if err != nil {
+			return err
+		}
+		// Who is named is known already: the caller, and the target just checked.
+		h.CreatedByName, h.TargetUserName = technician, target
+		created, event = h, e
+		return nil
 	})
 	if err != nil && r.IdempotencyKey != "" {
 		// A concurrent retry with the same key may have won: it escalated first (this request
@@ -176,7 +183,7 @@ func (s *Service) handOff(ctx context.Context, p domain.Principal, r Request, su
 		return domain.Handoff{}, err
 	}
 	s.bus.Announce(p.AccountID, event)
-	return s.named(ctx, p, created)
+	return created, nil
 }
 
 // queueEmails puts one email per recipient in the outbox, in the creating transaction.
@@ -235,22 +242,22 @@ func (s *Service) retried(ctx context.Context, p domain.Principal, r Request, su
 
 // record creates a handoff in the caller's transaction with what comes with it: its emails in
 // the outbox and its handoff_created event.
-func (s *Service) record(ctx context.Context, q *dbq.Queries, params dbq.CreateHandoffParams) (dbq.Handoff, domain.EscalationEvent, error) {
+func (s *Service) record(ctx context.Context, q *dbq.Queries, params dbq.CreateHandoffParams) (domain.Handoff, domain.EscalationEvent, error) {
 	created, err := q.CreateHandoff(ctx, params)
 	if err != nil {
-		return dbq.Handoff{}, domain.EscalationEvent{}, fmt.Errorf("create handoff: %w", err)
+		return domain.Handoff{}, domain.EscalationEvent{}, fmt.Errorf("create handoff: %w", err)
 	}
 	h, err := toHandoff(created)
 	if err != nil {
-		return dbq.Handoff{}, domain.EscalationEvent{}, err
+		return domain.Handoff{}, domain.EscalationEvent{}, err
 	}
 	// The event first: it takes the account's sequence lock, under which the emails of
 	// concurrent handoffs count each other for the digest rule.
 	e, err := s.log.appendHandoff(ctx, q, h, domain.EventHandoffCreated)
 	if err != nil {
-		return dbq.Handoff{}, domain.EscalationEvent{}, err
+		return domain.Handoff{}, domain.EscalationEvent{}, err
 	}
-	return created, e, s.queueEmails(ctx, q, h)
+	return h, e, s.queueEmails(ctx, q, h)
 }
 
 // fingerprint identifies what was asked, to tell a retry from another request with the same key.
@@ -263,22 +270,26 @@ func (r Request) fingerprint(sub subject) string {
 	return hex.EncodeToString(sum[:])
 }
 
-func checkTarget(ctx context.Context, q *dbq.Queries, p domain.Principal, target *uuid.UUID) error {
+// checkTarget returns the name of the engineer a handoff is targeted at, after checking that
+// they may receive it; "" when it is for the whole team.
+func checkTarget(ctx context.Context, q *dbq.Queries, p domain.Principal, target *uuid.UUID) (string, error) {
 	if target == nil {
-		return nil
+		return "", nil
 	}
 	invalid := func(detail string) error {
 		return &domain.Error{Code: domain.EInvalid, Message: detail, Fields: []domain.FieldError{{Pointer: "/target_user_id", Detail: detail}}}
 	}
 	if *target == p.UserID {
-		return invalid("you cannot hand a problem off to yourself: leave target_user_id out or name an engineer")
+		return "", invalid("you cannot hand a problem off to yourself: leave target_user_id out or name an engineer")
 	}
-	if _, err := q.GetActiveEscalationRecipient(ctx, dbq.GetActiveEscalationRecipientParams{AccountID: p.AccountID, ID: *target}); postgres.IsNoRows(err) {
-		return invalid("target_user_id must be an active engineer or admin of your account")
-	} else if err != nil {
-		return fmt.Errorf("check target: %w", err)
+	u, err := q.GetActiveEscalationRecipient(ctx, dbq.GetActiveEscalationRecipientParams{AccountID: p.AccountID, ID: *target})
+	if postgres.IsNoRows(err) {
+		return "", invalid("target_user_id must be an active engineer or admin of your account")
 	}
-	return nil
+	if err != nil {
+		return "", fmt.Errorf("check target: %w", err)
+	}
+	return u.Name, nil
 }
 
 // Filter narrows the queue. Statuses defaults to open and claimed.

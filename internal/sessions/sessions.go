@@ -32,6 +32,7 @@ func NewService(db *postgres.DB, now func() time.Time) *Service {
 type View struct {
 	Session    domain.Session
 	Definition domain.Definition
+	technician string // the name of who runs the session, for an escalation
 }
 
 // CurrentNode is the node the session stands at.
@@ -215,17 +216,13 @@ func (s *Service) Escalate(ctx context.Context, p domain.Principal, id uuid.UUID
 		if err := domain.Complete(v.Definition, v.Session, domain.SessionEscalated); err != nil {
 			return err
 		}
-		tech, err := q.GetUser(ctx, dbq.GetUserParams{AccountID: p.AccountID, ID: v.Session.UserID})
-		if err != nil {
-			return fmt.Errorf("get technician: %w", err)
-		}
 		at := s.now()
 		if err := q.CompleteSession(ctx, dbq.CompleteSessionParams{
 			AccountID: p.AccountID, ID: id, Status: string(domain.SessionEscalated), At: at,
 		}); err != nil {
 			return fmt.Errorf("complete session: %w", err)
 		}
-		if err := handOff(q, *v, tech.Name); err != nil {
+		if err := handOff(q, *v, v.technician); err != nil {
 			return err
 		}
 		v.Session.Status, v.Session.CompletedAt, v.Session.UpdatedAt = domain.SessionEscalated, &at, at
@@ -258,7 +255,7 @@ func (s *Service) change(ctx context.Context, p domain.Principal, id uuid.UUID, 
 		if err != nil {
 			return err
 		}
-		v = View{Session: toSession(row.Session, row.TreeTitle, steps), Definition: def}
+		v = View{Session: toSession(row.Session, row.TreeTitle, steps), Definition: def, technician: row.TechnicianName}
 		return fn(q, &v)
 	})
 	if err != nil {
