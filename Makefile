@@ -12,7 +12,7 @@ TEST_DATABASE_URL ?= postgres://postgres@localhost:5432/postgres?sslmode=disable
 CONSOLE := internal/console/dist/app/index.html
 WEB_SOURCES := $(shell find web/src web/public -type f 2>/dev/null) web/index.html web/vite.config.ts web/tsconfig.json gen/ts/schema.ts
 
-.PHONY: all build console run web-dev load demo-passwords generate generate-go generate-ts check-generate lint-spec vet \
+.PHONY: all build console run web-dev load demo-passwords generate generate-go generate-ts check-generate lint-spec vet lint \
 	test test-go test-web test-e2e screenshots bench-console web-deps clean
 
 all: build
@@ -68,6 +68,12 @@ lint-spec: web-deps
 
 vet:
 	go vet ./...
+
+# go vet, staticcheck and golangci-lint (.golangci.yml), both pinned as tools in go.mod. gen/ is the
+# generators' output: neither lints it.
+lint: vet
+	go tool staticcheck $$(go list ./... | grep -v '/gen/')
+	go tool golangci-lint run ./...
 
 # The whole suite: Go tests on real PostgreSQL, the console's unit tests, and the browser tests
 # (Debian's chromium) against the real binary.

@@ -70,7 +70,7 @@ func (t *centrifugoTarget) stream(ctx context.Context, a, i int, h streamHooks) 
 			}
 		})
 		if ctx.Err() != nil {
-			return nil
+			return nil //nolint:nilerr // the run is over, and a cut stream is how it ends
 		}
 		if !openedNow {
 			return errors.Join(errors.New("the stream ended before it was connected"), err)

@@ -48,7 +48,7 @@ func TestConnectionToken(t *testing.T) {
 	if sub, _ := claims.GetSubject(); sub != "engineer-7-0" {
 		t.Errorf("sub = %q", sub)
 	}
-	if got, _ := claims.GetExpirationTime(); !got.Time.Equal(exp) {
+	if got, _ := claims.GetExpirationTime(); !got.Equal(exp) {
 		t.Errorf("exp = %v, want %v", got, exp)
 	}
 	if ch, _ := claims["channels"].([]any); len(ch) != 1 || ch[0] != "tenant:acct7" {

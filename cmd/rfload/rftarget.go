@@ -77,7 +77,7 @@ func (t *rfTarget) stream(ctx context.Context, a, i int, h streamHooks) error {
 			}
 		})
 		if ctx.Err() != nil {
-			return nil
+			return nil //nolint:nilerr // the run is over, and a cut stream is how it ends
 		}
 		if !openedNow {
 			return errors.Join(errors.New("the stream ended before it was ready"), err)

@@ -63,8 +63,12 @@ func seed(ctx context.Context, hc *http.Client, o options) (seeded, error) {
 					nodes = o.nodes
 				}
 				r, err := authed.CreateTreeWithResponse(ctx, generateTree(rng, i, nodes))
-				if err != nil || r.JSON201 == nil {
-					errs <- fmt.Errorf("create tree %d: %v %s", i, err, r.Body)
+				if err != nil {
+					errs <- fmt.Errorf("create tree %d: %w", i, err)
+					return
+				}
+				if r.JSON201 == nil {
+					errs <- fmt.Errorf("create tree %d: %d %s", i, r.StatusCode(), r.Body)
 					return
 				}
 				if i < o.bigTrees {
@@ -144,7 +148,7 @@ func generateTree(rng *rand.Rand, i, n int) oapi.TreeWrite {
 	solution, escalation := n-2, n-1
 	id := func(k int) string { return fmt.Sprintf("n%d", k) }
 	nodes := make([]oapi.TreeNode, n)
-	for k := 0; k < solution; k++ {
+	for k := range solution {
 		if k%3 == 2 {
 			next := id(k + 1)
 			nodes[k] = oapi.TreeNode{Id: id(k), Type: oapi.Action, Text: "Restart " + tp.text(8), Next: &next}

@@ -98,7 +98,7 @@ func TestCompressionAndRevalidation(t *testing.T) {
 		t.Fatal(err)
 	}
 	get := func(path string, headers ...string) *http.Response {
-		req := httptest.NewRequest("GET", path, nil)
+		req := httptest.NewRequest(http.MethodGet, path, nil)
 		for i := 0; i+1 < len(headers); i += 2 {
 			req.Header.Set(headers[i], headers[i+1])
 		}

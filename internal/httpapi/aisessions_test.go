@@ -304,8 +304,8 @@ func TestConversationLifecycleAndLimits(t *testing.T) {
 	if r, _ := tech.Client.SendAIMessageWithResponse(ctx, id, oapi.AIMessageCreate{Content: "more"}); r.StatusCode() != http.StatusConflict {
 		t.Errorf("past the message limit = %d, want 409", r.StatusCode())
 	}
-	tech.Client.CreateAISessionWithResponse(ctx, oapi.AISessionCreate{Problem: "vpn"}) // call 3
-	tech.Client.CreateAISessionWithResponse(ctx, oapi.AISessionCreate{Problem: "dns"}) // call 4
+	wantStatus(t, http.StatusCreated)(tech.Client.CreateAISessionWithResponse(ctx, oapi.AISessionCreate{Problem: "vpn"})) // call 3
+	wantStatus(t, http.StatusCreated)(tech.Client.CreateAISessionWithResponse(ctx, oapi.AISessionCreate{Problem: "dns"})) // call 4
 	limited, _ := tech.Client.CreateAISessionWithResponse(ctx, oapi.AISessionCreate{Problem: "mfa"})
 	if limited.StatusCode() != http.StatusTooManyRequests || limited.HTTPResponse.Header.Get("Retry-After") == "" {
 		t.Errorf("the 5th call in a minute = %d, want 429 with Retry-After", limited.StatusCode())

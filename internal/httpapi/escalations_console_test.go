@@ -67,7 +67,7 @@ func TestTechnicianFollowsTheirHandoff(t *testing.T) {
 		}
 	})
 	t.Run("once resolved, it carries the engineer's note", func(t *testing.T) {
-		eng.Client.ResolveEscalationWithResponse(ctx, created.JSON201.Id, oapi.HandoffResolve{ResolutionNote: "Reinstalled the driver"})
+		wantStatus(t, http.StatusOK)(eng.Client.ResolveEscalationWithResponse(ctx, created.JSON201.Id, oapi.HandoffResolve{ResolutionNote: "Reinstalled the driver"}))
 		r, _ := tech.Client.GetSessionEscalationWithResponse(ctx, sess.Id)
 		if r.JSON200.Status != oapi.HandoffStatusResolved || deref(r.JSON200.ResolutionNote) != "Reinstalled the driver" {
 			t.Errorf("after resolving: %s", r.Body)

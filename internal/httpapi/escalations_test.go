@@ -188,7 +188,7 @@ func TestReleaseAndWithdraw(t *testing.T) {
 	if rel, _ := eng.Client.ReleaseEscalationWithResponse(ctx, id); rel.StatusCode() != http.StatusConflict {
 		t.Errorf("releasing an open handoff = %d, want 409", rel.StatusCode())
 	}
-	eng.Client.ClaimEscalationWithResponse(ctx, id)
+	wantStatus(t, http.StatusOK)(eng.Client.ClaimEscalationWithResponse(ctx, id))
 	if rel, _ := other.Client.ReleaseEscalationWithResponse(ctx, id); rel.StatusCode() != http.StatusForbidden {
 		t.Errorf("another engineer releasing = %d, want 403", rel.StatusCode())
 	}
@@ -218,7 +218,7 @@ func TestReleaseAndWithdraw(t *testing.T) {
 		t.Fatalf("withdrawing = %d %s", w.StatusCode(), w.Body)
 	}
 	_, r2 := escalated(t, tech, tree.Id, "", oapi.EscalationRequest{Summary: "Claimed before it could be withdrawn"})
-	eng.Client.ClaimEscalationWithResponse(ctx, r2.JSON201.Id)
+	wantStatus(t, http.StatusOK)(eng.Client.ClaimEscalationWithResponse(ctx, r2.JSON201.Id))
 	if w, _ := tech.Client.CancelEscalationWithResponse(ctx, r2.JSON201.Id, oapi.HandoffCancel{}); w.StatusCode() != http.StatusForbidden {
 		t.Errorf("a technician withdrawing a claimed handoff = %d, want 403", w.StatusCode())
 	}

@@ -38,6 +38,23 @@ func do(t *testing.T, s *apitest.Server, method, path, token, contentType, body 
 	return resp
 }
 
+// statusCoder is any response of the generated client.
+type statusCoder interface{ StatusCode() int }
+
+// wantStatus checks a call of the generated client made only for its effect: the test fails
+// unless the call answered want. Use it as wantStatus(t, http.StatusOK)(c.Client.XWithResponse(…)).
+func wantStatus(t *testing.T, want int) func(statusCoder, error) {
+	return func(r statusCoder, err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatalf("call: %v", err)
+		}
+		if got := r.StatusCode(); got != want {
+			t.Fatalf("call = %d, want %d", got, want)
+		}
+	}
+}
+
 func decodeProblem(t *testing.T, resp *http.Response, want int) oapi.Problem {
 	t.Helper()
 	body, _ := io.ReadAll(resp.Body)

@@ -241,10 +241,10 @@ func TestAnalyticsFromRecordedSteps(t *testing.T) {
 
 	resolved := startSession(t, admin, tree.Id)
 	answer(t, admin, resolved.Id, "power", "off", http.StatusOK)
-	admin.Client.CompleteSessionWithResponse(ctx, resolved.Id, oapi.SessionComplete{Outcome: oapi.SessionOutcomeResolved})
+	wantStatus(t, http.StatusOK)(admin.Client.CompleteSessionWithResponse(ctx, resolved.Id, oapi.SessionComplete{Outcome: oapi.SessionOutcomeResolved}))
 	abandoned := startSession(t, admin, tree.Id)
 	answer(t, admin, abandoned.Id, "power", "on", http.StatusOK)
-	admin.Client.CompleteSessionWithResponse(ctx, abandoned.Id, oapi.SessionComplete{Outcome: oapi.SessionOutcomeAbandoned})
+	wantStatus(t, http.StatusOK)(admin.Client.CompleteSessionWithResponse(ctx, abandoned.Id, oapi.SessionComplete{Outcome: oapi.SessionOutcomeAbandoned}))
 	startSession(t, admin, tree.Id) // still at the root
 
 	r, err := admin.Client.GetTreeAnalyticsWithResponse(ctx, tree.Id, &oapi.GetTreeAnalyticsParams{})

@@ -81,14 +81,16 @@ func TestAccessChangesEndStreamsOnEveryReplica(t *testing.T) {
 	changes := map[string]func(c apitest.Caller){
 		"demoted": func(c apitest.Caller) {
 			viewer := oapi.Viewer
-			admin.Client.UpdateUserWithResponse(ctx, c.UserID, oapi.UserUpdate{Role: &viewer})
+			wantStatus(t, http.StatusOK)(admin.Client.UpdateUserWithResponse(ctx, c.UserID, oapi.UserUpdate{Role: &viewer}))
 		},
-		"deactivated": func(c apitest.Caller) { admin.Client.DeactivateUserWithResponse(ctx, c.UserID) },
+		"deactivated": func(c apitest.Caller) {
+			wantStatus(t, http.StatusNoContent)(admin.Client.DeactivateUserWithResponse(ctx, c.UserID))
+		},
 		"password changed": func(c apitest.Caller) {
-			c.Client.ChangePasswordWithResponse(ctx, oapi.PasswordChange{CurrentPassword: apitest.Password, NewPassword: "another long passphrase"})
+			wantStatus(t, http.StatusNoContent)(c.Client.ChangePasswordWithResponse(ctx, oapi.PasswordChange{CurrentPassword: apitest.Password, NewPassword: "another long passphrase"}))
 		},
 		"signed out": func(c apitest.Caller) {
-			c.Client.LogoutWithResponse(ctx, &oapi.LogoutParams{}, oapi.RefreshRequest{RefreshToken: c.RefreshToken})
+			wantStatus(t, http.StatusNoContent)(c.Client.LogoutWithResponse(ctx, &oapi.LogoutParams{}, oapi.RefreshRequest{RefreshToken: c.RefreshToken}))
 		},
 	}
 	for what, change := range changes {

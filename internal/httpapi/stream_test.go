@@ -116,7 +116,7 @@ func TestStreamDeliversLiveEventsAndReplaysMissedOnes(t *testing.T) {
 	if created.Event != "handoff_created" || eventOf(t, created).Handoff.Id != r.JSON201.Id || created.ID == "" {
 		t.Fatalf("live frame = %+v", created)
 	}
-	eng.Client.ClaimEscalationWithResponse(ctx, r.JSON201.Id)
+	wantStatus(t, http.StatusOK)(eng.Client.ClaimEscalationWithResponse(ctx, r.JSON201.Id))
 	claimed := next(t, frames, 5*time.Second)
 	if claimed.Event != "handoff_claimed" || eventOf(t, claimed).Handoff.Status != oapi.HandoffStatusClaimed {
 		t.Fatalf("live frame = %+v", claimed)
@@ -124,7 +124,7 @@ func TestStreamDeliversLiveEventsAndReplaysMissedOnes(t *testing.T) {
 	stop()
 
 	// While disconnected: the handoff is resolved and another one created.
-	eng.Client.ResolveEscalationWithResponse(ctx, r.JSON201.Id, oapi.HandoffResolve{ResolutionNote: "fixed"})
+	wantStatus(t, http.StatusOK)(eng.Client.ResolveEscalationWithResponse(ctx, r.JSON201.Id, oapi.HandoffResolve{ResolutionNote: "fixed"}))
 	_, r2 := escalated(t, tech, tree.Id, "", oapi.EscalationRequest{Summary: "Second printer"})
 
 	again, _ := openStream(t, s, eng.AccessToken, claimed.ID)
@@ -137,7 +137,7 @@ func TestStreamDeliversLiveEventsAndReplaysMissedOnes(t *testing.T) {
 		t.Fatalf("replayed %+v then %+v", resolved, second)
 	}
 	// Live again after the replay, with nothing repeated.
-	eng.Client.ClaimEscalationWithResponse(ctx, r2.JSON201.Id)
+	wantStatus(t, http.StatusOK)(eng.Client.ClaimEscalationWithResponse(ctx, r2.JSON201.Id))
 	live := next(t, again, 5*time.Second)
 	if live.Event != "handoff_claimed" || eventOf(t, live).Id <= eventOf(t, second).Id {
 		t.Fatalf("after the replay got %+v (previous id %s)", live, second.ID)

@@ -232,7 +232,7 @@ func validationProblem(err error) *problem {
 // flatten expands nested MultiErrors. It looks at err itself, not its chain: a RequestError that
 // wraps a MultiError must stay whole, since it says which parameter or body the errors concern.
 func flatten(err error) []error {
-	if me, ok := err.(openapi3.MultiError); ok {
+	if me, ok := err.(openapi3.MultiError); ok { //nolint:errorlint // err itself, deliberately not its chain: see above
 		var out []error
 		for _, e := range me {
 			out = append(out, flatten(e)...)

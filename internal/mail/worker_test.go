@@ -229,10 +229,9 @@ func (b blocking) Send(ctx context.Context, _ Envelope) error {
 
 // counting records every email it is asked to send, after taking its time.
 type counting struct {
-	mu    sync.Mutex
-	took  time.Duration
-	got   []Envelope
-	calls int
+	mu   sync.Mutex
+	took time.Duration
+	got  []Envelope
 }
 
 func (c *counting) Send(_ context.Context, e Envelope) error {
