@@ -70,6 +70,7 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	fs.BoolVar(&so.burst, "burst", false, "instead of -handoff-rate, create handoffs as fast as -burst-clients concurrent clients can, for the ceiling")
 	fs.IntVar(&so.burstClients, "burst-clients", 16, "concurrent publishing clients with -burst")
 	engineers := fs.Int("engineers", 5, "resolutionflow: engineers per account, who hold its streams between them (each also gets a handoff email)")
+	ahead := fs.Int("sessions-ahead", 0, "resolutionflow: sessions started per account before the measurement, one per handoff (0: enough for -handoff-rate, or for 400 handoffs/s with -burst)")
 	var co centrifugoTarget
 	fs.StringVar(&co.url, "centrifugo-url", "http://127.0.0.1:8000", "centrifugo: base URL (uni_sse at /connection/uni_sse, API at /api/publish)")
 	fs.StringVar(&co.apiKey, "centrifugo-api-key", "bench-api-key", "centrifugo: http_api.key of its config")
@@ -83,7 +84,14 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	}
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: max(o.concurrency, so.burstClients) * 2}, Timeout: 30 * time.Second}
 	if so.subscribers > 0 {
-		t, err := newTarget(so.target, o.url, client, *engineers, &co)
+		if *ahead <= 0 {
+			rate := so.rate
+			if so.burst {
+				rate = 400
+			}
+			*ahead = int(rate*o.duration.Seconds()*1.2)/max(1, so.accounts) + 4
+		}
+		t, err := newTarget(so.target, o.url, client, *engineers, *ahead, &co)
 		if err != nil {
 			return err
 		}

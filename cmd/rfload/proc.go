@@ -1,8 +1,10 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -29,6 +31,22 @@ func rss(pid int) int64 {
 		}
 	}
 	return 0
+}
+
+// settledRSS is a process's resident memory once it stops moving: four readings half a second
+// apart within 1 MiB of each other, or whatever it is after 20 s.
+func settledRSS(ctx context.Context, pid int) int64 {
+	if pid <= 0 {
+		return 0
+	}
+	var seen []int64
+	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline) && ctx.Err() == nil; time.Sleep(500 * time.Millisecond) {
+		seen = append(seen, rss(pid))
+		if n := len(seen); n >= 4 && slices.Max(seen[n-4:])-slices.Min(seen[n-4:]) <= 1<<20 {
+			break
+		}
+	}
+	return rss(pid)
 }
 
 // cpuTime is the CPU a process has used so far (user and system), or -1 when it cannot be read.

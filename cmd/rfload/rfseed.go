@@ -20,6 +20,9 @@ type rfAccount struct {
 	viewer         *oapi.Client
 	tree           uuid.UUID
 	engineerTokens []string
+	// started are sessions of the viewer started before the measurement, each waiting to be
+	// escalated by one publish.
+	started chan uuid.UUID
 }
 
 const seedPassword = "load test passphrase"

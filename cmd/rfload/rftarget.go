@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -8,7 +9,10 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"sync"
 	"sync/atomic"
+
+	"github.com/google/uuid"
 
 	"github.com/resolutionflow/resolutionflow/gen/oapi"
 )
@@ -21,14 +25,18 @@ type rfTarget struct {
 	api       *http.Client // seeding and handoffs
 	streams   *http.Client // one connection per subscriber
 	engineers int          // per account; an account's streams are shared out among them
+	ahead     int          // sessions started per account before the measurement
 	accounts  []rfAccount
+	// inline counts publishes that had to start their session themselves: the sessions
+	// started ahead ran out.
+	inline atomic.Int64
 
 	// The size of the handoff_created data received, to size the other targets' payload.
 	dataBytes, dataEvents atomic.Int64
 }
 
-func newRFTarget(url string, api, streams *http.Client, engineers int) *rfTarget {
-	return &rfTarget{url: url, api: api, streams: streams, engineers: engineers}
+func newRFTarget(url string, api, streams *http.Client, engineers, ahead int) *rfTarget {
+	return &rfTarget{url: url, api: api, streams: streams, engineers: engineers, ahead: ahead}
 }
 
 func (t *rfTarget) name() string { return targetResolutionFlow }
@@ -38,8 +46,44 @@ func (t *rfTarget) prepare(ctx context.Context, out io.Writer, accounts, streams
 	t.engineers = max(1, min(t.engineers, (streams+accounts-1)/accounts))
 	fmt.Fprintf(out, "seeding %d accounts (an admin, a viewer who escalates and %d engineers who stream, each) through %s ...\n", accounts, t.engineers, t.url)
 	var err error
-	t.accounts, err = seedStreamAccounts(ctx, t.api, t.url, accounts, t.engineers)
-	return err
+	if t.accounts, err = seedStreamAccounts(ctx, t.api, t.url, accounts, t.engineers); err != nil {
+		return err
+	}
+	// A publish is then one request, the escalate, as a Centrifugo publish is one request: the
+	// session it escalates was started before the measurement.
+	fmt.Fprintf(out, "starting %d sessions per account to escalate ...\n", t.ahead)
+	return startAhead(ctx, t.accounts, t.ahead)
+}
+
+// startAhead starts n sessions of each account's viewer, a few at a time.
+func startAhead(ctx context.Context, accounts []rfAccount, n int) error {
+	var (
+		wg       sync.WaitGroup
+		slots    = make(chan struct{}, seedWorkers)
+		mu       sync.Mutex
+		firstErr error
+	)
+	for i := range accounts {
+		accounts[i].started = make(chan uuid.UUID, n)
+		for range n {
+			slots <- struct{}{}
+			wg.Go(func() {
+				defer func() { <-slots }()
+				acc := accounts[i]
+				r, err := acc.viewer.StartSession(ctx, oapi.SessionStart{TreeId: acc.tree})
+				w, err := decodeWalk(r, err, http.StatusCreated)
+				if err != nil {
+					mu.Lock()
+					firstErr = cmp.Or(firstErr, fmt.Errorf("start a session ahead: %w", err))
+					mu.Unlock()
+					return
+				}
+				acc.started <- w.ID
+			})
+		}
+	}
+	wg.Wait()
+	return firstErr
 }
 
 // stream holds subscriber i of account a. When the server ends the stream early (a subscriber
@@ -117,17 +161,27 @@ func handoffSummary(data string) (string, error) {
 // its emails.
 func (t *rfTarget) publish(ctx context.Context, a int, summary string, sending func()) error {
 	acc := t.accounts[a]
-	r, err := acc.viewer.StartSession(ctx, oapi.SessionStart{TreeId: acc.tree})
-	w, err := decodeWalk(r, err, http.StatusCreated)
-	if err != nil {
-		return err
+	var session uuid.UUID
+	select {
+	case session = <-acc.started:
+	default:
+		t.inline.Add(1)
+		r, err := acc.viewer.StartSession(ctx, oapi.SessionStart{TreeId: acc.tree})
+		w, err := decodeWalk(r, err, http.StatusCreated)
+		if err != nil {
+			return err
+		}
+		session = w.ID
 	}
 	sending()
-	resp, err := acc.viewer.EscalateSession(ctx, w.ID, &oapi.EscalateSessionParams{}, oapi.EscalationRequest{Summary: summary})
+	resp, err := acc.viewer.EscalateSession(ctx, session, &oapi.EscalateSessionParams{}, oapi.EscalationRequest{Summary: summary})
 	return drainStatus(resp, err, http.StatusCreated)
 }
 
 func (t *rfTarget) describePayload(out io.Writer) {
+	if n := t.inline.Load(); n > 0 {
+		fmt.Fprintf(out, "%d publishes started their own session: the %d started ahead per account ran out (raise -sessions-ahead)\n", n, t.ahead)
+	}
 	if n := t.dataEvents.Load(); n > 0 {
 		fmt.Fprintf(out, "handoff_created data: %d bytes on average over %d deliveries (size -payload-bytes for the other target to match)\n", t.dataBytes.Load()/n, n)
 	}

@@ -32,7 +32,7 @@ func TestRFStreamReconnects(t *testing.T) {
 		}
 	}))
 	defer srv.Close()
-	tg := newRFTarget(srv.URL, srv.Client(), srv.Client(), 1)
+	tg := newRFTarget(srv.URL, srv.Client(), srv.Client(), 1, 0)
 	tg.accounts = []rfAccount{{engineerTokens: []string{"token"}}}
 	var ready, reconnected int
 	var got []string

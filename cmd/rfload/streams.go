@@ -29,8 +29,8 @@ const (
 // A target is a server that fans each account's events out to that account's subscribers.
 type target interface {
 	name() string
-	// prepare makes what the streams and the publishers need; it runs before the memory
-	// baseline, so that seeding does not count as the subscribers' memory.
+	// prepare makes what the streams and the publishers need (accounts, their users and
+	// trees), through the server as real use would.
 	prepare(ctx context.Context, out io.Writer, accounts, streams int) error
 	// stream holds subscriber i, of account a, until ctx ends.
 	stream(ctx context.Context, a, i int, h streamHooks) error
@@ -41,11 +41,11 @@ type target interface {
 
 // newTarget picks the measured server. Streams get an HTTP client of their own: one connection
 // each, held open without a timeout.
-func newTarget(name, url string, api *http.Client, engineers int, co *centrifugoTarget) (target, error) {
+func newTarget(name, url string, api *http.Client, engineers, ahead int, co *centrifugoTarget) (target, error) {
 	streams := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: -1, DisableCompression: true}}
 	switch name {
 	case targetResolutionFlow:
-		return newRFTarget(url, api, streams, engineers), nil
+		return newRFTarget(url, api, streams, engineers, ahead), nil
 	case targetCentrifugo:
 		co.api, co.streams = api, streams
 		return co, nil
@@ -69,10 +69,13 @@ func measureStreams(ctx context.Context, out io.Writer, t target, so streamOptio
 	if err := t.prepare(ctx, out, so.accounts, so.subscribers); err != nil {
 		return err
 	}
+	// Seeding signs people in (an argon2 hash of 19 MiB each): the baseline waits until the
+	// server has given that memory back, so that neither its garbage nor its return counts as
+	// the subscribers'.
 	res := streamResult{target: t.name(), streams: so.subscribers, accounts: so.accounts, cpu: -1}
-	res.rssBefore = rss(so.serverPID)
+	res.rssBefore = settledRSS(ctx, so.serverPID)
 	if res.rssBefore > 0 {
-		fmt.Fprintf(out, "server RSS baseline %d MiB, taken after any seeding and before the first stream connects [%s]\n", res.rssBefore>>20, t.name())
+		fmt.Fprintf(out, "server RSS baseline %d MiB, taken once it settled after seeding and before the first stream connects [%s]\n", res.rssBefore>>20, t.name())
 	}
 
 	l := newLedger()
@@ -81,7 +84,7 @@ func measureStreams(ctx context.Context, out io.Writer, t target, so streamOptio
 	if err != nil {
 		return err
 	}
-	res.rssAfter = rss(so.serverPID)
+	res.rssAfter = settledRSS(ctx, so.serverPID)
 	fmt.Fprintf(out, "%d streams open", so.subscribers)
 	if kib, ok := res.idleKiB(); ok {
 		fmt.Fprintf(out, "; server RSS %d MiB -> %d MiB: %.1f KiB per idle subscriber", res.rssBefore>>20, res.rssAfter>>20, kib)

@@ -34,6 +34,11 @@ type Encoder func(domain.EscalationEvent) ([]byte, error)
 // reconnects with Last-Event-ID and replays what it missed from the log, so nothing is lost.
 const Buffer = 64
 
+// coalesce is the least time between two fan-outs of one account's feed. Under a burst, what
+// is committed meanwhile waits for the next one, so that each subscriber wakes and writes once
+// for several events; an event after a quiet spell goes out at once.
+const coalesce = 20 * time.Millisecond
+
 // Event is a committed escalation event as the stream sends it.
 type Event struct {
 	ID int64
@@ -96,6 +101,7 @@ type feed struct {
 	account uuid.UUID
 	wake    chan struct{}
 	stop    chan struct{}
+	last    time.Time // the last fan-out, read and written by the feed's goroutine only
 
 	mu     sync.Mutex
 	cursor int64 // the last entry handled
@@ -307,6 +313,14 @@ func (h *Hub) run(f *feed) {
 			return
 		case <-f.wake:
 		}
+		if wait := coalesce - time.Since(f.last); wait > 0 {
+			select {
+			case <-f.stop:
+				return
+			case <-time.After(wait):
+			}
+		}
+		f.last = time.Now()
 		if err := h.deliver(f); err != nil {
 			h.log.Warn("escalation feed could not read new events; retrying", "account", f.account, "error", err)
 			f.mu.Lock()
@@ -387,11 +401,14 @@ func (h *Hub) fanOut(f *feed, events []domain.EscalationEvent) error {
 		}
 		n := int64(len(b.Events))
 		for s := range f.subs {
-			if s.queued.Add(n) > Buffer {
+			// Behind means Buffer events already wait unread: a subscriber that has read
+			// everything takes a batch of any size.
+			if s.queued.Load() >= Buffer {
 				f.end(s, Behind)
 				h.dropped.Add(1)
 				continue
 			}
+			s.queued.Add(n)
 			select {
 			case s.events <- b:
 			default:

@@ -123,7 +123,7 @@ const opened = ": stream open\n\n"
 func (s *streamer) stream(conn net.Conn, sub *bus.Subscription, p domain.Principal, head string, last int64, resume, reset bool) {
 	defer conn.Close()
 	defer sub.Close()
-	w := deadlineWriter{conn}
+	w := &deadlineWriter{conn: conn}
 	sent := sub.From
 	if resume && !reset {
 		sent = last
@@ -164,7 +164,7 @@ func (s *streamer) stream(conn net.Conn, sub *bus.Subscription, p domain.Princip
 		defer timer.Stop()
 		lifetime = timer.C
 	}
-	var batch []byte
+	var pending net.Buffers
 	for {
 		select {
 		case <-s.closing:
@@ -183,37 +183,38 @@ func (s *streamer) stream(conn net.Conn, sub *bus.Subscription, p domain.Princip
 				return
 			}
 		case b := <-sub.Events:
-			// Whatever else is already queued goes out in the same write: one system call for a
-			// burst instead of one per event.
-			batch, sent = appendNew(batch[:0], b, sent)
+			// Whatever else is already queued goes out with it, in one writev: one system call
+			// for a burst instead of one per event, and no copy of the shared frames.
+			pending, sent = appendNew(pending[:0], b, sent)
 			sub.Received(b)
 			for more := true; more; {
 				select {
 				case b := <-sub.Events:
-					batch, sent = appendNew(batch, b, sent)
+					pending, sent = appendNew(pending, b, sent)
 					sub.Received(b)
 				default:
 					more = false
 				}
 			}
-			if len(batch) > 0 {
-				if _, err := w.Write(batch); err != nil {
+			if len(pending) > 0 {
+				if _, err := w.WriteBuffers(pending); err != nil {
 					return
 				}
 			}
+			clear(pending) // let the frames go: the slice stays, empty, for the next events
 		}
 	}
 }
 
-// appendNew adds the frames of b's events that were not already sent (by the replay), and
+// appendNew adds the frames of b's events that were not already sent (by the replay) and
 // returns the last id sent.
-func appendNew(out []byte, b *bus.Batch, sent int64) ([]byte, int64) {
+func appendNew(out net.Buffers, b *bus.Batch, sent int64) (net.Buffers, int64) {
 	if b.First() > sent {
-		return append(out, b.Frames...), b.Last()
+		return append(out, b.Frames), b.Last()
 	}
 	for _, e := range b.Events {
 		if e.ID > sent {
-			out, sent = append(out, e.Frame...), e.ID
+			out, sent = append(out, e.Frame), e.ID
 		}
 	}
 	return out, sent
@@ -226,14 +227,35 @@ func (s *streamer) stillAllowed(p domain.Principal) bool {
 	return err == nil && current.Role.AtLeast(domain.RoleEngineer)
 }
 
-// deadlineWriter gives each write to the client writeWait to complete.
-type deadlineWriter struct{ conn net.Conn }
+// deadlineWriter bounds each write to the client: one that stops reading is dropped. Moving a
+// deadline costs a timer update, so it is moved only once it is less than half of writeWait
+// away: a write still gets between writeWait/2 and writeWait to complete.
+type deadlineWriter struct {
+	conn     net.Conn
+	deadline time.Time
+}
 
-func (d deadlineWriter) Write(b []byte) (int, error) {
-	if err := d.conn.SetWriteDeadline(time.Now().Add(writeWait)); err != nil {
+func (d *deadlineWriter) Write(b []byte) (int, error) {
+	if err := d.extend(); err != nil {
 		return 0, err
 	}
 	return d.conn.Write(b)
+}
+
+// WriteBuffers writes bufs with one writev where the connection allows it.
+func (d *deadlineWriter) WriteBuffers(bufs net.Buffers) (int64, error) {
+	if err := d.extend(); err != nil {
+		return 0, err
+	}
+	return bufs.WriteTo(d.conn)
+}
+
+func (d *deadlineWriter) extend() error {
+	if now := time.Now(); d.deadline.Sub(now) < writeWait/2 {
+		d.deadline = now.Add(writeWait)
+		return d.conn.SetWriteDeadline(d.deadline)
+	}
+	return nil
 }
 
 // replay sends the account's events after the cursor from the log and returns the last id

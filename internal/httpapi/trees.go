@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"strconv"
 
 	"github.com/resolutionflow/resolutionflow/gen/oapi"
 	"github.com/resolutionflow/resolutionflow/internal/domain"
@@ -88,13 +89,15 @@ func (r treeWithStoredDefinition) VisitGetTreeResponse(w http.ResponseWriter) er
 		}
 		tail = append([]byte(`,"problems":`), problems...)
 	}
-	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("ETag", r.etag)
-	w.WriteHeader(http.StatusOK)
-	// Written in pieces: the definition, most of the body, goes out as read from the database,
-	// never copied into a response-sized buffer.
 	head = append(head[:len(head)-1], `,"definition":`...)
 	tail = append(tail, "}\n"...)
+	// Written in pieces: the definition, most of the body, goes out as read from the database,
+	// never copied into a response-sized buffer; with its length known, net/http writes the
+	// pieces as they are rather than as chunks.
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Content-Length", strconv.Itoa(len(head)+len(r.definition)+len(tail)))
+	w.Header().Set("ETag", r.etag)
+	w.WriteHeader(http.StatusOK)
 	for _, part := range [][]byte{head, r.definition, tail} {
 		if _, err := w.Write(part); err != nil {
 			return err
